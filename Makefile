@@ -1,0 +1,73 @@
+# The only place that spells out the commands. `make help` lists the targets.
+SHELL := /bin/bash
+SVC := .venv/bin/python
+BOT := .venv-bot/bin/python
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: help run test envs env-services env-bot train lint validate test-services test-bot test-stack \
+        run-bot run-actions run-api bench eval lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+run: envs train ## set up and run the assistant locally (web chat + staff dashboard)
+	@$(SVC) -m tools.stack run
+
+test: envs train lint validate test-services test-bot test-stack ## set up and run every test tier
+	@echo "all test tiers passed"
+
+envs: env-services env-bot ## build the two virtual environments (cached by lock file)
+
+env-services:
+	@tools/setup_env.sh services
+
+env-bot:
+	@tools/setup_env.sh bot
+
+train: env-bot ## train the Rasa model if its inputs changed
+	@$(BOT) tools/model.py train
+
+lint: env-services ## ruff and mypy
+	$(SVC) -m ruff check api actions tools tests bot
+	$(SVC) -m ruff format --check api actions tools tests bot
+	$(SVC) -m mypy
+
+validate: envs ## check seeds/ and the Rasa training data
+	$(SVC) -m api validate-seeds
+	cd . && RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. $(BOT) -m rasa data validate \
+	  --config bot/config.yml --domain bot/domain --data bot/data nlu_data --fail-on-warnings
+
+test-services: env-services ## unit and integration tests (SQLite and PostgreSQL)
+	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m pytest -m "not stack" \
+	  --ignore=tests/bot tests
+
+test-bot: env-bot train ## NLU tests against the trained model (bot environment)
+	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m pytest tests/bot
+
+test-stack: envs train ## end-to-end through the running stack (Rasa, actions, gateway)
+	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m pytest -m stack tests
+
+run-bot: env-bot train ## only the Rasa server
+	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false $(BOT) -m rasa run --model $$($(BOT) tools/model.py path) \
+	  --endpoints bot/endpoints.yml --credentials bot/credentials.yml --interface 127.0.0.1
+
+run-actions: env-services ## only the action server
+	$(SVC) -m rasa_sdk --actions actions
+
+run-api: env-services ## only the gateway
+	$(SVC) -m api prepare && $(SVC) -m api serve
+
+eval: env-bot train ## NLU evaluation on tests/eval + 5-fold cross-validation -> eval/
+	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) tools/evaluate.py --cross-validation
+
+bench: envs train ## measure latency, throughput, cold start, memory -> bench/results.json
+	$(SVC) -m tools.bench
+
+lock: ## regenerate requirements/*.lock from the current environments
+	@echo "# Bot environment lock (Python 3.10): rasa 3.6.21 and what bot/ needs. Regenerate: make lock" > requirements/bot.lock
+	@.venv-bot/bin/pip freeze --all | grep -v '^pip=' >> requirements/bot.lock
+	@echo "# Services environment lock (Python 3.10): api/, actions/, dev tools. Regenerate: make lock" > requirements/services.lock
+	@.venv/bin/pip freeze --all | grep -v '^pip=' >> requirements/services.lock
+
+clean: ## remove models, local database and logs
+	rm -rf models var/logs var/*.sqlite3*
