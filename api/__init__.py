@@ -1,0 +1,1 @@
+"""FastAPI gateway: channels, privacy, query log, analytics, staff dashboard."""

@@ -1,0 +1,133 @@
+"""Command line: ``python -m api <command>``.
+
+Commands: serve, migrate, seed, validate-seeds, prepare, create-staff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import secrets
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.orm import Session
+
+from api.core.config import ROOT, get_settings
+from api.core.db import get_engine
+from api.knowledge.seeding import seed_knowledge, validate_seeds
+from api.staff.models import Role
+from api.staff.service import create_staff, staff_count
+
+logger = logging.getLogger("api")
+DEV_ADMIN_FILE = ROOT / "var" / "dev-admin.txt"
+
+
+def migrate(url: str | None = None) -> None:
+    """Brings the database schema to the latest Alembic revision."""
+    url = url or get_settings().database_url
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.set_main_option("sqlalchemy.url", url)
+    command.upgrade(config, "head")
+
+
+def seed() -> None:
+    """Loads seeds/ into the knowledge store (staff edits are kept)."""
+    with Session(get_engine()) as session:
+        report = seed_knowledge(session, get_settings().seeds_dir)
+    print(
+        f"knowledge: {report.inserted} inserted, {report.updated} updated, "
+        f"{report.kept_staff_edits} staff edits kept"
+    )
+
+
+def ensure_dev_admin() -> None:
+    """In development only: creates 'admin' with a random password if no staff exist."""
+    if get_settings().environment != "development":
+        return
+    with Session(get_engine()) as session:
+        if staff_count(session):
+            return
+        password = secrets.token_urlsafe(12)
+        create_staff(session, "admin", password, Role.ADMIN)
+    DEV_ADMIN_FILE.parent.mkdir(parents=True, exist_ok=True)
+    DEV_ADMIN_FILE.write_text(
+        f"username: admin\npassword: {password}\n", encoding="utf-8"
+    )
+    DEV_ADMIN_FILE.chmod(0o600)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(prog="python -m api")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the gateway with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="alembic upgrade head")
+    sub.add_parser("seed", help="load seeds/ into the knowledge store")
+    sub.add_parser("validate-seeds", help="check seeds/ and exit non-zero on problems")
+    sub.add_parser(
+        "prepare", help="migrate, seed, and (development) create a dev admin"
+    )
+    staff = sub.add_parser("create-staff", help="create a staff account")
+    staff.add_argument("--username", required=True)
+    staff.add_argument(
+        "--role", choices=[r.value for r in Role], default=Role.ADMIN.value
+    )
+    staff.add_argument(
+        "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    args = parser.parse_args(argv)
+
+    if args.command == "serve":
+        import uvicorn
+
+        uvicorn.run(
+            "api.main:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
+    elif args.command == "migrate":
+        migrate()
+    elif args.command == "seed":
+        seed()
+    elif args.command == "validate-seeds":
+        problems = validate_seeds(get_settings().seeds_dir)
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(f"seeds: {len(problems)} problem(s)")
+        return 1 if problems else 0
+    elif args.command == "prepare":
+        migrate()
+        seed()
+        ensure_dev_admin()
+    elif args.command == "create-staff":
+        password = (
+            sys.stdin.readline().rstrip("\n")
+            if args.password_stdin
+            else getpass.getpass("Password: ")
+        )
+        with Session(get_engine()) as session:
+            try:
+                create_staff(session, args.username, password, Role(args.role))
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+        print(f"created {args.role} {args.username!r}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

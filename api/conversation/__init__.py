@@ -1,0 +1,1 @@
+"""Conversations: the Rasa client and the channel-neutral turn handler."""

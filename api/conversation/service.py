@@ -1,0 +1,189 @@
+"""Handles one citizen message from any channel: normalise, mask, ask Rasa, log.
+
+Every channel (web, Telegram, Zalo OA) calls :meth:`ConversationService.handle`, so
+masking, logging and error handling are the same everywhere. Nothing a citizen sends
+is lost: if Rasa is down or slow the citizen gets a polite message and the turn is
+logged as an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from api.conversation.messages import RASA_UNAVAILABLE
+from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
+from api.knowledge.schemas import Taxonomy
+from api.knowledge.store import KnowledgeStore
+from api.privacy.masking import mask
+from api.privacy.pseudonym import pseudonymize
+from api.querylog.models import Outcome
+from api.querylog.service import TurnRecord, log_turn
+
+
+class InvalidMessage(ValueError):
+    """The message cannot be handled (empty or too long)."""
+
+
+@dataclass(frozen=True)
+class Button:
+    """A reply option; ``payload`` is sent back when chosen."""
+
+    title: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """One channel-neutral bot message."""
+
+    text: str
+    buttons: list[Button] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """What the assistant replied and how the turn was classified."""
+
+    messages: list[OutMessage]
+    intent: str | None
+    confidence: float | None
+    topic: str | None
+    answer_id: str | None
+    outcome: Outcome
+    turn_id: int
+
+    @property
+    def answered(self) -> bool:
+        """True only when the citizen got an answer."""
+        return self.outcome is Outcome.ANSWERED
+
+
+def normalize_input(text: str, max_chars: int) -> str:
+    """NFC, trimmed; raises InvalidMessage when empty or longer than ``max_chars``."""
+    text = unicodedata.normalize("NFC", text).strip()
+    if not text:
+        raise InvalidMessage("empty")
+    if len(text) > max_chars:
+        raise InvalidMessage("too_long")
+    return text
+
+
+def _split_reply(reply: RasaReply) -> tuple[list[OutMessage], dict[str, Any]]:
+    """Visible messages, and the turn metadata an action attached (if any)."""
+    messages: list[OutMessage] = []
+    turn: dict[str, Any] = {}
+    for raw in reply.messages:
+        custom = raw.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("turn"), dict):
+            turn = custom["turn"]
+            continue
+        text = raw.get("text")
+        if not text:
+            continue
+        buttons = [
+            Button(str(b.get("title", "")), str(b.get("payload", "")))
+            for b in raw.get("buttons") or []
+            if isinstance(b, dict)
+        ]
+        messages.append(OutMessage(text=text, buttons=buttons))
+    return messages, turn
+
+
+def classify(
+    reply: RasaReply, visible: list[OutMessage], turn: dict[str, Any]
+) -> Outcome:
+    """One place that decides a turn's outcome."""
+    intent = (reply.parse.get("intent") or {}).get("name")
+    if reply.error or not visible:
+        return Outcome.ERROR
+    if turn.get("outcome") in {o.value for o in Outcome}:
+        return Outcome(turn["outcome"])
+    if intent == "out_of_scope":
+        return Outcome.OUT_OF_SCOPE
+    if intent == "nlu_fallback":
+        return Outcome.UNSURE
+    return Outcome.ANSWERED
+
+
+class ConversationService:
+    """Channel-neutral turn handling."""
+
+    def __init__(
+        self,
+        rasa: RasaClient,
+        engine: Engine,
+        store: KnowledgeStore,
+        taxonomy: Taxonomy,
+        secret_key: str,
+        max_chars: int,
+    ) -> None:
+        """Wires the service; all arguments are long-lived, shared objects."""
+        self._rasa = rasa
+        self._engine = engine
+        self._store = store
+        self._intent_topics = taxonomy.topic_of_intent()
+        self._secret_key = secret_key
+        self._max_chars = max_chars
+
+    async def handle(self, channel: str, channel_user_id: str, text: str) -> TurnResult:
+        """Answers one message and logs the turn (raises InvalidMessage)."""
+        text = normalize_input(text, self._max_chars)
+        masked = mask(text)
+        user = pseudonymize(self._secret_key, channel, channel_user_id)
+        started = time.perf_counter()
+        try:
+            reply = await self._rasa.send(user, masked, {"channel": channel})
+        except RasaUnavailable:
+            reply = RasaReply(messages=[], error="rasa_unavailable")
+        latency_ms = round((time.perf_counter() - started) * 1000)
+
+        visible, turn = _split_reply(reply)
+        outcome = classify(reply, visible, turn)
+        if outcome is Outcome.ERROR:
+            visible = [OutMessage(RASA_UNAVAILABLE)]
+        intent_data = reply.parse.get("intent") or {}
+        intent = intent_data.get("name")
+        confidence = intent_data.get("confidence")
+        answer_id = turn.get("answer_id")
+        topic = await self._topic(intent, answer_id)
+        record = TurnRecord(
+            channel=channel,
+            user_pseudonym=user,
+            conversation_id=user,
+            text_masked=masked,
+            reply_masked=mask("\n\n".join(m.text for m in visible)),
+            intent=intent,
+            confidence=float(confidence) if confidence is not None else None,
+            topic=topic,
+            answer_id=answer_id,
+            answer_confidence=turn.get("answer_confidence"),
+            outcome=outcome,
+            latency_ms=latency_ms,
+        )
+        turn_id = await asyncio.to_thread(self._log, record)
+        return TurnResult(
+            messages=visible,
+            intent=intent,
+            confidence=record.confidence,
+            topic=topic,
+            answer_id=answer_id if outcome is Outcome.ANSWERED else None,
+            outcome=outcome,
+            turn_id=turn_id,
+        )
+
+    async def _topic(self, intent: str | None, answer_id: str | None) -> str | None:
+        if answer_id:
+            topics = await asyncio.to_thread(self._store.topics_of, [answer_id])
+            return topics.get(answer_id)
+        return self._intent_topics.get(intent or "")
+
+    def _log(self, record: TurnRecord) -> int:
+        with Session(self._engine) as session:
+            return log_turn(session, record)

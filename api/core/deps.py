@@ -1,0 +1,63 @@
+"""FastAPI dependencies: settings, database sessions, services, staff auth."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.conversation.service import ConversationService
+from api.core.config import Settings
+from api.core.db import iter_session
+from api.staff.models import Role
+from api.staff.security import TokenClaims, read_token
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _session(request: Request) -> Iterator[Session]:
+    yield from iter_session(request.app.state.engine)
+
+
+def _conversation(request: Request) -> ConversationService:
+    service: ConversationService = request.app.state.conversation
+    return service
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+SessionDep = Annotated[Session, Depends(_session)]
+ConversationDep = Annotated[ConversationService, Depends(_conversation)]
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def require_roles(*roles: Role) -> Callable[..., TokenClaims]:
+    """Dependency: a valid staff token with one of ``roles`` (admin always passes)."""
+    allowed = {r.value for r in roles} | {Role.ADMIN.value}
+
+    def check(
+        settings: SettingsDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> TokenClaims:
+        claims = (
+            read_token(settings.secret_key.get_secret_value(), credentials.credentials)
+            if credentials
+            else None
+        )
+        if claims is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "authentication required",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if claims.role not in allowed:
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "role not allowed")
+        return claims
+
+    return check

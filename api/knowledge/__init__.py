@@ -1,0 +1,1 @@
+"""Knowledge store: FAQ answers and the topic taxonomy, loaded from seeds/."""

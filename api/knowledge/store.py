@@ -1,0 +1,103 @@
+"""Read access to answers (used by the action server and the gateway)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from api.knowledge.models import KnowledgeEntry
+
+
+@dataclass(frozen=True)
+class RelatedAnswer:
+    """Id and question of a related answer (for buttons)."""
+
+    id: str
+    question: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer as shown to citizens."""
+
+    id: str
+    topic: str
+    question: str
+    answer: str
+    steps: list[str]
+    source_url: str
+    last_verified: date
+    related_answers: list[RelatedAnswer] = field(default_factory=list)
+
+
+class KnowledgeStore:
+    """Answers by id, read fresh from the database on every call."""
+
+    def __init__(self, engine: Engine) -> None:
+        """Binds the store to ``engine``."""
+        self._engine = engine
+
+    def get(self, answer_id: str) -> Answer | None:
+        """The answer ``answer_id`` with its related questions, or None."""
+        return self.get_many([answer_id]).get(answer_id)
+
+    def get_many(self, answer_ids: Iterable[str]) -> dict[str, Answer]:
+        """Answers for the given ids that exist (missing ids are left out)."""
+        ids = list(dict.fromkeys(answer_ids))
+        if not ids:
+            return {}
+        with Session(self._engine) as session:
+            rows = session.scalars(
+                select(KnowledgeEntry).where(KnowledgeEntry.id.in_(ids))
+            ).all()
+            related_ids = {r for row in rows for r in row.related}
+            questions = (
+                dict(
+                    session.execute(
+                        select(KnowledgeEntry.id, KnowledgeEntry.question).where(
+                            KnowledgeEntry.id.in_(related_ids)
+                        )
+                    )
+                    .tuples()
+                    .all()
+                )
+                if related_ids
+                else {}
+            )
+        return {
+            row.id: Answer(
+                id=row.id,
+                topic=row.topic,
+                question=row.question,
+                answer=row.answer,
+                steps=list(row.steps),
+                source_url=row.source_url,
+                last_verified=row.last_verified,
+                related_answers=[
+                    RelatedAnswer(rel, questions[rel])
+                    for rel in row.related
+                    if rel in questions
+                ],
+            )
+            for row in rows
+        }
+
+    def topics_of(self, answer_ids: Iterable[str]) -> dict[str, str]:
+        """answer id -> topic code."""
+        ids = list(answer_ids)
+        if not ids:
+            return {}
+        with Session(self._engine) as session:
+            return dict(
+                session.execute(
+                    select(KnowledgeEntry.id, KnowledgeEntry.topic).where(
+                        KnowledgeEntry.id.in_(ids)
+                    )
+                )
+                .tuples()
+                .all()
+            )

@@ -1,0 +1,1 @@
+"""Query log: one row per conversation turn, masked."""

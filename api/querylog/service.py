@@ -1,0 +1,35 @@
+"""Writing turns to the query log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from api.querylog.models import Outcome, Turn
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """Everything logged about one turn; texts must already be masked."""
+
+    channel: str
+    user_pseudonym: str
+    conversation_id: str
+    text_masked: str
+    reply_masked: str | None
+    intent: str | None
+    confidence: float | None
+    topic: str | None
+    answer_id: str | None
+    answer_confidence: float | None
+    outcome: Outcome
+    latency_ms: int
+
+
+def log_turn(session: Session, record: TurnRecord) -> int:
+    """Stores one turn and returns its id."""
+    turn = Turn(**record.__dict__)
+    session.add(turn)
+    session.commit()
+    return turn.id

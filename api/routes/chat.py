@@ -1,0 +1,88 @@
+"""POST /api/chat: the JSON chat endpoint (web chat, tests, benchmarks)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, Field
+
+from api.conversation.service import InvalidMessage
+from api.core.deps import ConversationDep, SettingsDep
+
+router = APIRouter(tags=["chat"])
+
+
+class ChatRequest(BaseModel):
+    """A citizen's message."""
+
+    sender: str = Field(min_length=1, max_length=128)
+    text: str
+    channel: Literal["web", "api"] = "web"
+
+
+class ButtonOut(BaseModel):
+    """A reply option."""
+
+    title: str
+    payload: str
+
+
+class MessageOut(BaseModel):
+    """One bot message."""
+
+    text: str
+    buttons: list[ButtonOut] = []
+
+
+class ChatResponse(BaseModel):
+    """The bot's reply and how the message was understood."""
+
+    messages: list[MessageOut]
+    intent: str | None
+    confidence: float | None
+    topic: str | None
+    answered: bool
+    answer_id: str | None
+    turn_id: int
+
+
+ERRORS = {
+    "empty": "Tin nhắn trống. Vui lòng nhập câu hỏi. (text must not be empty)",
+    "too_long": "Tin nhắn quá dài. (text is longer than the limit: {limit} characters)",
+}
+
+
+@router.post("/api/chat", response_model=ChatResponse)
+async def chat(
+    body: ChatRequest, conversation: ConversationDep, settings: SettingsDep
+) -> ChatResponse:
+    """Answers one message; never a 5xx for bad input or an unavailable Rasa."""
+    try:
+        result = await conversation.handle(body.channel, body.sender, body.text)
+    except InvalidMessage as exc:
+        code = str(exc)
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            {
+                "code": code,
+                "message": ERRORS[code].format(limit=settings.max_message_chars),
+            },
+        ) from exc
+    return ChatResponse(
+        messages=[
+            MessageOut(
+                text=m.text,
+                buttons=[
+                    ButtonOut(title=b.title, payload=b.payload) for b in m.buttons
+                ],
+            )
+            for m in result.messages
+        ],
+        intent=result.intent,
+        confidence=result.confidence,
+        topic=result.topic,
+        answered=result.answered,
+        answer_id=result.answer_id,
+        turn_id=result.turn_id,
+    )

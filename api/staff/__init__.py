@@ -1,0 +1,1 @@
+"""Staff accounts, authentication and the staff dashboard API."""

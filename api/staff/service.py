@@ -1,0 +1,89 @@
+"""Staff accounts and the dashboard's read models."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.querylog.models import Turn
+from api.staff.models import Role, StaffUser
+from api.staff.security import hash_password, verify_password
+
+
+def create_staff(
+    session: Session, username: str, password: str, role: Role
+) -> StaffUser:
+    """Creates a staff account (raises ValueError if the name is taken)."""
+    if session.scalar(select(StaffUser).where(StaffUser.username == username)):
+        raise ValueError(f"staff user {username!r} already exists")
+    if len(password) < 10:
+        raise ValueError("password must have at least 10 characters")
+    user = StaffUser(
+        username=username, password_hash=hash_password(password), role=role
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> StaffUser | None:
+    """The active user with these credentials, or None."""
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if (
+        user is None
+        or not user.active
+        or not verify_password(password, user.password_hash)
+    ):
+        return None
+    return user
+
+
+def staff_count(session: Session) -> int:
+    """Number of staff accounts."""
+    return session.scalar(select(func.count()).select_from(StaffUser)) or 0
+
+
+def recent_turns(session: Session, limit: int) -> list[dict[str, Any]]:
+    """The latest turns, masked text only."""
+    rows = session.scalars(select(Turn).order_by(Turn.id.desc()).limit(limit))
+    return [
+        {
+            "id": t.id,
+            "created_at": t.created_at.isoformat(),
+            "channel": t.channel,
+            "text": t.text_masked,
+            "intent": t.intent,
+            "confidence": t.confidence,
+            "topic": t.topic,
+            "answer_id": t.answer_id,
+            "outcome": t.outcome.value,
+            "latency_ms": t.latency_ms,
+        }
+        for t in rows
+    ]
+
+
+def summary(session: Session, since: datetime | None) -> dict[str, Any]:
+    """Turn counts by outcome and by topic (aggregated in SQL)."""
+    where = [Turn.created_at >= since] if since else []
+    by_outcome = session.execute(
+        select(Turn.outcome, func.count()).where(*where).group_by(Turn.outcome)
+    ).all()
+    by_topic = session.execute(
+        select(Turn.topic, func.count())
+        .where(*where)
+        .group_by(Turn.topic)
+        .order_by(func.count().desc())
+    ).all()
+    users = session.scalar(
+        select(func.count(func.distinct(Turn.user_pseudonym))).where(*where)
+    )
+    return {
+        "turns": sum(n for _, n in by_outcome),
+        "citizens": users or 0,
+        "by_outcome": {o.value: n for o, n in by_outcome},
+        "by_topic": {t or "unknown": n for t, n in by_topic},
+    }
