@@ -1,0 +1,24 @@
+"""When is an FAQ answer good enough to give? (stdlib only: also used by `make eval`).
+
+FallbackClassifier does not see the ResponseSelector's confidence (RasaHQ/rasa#9751), so
+the answer itself must clear a threshold and be clearly ahead of the runner-up; otherwise
+the assistant says it is unsure and offers the closest questions.
+"""
+
+from __future__ import annotations
+
+DEFAULT_FAQ_THRESHOLD = 0.5
+DEFAULT_FAQ_MARGIN = 0.1
+
+
+def confident_answer(
+    ranking: list[tuple[str, float]], threshold: float, margin: float
+) -> str | None:
+    """The answer id to give, or None when unsure. ``ranking`` is best first."""
+    if not ranking:
+        return None
+    best_id, best = ranking[0]
+    runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
+    if best < threshold or best - runner_up < margin:
+        return None
+    return best_id

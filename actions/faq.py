@@ -1,0 +1,215 @@
+"""Actions answering FAQ questions from the knowledge store.
+
+The ResponseSelector predicts ``faq/<answer_id>``; the answer itself is read from the
+knowledge store at run time, so an answer edited by staff takes effect at once.
+FallbackClassifier does not look at the ResponseSelector's confidence
+(RasaHQ/rasa#9751), so :class:`ActionAnswerFaq` applies its own threshold and margin and
+falls back to offering the closest questions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.decision import confident_answer
+from actions.guide import GUIDE_RESUME_TITLE, GUIDE_START_TITLE, guide_payload
+from actions.knowledge import Answer, get_store
+from actions.turn import ANSWERED, UNSURE, report_turn
+from api.core.config import get_settings
+from bot.components.normalize import fold
+
+logger = logging.getLogger(__name__)
+
+RETRIEVAL_INTENT = "faq"
+CHOICES_OFFERED = 3
+BUTTON_TITLE_MAX = 60
+
+
+def choose_payload(answer_id: str) -> str:
+    """Button payload that answers ``answer_id`` directly (bypasses NLU)."""
+    return '/choose{"answer_id":"' + answer_id + '"}'
+
+
+def _button_title(question: str) -> str:
+    if len(question) <= BUTTON_TITLE_MAX:
+        return question
+    return question[: BUTTON_TITLE_MAX - 1].rstrip() + "…"
+
+
+def faq_ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    """(answer_id, confidence) pairs from the ResponseSelector, best first."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get(
+        RETRIEVAL_INTENT, {}
+    )
+    ranking = []
+    for candidate in selector.get("ranking") or []:
+        key = candidate.get("intent_response_key") or ""
+        prefix = RETRIEVAL_INTENT + "/"
+        if key.startswith(prefix):
+            ranking.append((key[len(prefix) :], float(candidate.get("confidence", 0))))
+    return ranking
+
+
+def format_steps(steps: list[str]) -> str:
+    """Numbered steps on their own lines, or nothing."""
+    if not steps:
+        return ""
+    return "\n" + "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
+
+
+def utter_answer(
+    dispatcher: CollectingDispatcher,
+    answer: Answer,
+    extra_buttons: list[dict[str, str]] | None = None,
+) -> None:
+    """Sends a stored answer with its steps, source and related questions."""
+    dispatcher.utter_message(
+        response="utter_faq_answer",
+        answer=answer.answer,
+        steps=format_steps(answer.steps),
+        source_url=answer.source_url,
+        last_verified=answer.last_verified.strftime("%d/%m/%Y"),
+        buttons=(extra_buttons or [])
+        + [
+            {
+                "title": _button_title(related.question),
+                "payload": choose_payload(related.id),
+            }
+            for related in answer.related_answers
+        ],
+    )
+
+
+async def offer_choices(
+    dispatcher: CollectingDispatcher, candidate_ids: list[str], confidence: float | None
+) -> list[dict[str, Any]]:
+    """Says the assistant is unsure and offers the closest questions."""
+    answers = await asyncio.to_thread(get_store().get_many, candidate_ids)
+    offered = [answers[i] for i in candidate_ids if i in answers][:CHOICES_OFFERED]
+    if not offered:
+        dispatcher.utter_message(response="utter_default")
+        report_turn(dispatcher, UNSURE, confidence=confidence)
+        return []
+    choices = "\n".join(f"{n}. {a.question}" for n, a in enumerate(offered, 1))
+    dispatcher.utter_message(
+        response="utter_clarify",
+        choices=choices,
+        buttons=[
+            {"title": _button_title(a.question), "payload": choose_payload(a.id)}
+            for a in offered
+        ],
+    )
+    report_turn(
+        dispatcher, UNSURE, confidence=confidence, candidates=[a.id for a in offered]
+    )
+    return [SlotSet("offered_answers", [a.id for a in offered])]
+
+
+OPTION_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "nhi": 2, "ba": 3}
+
+
+def option_number(text: str) -> int | None:
+    """The option a citizen picked: "2", "số 2", "câu thứ hai" -> 2; else None."""
+    for word in fold(text).replace(".", " ").split():
+        if word.isdigit():
+            return int(word)
+        if word in OPTION_WORDS:
+            return OPTION_WORDS[word]
+    return None
+
+
+def guide_buttons(tracker: Tracker, answer: Answer) -> list[dict[str, str]]:
+    """ "Step by step" for procedures; "resume" when another guide is in progress."""
+    buttons = []
+    if answer.steps:
+        buttons.append(
+            {"title": GUIDE_START_TITLE, "payload": guide_payload(answer.id)}
+        )
+    active = tracker.get_slot("guide_id")
+    if active and active != answer.id:
+        buttons.append({"title": GUIDE_RESUME_TITLE, "payload": "/guide_resume"})
+    return buttons
+
+
+class ActionAnswerFaq(Action):
+    """Answers the FAQ question predicted by the ResponseSelector, chosen by button,
+    or picked by number from the offered list."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_answer_faq"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        """Answers, or offers the closest questions when unsure."""
+        chosen = next(tracker.get_latest_entity_values("answer_id"), None)
+        if chosen is not None:
+            return await self._answer(dispatcher, tracker, chosen, None)
+
+        if tracker.get_intent_of_latest_message() == "select_option":
+            offered = tracker.get_slot("offered_answers") or []
+            number = option_number(tracker.latest_message.get("text") or "")
+            if number is not None and 1 <= number <= len(offered):
+                return await self._answer(
+                    dispatcher, tracker, offered[number - 1], None
+                )
+            dispatcher.utter_message(response="utter_option_unknown")
+            report_turn(dispatcher, UNSURE)
+            return []
+
+        ranking = faq_ranking(tracker)
+        settings = get_settings()
+        best = ranking[0][1] if ranking else None
+        answer_id = confident_answer(
+            ranking, settings.faq_threshold, settings.faq_margin
+        )
+        if answer_id is None:
+            return await offer_choices(dispatcher, [i for i, _ in ranking], best)
+        return await self._answer(dispatcher, tracker, answer_id, best)
+
+    @staticmethod
+    async def _answer(
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        answer_id: str,
+        confidence: float | None,
+    ) -> list[dict[str, Any]]:
+        answer = await asyncio.to_thread(get_store().get, answer_id)
+        if answer is None:
+            logger.warning("answer %r is not in the knowledge store", answer_id)
+            dispatcher.utter_message(response="utter_answer_unavailable")
+            report_turn(dispatcher, UNSURE, answer_id=answer_id, confidence=confidence)
+            return []
+        utter_answer(dispatcher, answer, extra_buttons=guide_buttons(tracker, answer))
+        report_turn(dispatcher, ANSWERED, answer_id=answer.id, confidence=confidence)
+        return [SlotSet("offered_answers", None)]
+
+
+class ActionClarify(Action):
+    """Runs on nlu_fallback: offers the FAQ questions closest to the message."""
+
+    def name(self) -> str:
+        """Action name used in the domain."""
+        return "action_clarify"
+
+    async def run(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[dict[str, Any]]:
+        """Offers up to three close questions as buttons and a numbered list."""
+        ranking = faq_ranking(tracker)
+        confidence = ranking[0][1] if ranking else None
+        return await offer_choices(dispatcher, [i for i, _ in ranking], confidence)

@@ -1,0 +1,16 @@
+"""Lazy access to the knowledge store shared with the api/ gateway."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from api.core.db import get_engine
+from api.knowledge.store import Answer, KnowledgeStore
+
+__all__ = ["Answer", "KnowledgeStore", "get_store"]
+
+
+@lru_cache(maxsize=1)
+def get_store() -> KnowledgeStore:
+    """The process-wide store, created on first use (never at import)."""
+    return KnowledgeStore(get_engine())

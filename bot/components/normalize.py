@@ -1,0 +1,100 @@
+"""Pure Vietnamese text normalisation shared by the NLU pipeline and its tests.
+
+Nothing here imports Rasa, so the same functions are unit-tested in the light services
+environment and used by :mod:`bot.components.vietnamese_tokenizer` inside Rasa.
+
+Citizens often type without diacritics ("kich hoat vneid muc 2"), with abbreviations
+("tk", "mk", "dvc") and teencode ("ko", "dc", "j"). The tokenizer keeps every original
+token but gives it a *lemma*: lower-cased, diacritic-folded, abbreviation-expanded.
+Rasa's CountVectorsFeaturizer reads lemmas, so accented and unaccented spellings of the
+same question produce the same features.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+# Keys and values are already folded (lower case, no diacritics, "đ" -> "d").
+# Multi-word expansions are fine: the featurizer splits lemmas on whitespace.
+ABBREVIATIONS: dict[str, str] = {
+    # domain terms
+    "dvc": "dich vu cong",
+    "dvcqg": "dich vu cong quoc gia",
+    "cccd": "can cuoc cong dan",
+    "cmnd": "chung minh nhan dan",
+    "cmt": "chung minh nhan dan",
+    "cks": "chu ky so",
+    "tk": "tai khoan",
+    "mk": "mat khau",
+    "sdt": "so dien thoai",
+    "dt": "dien thoai",
+    "gplx": "giay phep lai xe",
+    "blx": "bang lai xe",
+    "bhyt": "bao hiem y te",
+    "bhxh": "bao hiem xa hoi",
+    "lltp": "ly lich tu phap",
+    "ubnd": "uy ban nhan dan",
+    "ca": "cong an",
+    "dinhdanh": "dinh danh",
+    "vneid": "vneid",
+    "vn-eid": "vneid",
+    "vnied": "vneid",
+    "vneld": "vneid",
+    "otp": "otp",
+    "app": "ung dung",
+    "ad": "admin",
+    # teencode and chat shorthand
+    "ko": "khong",
+    "k": "khong",
+    "kh": "khong",
+    "hok": "khong",
+    "hong": "khong",
+    "khg": "khong",
+    "kg": "khong",
+    "hem": "khong",
+    "dc": "duoc",
+    "dk": "dang ky",
+    "j": "gi",
+    "ji": "gi",
+    "z": "vay",
+    "v": "vay",
+    "ntn": "nhu the nao",
+    "lm": "lam",
+    "bn": "bao nhieu",
+    "mik": "minh",
+    "mjk": "minh",
+    "mn": "moi nguoi",
+    "r": "roi",
+    "ak": "a",
+    "ah": "a",
+    "e": "em",
+    "a": "anh",
+    "c": "chi",
+    "b": "ban",
+    "oy": "roi",
+    "ui": "oi",
+    "trc": "truoc",
+    "vs": "voi",
+    "ng": "nguoi",
+    "nt": "nhan tin",
+    "sms": "tin nhan",
+    "ib": "nhan tin",
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip Vietnamese diacritics ("Định" -> "dinh")."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return unicodedata.normalize("NFC", stripped.replace("đ", "d"))
+
+
+def lemma(token: str) -> str:
+    """Return the normalised form of one token: folded, then abbreviation-expanded."""
+    folded = fold(token)
+    return ABBREVIATIONS.get(folded, folded)
+
+
+def normalize_text(text: str) -> str:
+    """Normalise a whole message the way the tokenizer normalises each token."""
+    return " ".join(lemma(word) for word in text.split())
