@@ -1,0 +1,207 @@
+"""POST /api/chat: replies, the query log, bad input and an unavailable Rasa."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.conversation.messages import RASA_UNAVAILABLE
+from api.privacy.pseudonym import pseudonymize
+from api.querylog.models import Outcome, Turn
+from tests.api.conftest import SECRET
+
+
+def _turns(engine: Any) -> list[Turn]:
+    with Session(engine) as session:
+        return list(session.scalars(select(Turn).order_by(Turn.id)))
+
+
+def test_chat_answered_faq_returns_answer_and_logs_turn(
+    client: TestClient, fake_rasa: Any, seeded_engine: Any
+) -> None:
+    fake_rasa.answer(
+        "Anh/Chị mang căn cước ...",
+        "faq",
+        0.97,
+        turn={
+            "outcome": "answered",
+            "answer_id": "vneid_activate_level2",
+            "answer_confidence": 0.91,
+        },
+        buttons=[
+            {
+                "title": "Mức 1 và mức 2 khác nhau thế nào?",
+                "payload": '/choose{"answer_id":"vneid_levels"}',
+            }
+        ],
+    )
+    response = client.post(
+        "/api/chat", json={"sender": "u1", "text": "kich hoat vneid muc 2"}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["answered"] is True
+    assert body["answer_id"] == "vneid_activate_level2"
+    assert body["topic"] == "vneid_account"
+    assert body["intent"] == "faq"
+    assert body["confidence"] == pytest.approx(0.97)
+    assert body["messages"] == [
+        {
+            "text": "Anh/Chị mang căn cước ...",
+            "buttons": [
+                {
+                    "title": "Mức 1 và mức 2 khác nhau thế nào?",
+                    "payload": '/choose{"answer_id":"vneid_levels"}',
+                }
+            ],
+        }
+    ]
+    [turn] = _turns(seeded_engine)
+    assert turn.outcome is Outcome.ANSWERED
+    assert turn.topic == "vneid_account"
+    assert turn.answer_id == "vneid_activate_level2"
+    assert turn.answer_confidence == pytest.approx(0.91)
+    assert turn.text_masked == "kich hoat vneid muc 2"
+    assert turn.channel == "web"
+    assert turn.user_pseudonym == pseudonymize(SECRET, "web", "u1")
+    assert turn.latency_ms >= 0
+
+
+def test_chat_masks_personal_data_before_rasa_and_log(
+    client: TestClient, fake_rasa: Any, seeded_engine: Any
+) -> None:
+    fake_rasa.answer("...", "faq", 0.9, turn={"outcome": "unsure", "answer_id": None})
+    text = "cccd của tôi 001203004567, sđt 0912345678, mã otp 123456"
+    client.post("/api/chat", json={"sender": "u2", "text": text})
+
+    sent = fake_rasa.received[0]
+    assert "001203004567" not in sent["message"]
+    assert "0912345678" not in sent["message"]
+    assert "123456" not in sent["message"].replace("[MÃ OTP]", "")
+    assert sent["sender"] == pseudonymize(SECRET, "web", "u2")
+    [turn] = _turns(seeded_engine)
+    assert turn.text_masked == sent["message"]
+    assert turn.outcome is Outcome.UNSURE
+
+
+def test_chat_unsure_and_out_of_scope_are_not_answered(
+    client: TestClient, fake_rasa: Any, seeded_engine: Any
+) -> None:
+    fake_rasa.answer(
+        "Có phải Anh/Chị muốn hỏi ...", "faq", 0.99, turn={"outcome": "unsure"}
+    )
+    unsure = client.post("/api/chat", json={"sender": "u3", "text": "vneid"}).json()
+    fake_rasa.answer(
+        "Xin lỗi Anh/Chị, câu hỏi này nằm ngoài phạm vi", "out_of_scope", 0.95
+    )
+    oos = client.post(
+        "/api/chat", json={"sender": "u3", "text": "thời tiết mai thế nào"}
+    ).json()
+
+    assert (unsure["answered"], unsure["answer_id"]) == (False, None)
+    assert (oos["answered"], oos["topic"]) == (False, "out_of_scope")
+    assert [t.outcome for t in _turns(seeded_engine)] == [
+        Outcome.UNSURE,
+        Outcome.OUT_OF_SCOPE,
+    ]
+
+
+def test_chat_when_rasa_is_down_replies_politely_and_logs_error(
+    client: TestClient, fake_rasa: Any, seeded_engine: Any
+) -> None:
+    fake_rasa.close()
+    response = client.post(
+        "/api/chat", json={"sender": "u4", "text": "quên mật khẩu vneid"}
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["answered"] is False
+    assert body["messages"] == [{"text": RASA_UNAVAILABLE, "buttons": []}]
+    [turn] = _turns(seeded_engine)
+    assert turn.outcome is Outcome.ERROR
+    assert turn.text_masked == "quên mật khẩu vneid"
+
+
+def test_chat_when_rasa_fails_replies_politely(
+    client: TestClient, fake_rasa: Any
+) -> None:
+    fake_rasa.status = 500
+    body = client.post("/api/chat", json={"sender": "u5", "text": "xin chào"}).json()
+    assert body["messages"][0]["text"] == RASA_UNAVAILABLE
+
+
+def test_chat_normalises_decomposed_unicode_to_nfc(
+    client: TestClient, fake_rasa: Any
+) -> None:
+    fake_rasa.answer("...", "greet", 0.99)
+    decomposed = "Xin cha\u0300o"  # "Xin chào" with a combining grave accent
+    client.post("/api/chat", json={"sender": "u6", "text": decomposed})
+    assert fake_rasa.received[0]["message"] == "Xin chào"
+
+
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"sender": "u", "text": ""}, "empty"),
+        ({"sender": "u", "text": "   \n "}, "empty"),
+        ({"sender": "u", "text": "a" * 2001}, "too_long"),
+        ({"sender": "", "text": "xin chào"}, "invalid_request"),
+        ({"text": "xin chào"}, "invalid_request"),
+        ({"sender": "u", "text": 5}, "invalid_request"),
+        ({"sender": "u", "text": "hi", "channel": "telegram"}, "invalid_request"),
+    ],
+)
+def test_chat_rejects_bad_input_with_clear_error(
+    client: TestClient, payload: dict[str, Any], code: str, seeded_engine: Any
+) -> None:
+    response = client.post("/api/chat", json=payload)
+    assert response.status_code == 422
+    assert response.json()["detail"]["code"] == code
+    assert _turns(seeded_engine) == []
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b"",
+        '{"sender": "u", "text": "ch\xe0o"}'.encode("latin-1"),
+        b"[1, 2]",
+    ],
+)
+def test_chat_rejects_malformed_body_without_5xx(
+    client: TestClient, raw: bytes
+) -> None:
+    response = client.post(
+        "/api/chat", content=raw, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code in (400, 422)
+    assert response.json()["detail"]["code"] == "invalid_request"
+
+
+def test_chat_emoji_only_message_is_handled(client: TestClient, fake_rasa: Any) -> None:
+    fake_rasa.answer(
+        "Tôi chưa chắc ...", "nlu_fallback", 0.3, turn={"outcome": "unsure"}
+    )
+    response = client.post("/api/chat", json={"sender": "u7", "text": "👍🙏"})
+    assert response.status_code == 200
+    assert response.json()["answered"] is False
+
+
+def test_healthz_reports_each_dependency(client: TestClient, fake_rasa: Any) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "rasa": "ok", "action_server": "ok"},
+    }
+    fake_rasa.close()
+    down = client.get("/healthz")
+    assert down.status_code == 503
+    assert down.json()["checks"]["rasa"] == "down"

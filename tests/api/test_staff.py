@@ -1,0 +1,97 @@
+"""Staff routes: every one refuses anonymous and wrong-role requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from api.staff.models import Role
+from api.staff.security import issue_token
+from api.staff.service import create_staff
+from tests.api.conftest import SECRET
+
+PUBLIC = {
+    ("POST", "/api/chat"),
+    ("GET", "/healthz"),
+    ("POST", "/api/staff/login"),
+}
+
+
+def _routes(client: TestClient) -> list[tuple[str, str]]:
+    spec = client.get("/openapi.json").json()
+    return [
+        (method.upper(), path)
+        for path, operations in spec["paths"].items()
+        for method in operations
+    ]
+
+
+def test_every_non_public_route_refuses_anonymous_requests(client: TestClient) -> None:
+    protected = [r for r in _routes(client) if r not in PUBLIC]
+    assert protected, "no staff routes found"
+    for method, path in protected:
+        response = client.request(method, path)
+        assert response.status_code == 401, (method, path)
+
+
+def test_staff_routes_refuse_forged_and_expired_tokens(client: TestClient) -> None:
+    forged = issue_token("another-key", "mallory", "admin", 60)
+    expired = issue_token(SECRET, "alice", "admin", 0)[:-1] + "x"
+    for token in (forged, expired, "garbage"):
+        response = client.get(
+            "/api/staff/turns", headers={"Authorization": f"Bearer {token}"}
+        )
+        assert response.status_code == 401
+
+
+def test_community_role_cannot_read_analytics(client: TestClient) -> None:
+    token = issue_token(SECRET, "member", Role.COMMUNITY.value, 5)
+    response = client.get(
+        "/api/staff/summary", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 403
+
+
+def test_login_then_read_turns_and_summary(
+    client: TestClient, seeded_engine: Any, fake_rasa: Any
+) -> None:
+    with Session(seeded_engine) as session:
+        create_staff(session, "analyst1", "correct horse battery", Role.ANALYST)
+    assert (
+        client.post(
+            "/api/staff/login",
+            json={"username": "analyst1", "password": "wrong password!"},
+        ).status_code
+        == 401
+    )
+    login = client.post(
+        "/api/staff/login",
+        json={"username": "analyst1", "password": "correct horse battery"},
+    )
+    assert login.status_code == 200
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+    fake_rasa.answer("Xin chào", "greet", 0.99)
+    client.post(
+        "/api/chat", json={"sender": "c1", "text": "chào bạn, sđt tôi 0912345678"}
+    )
+
+    [turn] = client.get("/api/staff/turns", headers=headers).json()
+    assert turn["text"] == "chào bạn, sđt tôi [SĐT]"
+    assert turn["topic"] == "smalltalk"
+    summary = client.get("/api/staff/summary", headers=headers).json()
+    assert summary["turns"] == 1
+    assert summary["citizens"] == 1
+    assert summary["by_outcome"] == {"answered": 1}
+    assert summary["by_topic"] == {"smalltalk": 1}
+
+
+def test_pages_are_served_in_vietnamese(client: TestClient) -> None:
+    chat = client.get("/")
+    staff = client.get("/staff")
+    assert chat.status_code == staff.status_code == 200
+    assert '<html lang="vi">' in chat.text
+    assert "Trợ lý Bình dân học vụ số" in chat.text
+    assert "Đăng nhập" in staff.text

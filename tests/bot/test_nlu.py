@@ -1,0 +1,73 @@
+"""NLU on the trained model: diacritics, teencode and out-of-scope questions.
+
+The full evaluation is `make eval`; these are the guarantees every model must keep.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+# (accented, unaccented or abbreviated, expected answer id)
+SAME_ANSWER = [
+    (
+        "làm sao kích hoạt tài khoản định danh điện tử mức 2",
+        "lam sao kich hoat vneid muc 2",
+        "vneid_activate_level2",
+    ),
+    (
+        "quên mật khẩu tài khoản VNeID thì làm thế nào",
+        "quen mk vneid",
+        "vneid_forgot_password",
+    ),
+    ("chữ ký số là gì", "chu ky so la gi vay", "digsig_what_is"),
+    (
+        "đăng ký tài khoản trên Cổng Dịch vụ công quốc gia như thế nào",
+        "dang ky tk dvc quoc gia ntn",
+        "dvc_account_register",
+    ),
+]
+
+OUT_OF_SCOPE = [
+    "thời tiết Hà Nội ngày mai thế nào",
+    "tối nay đội tuyển Việt Nam đá mấy giờ",
+    "cho em vay 5 triệu được không",
+]
+
+FAQ_THRESHOLD = 0.5
+
+
+def _answer(parse_data: dict[str, Any]) -> tuple[str, float]:
+    response = parse_data["response_selector"]["faq"]["response"]
+    return response["intent_response_key"].removeprefix("faq/"), response["confidence"]
+
+
+@pytest.mark.parametrize(("accented", "plain", "answer_id"), SAME_ANSWER)
+def test_accented_and_unaccented_questions_get_the_same_answer(
+    parse: Any, accented: str, plain: str, answer_id: str
+) -> None:
+    for text in (accented, plain):
+        data = parse(text)
+        assert data["intent"]["name"] == "faq", text
+        chosen, confidence = _answer(data)
+        assert chosen == answer_id, text
+        assert confidence >= FAQ_THRESHOLD, text
+
+
+@pytest.mark.parametrize("text", OUT_OF_SCOPE)
+def test_out_of_scope_questions_are_not_answered_as_faq(parse: Any, text: str) -> None:
+    assert parse(text)["intent"]["name"] in {"out_of_scope", "nlu_fallback"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("xin chào", "greet"),
+        ("cảm ơn bạn nhiều", "thank"),
+        ("bạn là người hay máy", "bot_challenge"),
+        ("cho tôi nói chuyện với cán bộ", "request_human"),
+    ],
+)
+def test_conversation_intents(parse: Any, text: str, intent: str) -> None:
+    assert parse(text)["intent"]["name"] == intent

@@ -1,0 +1,93 @@
+"""End to end through the gateway, the real Rasa model and the action server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from api.querylog.models import Outcome, Turn
+from tools.stack import Stack
+
+pytestmark = pytest.mark.stack
+
+
+def _chat(stack: Stack, sender: str, text: str) -> dict[str, Any]:
+    response = httpx.post(
+        f"{stack.api_url}/api/chat", json={"sender": sender, "text": text}, timeout=60
+    )
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _turns(stack: Stack) -> list[Turn]:
+    engine = create_engine(stack.env["BDHVS_DATABASE_URL"])
+    with Session(engine) as session:
+        turns = list(session.scalars(select(Turn).order_by(Turn.id)))
+    engine.dispose()
+    return turns
+
+
+def test_health_reports_every_dependency_up(stack: Stack) -> None:
+    response = httpx.get(f"{stack.api_url}/healthz", timeout=10)
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "rasa": "ok", "action_server": "ok"},
+    }
+
+
+def test_accented_and_unaccented_questions_get_the_same_sourced_answer(
+    stack: Stack,
+) -> None:
+    before = len(_turns(stack))
+    accented = _chat(
+        stack, "e2e-1", "làm sao kích hoạt tài khoản định danh điện tử mức 2"
+    )
+    plain = _chat(stack, "e2e-2", "lam sao kich hoat vneid muc 2")
+
+    for body in (accented, plain):
+        assert body["answered"] is True
+        assert body["answer_id"] == "vneid_activate_level2"
+        assert body["topic"] == "vneid_account"
+        assert body["intent"] == "faq"
+        text = body["messages"][0]["text"]
+        assert "Nguồn: https://" in text
+        assert "thông tin kiểm tra ngày" in text
+    assert accented["messages"][0]["text"] == plain["messages"][0]["text"]
+
+    logged = _turns(stack)[before:]
+    assert [t.text_masked for t in logged] == [
+        "làm sao kích hoạt tài khoản định danh điện tử mức 2",
+        "lam sao kich hoat vneid muc 2",
+    ]
+    for turn in logged:
+        assert turn.outcome is Outcome.ANSWERED
+        assert turn.intent == "faq"
+        assert turn.topic == "vneid_account"
+        assert turn.answer_id == "vneid_activate_level2"
+        assert turn.confidence is not None and turn.confidence > 0.5
+        assert turn.latency_ms > 0
+
+
+def test_button_payload_answers_the_chosen_question(stack: Stack) -> None:
+    body = _chat(stack, "e2e-3", '/choose{"answer_id":"vneid_levels"}')
+    assert body["answered"] is True
+    assert body["answer_id"] == "vneid_levels"
+
+
+def test_out_of_scope_gets_a_polite_redirect(stack: Stack) -> None:
+    body = _chat(stack, "e2e-4", "thời tiết Hà Nội ngày mai có mưa không")
+    assert body["answered"] is False
+    assert body["topic"] == "out_of_scope"
+    assert "ngoài phạm vi" in body["messages"][0]["text"]
+    assert body["messages"][0]["buttons"]
+
+
+def test_greeting_shows_the_menu(stack: Stack) -> None:
+    body = _chat(stack, "e2e-5", "xin chào")
+    assert body["intent"] == "greet"
+    assert len(body["messages"][0]["buttons"]) == 5

@@ -1,0 +1,1 @@
+"""Developer tooling: model training cache, local stack, benchmarks."""

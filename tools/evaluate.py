@@ -1,0 +1,304 @@
+"""`make eval`: how well the trained model answers citizens' real phrasing.
+
+Runs in the bot environment. Parses every message of tests/eval/test_set.yml (never
+used for training) with the current model, applies the same answer decision as the
+action server (actions/decision.py), and reports answer-id and topic accuracy split by
+accented / unaccented / teencode, out-of-scope rejection, the confident-wrong rate,
+the most confused pairs and the training time. With --cross-validation it also runs
+Rasa's 5-fold cross-validation on nlu_data/. Writes eval/results.json and eval/report.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+
+import yaml
+
+from actions.decision import DEFAULT_FAQ_MARGIN, DEFAULT_FAQ_THRESHOLD, confident_answer
+from tools.model import MODELS, ROOT, model_path, rasa_env
+
+TEST_SET = ROOT / "tests" / "eval" / "test_set.yml"
+OUT = ROOT / "eval"
+REJECTED = {"out_of_scope", "nlu_fallback"}
+
+
+def _topics() -> tuple[dict[str, str], dict[str, str]]:
+    """answer id -> topic, intent -> topic (from seeds/)."""
+    answers = {}
+    for path in sorted((ROOT / "seeds" / "knowledge").glob("*.yml")):
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["entries"]:
+            answers[entry["id"]] = entry["topic"]
+    taxonomy = yaml.safe_load(
+        (ROOT / "seeds" / "topics.yml").read_text(encoding="utf-8")
+    )
+    intents = {i: t["code"] for t in taxonomy["topics"] for i in t.get("intents", [])}
+    return answers, intents
+
+
+def _prediction(
+    parse: dict[str, Any], threshold: float, margin: float
+) -> dict[str, Any]:
+    intent = parse["intent"]["name"]
+    ranking = [
+        (r["intent_response_key"].removeprefix("faq/"), float(r["confidence"]))
+        for r in parse.get("response_selector", {}).get("faq", {}).get("ranking", [])
+    ]
+    top = ranking[0] if ranking else (None, 0.0)
+    answer = confident_answer(ranking, threshold, margin) if intent == "faq" else None
+    return {"intent": intent, "answer": answer, "top": top[0], "top_confidence": top[1]}
+
+
+def evaluate(threshold: float, margin: float) -> dict[str, Any]:
+    """Parses the test set and computes the metrics."""
+    from rasa.core.agent import Agent
+
+    items = yaml.safe_load(TEST_SET.read_text(encoding="utf-8"))["messages"]
+    answer_topics, intent_topics = _topics()
+    agent = Agent.load(str(model_path()))
+    loop = asyncio.new_event_loop()
+    rows = []
+    for item in items:
+        parse = loop.run_until_complete(agent.parse_message(item["text"]))
+        pred = _prediction(parse, threshold, margin)
+        expected_answer = item.get("answer_id")
+        expected_topic = (
+            answer_topics.get(expected_answer) if expected_answer else item.get("topic")
+        )
+        predicted_topic = (
+            answer_topics.get(pred["answer"])
+            if pred["answer"]
+            else intent_topics.get(pred["intent"])
+        )
+        rows.append(
+            {
+                **item,
+                **pred,
+                "expected_topic": expected_topic,
+                "predicted_topic": predicted_topic,
+            }
+        )
+    loop.close()
+
+    def share(selected: list[dict[str, Any]], ok: Any) -> dict[str, Any]:
+        hits = sum(1 for r in selected if ok(r))
+        return {
+            "n": len(selected),
+            "correct": hits,
+            "rate": round(hits / len(selected), 4) if selected else None,
+        }
+
+    in_scope = [r for r in rows if r.get("answer_id")]
+    by_kind = {
+        kind: share(
+            [r for r in in_scope if r["kind"] == kind],
+            lambda r: r["answer"] == r["answer_id"],
+        )
+        for kind in ("accented", "unaccented", "teencode")
+    }
+    topic_by_kind = {
+        kind: share(
+            [
+                r
+                for r in rows
+                if r["kind"] == kind and r["expected_topic"] != "out_of_scope"
+            ],
+            lambda r: r["predicted_topic"] == r["expected_topic"],
+        )
+        for kind in ("accented", "unaccented", "teencode")
+    }
+    oos = [r for r in rows if r.get("topic") == "out_of_scope"]
+    confident_wrong = [
+        r for r in rows if r["answer"] and r["answer"] != r.get("answer_id")
+    ]
+    confused = Counter(
+        (r["answer_id"], r["top"])
+        for r in in_scope
+        if r["top"] and r["top"] != r["answer_id"]
+    )
+    return {
+        "messages": len(rows),
+        "threshold": threshold,
+        "margin": margin,
+        "answer_accuracy": share(in_scope, lambda r: r["answer"] == r["answer_id"]),
+        "answer_accuracy_by_kind": by_kind,
+        "topic_accuracy_by_kind": topic_by_kind,
+        "out_of_scope_rejection": share(
+            oos, lambda r: r["answer"] is None and r["intent"] in REJECTED | {"faq"}
+        ),
+        "confident_wrong": {
+            "n": len(confident_wrong),
+            "rate": round(len(confident_wrong) / len(rows), 4),
+        },
+        "unsure_rate": share(in_scope, lambda r: r["answer"] is None),
+        "most_confused": [
+            {"expected": a, "predicted": b, "count": n}
+            for (a, b), n in confused.most_common(10)
+        ],
+        "errors": [
+            {
+                k: r[k]
+                for k in (
+                    "text",
+                    "kind",
+                    "answer_id",
+                    "topic",
+                    "intent",
+                    "answer",
+                    "top",
+                    "top_confidence",
+                )
+                if k in r
+            }
+            for r in rows
+            if (r.get("answer_id") and r["answer"] != r["answer_id"])
+            or (r.get("topic") == "out_of_scope" and r["answer"])
+        ],
+    }
+
+
+def cross_validate(folds: int) -> dict[str, Any]:
+    """Rasa's k-fold cross-validation of the NLU data; returns the summary figures."""
+    out = OUT / "cross_validation"
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            str(ROOT / ".venv-bot" / "bin" / "python"),
+            "-m",
+            "rasa",
+            "test",
+            "nlu",
+            "--config",
+            "bot/config.yml",
+            "--domain",
+            "bot/domain",
+            "--nlu",
+            "nlu_data",
+            "--cross-validation",
+            "--folds",
+            str(folds),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=rasa_env(),
+        check=True,
+    )
+    summary: dict[str, Any] = {
+        "folds": folds,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    for name, key in (
+        ("intent_report.json", "intent"),
+        ("response_selection_report.json", "answer"),
+    ):
+        path = out / name
+        if path.exists():
+            report = json.loads(path.read_text())
+            summary[key] = {
+                m: round(report[m]["f1-score"], 4)
+                for m in ("weighted avg", "macro avg")
+                if m in report
+            }
+            summary[key]["accuracy"] = round(report.get("accuracy", 0.0), 4)
+    return summary
+
+
+def _pct(block: dict[str, Any]) -> str:
+    return (
+        "–"
+        if block.get("rate") is None
+        else f"{100 * block['rate']:.1f} % ({block['correct']}/{block['n']})"
+    )
+
+
+def write_report(results: dict[str, Any]) -> None:
+    """eval/results.json and eval/report.md."""
+    OUT.mkdir(exist_ok=True)
+    (OUT / "results.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    t = results["test_set"]
+    lines = [
+        "# NLU evaluation",
+        "",
+        f"`make eval` on {results['measured_at'][:10]}, model `{results['model']}` "
+        f"(trained in {results['training_seconds']} s), test set `tests/eval/test_set.yml` "
+        f"({t['messages']} messages, never used for training); answer threshold {t['threshold']}, "
+        f"margin {t['margin']}.",
+        "",
+        "| measure | accented | unaccented | teencode / abbreviations |",
+        "|---|---|---|---|",
+        "| answer-id accuracy | "
+        + " | ".join(
+            _pct(t["answer_accuracy_by_kind"][k])
+            for k in ("accented", "unaccented", "teencode")
+        )
+        + " |",
+        "| topic accuracy | "
+        + " | ".join(
+            _pct(t["topic_accuracy_by_kind"][k])
+            for k in ("accented", "unaccented", "teencode")
+        )
+        + " |",
+        "",
+        f"- Answer-id accuracy overall: {_pct(t['answer_accuracy'])}; unsure (offered choices): {_pct(t['unsure_rate'])}",
+        f"- Out-of-scope rejection: {_pct(t['out_of_scope_rejection'])}",
+        f"- Confident-wrong (a wrong answer given above the threshold): {100 * t['confident_wrong']['rate']:.1f} % ({t['confident_wrong']['n']} of {t['messages']})",
+        "",
+        "## Most confused pairs (expected → top candidate)",
+        "",
+        "| expected | predicted | count |",
+        "|---|---|---|",
+        *[
+            f"| {c['expected']} | {c['predicted']} | {c['count']} |"
+            for c in t["most_confused"]
+        ],
+    ]
+    cv = results.get("cross_validation")
+    if cv:
+        lines += [
+            "",
+            f"## {cv['folds']}-fold cross-validation on nlu_data/ ({cv['seconds']} s)",
+            "",
+        ]
+        for key in ("intent", "answer"):
+            if key in cv:
+                lines.append(
+                    f"- {key}: " + ", ".join(f"{m} {v}" for m, v in cv[key].items())
+                )
+    (OUT / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    """Entry point."""
+    parser = argparse.ArgumentParser(prog="tools/evaluate.py")
+    parser.add_argument("--cross-validation", action="store_true")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args()
+    threshold = float(os.environ.get("BDHVS_FAQ_THRESHOLD", DEFAULT_FAQ_THRESHOLD))
+    margin = float(os.environ.get("BDHVS_FAQ_MARGIN", DEFAULT_FAQ_MARGIN))
+    meta_path = MODELS / (model_path().name.removesuffix(".tar.gz") + ".json")
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    results: dict[str, Any] = {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": "make eval",
+        "model": model_path().name,
+        "training_seconds": meta.get("training_seconds"),
+        "test_set": evaluate(threshold, margin),
+    }
+    if args.cross_validation:
+        results["cross_validation"] = cross_validate(args.folds)
+    write_report(results)
+    print((OUT / "report.md").read_text())
+
+
+if __name__ == "__main__":
+    main()
