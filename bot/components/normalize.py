@@ -34,7 +34,6 @@ ABBREVIATIONS: dict[str, str] = {
     "bhxh": "bao hiem xa hoi",
     "lltp": "ly lich tu phap",
     "ubnd": "uy ban nhan dan",
-    "ca": "cong an",
     "dinhdanh": "dinh danh",
     "vneid": "vneid",
     "vn-eid": "vneid",
@@ -90,8 +89,12 @@ def fold(text: str) -> str:
 
 
 def lemma(token: str) -> str:
-    """Return the normalised form of one token: folded, then abbreviation-expanded."""
+    """Return the normalised form of one token: folded, and abbreviation-expanded when
+    it was typed without tone or vowel marks ("hong" -> "khong", but "hỏng" -> "hong"):
+    shorthand is typed bare, and a marked word is never shorthand."""
     folded = fold(token)
+    if folded != token.lower().replace("đ", "d"):
+        return folded
     return ABBREVIATIONS.get(folded, folded)
 
 
