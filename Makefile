@@ -4,7 +4,7 @@ SVC := .venv/bin/python
 BOT := .venv-bot/bin/python
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run test envs env-services env-bot train lint validate test-services test-bot test-stack \
+.PHONY: help run test envs browser env-services env-bot train lint validate test-services test-bot test-stack \
         run-bot run-actions run-api bench eval lock clean
 
 help: ## list the targets
@@ -20,6 +20,9 @@ envs: env-services env-bot ## build the two virtual environments (cached by lock
 
 env-services:
 	@tools/setup_env.sh services
+
+browser: ## Debian chromium for the page tests (installed once if missing)
+	@tools/ensure_chromium.sh
 
 env-bot:
 	@tools/setup_env.sh bot
@@ -44,7 +47,7 @@ test-services: env-services ## unit and integration tests (SQLite and PostgreSQL
 test-bot: env-bot train ## NLU tests against the trained model (bot environment)
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m pytest tests/bot
 
-test-stack: envs train ## end-to-end through the running stack (Rasa, actions, gateway)
+test-stack: envs train browser ## end-to-end through the running stack (Rasa, actions, gateway)
 	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m pytest -m stack tests
 
 run-bot: env-bot train ## only the Rasa server
