@@ -1,0 +1,112 @@
+"""The web chat and the staff dashboard in a real browser (Debian's Chromium, headless)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from api.staff.models import Role
+from api.staff.service import create_staff
+from tools.stack import Stack
+
+pytestmark = pytest.mark.stack
+
+CHROMIUM = os.environ.get("BDHVS_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _ask(page: Page, text: str) -> None:
+    page.locator("#input").fill(text)
+    page.locator("#input").press("Enter")
+
+
+def test_web_chat_answers_an_unaccented_question_with_its_source(
+    stack: Stack, page: Page
+) -> None:
+    page.goto(stack.api_url + "/")
+    expect(page.locator(".msg.bot").first).to_contain_text("Xin chào Anh/Chị")
+
+    _ask(page, "lam sao kich hoat vneid muc 2")
+
+    expect(page.locator(".msg.user").last).to_have_text("lam sao kich hoat vneid muc 2")
+    answer = page.locator('.msg.bot[data-answer-id="vneid_activate_level2"]')
+    expect(answer).to_contain_text("Nguồn: https://")
+    expect(answer).to_contain_text("1. ")
+
+
+def test_web_chat_follows_a_procedure_step_by_step_with_buttons(
+    stack: Stack, page: Page
+) -> None:
+    page.goto(stack.api_url + "/")
+    _ask(page, "làm sao kích hoạt tài khoản định danh điện tử mức 2")
+    page.get_by_role("button", name="Hướng dẫn từng bước").click()
+    expect(page.locator(".msg.bot").last).to_contain_text("Bước 1")
+    page.get_by_role("button", name="Tiếp", exact=True).last.click()
+    expect(page.locator(".msg.bot").last).to_contain_text("Bước 2")
+    page.get_by_role("button", name="Quay lại", exact=True).last.click()
+    expect(page.locator(".msg.bot").last).to_contain_text("Bước 1")
+
+
+def test_web_chat_explains_a_rejected_message(stack: Stack, page: Page) -> None:
+    page.goto(stack.api_url + "/")
+    _ask(page, "   ")
+    expect(page.locator(".msg.user")).to_have_count(0)  # nothing sent
+    page.evaluate(
+        "fetch('/api/chat', {method: 'POST', headers: {'Content-Type': 'application/json'},"
+        " body: '{not json'}).then(r => r.json()).then(b => {"
+        " const d = document.createElement('div'); d.id = 'err';"
+        " d.textContent = b.detail.message; document.body.appendChild(d); })"
+    )
+    expect(page.locator("#err")).not_to_be_empty()
+
+
+def test_staff_dashboard_shows_masked_questions_after_login(
+    stack: Stack, page: Page
+) -> None:
+    password = secrets.token_urlsafe(12)
+    engine = create_engine(stack.env["BDHVS_DATABASE_URL"])
+    with Session(engine) as session:
+        create_staff(session, "page-test-admin", password, Role.ADMIN)
+    engine.dispose()
+
+    page.goto(stack.api_url + "/")
+    _ask(page, "số cccd của tôi là 001203004567, sao chưa kích hoạt được vneid")
+    expect(page.locator(".msg.bot").nth(1)).to_be_visible()
+
+    page.goto(stack.api_url + "/staff")
+    page.locator("#username").fill("page-test-admin")
+    page.locator("#password").fill("wrong-" + password)
+    page.locator("#login button[type=submit]").click()
+    expect(page.locator("#login-error")).to_be_visible()
+
+    page.locator("#password").fill(password)
+    page.locator("#login button[type=submit]").click()
+    expect(page.locator("#dashboard")).to_be_visible()
+    rows = page.locator("#turns tbody tr")
+    expect(rows.first).to_be_visible()
+    text = page.locator("#turns").inner_text()
+    assert "001203004567" not in text
+    assert "sao chưa kích hoạt được vneid" in text
