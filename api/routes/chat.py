@@ -63,7 +63,7 @@ async def chat(
     except InvalidMessage as exc:
         code = str(exc)
         raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_ENTITY,
+            422,
             {
                 "code": code,
                 "message": ERRORS[code].format(limit=settings.max_message_chars),
