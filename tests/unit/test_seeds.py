@@ -19,6 +19,19 @@ def test_committed_seeds_are_valid() -> None:
     assert validate_seeds(ROOT / "seeds") == []
 
 
+def test_committed_seeds_cover_every_answer_topic() -> None:
+    entries = [
+        entry
+        for path in sorted((ROOT / "seeds" / "knowledge").glob("*.yml"))
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["entries"]
+    ]
+    taxonomy = yaml.safe_load((ROOT / "seeds" / "topics.yml").read_text("utf-8"))
+    faq_topics = {t["code"] for t in taxonomy["topics"] if not t.get("intents")}
+    faq_topics.add("community_support")  # also has request_human, and FAQ entries
+    assert len(entries) >= 120
+    assert {e["topic"] for e in entries} == faq_topics
+
+
 def _entry(**overrides: Any) -> dict[str, Any]:
     entry = {
         "id": "vneid_sample",
