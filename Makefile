@@ -37,8 +37,7 @@ lint: env-services ## ruff and mypy
 
 validate: envs ## check seeds/ and the Rasa training data
 	$(SVC) -m api validate-seeds
-	cd . && RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONPATH=. $(BOT) -m rasa data validate \
-	  --config bot/config.yml --domain bot/domain --data bot/data nlu_data --fail-on-warnings
+	$(BOT) tools/validate_bot.py
 
 test-services: env-services ## unit and integration tests (SQLite and PostgreSQL)
 	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m pytest -m "not stack" \

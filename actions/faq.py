@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions.decision import confident_answer
 from actions.guide import GUIDE_RESUME_TITLE, GUIDE_START_TITLE, guide_payload
 from actions.knowledge import Answer, get_store
-from actions.turn import ANSWERED, UNSURE, report_turn
+from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
 from api.core.config import get_settings
 from bot.components.normalize import fold
 
@@ -157,7 +157,7 @@ class ActionAnswerFaq(Action):
         if chosen is not None:
             return await self._answer(dispatcher, tracker, chosen, None)
 
-        if tracker.get_intent_of_latest_message() == "select_option":
+        if latest_intent(tracker) == "select_option":
             offered = tracker.get_slot("offered_answers") or []
             number = option_number(tracker.latest_message.get("text") or "")
             if number is not None and 1 <= number <= len(offered):

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.knowledge import get_store
-from actions.turn import ANSWERED, UNSURE, report_turn
+from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
 
 GUIDE_START_TITLE = "Hướng dẫn từng bước"
 GUIDE_RESUME_TITLE = "Tiếp tục hướng dẫn đang làm"
@@ -44,7 +44,7 @@ class ActionGuide(Action):
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
         """Shows the current step after applying the citizen's move."""
-        intent = tracker.get_intent_of_latest_message()
+        intent = latest_intent(tracker)
         started = next(tracker.get_latest_entity_values("answer_id"), None)
         guide_id = started or tracker.get_slot("guide_id")
         if intent == "guide_exit":

@@ -10,10 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 ANSWERED = "answered"
 UNSURE = "unsure"
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """The intent NLU gave the latest message (``nlu_fallback`` included, unlike
+    ``Tracker.get_intent_of_latest_message``, which skips it)."""
+    intent = tracker.latest_message.get("intent") or {}
+    name = intent.get("name")
+    return name if isinstance(name, str) else None
 
 
 def report_turn(

@@ -2,7 +2,9 @@
 
 Usage: python tools/model.py path | train
 The model for the current inputs is models/<hash>.tar.gz; models/<hash>.json records
-how long training took. Stdlib only, so any Python can run it.
+how long training took. A trained model is also kept in $BDHVS_CACHE/models (beside the
+cached environments), so another clone with the same inputs, CI included, reuses it
+instead of spending minutes retraining. Stdlib only, so any Python can run it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -18,8 +21,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "models"
 BOT_PYTHON = ROOT / ".venv-bot" / "bin" / "python"
-# Everything that changes what `rasa train` produces.
-INPUTS = ["bot/config.yml", "bot/domain", "bot/data", "nlu_data", "bot/components"]
+CACHE = Path(os.environ.get("BDHVS_CACHE", Path.home() / ".cache" / "bdhvs")) / "models"
+# Everything that changes what `rasa train` produces (the bot lock pins Rasa itself).
+INPUTS = [
+    "bot/config.yml",
+    "bot/domain",
+    "bot/data",
+    "nlu_data",
+    "bot/components",
+    "requirements/bot.lock",
+]
 
 
 def content_hash() -> str:
@@ -66,6 +77,13 @@ def train(force: bool = False) -> Path:
         print(f"model up to date: {target.relative_to(ROOT)}")
         return target
     MODELS.mkdir(exist_ok=True)
+    cached = CACHE / target.name
+    if cached.exists() and not force:
+        for suffix in (".tar.gz", ".json"):
+            name = target.name.removesuffix(".tar.gz") + suffix
+            shutil.copyfile(CACHE / name, MODELS / name)
+        print(f"model for these inputs restored from {CACHE}: {target.name}")
+        return target
     print(f"training {target.name} (inputs changed) ...", flush=True)
     started = time.perf_counter()
     subprocess.run(
@@ -94,6 +112,11 @@ def train(force: bool = False) -> Path:
     target.with_suffix("").with_suffix(".json").write_text(
         json.dumps({"hash": content_hash(), "training_seconds": seconds}) + "\n"
     )
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for suffix in (".json", ".tar.gz"):  # the model last: its presence marks completion
+        name = target.name.removesuffix(".tar.gz") + suffix
+        shutil.copyfile(MODELS / name, CACHE / f"{name}.partial")
+        os.replace(CACHE / f"{name}.partial", CACHE / name)
     print(f"trained in {seconds} s: {target.relative_to(ROOT)}")
     return target
 

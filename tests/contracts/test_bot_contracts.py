@@ -106,6 +106,8 @@ def test_longest_answer_id_fits_telegram_callback_data() -> None:
 def test_every_intent_has_at_least_15_examples_many_without_diacritics() -> None:
     examples = _nlu()
     assert {i: len(lines) for i, lines in examples.items() if len(lines) < 15} == {}
-    faq_lines = [line for i, lines in examples.items() if i.startswith("faq/") for line in lines]
+    faq_lines = [
+        line for i, lines in examples.items() if i.startswith("faq/") for line in lines
+    ]
     unaccented = [line for line in faq_lines if fold(line) == line.lower()]
     assert len(unaccented) >= 0.3 * len(faq_lines)

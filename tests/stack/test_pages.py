@@ -32,7 +32,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
+    context = browser.new_context(
+        locale="vi-VN", viewport={"width": 390, "height": 844}
+    )
     page = context.new_page()
     yield page
     context.close()

@@ -53,7 +53,13 @@ def test_accented_and_unaccented_questions_normalise_identically() -> None:
 
 @pytest.mark.parametrize(
     ("token", "expected"),
-    [("hỏng", "hong"), ("hong", "khong"), ("Vậy", "vay"), ("cả", "ca"), ("Đăng", "dang")],
+    [
+        ("hỏng", "hong"),
+        ("hong", "khong"),
+        ("Vậy", "vay"),
+        ("cả", "ca"),
+        ("Đăng", "dang"),
+    ],
 )
 def test_words_typed_with_marks_are_never_taken_for_shorthand(
     token: str, expected: str
