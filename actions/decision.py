@@ -7,7 +7,10 @@ the assistant says it is unsure and offers the closest questions.
 
 from __future__ import annotations
 
-DEFAULT_FAQ_THRESHOLD = 0.5
+# Chosen from the sweep in eval/report.md (`make eval`): with 134 answers the selector's
+# softmax confidences are low even when right; 0.3 / 0.1 keeps confident-wrong answers
+# under 2 % of the held-out set while answering ~89 % of in-scope questions directly.
+DEFAULT_FAQ_THRESHOLD = 0.3
 DEFAULT_FAQ_MARGIN = 0.1
 
 

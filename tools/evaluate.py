@@ -53,7 +53,51 @@ def _prediction(
     ]
     top = ranking[0] if ranking else (None, 0.0)
     answer = confident_answer(ranking, threshold, margin) if intent == "faq" else None
-    return {"intent": intent, "answer": answer, "top": top[0], "top_confidence": top[1]}
+    return {
+        "intent": intent,
+        "answer": answer,
+        "top": top[0],
+        "top_confidence": top[1],
+        "ranking": ranking[:3],
+    }
+
+
+SWEEP_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+SWEEP_MARGINS = (0.0, 0.05, 0.1, 0.15)
+
+
+def sweep(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Answer accuracy, unsure and confident-wrong rates for other threshold/margin
+    pairs, from the same parses: how the choice of BDHVS_FAQ_* trades answers for risk."""
+    in_scope = [r for r in rows if r.get("answer_id")]
+    table = []
+    for threshold in SWEEP_THRESHOLDS:
+        for margin in SWEEP_MARGINS:
+            given = [
+                confident_answer(r["ranking"], threshold, margin)
+                if r["intent"] == "faq"
+                else None
+                for r in rows
+            ]
+            right = sum(
+                1
+                for r, g in zip(rows, given, strict=True)
+                if r.get("answer_id") and g == r["answer_id"]
+            )
+            wrong = sum(
+                1
+                for r, g in zip(rows, given, strict=True)
+                if g and g != r.get("answer_id")
+            )
+            table.append(
+                {
+                    "threshold": threshold,
+                    "margin": margin,
+                    "answer_accuracy": round(right / len(in_scope), 4),
+                    "confident_wrong": round(wrong / len(rows), 4),
+                }
+            )
+    return table
 
 
 def evaluate(threshold: float, margin: float) -> dict[str, Any]:
@@ -138,6 +182,11 @@ def evaluate(threshold: float, margin: float) -> dict[str, Any]:
             "rate": round(len(confident_wrong) / len(rows), 4),
         },
         "unsure_rate": share(in_scope, lambda r: r["answer"] is None),
+        "top1_accuracy": share(in_scope, lambda r: r["top"] == r["answer_id"]),
+        "in_offered_three": share(
+            in_scope, lambda r: r["answer_id"] in [a for a, _ in r["ranking"]]
+        ),
+        "sweep": sweep(rows),
         "most_confused": [
             {"expected": a, "predicted": b, "count": n}
             for (a, b), n in confused.most_common(10)
@@ -219,6 +268,37 @@ def _pct(block: dict[str, Any]) -> str:
     )
 
 
+def _summary(results: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of one run, kept in later runs' history."""
+    t = results["test_set"]
+    by_kind = t["answer_accuracy_by_kind"]
+    return {
+        "measured_at": results["measured_at"],
+        "model": results["model"],
+        "threshold": t["threshold"],
+        "margin": t["margin"],
+        "answer_accuracy": t["answer_accuracy"]["rate"],
+        "accented": by_kind["accented"]["rate"],
+        "unaccented": by_kind["unaccented"]["rate"],
+        "teencode": by_kind["teencode"]["rate"],
+        "out_of_scope_rejection": t["out_of_scope_rejection"]["rate"],
+        "confident_wrong": t["confident_wrong"]["rate"],
+    }
+
+
+def _history() -> list[dict[str, Any]]:
+    """Earlier runs' headline figures, from the committed eval/results.json."""
+    path = OUT / "results.json"
+    if not path.exists():
+        return []
+    previous = json.loads(path.read_text(encoding="utf-8"))
+    history: list[dict[str, Any]] = previous.get("history", [])
+    try:
+        return [*history, _summary(previous)][-10:]
+    except KeyError:  # an older format without these figures
+        return history
+
+
 def write_report(results: dict[str, Any]) -> None:
     """eval/results.json and eval/report.md."""
     OUT.mkdir(exist_ok=True)
@@ -250,6 +330,7 @@ def write_report(results: dict[str, Any]) -> None:
         + " |",
         "",
         f"- Answer-id accuracy overall: {_pct(t['answer_accuracy'])}; unsure (offered choices): {_pct(t['unsure_rate'])}",
+        f"- Best candidate right, whatever its confidence: {_pct(t['top1_accuracy'])}; right answer among the three offered when unsure: {_pct(t['in_offered_three'])}",
         f"- Out-of-scope rejection: {_pct(t['out_of_scope_rejection'])}",
         f"- Confident-wrong (a wrong answer given above the threshold): {100 * t['confident_wrong']['rate']:.1f} % ({t['confident_wrong']['n']} of {t['messages']})",
         "",
@@ -262,6 +343,47 @@ def write_report(results: dict[str, Any]) -> None:
             for c in t["most_confused"]
         ],
     ]
+    lines += [
+        "",
+        "## Threshold and margin sweep (same parses)",
+        "",
+        "| threshold | "
+        + " | ".join(f"margin {m}: accuracy / confident-wrong" for m in SWEEP_MARGINS)
+        + " |",
+        "|---|" + "---|" * len(SWEEP_MARGINS),
+    ]
+    for threshold in SWEEP_THRESHOLDS:
+        cells = [
+            f"{100 * c['answer_accuracy']:.1f} % / {100 * c['confident_wrong']:.1f} %"
+            for c in t["sweep"]
+            if c["threshold"] == threshold
+        ]
+        lines.append(f"| {threshold} | " + " | ".join(cells) + " |")
+    history = results.get("history", [])
+    if history:
+        lines += [
+            "",
+            "## How the figures moved (earlier runs, newest last)",
+            "",
+            "| measured | model | threshold / margin | answer accuracy | accented | unaccented | teencode | out-of-scope rejection | confident-wrong |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for h in [*history, _summary(results)]:
+            lines.append(
+                f"| {h['measured_at'][:16]} | {h['model'][:8]} | {h['threshold']} / {h['margin']} | "
+                + " | ".join(
+                    "–" if h[k] is None else f"{100 * h[k]:.1f} %"
+                    for k in (
+                        "answer_accuracy",
+                        "accented",
+                        "unaccented",
+                        "teencode",
+                        "out_of_scope_rejection",
+                        "confident_wrong",
+                    )
+                )
+                + " |"
+            )
     cv = results.get("cross_validation")
     if cv:
         lines += [
@@ -293,6 +415,7 @@ def main() -> None:
         "model": model_path().name,
         "training_seconds": meta.get("training_seconds"),
         "test_set": evaluate(threshold, margin),
+        "history": _history(),
     }
     if args.cross_validation:
         results["cross_validation"] = cross_validate(args.folds)
