@@ -47,9 +47,10 @@ test-bot: env-bot train ## NLU tests against the trained model (bot environment)
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m pytest tests/bot
 
 test-stack: envs train browser ## end-to-end through the running stack (Rasa, actions, gateway)
-	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m pytest -m stack tests
+	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m pytest -m stack --ignore=tests/bot tests
 
 run-bot: env-bot train ## only the Rasa server
+	BDHVS_ACTION_ENDPOINT=$${BDHVS_ACTION_ENDPOINT:-http://127.0.0.1:5055/webhook} \
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false $(BOT) -m rasa run --model $$($(BOT) tools/model.py path) \
 	  --endpoints bot/endpoints.yml --credentials bot/credentials.yml --interface 127.0.0.1
 
