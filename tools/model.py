@@ -33,6 +33,18 @@ INPUTS = [
 ]
 
 
+# The project as every `rasa` command here sees it.
+PROJECT_ARGS = [
+    "--config",
+    "bot/config.yml",
+    "--domain",
+    "bot/domain",
+    "--data",
+    "bot/data",
+    "nlu_data",
+]
+
+
 def content_hash() -> str:
     """SHA-256 over the paths and bytes of every training input."""
     digest = hashlib.sha256()
@@ -92,13 +104,7 @@ def train(force: bool = False) -> Path:
             "-m",
             "rasa",
             "train",
-            "--config",
-            "bot/config.yml",
-            "--domain",
-            "bot/domain",
-            "--data",
-            "bot/data",
-            "nlu_data",
+            *PROJECT_ARGS,
             "--out",
             str(MODELS),
             "--fixed-model-name",

@@ -13,7 +13,7 @@ import re
 import subprocess
 import sys
 
-from model import BOT_PYTHON, ROOT, rasa_env
+from model import BOT_PYTHON, PROJECT_ARGS, ROOT, rasa_env
 
 EXPLAINED = {
     # Uttered by actions (actions/faq.py, actions/guide.py), never by a rule.
@@ -41,13 +41,7 @@ def main() -> int:
             "rasa",
             "data",
             "validate",
-            "--config",
-            "bot/config.yml",
-            "--domain",
-            "bot/domain",
-            "--data",
-            "bot/data",
-            "nlu_data",
+            *PROJECT_ARGS,
         ],
         cwd=ROOT,
         env=rasa_env(),
