@@ -81,3 +81,50 @@ def test_validator_rejects(
 ) -> None:
     problems = validate_seeds(_seeds_with(tmp_path, entries), date(2026, 11, 22))
     assert any(problem in p for p in problems), problems
+
+
+# What issue #3 requires the knowledge to cover; guided ones must have steps.
+REQUIRED = {
+    "vneid_levels": False,
+    "vneid_register_level1": False,
+    "vneid_activate_level2": True,
+    "vneid_forgot_password": True,
+    "vneid_forgot_passcode": False,
+    "vneid_change_phone": False,
+    "vneid_change_device": False,
+    "vnfeat_integrate_documents": False,
+    "vnfeat_residence_notice": False,
+    "crimrec_request_vneid": False,
+    "licence_integrate_vneid": False,
+    "ehealth_book_what": False,
+    "dvc_account_register": False,
+    "dvc_submit_application": True,
+    "track_application_status": False,
+    "pay_fee_online": True,
+    "dvc_procedure_any_place": False,
+    "digsig_what_is": False,
+    "digsig_legal_value": False,
+    "digsig_how_to_get": False,
+    "digsig_remote_signing": True,
+    "digsig_providers": False,
+    "skills_bdhvs_what_is": False,
+    "skills_learning_platforms": False,
+    "skills_framework": False,
+    "community_tech_team": False,
+    "scam_fake_police_call": False,
+    "scam_otp_theft": False,
+    "scam_fake_links_apps": False,
+    "scam_after_scammed": False,
+    "scam_where_report": False,
+    "cashless_what_is": False,
+}
+
+
+def test_required_subjects_are_covered_and_guided_procedures_have_steps() -> None:
+    steps = {
+        entry["id"]: entry.get("steps") or []
+        for path in sorted((ROOT / "seeds" / "knowledge").glob("*.yml"))
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["entries"]
+    }
+    assert set(REQUIRED) <= set(steps)
+    assert [i for i, guided in REQUIRED.items() if guided and len(steps[i]) < 3] == []
