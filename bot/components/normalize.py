@@ -81,6 +81,23 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 
+# Rasa's CountVectorsFeaturizer turns every number into one "__NUMBER__" token, so
+# "mức 1" and "mức 2", or a typed choice "1" and "3", would look the same. Small numbers,
+# the ones citizens type for levels and choices, become the words they are read as.
+NUMBER_WORDS: dict[str, str] = {
+    "1": "mot",
+    "2": "hai",
+    "3": "ba",
+    "4": "bon",
+    "5": "nam",
+    "6": "sau",
+    "7": "bay",
+    "8": "tam",
+    "9": "chin",
+    "10": "muoi",
+}
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip Vietnamese diacritics ("Định" -> "dinh")."""
     decomposed = unicodedata.normalize("NFD", text.lower())
@@ -95,7 +112,7 @@ def lemma(token: str) -> str:
     folded = fold(token)
     if folded != token.lower().replace("đ", "d"):
         return folded
-    return ABBREVIATIONS.get(folded, folded)
+    return NUMBER_WORDS.get(folded) or ABBREVIATIONS.get(folded, folded)
 
 
 def normalize_text(text: str) -> str:

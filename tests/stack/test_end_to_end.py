@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -91,3 +92,25 @@ def test_greeting_shows_the_menu(stack: Stack) -> None:
     body = _chat(stack, "e2e-5", "xin chào")
     assert body["intent"] == "greet"
     assert len(body["messages"][0]["buttons"]) == 5
+
+
+def test_unsure_offers_three_numbered_choices_and_a_typed_number_picks_one(
+    stack: Stack,
+) -> None:
+    before = len(_turns(stack))
+    unsure = _chat(stack, "e2e-6", "vneid")  # a bare product name is not a question
+    assert unsure["answered"] is False
+    assert unsure["answer_id"] is None
+    offer = unsure["messages"][0]
+    assert len(offer["buttons"]) == 3
+    assert all(f"{n}. " in offer["text"] for n in (1, 2, 3))
+    second = re.fullmatch(
+        r'/choose\{"answer_id":"(\w+)"\}', offer["buttons"][1]["payload"]
+    )
+    assert second is not None
+
+    picked = _chat(stack, "e2e-6", "2")
+    assert picked["answered"] is True
+    assert picked["answer_id"] == second.group(1)
+    outcomes = [t.outcome for t in _turns(stack)[before:]]
+    assert outcomes == [Outcome.UNSURE, Outcome.ANSWERED]

@@ -65,3 +65,10 @@ def test_words_typed_with_marks_are_never_taken_for_shorthand(
     token: str, expected: str
 ) -> None:
     assert lemma(token) == expected
+
+
+def test_small_numbers_are_read_as_words_so_levels_and_choices_differ() -> None:
+    assert normalize_text("mức 2") == normalize_text("muc hai") == "muc hai"
+    assert normalize_text("mức 1") != normalize_text("mức 2")
+    assert lemma("3") == "ba"
+    assert lemma("2025") == "2025"
