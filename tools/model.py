@@ -77,6 +77,10 @@ def rasa_env() -> dict[str, str]:
         RASA_TELEMETRY_ENABLED="false",
         TF_CPP_MIN_LOG_LEVEL="2",
         SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        # Rasa's own training cache keys on config and data, not on our components'
+        # code: a tokenizer change would silently reuse stale classifiers. Whether to
+        # train is decided by content_hash() instead.
+        RASA_MAX_CACHE_SIZE="0",
         PYTHONPATH=str(ROOT),
     )
     return env
