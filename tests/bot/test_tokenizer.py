@@ -22,7 +22,7 @@ def test_tokens_keep_original_text_and_offsets_with_folded_lemmas() -> None:
         ("hoạt", 5, "hoat"),
         ("VNeID", 10, "vneid"),
         ("mức", 16, "muc"),
-        ("2", 20, "2"),
+        ("2", 20, "hai"),
     ]
 
 
