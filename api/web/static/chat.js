@@ -84,5 +84,5 @@
     localStorage.setItem("bdhvs-large", on ? "1" : "");
   });
   if (localStorage.getItem("bdhvs-large")) document.body.classList.add("large");
-  bubble("Xin chào Anh/Chị! Tôi có thể hướng dẫn về tài khoản định danh điện tử VNeID, Cổng Dịch vụ công quốc gia, thanh toán trực tuyến và chữ ký số. Anh/Chị cứ gõ câu hỏi.", "bot");
+  bubble("Xin chào Anh/Chị! Tôi có thể hướng dẫn về tài khoản định danh điện tử VNeID, Cổng Dịch vụ công quốc gia, thanh toán trực tuyến, chữ ký số, kỹ năng số và cách phòng tránh lừa đảo. Anh/Chị cứ gõ câu hỏi, có dấu hay không dấu đều được.", "bot");
 })();
