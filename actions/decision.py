@@ -7,11 +7,27 @@ the assistant says it is unsure and offers the closest questions.
 
 from __future__ import annotations
 
+from typing import Any
+
+RETRIEVAL_INTENT = "faq"
+
 # Chosen from the sweep in eval/report.md (`make eval`): with 134 answers the selector's
 # softmax confidences are low even when right; 0.3 / 0.1 keeps confident-wrong answers
 # under 2 % of the held-out set while answering ~89 % of in-scope questions directly.
 DEFAULT_FAQ_THRESHOLD = 0.3
 DEFAULT_FAQ_MARGIN = 0.1
+
+
+def selector_ranking(parse_data: dict[str, Any]) -> list[tuple[str, float]]:
+    """(answer_id, confidence) pairs the ResponseSelector gave a parsed message, best
+    first (``parse_data`` is Rasa's parse result, or a tracker's latest message)."""
+    selector = (parse_data.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+    prefix = RETRIEVAL_INTENT + "/"
+    return [
+        (key.removeprefix(prefix), float(candidate.get("confidence", 0)))
+        for candidate in selector.get("ranking") or []
+        if (key := candidate.get("intent_response_key") or "").startswith(prefix)
+    ]
 
 
 def confident_answer(

@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.decision import confident_answer
+from actions.decision import confident_answer, selector_ranking
 from actions.guide import GUIDE_RESUME_TITLE, GUIDE_START_TITLE, guide_payload
 from actions.knowledge import Answer, get_store
 from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
@@ -27,7 +27,6 @@ from bot.components.normalize import fold
 
 logger = logging.getLogger(__name__)
 
-RETRIEVAL_INTENT = "faq"
 CHOICES_OFFERED = 3
 BUTTON_TITLE_MAX = 60
 
@@ -41,20 +40,6 @@ def _button_title(question: str) -> str:
     if len(question) <= BUTTON_TITLE_MAX:
         return question
     return question[: BUTTON_TITLE_MAX - 1].rstrip() + "…"
-
-
-def faq_ranking(tracker: Tracker) -> list[tuple[str, float]]:
-    """(answer_id, confidence) pairs from the ResponseSelector, best first."""
-    selector = (tracker.latest_message.get("response_selector") or {}).get(
-        RETRIEVAL_INTENT, {}
-    )
-    ranking = []
-    for candidate in selector.get("ranking") or []:
-        key = candidate.get("intent_response_key") or ""
-        prefix = RETRIEVAL_INTENT + "/"
-        if key.startswith(prefix):
-            ranking.append((key[len(prefix) :], float(candidate.get("confidence", 0))))
-    return ranking
 
 
 def format_steps(steps: list[str]) -> str:
@@ -88,9 +73,11 @@ def utter_answer(
 
 
 async def offer_choices(
-    dispatcher: CollectingDispatcher, candidate_ids: list[str], confidence: float | None
+    dispatcher: CollectingDispatcher, ranking: list[tuple[str, float]]
 ) -> list[dict[str, Any]]:
-    """Says the assistant is unsure and offers the closest questions."""
+    """Says the assistant is unsure and offers the closest questions of ``ranking``."""
+    candidate_ids = [answer_id for answer_id, _ in ranking]
+    confidence = ranking[0][1] if ranking else None
     answers = await asyncio.to_thread(get_store().get_many, candidate_ids)
     offered = [answers[i] for i in candidate_ids if i in answers][:CHOICES_OFFERED]
     if not offered:
@@ -168,15 +155,14 @@ class ActionAnswerFaq(Action):
             report_turn(dispatcher, UNSURE)
             return []
 
-        ranking = faq_ranking(tracker)
+        ranking = selector_ranking(tracker.latest_message)
         settings = get_settings()
-        best = ranking[0][1] if ranking else None
         answer_id = confident_answer(
             ranking, settings.faq_threshold, settings.faq_margin
         )
         if answer_id is None:
-            return await offer_choices(dispatcher, [i for i, _ in ranking], best)
-        return await self._answer(dispatcher, tracker, answer_id, best)
+            return await offer_choices(dispatcher, ranking)
+        return await self._answer(dispatcher, tracker, answer_id, ranking[0][1])
 
     @staticmethod
     async def _answer(
@@ -210,6 +196,4 @@ class ActionClarify(Action):
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
         """Offers up to three close questions as buttons and a numbered list."""
-        ranking = faq_ranking(tracker)
-        confidence = ranking[0][1] if ranking else None
-        return await offer_choices(dispatcher, [i for i, _ in ranking], confidence)
+        return await offer_choices(dispatcher, selector_ranking(tracker.latest_message))

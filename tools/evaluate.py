@@ -22,7 +22,12 @@ from typing import Any
 
 import yaml
 
-from actions.decision import DEFAULT_FAQ_MARGIN, DEFAULT_FAQ_THRESHOLD, confident_answer
+from actions.decision import (
+    DEFAULT_FAQ_MARGIN,
+    DEFAULT_FAQ_THRESHOLD,
+    confident_answer,
+    selector_ranking,
+)
 from tools.model import MODELS, ROOT, model_path, rasa_env
 
 TEST_SET = ROOT / "tests" / "eval" / "test_set.yml"
@@ -47,10 +52,7 @@ def _prediction(
     parse: dict[str, Any], threshold: float, margin: float
 ) -> dict[str, Any]:
     intent = parse["intent"]["name"]
-    ranking = [
-        (r["intent_response_key"].removeprefix("faq/"), float(r["confidence"]))
-        for r in parse.get("response_selector", {}).get("faq", {}).get("ranking", [])
-    ]
+    ranking = selector_ranking(parse)
     top = ranking[0] if ranking else (None, 0.0)
     answer = confident_answer(ranking, threshold, margin) if intent == "faq" else None
     return {

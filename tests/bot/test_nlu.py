@@ -9,7 +9,12 @@ from typing import Any
 
 import pytest
 
-from actions.decision import DEFAULT_FAQ_MARGIN, DEFAULT_FAQ_THRESHOLD, confident_answer
+from actions.decision import (
+    DEFAULT_FAQ_MARGIN,
+    DEFAULT_FAQ_THRESHOLD,
+    confident_answer,
+    selector_ranking,
+)
 
 # (accented, unaccented or abbreviated, expected answer id)
 SAME_ANSWER = [
@@ -40,11 +45,9 @@ OUT_OF_SCOPE = [
 
 def _answer(parse_data: dict[str, Any]) -> str | None:
     """The answer the action server would give (same decision, default settings)."""
-    ranking = [
-        (r["intent_response_key"].removeprefix("faq/"), float(r["confidence"]))
-        for r in parse_data["response_selector"]["faq"]["ranking"]
-    ]
-    return confident_answer(ranking, DEFAULT_FAQ_THRESHOLD, DEFAULT_FAQ_MARGIN)
+    return confident_answer(
+        selector_ranking(parse_data), DEFAULT_FAQ_THRESHOLD, DEFAULT_FAQ_MARGIN
+    )
 
 
 @pytest.mark.parametrize(("accented", "plain", "answer_id"), SAME_ANSWER)
