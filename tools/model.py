@@ -86,6 +86,16 @@ def rasa_env() -> dict[str, str]:
     return env
 
 
+def _copy_model(model_name: str, source: Path, destination: Path) -> None:
+    """Copies a model and its .json record; each file appears whole, the model last
+    (its presence is what marks a complete copy)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    stem = model_name.removesuffix(".tar.gz")
+    for name in (f"{stem}.json", model_name):
+        shutil.copyfile(source / name, destination / f"{name}.partial")
+        os.replace(destination / f"{name}.partial", destination / name)
+
+
 def train(force: bool = False) -> Path:
     """Trains unless a model for the current inputs exists; returns its path."""
     target = model_path()
@@ -95,9 +105,7 @@ def train(force: bool = False) -> Path:
     MODELS.mkdir(exist_ok=True)
     cached = CACHE / target.name
     if cached.exists() and not force:
-        for suffix in (".tar.gz", ".json"):
-            name = target.name.removesuffix(".tar.gz") + suffix
-            shutil.copyfile(CACHE / name, MODELS / name)
+        _copy_model(target.name, CACHE, MODELS)
         print(f"model for these inputs restored from {CACHE}: {target.name}")
         return target
     print(f"training {target.name} (inputs changed) ...", flush=True)
@@ -122,11 +130,7 @@ def train(force: bool = False) -> Path:
     target.with_suffix("").with_suffix(".json").write_text(
         json.dumps({"hash": content_hash(), "training_seconds": seconds}) + "\n"
     )
-    CACHE.mkdir(parents=True, exist_ok=True)
-    for suffix in (".json", ".tar.gz"):  # the model last: its presence marks completion
-        name = target.name.removesuffix(".tar.gz") + suffix
-        shutil.copyfile(MODELS / name, CACHE / f"{name}.partial")
-        os.replace(CACHE / f"{name}.partial", CACHE / name)
+    _copy_model(target.name, MODELS, CACHE)
     print(f"trained in {seconds} s: {target.relative_to(ROOT)}")
     return target
 
