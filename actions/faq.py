@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.decision import confident_answer, selector_ranking
 from actions.guide import GUIDE_RESUME_TITLE, GUIDE_START_TITLE, guide_payload
-from actions.knowledge import Answer, get_store
+from actions.knowledge import Answer, citation, get_store
 from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
 from api.core.config import get_settings
 from bot.components.normalize import fold
@@ -59,8 +59,7 @@ def utter_answer(
         response="utter_faq_answer",
         answer=answer.answer,
         steps=format_steps(answer.steps),
-        source_url=answer.source_url,
-        last_verified=answer.last_verified.strftime("%d/%m/%Y"),
+        **citation(answer),
         buttons=(extra_buttons or [])
         + [
             {

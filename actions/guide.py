@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge import get_store
+from actions.knowledge import citation, get_store
 from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
 
 GUIDE_START_TITLE = "Hướng dẫn từng bước"
@@ -69,8 +69,7 @@ class ActionGuide(Action):
             dispatcher.utter_message(
                 response="utter_guide_done",
                 title=answer.question,
-                source_url=answer.source_url,
-                last_verified=answer.last_verified.strftime("%d/%m/%Y"),
+                **citation(answer),
             )
             report_turn(dispatcher, ANSWERED, answer_id=answer.id)
             return [SlotSet("guide_id", None), SlotSet("guide_step", None)]
