@@ -14,13 +14,17 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.channels.store import ChannelStore
+from api.channels.telegram import build_application
+from api.channels.zalo import ZaloBridge, ZaloClient
 from api.conversation.rasa_client import RasaClient
+from api.conversation.ratelimit import RateLimiter, RedisRateLimiter, SqlRateLimiter
 from api.conversation.service import ConversationService
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
-from api.routes import chat, health, staff, web
+from api.routes import channels, chat, health, staff, web
 
 logger = logging.getLogger(__name__)
 
@@ -43,20 +47,67 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         http = httpx.AsyncClient(limits=httpx.Limits(max_connections=200))
         rasa = RasaClient(http, settings.rasa_url, settings.rasa_timeout_seconds)
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.rasa = rasa
-        app.state.conversation = ConversationService(
+        rate_limiter: RateLimiter = (
+            RedisRateLimiter(
+                settings.redis_url,
+                settings.rate_limit_messages,
+                settings.rate_limit_window_seconds,
+            )
+            if settings.redis_url
+            else SqlRateLimiter(
+                engine, settings.rate_limit_messages, settings.rate_limit_window_seconds
+            )
+        )
+        conversation = ConversationService(
             rasa=rasa,
             engine=engine,
             store=KnowledgeStore(engine),
             taxonomy=cached_taxonomy(settings.seeds_dir),
             secret_key=settings.secret_key.get_secret_value(),
             max_chars=settings.max_message_chars,
+            rate_limiter=rate_limiter,
         )
+        store = ChannelStore(engine)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.rasa = rasa
+        app.state.conversation = conversation
+        app.state.channel_store = store
+        app.state.telegram = None
+        app.state.zalo = None
+        if settings.zalo_enabled:
+            token = settings.zalo_access_token
+            app.state.zalo = ZaloBridge(
+                conversation,
+                store,
+                ZaloClient(
+                    http,
+                    settings.zalo_api_url,
+                    token.get_secret_value() if token else "",
+                ),
+                settings,
+            )
+        telegram = None
+        if settings.telegram_enabled:
+            telegram = build_application(settings, conversation, store)
+            await telegram.initialize()
+            app.state.telegram = telegram
+            if settings.telegram_mode == "polling":
+                # Local use only: one process polls (a second would be refused).
+                await telegram.start()
+                assert telegram.updater is not None
+                await telegram.updater.start_polling(drop_pending_updates=False)
         try:
             yield
         finally:
+            if telegram is not None:
+                if telegram.updater is not None and telegram.updater.running:
+                    await telegram.updater.stop()
+                if telegram.running:
+                    await telegram.stop()
+                await telegram.shutdown()
+            if isinstance(rate_limiter, RedisRateLimiter):
+                await rate_limiter.close()
             await http.aclose()
             engine.dispose()
 
@@ -98,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"detail": detail}, status_code=exc.status_code, headers=exc.headers
         )
 
+    app.include_router(channels.router)
     app.include_router(chat.router)
     app.include_router(health.router)
     app.include_router(staff.router)

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fakes import FakeRasa
 
 ROOT = Path(__file__).resolve().parents[1]
 POSTGRES_URL_VAR = "BDHVS_TEST_POSTGRES_URL"
@@ -97,68 +96,6 @@ def seeded_engine(engine: Any) -> Any:
     with Session(engine) as session:
         seed_knowledge(session, ROOT / "seeds")
     return engine
-
-
-class FakeRasa:
-    """A loopback HTTP server standing in for Rasa's gateway channel."""
-
-    def __init__(self) -> None:
-        self.reply: dict[str, Any] = {"messages": [], "parse": {}, "error": None}
-        self.status = 200
-        self.received: list[dict[str, Any]] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                self._send(200, {"status": "ok"})
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                fake.received.append(json.loads(self.rfile.read(length)))
-                self._send(fake.status, fake.reply)
-
-            def _send(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def answer(
-        self,
-        text: str,
-        intent: str,
-        confidence: float,
-        turn: dict[str, Any] | None = None,
-        buttons: list[dict[str, str]] | None = None,
-    ) -> None:
-        """Sets the next reply."""
-        messages: list[dict[str, Any]] = [{"recipient_id": "x", "text": text}]
-        if buttons:
-            messages[0]["buttons"] = buttons
-        if turn is not None:
-            messages.append({"recipient_id": "x", "custom": {"turn": turn}})
-        self.reply = {
-            "messages": messages,
-            "parse": {
-                "intent": {"name": intent, "confidence": confidence},
-                "entities": [],
-            },
-            "error": None,
-        }
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -5,3 +5,19 @@ RASA_UNAVAILABLE = (
     "ghi lại. Anh/Chị vui lòng thử lại sau ít phút, hoặc liên hệ Tổ công nghệ số cộng "
     "đồng ở xã/phường để được hỗ trợ trực tiếp."
 )
+
+RATE_LIMITED = (
+    "Anh/Chị gửi nhiều tin nhắn quá nhanh. Vui lòng đợi khoảng một phút rồi gửi tiếp, "
+    "tin nhắn vừa rồi đã được ghi lại."
+)
+
+TOO_LONG = (
+    "Tin nhắn của Anh/Chị dài quá {limit} ký tự. Anh/Chị vui lòng gửi câu hỏi ngắn gọn "
+    "hơn, mỗi tin một câu hỏi."
+)
+
+UNSUPPORTED_MEDIA = (
+    "Hiện tại trợ lý mới đọc được tin nhắn chữ. Anh/Chị vui lòng gõ câu hỏi bằng chữ "
+    "(có dấu hay không dấu đều được). Nếu cần gửi ảnh giấy tờ, Anh/Chị không nên gửi "
+    "ở đây để bảo vệ thông tin cá nhân."
+)

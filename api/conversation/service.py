@@ -14,16 +14,22 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
-from api.conversation.messages import RASA_UNAVAILABLE
+from api.conversation.messages import (
+    RASA_UNAVAILABLE,
+    RATE_LIMITED,
+    TOO_LONG,
+    UNSUPPORTED_MEDIA,
+)
 from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
+from api.conversation.ratelimit import RateLimiter
 from api.knowledge.schemas import Taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.privacy.masking import mask
 from api.privacy.pseudonym import pseudonymize
-from api.querylog.models import Outcome
+from api.querylog.models import Outcome, Turn
 from api.querylog.service import TurnRecord, log_turn
 
 
@@ -123,6 +129,7 @@ class ConversationService:
         taxonomy: Taxonomy,
         secret_key: str,
         max_chars: int,
+        rate_limiter: RateLimiter,
     ) -> None:
         """Wires the service; all arguments are long-lived, shared objects."""
         self._rasa = rasa
@@ -131,12 +138,25 @@ class ConversationService:
         self._intent_topics = taxonomy.topic_of_intent()
         self._secret_key = secret_key
         self._max_chars = max_chars
+        self._rate_limiter = rate_limiter
+
+    def pseudonym(self, channel: str, channel_user_id: str) -> str:
+        """The pseudonymous id under which ``channel_user_id`` is logged."""
+        return pseudonymize(self._secret_key, channel, channel_user_id)
 
     async def handle(self, channel: str, channel_user_id: str, text: str) -> TurnResult:
-        """Answers one message and logs the turn (raises InvalidMessage)."""
+        """Answers one message and logs the turn.
+
+        Raises InvalidMessage for an empty or over-long text (the JSON API answers
+        422); :meth:`reply` turns those into a polite reply for messaging channels.
+        """
         text = normalize_input(text, self._max_chars)
         masked = mask(text)
-        user = pseudonymize(self._secret_key, channel, channel_user_id)
+        user = self.pseudonym(channel, channel_user_id)
+        if not await self._rate_limiter.allow(user):
+            return await self._reject(
+                channel, user, masked, "rate_limited", RATE_LIMITED
+            )
         started = time.perf_counter()
         try:
             reply = await self._rasa.send(user, masked, {"channel": channel})
@@ -166,6 +186,7 @@ class ConversationService:
             answer_confidence=turn.get("answer_confidence"),
             outcome=outcome,
             latency_ms=latency_ms,
+            detail=(reply.error or "no_reply") if outcome is Outcome.ERROR else None,
         )
         turn_id = await asyncio.to_thread(self._log, record)
         return TurnResult(
@@ -175,6 +196,100 @@ class ConversationService:
             topic=topic,
             answer_id=answer_id if outcome is Outcome.ANSWERED else None,
             outcome=outcome,
+            turn_id=turn_id,
+        )
+
+    async def reply(
+        self, channel: str, channel_user_id: str, text: str
+    ) -> TurnResult | None:
+        """Like :meth:`handle` for messaging channels: an over-long text is logged
+        (cut to the limit) and answered politely; an empty one is ignored (None)."""
+        try:
+            return await self.handle(channel, channel_user_id, text)
+        except InvalidMessage as exc:
+            if str(exc) == "empty":
+                return None
+        cut = unicodedata.normalize("NFC", text).strip()[: self._max_chars]
+        return await self._reject(
+            channel,
+            self.pseudonym(channel, channel_user_id),
+            mask(cut) + " …",
+            "too_long",
+            TOO_LONG.format(limit=self._max_chars),
+        )
+
+    async def unsupported(
+        self, channel: str, channel_user_id: str, kind: str
+    ) -> TurnResult:
+        """Logs a photo, sticker, voice message, ... (never its content) and asks
+        for text."""
+        return await self._reject(
+            channel,
+            self.pseudonym(channel, channel_user_id),
+            f"[{kind}]",
+            f"unsupported:{kind}"[:40],
+            UNSUPPORTED_MEDIA,
+        )
+
+    async def mark_undelivered(self, turn_id: int, detail: str) -> None:
+        """The reply of ``turn_id`` did not reach the citizen; both texts stay logged."""
+
+        def _update() -> None:
+            with Session(self._engine) as session:
+                session.execute(
+                    update(Turn)
+                    .where(Turn.id == turn_id)
+                    .values(outcome=Outcome.UNDELIVERED, detail=detail[:40])
+                )
+                session.commit()
+
+        await asyncio.to_thread(_update)
+
+    async def record_feedback(
+        self, channel: str, channel_user_id: str, turn_id: int, helpful: bool
+    ) -> bool:
+        """Stores "Hữu ích / Chưa hữu ích" on the citizen's own turn; False if the
+        turn is not theirs."""
+        user = self.pseudonym(channel, channel_user_id)
+
+        def _update() -> bool:
+            with Session(self._engine) as session:
+                result = session.execute(
+                    update(Turn)
+                    .where(Turn.id == turn_id, Turn.user_pseudonym == user)
+                    .values(feedback="helpful" if helpful else "not_helpful")
+                )
+                session.commit()
+                return bool(result.rowcount)  # type: ignore[attr-defined]
+
+        return await asyncio.to_thread(_update)
+
+    async def _reject(
+        self, channel: str, user: str, masked: str, detail: str, reply: str
+    ) -> TurnResult:
+        record = TurnRecord(
+            channel=channel,
+            user_pseudonym=user,
+            conversation_id=user,
+            text_masked=masked,
+            reply_masked=reply,
+            intent=None,
+            confidence=None,
+            topic=None,
+            answer_id=None,
+            answer_confidence=None,
+            outcome=Outcome.REJECTED,
+            latency_ms=0,
+            detail=detail,
+        )
+        turn_id = await asyncio.to_thread(self._log, record)
+        return TurnResult(
+            messages=[OutMessage(reply)],
+            intent=None,
+            confidence=None,
+            topic=None,
+            answer_id=None,
+            outcome=Outcome.REJECTED,
             turn_id=turn_id,
         )
 

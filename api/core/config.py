@@ -39,6 +39,32 @@ class Settings(BaseSettings):
     faq_threshold: float = Field(default=DEFAULT_FAQ_THRESHOLD, ge=0, le=1)
     faq_margin: float = Field(default=DEFAULT_FAQ_MARGIN, ge=0, le=1)
     seeds_dir: Path = ROOT / "seeds"
+    # Shared state for several gateway workers (rate limits); the database if unset.
+    redis_url: str | None = None
+    rate_limit_messages: int = Field(default=20, gt=0)
+    rate_limit_window_seconds: int = Field(default=60, gt=0)
+    # Sending to Telegram / Zalo: attempts and the first back-off delay (doubled).
+    send_attempts: int = Field(default=3, ge=1, le=10)
+    send_backoff_seconds: float = Field(default=0.5, ge=0)
+
+    # Telegram (python-telegram-bot): off unless a token is set.
+    telegram_token: SecretStr | None = None
+    telegram_mode: Literal["webhook", "polling"] = "webhook"
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+
+    # Zalo Official Account: off unless the app id and OA secret key are set.
+    zalo_app_id: str | None = None
+    zalo_oa_secret_key: SecretStr | None = None
+    zalo_access_token: SecretStr | None = None
+    zalo_api_url: str = "https://openapi.zalo.me"
+    # Consultation messages are allowed this long after the citizen's last message.
+    zalo_window_hours: float = Field(default=48, gt=0)
+    # Webhook events whose timestamp is further than this from now are replays.
+    zalo_max_skew_seconds: int = Field(default=300, gt=0)
+
+    # Web pages of other sites allowed to embed the web chat (frame-ancestors).
+    embed_origins: list[str] = []
 
     @model_validator(mode="after")
     def _refuse_dev_secret_in_production(self) -> Settings:
@@ -47,7 +73,29 @@ class Settings(BaseSettings):
             and self.secret_key.get_secret_value() == DEV_SECRET
         ):
             raise ValueError("BDHVS_SECRET_KEY must be set in production")
+        if (
+            self.telegram_token
+            and self.telegram_mode == "webhook"
+            and not self.telegram_webhook_secret
+        ):
+            raise ValueError(
+                "BDHVS_TELEGRAM_WEBHOOK_SECRET is required for the Telegram webhook"
+            )
+        if self.zalo_app_id and not self.zalo_oa_secret_key:
+            raise ValueError(
+                "BDHVS_ZALO_OA_SECRET_KEY is required with BDHVS_ZALO_APP_ID"
+            )
         return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        """A Telegram bot token is configured."""
+        return self.telegram_token is not None
+
+    @property
+    def zalo_enabled(self) -> bool:
+        """A Zalo OA app id (and its secret key) are configured."""
+        return bool(self.zalo_app_id)
 
 
 @lru_cache(maxsize=1)

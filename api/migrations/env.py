@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import api.channels.models
 import api.knowledge.models
 import api.querylog.models
 import api.staff.models  # noqa: F401  (register tables on Base.metadata)

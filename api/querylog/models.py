@@ -19,6 +19,8 @@ class Outcome(str, enum.Enum):
     OUT_OF_SCOPE = "out_of_scope"
     ERROR = "error"
     UNDELIVERED = "undelivered"
+    # Not passed to the assistant: rate limit, too long, a photo or sticker, ...
+    REJECTED = "rejected"
 
 
 class Turn(Base):
@@ -53,6 +55,8 @@ class Turn(Base):
         )
     )
     latency_ms: Mapped[int] = mapped_column(Integer)
+    # Why a turn was rejected, failed or not delivered (e.g. "rate_limited").
+    detail: Mapped[str | None] = mapped_column(String(40))
     feedback: Mapped[str | None] = mapped_column(String(16))
     province_code: Mapped[str | None] = mapped_column(String(8))
     commune_code: Mapped[str | None] = mapped_column(String(8))

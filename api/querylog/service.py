@@ -25,6 +25,7 @@ class TurnRecord:
     answer_confidence: float | None
     outcome: Outcome
     latency_ms: int
+    detail: str | None = None
 
 
 def log_turn(session: Session, record: TurnRecord) -> int:

@@ -86,3 +86,22 @@ async def chat(
         answer_id=result.answer_id,
         turn_id=result.turn_id,
     )
+
+
+class FeedbackRequest(BaseModel):
+    """ "Hữu ích / Chưa hữu ích" on one answer."""
+
+    sender: str = Field(min_length=1, max_length=128)
+    turn_id: int
+    helpful: bool
+
+
+@router.post("/api/feedback", status_code=204)
+async def feedback(body: FeedbackRequest, conversation: ConversationDep) -> None:
+    """Stores the citizen's feedback with their turn (404 if not their turn)."""
+    if not await conversation.record_feedback(
+        "web", body.sender, body.turn_id, body.helpful
+    ):
+        raise HTTPException(
+            404, {"code": "not_found", "message": "Không tìm thấy câu trả lời này."}
+        )

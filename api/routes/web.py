@@ -7,18 +7,28 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
+from api.core.deps import SettingsDep
+
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-def chat_page() -> FileResponse:
-    """Web chat (Vietnamese, mobile-first)."""
-    return FileResponse(STATIC / "chat.html")
+def chat_page(settings: SettingsDep) -> FileResponse:
+    """Web chat (Vietnamese, mobile-first); framed only by the sites allowed to
+    embed it (``BDHVS_EMBED_ORIGINS``, see static/embed.js)."""
+    ancestors = " ".join(["'self'", *settings.embed_origins])
+    return FileResponse(
+        STATIC / "chat.html",
+        headers={"Content-Security-Policy": f"frame-ancestors {ancestors}"},
+    )
 
 
 @router.get("/staff")
 def staff_page() -> FileResponse:
     """Staff dashboard (its data routes need a staff token)."""
-    return FileResponse(STATIC / "staff.html")
+    return FileResponse(
+        STATIC / "staff.html",
+        headers={"Content-Security-Policy": "frame-ancestors 'none'"},
+    )

@@ -7,9 +7,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.main import create_app
+from api.querylog.models import Turn
+from tests.fakes import FakeTelegram, FakeZaloOA
 
 SECRET = "test-secret-key-for-hmac"
 
@@ -31,4 +35,60 @@ def settings(seeded_engine: Any, database_url: str, fake_rasa: Any) -> Settings:
 def client(settings: Settings) -> Iterator[TestClient]:
     """A client for the app (lifespan run)."""
     with TestClient(create_app(settings)) as client:
+        yield client
+
+
+def logged_turns(engine: Any) -> list[Turn]:
+    """Every turn in the query log, oldest first."""
+    with Session(engine) as session:
+        return list(session.scalars(select(Turn).order_by(Turn.id)))
+
+
+TELEGRAM_TOKEN = "123456:TEST-token"
+TELEGRAM_SECRET = "telegram-webhook-secret"
+ZALO_APP_ID = "4321987654"
+ZALO_OA_SECRET = "zalo-oa-secret-key"
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """A stand-in Telegram Bot API."""
+    fake = FakeTelegram()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def fake_zalo() -> Iterator[FakeZaloOA]:
+    """A stand-in Zalo OA API."""
+    fake = FakeZaloOA()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def channel_settings(
+    settings: Settings, fake_telegram: FakeTelegram, fake_zalo: FakeZaloOA
+) -> Settings:
+    """Settings with Telegram (webhook) and Zalo OA pointed at the fakes."""
+    return Settings(
+        **{
+            **settings.model_dump(),
+            "secret_key": SECRET,
+            "telegram_token": TELEGRAM_TOKEN,
+            "telegram_webhook_secret": TELEGRAM_SECRET,
+            "telegram_api_url": fake_telegram.url,
+            "zalo_app_id": ZALO_APP_ID,
+            "zalo_oa_secret_key": ZALO_OA_SECRET,
+            "zalo_access_token": "zalo-access-token",
+            "zalo_api_url": fake_zalo.url,
+            "send_backoff_seconds": 0,
+        }
+    )
+
+
+@pytest.fixture
+def channel_client(channel_settings: Settings) -> Iterator[TestClient]:
+    """A client for the app with both messaging channels enabled."""
+    with TestClient(create_app(channel_settings)) as client:
         yield client

@@ -6,18 +6,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from api.conversation.messages import RASA_UNAVAILABLE
 from api.privacy.pseudonym import pseudonymize
-from api.querylog.models import Outcome, Turn
+from api.querylog.models import Outcome
 from tests.api.conftest import SECRET
-
-
-def _turns(engine: Any) -> list[Turn]:
-    with Session(engine) as session:
-        return list(session.scalars(select(Turn).order_by(Turn.id)))
+from tests.api.conftest import logged_turns as _turns
 
 
 def test_chat_answered_faq_returns_answer_and_logs_turn(

@@ -1,4 +1,6 @@
-// Web chat: sends messages to POST /api/chat and renders text and buttons.
+// Web chat: sends messages to POST /api/chat, renders text, links and buttons, asks
+// "Hữu ích / Chưa hữu ích" after each answer, and keeps messages typed while offline
+// until the connection is back (nothing the citizen typed is lost).
 (function () {
   "use strict";
   var log = document.getElementById("log");
@@ -6,6 +8,10 @@
   var input = document.getElementById("input");
   var typing = document.getElementById("typing");
   var largeText = document.getElementById("large-text");
+  var status = document.getElementById("status");
+  var pending = [];      // [{text, bubble}] not yet answered, in order
+  var sending = false;
+  var retryTimer = null;
 
   function senderId() {
     var id = localStorage.getItem("bdhvs-sender");
@@ -16,12 +22,31 @@
     return id;
   }
 
+  function scroll() { log.scrollTop = log.scrollHeight; }
+
+  // Text with http(s) links made clickable, built from text nodes (never innerHTML).
+  function fill(div, text) {
+    var parts = text.split(/(https?:\/\/[^\s)]+)/);
+    parts.forEach(function (part, i) {
+      if (i % 2 === 1) {
+        var a = document.createElement("a");
+        a.href = part.replace(/[.,;]+$/, "");
+        a.textContent = part;
+        a.target = "_blank";
+        a.rel = "noopener noreferrer";
+        div.appendChild(a);
+      } else if (part) {
+        div.appendChild(document.createTextNode(part));
+      }
+    });
+  }
+
   function bubble(text, cls) {
     var div = document.createElement("div");
     div.className = "msg " + cls;
-    div.textContent = text;
+    fill(div, text);
     log.appendChild(div);
-    log.scrollTop = log.scrollHeight;
+    scroll();
     return div;
   }
 
@@ -35,24 +60,67 @@
       btn.textContent = b.title;
       btn.addEventListener("click", function () {
         row.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
-        send(b.payload, b.title);
+        ask(b.payload, b.title);
       });
       row.appendChild(btn);
     });
     log.appendChild(row);
-    log.scrollTop = log.scrollHeight;
+    scroll();
   }
 
-  function send(text, shown) {
-    bubble(shown || text, "user");
+  function renderFeedback(turnId) {
+    var row = document.createElement("div");
+    row.className = "feedback";
+    row.setAttribute("role", "group");
+    row.setAttribute("aria-label", "Câu trả lời này có hữu ích không?");
+    [["Hữu ích", true], ["Chưa hữu ích", false]].forEach(function (choice) {
+      var btn = document.createElement("button");
+      btn.type = "button";
+      btn.textContent = choice[0];
+      btn.addEventListener("click", function () {
+        row.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+        fetch("/api/feedback", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ sender: senderId(), turn_id: turnId, helpful: choice[1] })
+        }).then(function (res) {
+          row.textContent = res.ok ? "Cảm ơn Anh/Chị đã góp ý!" : "Chưa ghi nhận được góp ý, Anh/Chị thử lại sau nhé.";
+        }).catch(function () {
+          row.querySelectorAll("button").forEach(function (x) { x.disabled = false; });
+        });
+      });
+      row.appendChild(btn);
+    });
+    log.appendChild(row);
+    scroll();
+  }
+
+  function setOffline(offline) {
+    status.hidden = !offline;
+    document.body.classList.toggle("offline", offline);
+  }
+
+  function scheduleRetry() {
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () { retryTimer = null; flush(); }, 5000);
+  }
+
+  // Sends the oldest pending message; on a network failure keeps it and retries.
+  function flush() {
+    if (sending || !pending.length) return;
+    sending = true;
     typing.hidden = false;
-    return fetch("/api/chat", {
+    var item = pending[0];
+    fetch("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: senderId(), text: text, channel: "web" })
+      body: JSON.stringify({ sender: senderId(), text: item.text, channel: "web" })
     }).then(function (res) {
       return res.json().then(function (body) { return { ok: res.ok, body: body }; });
     }).then(function (r) {
+      pending.shift();
+      item.bubble.classList.remove("queued");
+      setOffline(false);
       if (!r.ok) {
         var detail = r.body && r.body.detail;
         bubble((detail && detail.message) || "Tin nhắn chưa gửi được, Anh/Chị thử lại nhé.", "bot notice");
@@ -63,17 +131,32 @@
         div.dataset.answerId = r.body.answer_id || "";
         renderButtons(m.buttons);
       });
+      if (r.body.answered) renderFeedback(r.body.turn_id);
     }).catch(function () {
-      bubble("Mất kết nối mạng. Anh/Chị kiểm tra mạng rồi gửi lại giúp tôi.", "bot notice");
-    }).finally(function () { typing.hidden = true; });
+      item.bubble.classList.add("queued");
+      setOffline(true);
+      scheduleRetry();
+    }).finally(function () {
+      sending = false;
+      typing.hidden = true;
+      if (!status.hidden) return;
+      flush();
+    });
   }
+
+  function ask(text, shown) {
+    pending.push({ text: text, bubble: bubble(shown || text, "user") });
+    flush();
+  }
+
+  window.addEventListener("online", function () { flush(); });
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value.trim();
     if (!text) return;
     input.value = "";
-    send(text);
+    ask(text);
   });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }

@@ -1,0 +1,1 @@
+"""Messaging channels (Telegram, Zalo OA, web chat) in front of the conversation service."""

@@ -1,0 +1,58 @@
+"""Channel state shared by every gateway worker (nothing that matters lives in memory)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.core.db import Base, UTCDateTime, utcnow
+
+
+class ChannelEvent(Base):
+    """An inbound event already accepted: a second delivery of it is dropped."""
+
+    __tablename__ = "channel_event"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, index=True
+    )
+
+
+class ChannelContact(Base):
+    """How to reach a citizen on a channel, and what they were last offered.
+
+    ``address`` is the channel's own id (Telegram chat id, Zalo user id), needed to
+    reply; it is never written to the query log, which only has the pseudonym.
+    """
+
+    __tablename__ = "channel_contact"
+
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    user_pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64))
+    last_inbound_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Payloads of the numbered menu last shown on a text-only channel.
+    menu: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+
+
+class CallbackPayload(Base):
+    """Button payloads too long for a channel's callback field, by short key."""
+
+    __tablename__ = "channel_callback_payload"
+
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class RateBucket(Base):
+    """Messages one user sent in one rate-limit window (database rate limiter)."""
+
+    __tablename__ = "rate_limit_bucket"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

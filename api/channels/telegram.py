@@ -1,0 +1,236 @@
+"""Telegram through python-telegram-bot's Application.
+
+Updates arrive on the gateway's webhook (``POST /channels/telegram/webhook``) or, for
+local use without a public URL, by long polling; both feed the same handlers:
+
+- /start and /menu greet and show the main menu, /help explains how to ask;
+- text (also an edited message: the corrected question is answered) goes to the
+  conversation service; buttons are inline keyboards whose callback data fits
+  Telegram's 64 bytes (longer payloads are stored under a short key);
+- photos, stickers, voice, location, files, ... get a polite "text only" reply and are
+  logged by kind, never by content;
+- an update id seen before (Telegram retries, several workers) is dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from api.channels.delivery import SendFailed, with_retries
+from api.channels.render import (
+    TELEGRAM_CALLBACK_BYTES,
+    TELEGRAM_TEXT_LIMIT,
+    split_text,
+)
+from api.channels.store import ChannelStore
+from api.conversation.service import ConversationService, OutMessage, TurnResult
+from api.core.config import Settings
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+# What the commands send to the assistant (intents, as button payloads do).
+COMMANDS = {"start": "/greet", "menu": "/greet", "help": "/help"}
+
+# The message kinds answered with "text only, please" (Message attribute -> log name).
+MEDIA_KINDS = (
+    "photo",
+    "sticker",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "animation",
+    "document",
+    "location",
+    "venue",
+    "contact",
+    "poll",
+    "dice",
+)
+
+
+@dataclass
+class TelegramBridge:
+    """Connects PTB handlers to the conversation service."""
+
+    conversation: ConversationService
+    store: ChannelStore
+    settings: Settings
+
+    async def answer(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
+    ) -> None:
+        """Handles ``text`` from the update's user and sends the reply."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        await self._touch(user.id, chat.id)
+        result = await self.conversation.reply(CHANNEL, str(user.id), text)
+        if result is not None:
+            await self.deliver(context, chat.id, result)
+
+    async def unsupported(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str
+    ) -> None:
+        """Asks for text instead of a photo, sticker, ..."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None:
+            return
+        await self._touch(user.id, chat.id)
+        result = await self.conversation.unsupported(CHANNEL, str(user.id), kind)
+        await self.deliver(context, chat.id, result)
+
+    async def deliver(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, result: TurnResult
+    ) -> None:
+        """Sends every message of ``result``; marks the turn undelivered on failure."""
+        try:
+            for message in result.messages:
+                await self._send(context, chat_id, message)
+        except SendFailed as exc:
+            logger.warning("telegram reply undelivered: %s", exc.reason)
+            await self.conversation.mark_undelivered(
+                result.turn_id, f"telegram:{exc.reason}"
+            )
+
+    async def _send(
+        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: OutMessage
+    ) -> None:
+        pieces = split_text(message.text, TELEGRAM_TEXT_LIMIT)
+        keyboard = await self._keyboard(message)
+        for index, piece in enumerate(pieces):
+            markup = keyboard if index == len(pieces) - 1 else None
+
+            async def send(
+                piece: str = piece, markup: InlineKeyboardMarkup | None = markup
+            ) -> Message:
+                try:
+                    return await context.bot.send_message(
+                        chat_id=chat_id, text=piece, reply_markup=markup
+                    )
+                except BadRequest as exc:  # a NetworkError subclass, never transient
+                    raise SendFailed("BadRequest", transient=False) from exc
+                except (RetryAfter, NetworkError) as exc:  # incl. TimedOut
+                    raise SendFailed(type(exc).__name__, transient=True) from exc
+                except TelegramError as exc:  # Forbidden: the citizen blocked the bot
+                    raise SendFailed(type(exc).__name__, transient=False) from exc
+
+            await with_retries(
+                send, self.settings.send_attempts, self.settings.send_backoff_seconds
+            )
+
+    async def _keyboard(self, message: OutMessage) -> InlineKeyboardMarkup | None:
+        if not message.buttons:
+            return None
+        rows = []
+        for button in message.buttons:
+            data = await asyncio.to_thread(
+                self.store.callback_data, button.payload, TELEGRAM_CALLBACK_BYTES
+            )
+            rows.append([InlineKeyboardButton(button.title, callback_data=data)])
+        return InlineKeyboardMarkup(rows)
+
+    async def _touch(self, user_id: int, chat_id: int) -> None:
+        pseudonym = self.conversation.pseudonym(CHANNEL, str(user_id))
+        await asyncio.to_thread(
+            self.store.touch_contact, CHANNEL, pseudonym, str(chat_id)
+        )
+
+
+def _bridge(context: ContextTypes.DEFAULT_TYPE) -> TelegramBridge:
+    bridge: TelegramBridge = context.application.bot_data["bridge"]
+    return bridge
+
+
+async def _drop_duplicates(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if not isinstance(update, Update):
+        raise ApplicationHandlerStop
+    first = await asyncio.to_thread(
+        _bridge(context).store.first_delivery, CHANNEL, str(update.update_id)
+    )
+    if not first:
+        logger.info("telegram update %s dropped: already received", update.update_id)
+        raise ApplicationHandlerStop
+
+
+async def _on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    await _bridge(context).answer(update, context, COMMANDS.get(command, "/help"))
+
+
+async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is not None and message.text:
+        await _bridge(context).answer(update, context, message.text)
+
+
+async def _on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer()
+    except TelegramError as exc:  # the spinner stays; the answer still goes out
+        logger.warning("answerCallbackQuery failed: %s", type(exc).__name__)
+    if query.data:
+        bridge = _bridge(context)
+        payload = await asyncio.to_thread(bridge.store.payload_of, query.data)
+        await bridge.answer(update, context, payload)
+
+
+async def _on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    if message is None:
+        return
+    kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
+    await _bridge(context).unsupported(update, context, kind)
+
+
+def build_application(
+    settings: Settings, conversation: ConversationService, store: ChannelStore
+) -> Application:  # type: ignore[type-arg]
+    """The PTB Application with the gateway's handlers (not yet initialised)."""
+    assert settings.telegram_token is not None
+    builder = (
+        Application.builder()
+        .token(settings.telegram_token.get_secret_value())
+        .base_url(settings.telegram_api_url.rstrip("/") + "/bot")
+        .base_file_url(settings.telegram_api_url.rstrip("/") + "/file/bot")
+    )
+    if settings.telegram_mode == "webhook":
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data["bridge"] = TelegramBridge(conversation, store, settings)
+    application.add_handler(TypeHandler(object, _drop_duplicates), group=-1)
+    application.add_handler(CommandHandler(list(COMMANDS), _on_command))
+    application.add_handler(MessageHandler(filters.COMMAND, _on_command))
+    application.add_handler(CallbackQueryHandler(_on_button))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _on_text))
+    application.add_handler(
+        MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, _on_other)
+    )
+    return application

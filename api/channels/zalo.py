@@ -1,0 +1,229 @@
+"""Zalo Official Account: signed webhook events in, OA API v3 consultation messages out.
+
+Zalo expects the webhook to answer within about 2 s and retries otherwise, so the
+route only checks the signature, drops repeats by message id and schedules the work;
+:class:`ZaloBridge` then asks the assistant and replies. Zalo's consultation messages
+have no buttons here: options become a numbered list and a typed number picks one.
+Event shapes differ a little between sources (see TECH_NOTES §4.1), so parsing is
+tolerant: ids and timestamps are kept as strings, the user is ``sender.id`` or
+``follower.id``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from api.channels.delivery import SendFailed, with_retries
+from api.channels.render import ZALO_TEXT_LIMIT, menu_choice, numbered_menu, split_text
+from api.channels.store import ChannelStore
+from api.conversation.service import ConversationService, TurnResult
+from api.core.config import Settings
+from api.core.db import utcnow
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+SEND_PATH = "/v3.0/oa/message/cs"
+SIGNATURE_HEADER = "x-zevent-signature"
+TIMESTAMP_HEADER = "x-zevent-timestamp"
+MEDIA_EVENTS = {
+    f"user_send_{kind}"
+    for kind in (
+        "image",
+        "file",
+        "audio",
+        "video",
+        "sticker",
+        "gif",
+        "link",
+        "location",
+        "business_card",
+    )
+}
+
+
+class InvalidEvent(ValueError):
+    """The webhook request is not a signed, fresh Zalo event."""
+
+
+@dataclass(frozen=True)
+class ZaloEvent:
+    """The parts of a webhook event the assistant uses."""
+
+    name: str
+    user_id: str
+    text: str
+    event_id: str
+
+
+def _timestamp(raw_body: bytes, headers: Mapping[str, str]) -> str:
+    stamp = headers.get(TIMESTAMP_HEADER)
+    if stamp:
+        return stamp.strip()
+    try:
+        body = json.loads(raw_body)
+    except ValueError as exc:
+        raise InvalidEvent("no timestamp") from exc
+    value = body.get("timestamp") if isinstance(body, dict) else None
+    if value is None:
+        raise InvalidEvent("no timestamp")
+    return str(value)
+
+
+def verify(
+    raw_body: bytes,
+    headers: Mapping[str, str],
+    app_id: str,
+    oa_secret_key: str,
+    now: float,
+    max_skew_seconds: int,
+) -> None:
+    """Raises InvalidEvent unless ``X-ZEvent-Signature`` is
+    ``mac=sha256(app_id + body + timestamp + OA secret key)`` and the timestamp (ms,
+    header or body) is within ``max_skew_seconds`` of ``now`` (no replays)."""
+    signature = headers.get(SIGNATURE_HEADER, "").strip()
+    if not signature:
+        raise InvalidEvent("no signature")
+    signature = signature.removeprefix("mac=").strip().lower()
+    stamp = _timestamp(raw_body, headers)
+    expected = hashlib.sha256(
+        app_id.encode() + raw_body + stamp.encode() + oa_secret_key.encode()
+    ).hexdigest()
+    if not hmac.compare_digest(signature.encode(), expected.encode()):
+        raise InvalidEvent("bad signature")
+    try:
+        sent_at = int(stamp) / 1000
+    except ValueError as exc:
+        raise InvalidEvent("bad timestamp") from exc
+    if abs(now - sent_at) > max_skew_seconds:
+        raise InvalidEvent("stale timestamp")
+
+
+def parse_event(body: Any) -> ZaloEvent | None:
+    """The event, or None for events the assistant ignores (unfollow, OA echoes, ...).
+    Raises InvalidEvent for a body that is not an event object."""
+    if not isinstance(body, dict) or not isinstance(body.get("event_name"), str):
+        raise InvalidEvent("not a Zalo event")
+    name = body["event_name"]
+    if name != "follow" and name != "user_send_text" and name not in MEDIA_EVENTS:
+        return None
+    user = body.get("sender") or body.get("follower") or {}
+    user_id = str(user.get("id") or body.get("user_id_by_app") or "")
+    if not user_id:
+        raise InvalidEvent("no user id")
+    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    assert isinstance(message, dict)
+    stamp = str(body.get("timestamp", ""))
+    event_id = str(message.get("msg_id") or f"{name}:{user_id}:{stamp}")
+    return ZaloEvent(
+        name=name,
+        user_id=user_id,
+        text=str(message.get("text") or ""),
+        event_id=event_id,
+    )
+
+
+class ZaloClient:
+    """Sends consultation text messages through the OA API v3."""
+
+    def __init__(
+        self, http: httpx.AsyncClient, api_url: str, access_token: str
+    ) -> None:
+        """Uses the shared ``http`` client; ``access_token`` is the OA's."""
+        self._http = http
+        self._url = api_url.rstrip("/") + SEND_PATH
+        self._token = access_token
+
+    async def send_text(self, user_id: str, text: str) -> None:
+        """Raises SendFailed (transient for network errors, 429 and 5xx)."""
+        try:
+            response = await self._http.post(
+                self._url,
+                headers={"access_token": self._token},
+                json={"recipient": {"user_id": user_id}, "message": {"text": text}},
+                timeout=10.0,
+            )
+        except httpx.HTTPError as exc:
+            raise SendFailed(type(exc).__name__, transient=True) from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise SendFailed(f"http_{response.status_code}", transient=True)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise SendFailed(f"http_{response.status_code}", transient=False) from exc
+        error = body.get("error") if isinstance(body, dict) else None
+        if response.status_code != 200 or error != 0:
+            raise SendFailed(f"zalo_error_{error}", transient=False)
+
+
+@dataclass
+class ZaloBridge:
+    """Handles one verified event: asks the assistant and replies in the window."""
+
+    conversation: ConversationService
+    store: ChannelStore
+    client: ZaloClient
+    settings: Settings
+
+    async def handle(self, event: ZaloEvent) -> None:
+        """Answers a text, welcomes a new follower, asks for text instead of media."""
+        pseudonym = self.conversation.pseudonym(CHANNEL, event.user_id)
+        contact = await asyncio.to_thread(
+            self.store.touch_contact, CHANNEL, pseudonym, event.user_id
+        )
+        result: TurnResult | None
+        if event.name == "follow":
+            result = await self.conversation.handle(CHANNEL, event.user_id, "/greet")
+        elif event.name == "user_send_text":
+            text = menu_choice(event.text, contact.menu) or event.text
+            result = await self.conversation.reply(CHANNEL, event.user_id, text)
+        else:
+            kind = event.name.removeprefix("user_send_")
+            result = await self.conversation.unsupported(CHANNEL, event.user_id, kind)
+        if result is not None:
+            await self.deliver(pseudonym, result)
+
+    async def deliver(self, pseudonym: str, result: TurnResult) -> bool:
+        """Sends ``result`` to the citizen if Zalo's consultation window is open;
+        otherwise, or when sending fails, the turn is marked undelivered."""
+        contact = await asyncio.to_thread(self.store.contact, CHANNEL, pseudonym)
+        if contact is None:
+            await self.conversation.mark_undelivered(result.turn_id, "zalo:no_contact")
+            return False
+        window = timedelta(hours=self.settings.zalo_window_hours)
+        if utcnow() - contact.last_inbound_at > window:
+            logger.info("zalo reply not sent: outside the consultation window")
+            await self.conversation.mark_undelivered(
+                result.turn_id, "zalo:outside_window"
+            )
+            return False
+        menu: list[str] = []
+        try:
+            for message in result.messages:
+                for piece in split_text(numbered_menu(message), ZALO_TEXT_LIMIT):
+                    await with_retries(
+                        lambda piece=piece: self.client.send_text(  # type: ignore[misc]
+                            contact.address, piece
+                        ),
+                        self.settings.send_attempts,
+                        self.settings.send_backoff_seconds,
+                    )
+                menu = [b.payload for b in message.buttons] or menu
+        except SendFailed as exc:
+            logger.warning("zalo reply undelivered: %s", exc.reason)
+            await self.conversation.mark_undelivered(
+                result.turn_id, f"zalo:{exc.reason}"
+            )
+            return False
+        await asyncio.to_thread(self.store.remember_menu, CHANNEL, pseudonym, menu)
+        return True
