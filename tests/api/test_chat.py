@@ -199,3 +199,94 @@ def test_healthz_reports_each_dependency(client: TestClient, fake_rasa: Any) -> 
     down = client.get("/healthz")
     assert down.status_code == 503
     assert down.json()["checks"]["rasa"] == "down"
+
+
+def test_feedback_is_stored_on_the_citizens_own_turn_only(
+    client: TestClient, fake_rasa: Any, seeded_engine: Any
+) -> None:
+    fake_rasa.answer("Chữ ký số là…", "faq", 0.9, turn={"outcome": "answered"})
+    turn_id = client.post(
+        "/api/chat", json={"sender": "u5", "text": "chu ky so"}
+    ).json()["turn_id"]
+
+    other = client.post(
+        "/api/feedback", json={"sender": "u6", "turn_id": turn_id, "helpful": True}
+    )
+    own = client.post(
+        "/api/feedback", json={"sender": "u5", "turn_id": turn_id, "helpful": False}
+    )
+
+    assert (other.status_code, own.status_code) == (404, 204)
+    [turn] = _turns(seeded_engine)
+    assert turn.feedback == "not_helpful"
+
+
+@pytest.fixture
+def limited_client(settings: Any) -> Any:
+    from api.core.config import Settings
+    from api.main import create_app
+
+    limited = Settings(**{**settings.model_dump(), "rate_limit_messages": 2})
+    with TestClient(create_app(limited)) as client:
+        yield client
+
+
+def test_a_citizen_over_the_rate_limit_gets_a_polite_reply_and_the_message_is_kept(
+    limited_client: TestClient, fake_rasa: Any, seeded_engine: Any
+) -> None:
+    from api.conversation.messages import RATE_LIMITED
+
+    fake_rasa.answer("Xin chào Anh/Chị!", "greet", 0.99)
+    replies = [
+        limited_client.post(
+            "/api/chat", json={"sender": "u7", "text": f"câu {n}"}
+        ).json()
+        for n in range(3)
+    ]
+    other = limited_client.post("/api/chat", json={"sender": "u8", "text": "chào"})
+
+    assert replies[2]["messages"] == [{"text": RATE_LIMITED, "buttons": []}]
+    assert len(fake_rasa.received) == 3  # two from u7, one from u8
+    assert other.json()["messages"][0]["text"] == "Xin chào Anh/Chị!"
+    turns = _turns(seeded_engine)
+    assert (turns[2].text_masked, turns[2].outcome, turns[2].detail) == (
+        "câu 2",
+        Outcome.REJECTED,
+        "rate_limited",
+    )
+
+
+async def test_the_redis_rate_limiter_counts_per_user_and_window() -> None:
+    import os
+    import uuid
+
+    from redis.asyncio import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from api.conversation.ratelimit import RedisRateLimiter
+
+    url = os.environ.get("BDHVS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        await Redis.from_url(url).ping()
+    except RedisDown:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {url}")
+        pytest.skip("no Redis")
+    limiter = RedisRateLimiter(url, limit=2, window_seconds=60)
+    user, other = uuid.uuid4().hex, uuid.uuid4().hex
+    try:
+        results = [await limiter.allow(user) for _ in range(3)]
+        assert results == [True, True, False]
+        assert await limiter.allow(other) is True
+    finally:
+        await limiter.close()
+
+
+def test_the_chat_page_may_only_be_framed_by_configured_sites(
+    client: TestClient,
+) -> None:
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert policy == "frame-ancestors 'self'"
+    assert client.get("/staff").headers["Content-Security-Policy"] == (
+        "frame-ancestors 'none'"
+    )

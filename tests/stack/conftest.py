@@ -10,6 +10,8 @@ import pytest
 from tools.model import model_path
 from tools.stack import Ports, Stack
 
+EMBED_HOST_PORT = 18090
+
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
@@ -23,6 +25,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "BDHVS_DATABASE_URL": f"sqlite:///{workdir / 'stack.sqlite3'}",
             "BDHVS_ENVIRONMENT": "test",
             "BDHVS_SECRET_KEY": "stack-test-secret",
+            # The page of tests/stack/test_pages.py that embeds the web chat.
+            "BDHVS_EMBED_ORIGINS": f'["http://127.0.0.1:{EMBED_HOST_PORT}"]',
         },
         log_dir=workdir / "logs",
     )

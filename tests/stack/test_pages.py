@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import os
 import secrets
+import threading
 from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from api.querylog.models import Turn
 from api.staff.models import Role
 from api.staff.service import create_staff
+from tests.stack.conftest import EMBED_HOST_PORT
 from tools.stack import Stack
 
 pytestmark = pytest.mark.stack
@@ -30,13 +36,19 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A phone-sized page; its last screen is kept in tests/artifacts/."""
     context = browser.new_context(
         locale="vi-VN", viewport={"width": 390, "height": 844}
     )
     page = context.new_page()
     yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
 
 
@@ -112,3 +124,66 @@ def test_staff_dashboard_shows_masked_questions_after_login(
     text = page.locator("#turns").inner_text()
     assert "001203004567" not in text
     assert "sao chưa kích hoạt được vneid" in text
+
+
+def test_web_chat_feedback_is_stored_with_the_turn(stack: Stack, page: Page) -> None:
+    page.goto(stack.api_url + "/")
+    _ask(page, "chu ky so la gi")
+    expect(page.locator(".msg.bot").nth(1)).to_be_visible()
+
+    page.get_by_role("button", name="Hữu ích", exact=True).last.click()
+
+    expect(page.locator(".feedback").last).to_have_text("Cảm ơn Anh/Chị đã góp ý!")
+    engine = create_engine(stack.env["BDHVS_DATABASE_URL"])
+    with Session(engine) as session:
+        turn = session.query(Turn).filter(Turn.text_masked == "chu ky so la gi").one()
+    engine.dispose()
+    assert turn.feedback == "helpful"
+
+
+def test_web_chat_keeps_a_message_typed_offline_and_sends_it_when_back(
+    stack: Stack, page: Page
+) -> None:
+    page.goto(stack.api_url + "/")
+    page.context.set_offline(True)
+
+    _ask(page, "quen mat khau vneid")
+
+    expect(page.locator("#status")).to_be_visible()
+    expect(page.locator(".msg.user.queued")).to_have_text("quen mat khau vneid")
+    page.context.set_offline(False)
+    expect(page.locator("#status")).to_be_hidden(timeout=15000)
+    expect(page.locator(".msg.user.queued")).to_have_count(0)
+    expect(page.locator(".msg.bot").nth(1)).to_contain_text("mật khẩu")
+
+
+@pytest.fixture
+def portal_page(tmp_path: Path) -> Iterator[str]:
+    """A province portal page on another origin that embeds the chat."""
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Cổng tỉnh</title>'
+        "<h1>Cổng thông tin điện tử tỉnh</h1>"
+        '<script src="http://127.0.0.1:18000/static/embed.js" defer></script></html>',
+        encoding="utf-8",
+    )
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = ThreadingHTTPServer(("127.0.0.1", EMBED_HOST_PORT), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{EMBED_HOST_PORT}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_embed_snippet_puts_the_chat_on_a_portal_page(
+    stack: Stack, page: Page, portal_page: str
+) -> None:
+    assert stack.api_url == "http://127.0.0.1:18000"  # the port in portal_page
+    page.goto(portal_page)
+
+    page.get_by_role("button", name="Hỏi trợ lý số").click()
+
+    frame = page.frame_locator("#bdhvs-chat-frame")
+    expect(frame.locator(".msg.bot").first).to_contain_text("Xin chào Anh/Chị")
+    frame.locator("#input").fill("lam the nao de ky so tu xa")
+    frame.locator("#input").press("Enter")
+    expect(frame.locator(".msg.bot").nth(1)).to_contain_text("Nguồn:")
