@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import (
@@ -82,24 +83,36 @@ class TelegramBridge:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
     ) -> None:
         """Handles ``text`` from the update's user and sends the reply."""
-        user, chat = update.effective_user, update.effective_chat
-        if user is None or chat is None:
-            return
-        await self._touch(user.id, chat.id)
-        result = await self.conversation.reply(CHANNEL, str(user.id), text)
-        if result is not None:
-            await self.deliver(context, chat.id, result)
+        await self._respond(
+            update, context, lambda user: self.conversation.reply(CHANNEL, user, text)
+        )
 
     async def unsupported(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str
     ) -> None:
         """Asks for text instead of a photo, sticker, ..."""
+        await self._respond(
+            update,
+            context,
+            lambda user: self.conversation.unsupported(CHANNEL, user, kind),
+        )
+
+    async def _respond(
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        turn: Callable[[str], Awaitable[TurnResult | None]],
+    ) -> None:
         user, chat = update.effective_user, update.effective_chat
         if user is None or chat is None:
             return
-        await self._touch(user.id, chat.id)
-        result = await self.conversation.unsupported(CHANNEL, str(user.id), kind)
-        await self.deliver(context, chat.id, result)
+        pseudonym = self.conversation.pseudonym(CHANNEL, str(user.id))
+        await asyncio.to_thread(
+            self.store.touch_contact, CHANNEL, pseudonym, str(chat.id)
+        )
+        result = await turn(str(user.id))
+        if result is not None:
+            await self.deliver(context, chat.id, result)
 
     async def deliver(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, result: TurnResult
@@ -150,12 +163,6 @@ class TelegramBridge:
             )
             rows.append([InlineKeyboardButton(button.title, callback_data=data)])
         return InlineKeyboardMarkup(rows)
-
-    async def _touch(self, user_id: int, chat_id: int) -> None:
-        pseudonym = self.conversation.pseudonym(CHANNEL, str(user_id))
-        await asyncio.to_thread(
-            self.store.touch_contact, CHANNEL, pseudonym, str(chat_id)
-        )
 
 
 def _bridge(context: ContextTypes.DEFAULT_TYPE) -> TelegramBridge:

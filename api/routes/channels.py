@@ -31,15 +31,23 @@ def _json_object(raw: bytes) -> dict[str, Any]:
     return body
 
 
+def _channel(request: Request, name: str) -> Any:
+    """The channel's handler from the app state; 404 while it is not configured."""
+    handler = getattr(request.app.state, name, None)
+    if handler is None:
+        raise HTTPException(404, f"the {name} channel is not enabled")
+    return handler
+
+
 @router.post("/channels/telegram/webhook", include_in_schema=False)
 async def telegram_webhook(
     request: Request, background: BackgroundTasks
 ) -> dict[str, bool]:
     """Receives one Telegram update (``setWebhook`` with a ``secret_token``)."""
-    application = getattr(request.app.state, "telegram", None)
+    application = _channel(request, "telegram")
     settings = request.app.state.settings
-    if application is None or settings.telegram_mode != "webhook":
-        raise HTTPException(404, "Telegram webhook is not enabled")
+    if settings.telegram_mode != "webhook":
+        raise HTTPException(404, "Telegram is in polling mode")
     expected = settings.telegram_webhook_secret.get_secret_value().encode()
     given = request.headers.get(SECRET_HEADER, "").encode()
     if not hmac.compare_digest(given, expected):
@@ -58,10 +66,8 @@ async def zalo_webhook(
     request: Request, background: BackgroundTasks
 ) -> dict[str, bool]:
     """Receives one Zalo OA event; 401 unless signed and fresh."""
-    bridge = getattr(request.app.state, "zalo", None)
+    bridge = _channel(request, "zalo")
     settings = request.app.state.settings
-    if bridge is None:
-        raise HTTPException(404, "Zalo webhook is not enabled")
     raw = await request.body()
     try:
         zalo.verify(

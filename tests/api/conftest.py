@@ -31,10 +31,15 @@ def settings(seeded_engine: Any, database_url: str, fake_rasa: Any) -> Settings:
     )
 
 
+def client_for(settings: Settings, **overrides: Any) -> TestClient:
+    """A client (use it as a context manager) for the app with ``overrides``."""
+    return TestClient(create_app(Settings(**{**settings.model_dump(), **overrides})))
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     """A client for the app (lifespan run)."""
-    with TestClient(create_app(settings)) as client:
+    with client_for(settings) as client:
         yield client
 
 
@@ -90,5 +95,5 @@ def channel_settings(
 @pytest.fixture
 def channel_client(channel_settings: Settings) -> Iterator[TestClient]:
     """A client for the app with both messaging channels enabled."""
-    with TestClient(create_app(channel_settings)) as client:
+    with client_for(channel_settings) as client:
         yield client

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from api.conversation.messages import RASA_UNAVAILABLE
+from api.conversation.messages import RASA_UNAVAILABLE, RATE_LIMITED
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
-from tests.api.conftest import SECRET
+from tests.api.conftest import SECRET, client_for
 from tests.api.conftest import logged_turns as _turns
 
 
@@ -222,20 +223,14 @@ def test_feedback_is_stored_on_the_citizens_own_turn_only(
 
 
 @pytest.fixture
-def limited_client(settings: Any) -> Any:
-    from api.core.config import Settings
-    from api.main import create_app
-
-    limited = Settings(**{**settings.model_dump(), "rate_limit_messages": 2})
-    with TestClient(create_app(limited)) as client:
+def limited_client(settings: Any) -> Iterator[TestClient]:
+    with client_for(settings, rate_limit_messages=2) as client:
         yield client
 
 
 def test_a_citizen_over_the_rate_limit_gets_a_polite_reply_and_the_message_is_kept(
     limited_client: TestClient, fake_rasa: Any, seeded_engine: Any
 ) -> None:
-    from api.conversation.messages import RATE_LIMITED
-
     fake_rasa.answer("Xin chào Anh/Chị!", "greet", 0.99)
     replies = [
         limited_client.post(

@@ -13,10 +13,9 @@ from fastapi.testclient import TestClient
 
 from api.conversation.messages import RASA_UNAVAILABLE, TOO_LONG, UNSUPPORTED_MEDIA
 from api.core.config import Settings
-from api.main import create_app
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
-from tests.api.conftest import SECRET, TELEGRAM_SECRET, logged_turns
+from tests.api.conftest import SECRET, TELEGRAM_SECRET, client_for, logged_turns
 from tests.fakes import FakeRasa, FakeTelegram
 
 WEBHOOK = "/channels/telegram/webhook"
@@ -371,8 +370,7 @@ def test_the_webhook_is_absent_without_a_token(client: TestClient) -> None:
 
 @pytest.fixture
 def polling_client(channel_settings: Settings) -> Iterator[TestClient]:
-    settings = Settings(**{**channel_settings.model_dump(), "telegram_mode": "polling"})
-    with TestClient(create_app(settings)) as client:
+    with client_for(channel_settings, telegram_mode="polling") as client:
         yield client
 
 
