@@ -6,6 +6,7 @@ the exact requests the gateway made.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -212,3 +213,16 @@ class FakeZaloOA(LoopbackServer):
         if self.script:
             return self.script.pop(0)
         return 200, {"error": 0, "message": "Success", "data": {"message_id": "m1"}}
+
+
+def zalo_signed(
+    body: dict[str, Any], app_id: str, oa_secret_key: str, stamp: str | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """A webhook request as Zalo signs it: the raw body and headers with
+    ``X-ZEvent-Signature: mac=sha256(app_id + body + timestamp + OA secret key)``."""
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    stamp = stamp or str(body["timestamp"])
+    mac = hashlib.sha256(
+        app_id.encode() + raw + stamp.encode() + oa_secret_key.encode()
+    ).hexdigest()
+    return raw, {"X-ZEvent-Signature": f"mac={mac}", "Content-Type": "application/json"}

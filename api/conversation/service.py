@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.conversation.messages import (
@@ -29,8 +30,13 @@ from api.knowledge.schemas import Taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.privacy.masking import mask
 from api.privacy.pseudonym import pseudonymize
-from api.querylog.models import Outcome, Turn
-from api.querylog.service import TurnRecord, log_turn
+from api.querylog.models import Outcome
+from api.querylog.service import (
+    TurnRecord,
+    log_turn,
+    mark_undelivered,
+    set_feedback,
+)
 
 
 class InvalidMessage(ValueError):
@@ -209,11 +215,12 @@ class ConversationService:
         except InvalidMessage as exc:
             if str(exc) == "empty":
                 return None
-        cut = unicodedata.normalize("NFC", text).strip()[: self._max_chars]
+        # Masked before it is cut, so a cut never leaves part of a number unmasked.
+        masked = mask(unicodedata.normalize("NFC", text).strip())
         return await self._reject(
             channel,
             self.pseudonym(channel, channel_user_id),
-            mask(cut) + " …",
+            masked[: self._max_chars] + " …",
             "too_long",
             TOO_LONG.format(limit=self._max_chars),
         )
@@ -233,17 +240,7 @@ class ConversationService:
 
     async def mark_undelivered(self, turn_id: int, detail: str) -> None:
         """The reply of ``turn_id`` did not reach the citizen; both texts stay logged."""
-
-        def _update() -> None:
-            with Session(self._engine) as session:
-                session.execute(
-                    update(Turn)
-                    .where(Turn.id == turn_id)
-                    .values(outcome=Outcome.UNDELIVERED, detail=detail[:40])
-                )
-                session.commit()
-
-        await asyncio.to_thread(_update)
+        await asyncio.to_thread(self._write, mark_undelivered, turn_id, detail)
 
     async def record_feedback(
         self, channel: str, channel_user_id: str, turn_id: int, helpful: bool
@@ -251,18 +248,9 @@ class ConversationService:
         """Stores "Hữu ích / Chưa hữu ích" on the citizen's own turn; False if the
         turn is not theirs."""
         user = self.pseudonym(channel, channel_user_id)
-
-        def _update() -> bool:
-            with Session(self._engine) as session:
-                result = session.execute(
-                    update(Turn)
-                    .where(Turn.id == turn_id, Turn.user_pseudonym == user)
-                    .values(feedback="helpful" if helpful else "not_helpful")
-                )
-                session.commit()
-                return bool(result.rowcount)  # type: ignore[attr-defined]
-
-        return await asyncio.to_thread(_update)
+        return bool(
+            await asyncio.to_thread(self._write, set_feedback, turn_id, user, helpful)
+        )
 
     async def _reject(
         self, channel: str, user: str, masked: str, detail: str, reply: str
@@ -300,5 +288,8 @@ class ConversationService:
         return self._intent_topics.get(intent or "")
 
     def _log(self, record: TurnRecord) -> int:
+        return int(self._write(log_turn, record))
+
+    def _write(self, write: Callable[..., Any], *args: Any) -> Any:
         with Session(self._engine) as session:
-            return log_turn(session, record)
+            return write(session, *args)

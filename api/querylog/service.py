@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from api.querylog.models import Outcome, Turn
@@ -34,3 +35,24 @@ def log_turn(session: Session, record: TurnRecord) -> int:
     session.add(turn)
     session.commit()
     return turn.id
+
+
+def mark_undelivered(session: Session, turn_id: int, detail: str) -> None:
+    """The reply of ``turn_id`` did not reach the citizen; both texts stay logged."""
+    session.execute(
+        update(Turn)
+        .where(Turn.id == turn_id)
+        .values(outcome=Outcome.UNDELIVERED, detail=detail[:40])
+    )
+    session.commit()
+
+
+def set_feedback(session: Session, turn_id: int, pseudonym: str, helpful: bool) -> bool:
+    """Stores feedback on a turn of ``pseudonym``; False if there is no such turn."""
+    result = session.execute(
+        update(Turn)
+        .where(Turn.id == turn_id, Turn.user_pseudonym == pseudonym)
+        .values(feedback="helpful" if helpful else "not_helpful")
+    )
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]

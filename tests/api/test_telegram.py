@@ -4,6 +4,7 @@ and a loopback server standing in for the Bot API."""
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -296,13 +297,15 @@ def test_an_over_long_message_gets_a_polite_reply_and_is_logged(
     fake_telegram: FakeTelegram,
     seeded_engine: Any,
 ) -> None:
-    post(channel_client, message_update("a" * 3000))
+    # A citizen ID straddling the cut must not survive in part.
+    post(channel_client, message_update("a " * 996 + "001203004567 " + "b" * 1000))
 
     assert fake_rasa.received == []
     limit = channel_settings.max_message_chars
     assert fake_telegram.calls("sendMessage")[0]["text"] == TOO_LONG.format(limit=limit)
     [turn] = logged_turns(seeded_engine)
     assert (turn.outcome, turn.detail) == (Outcome.REJECTED, "too_long")
+    assert not re.search(r"\d{4}", turn.text_masked)
 
 
 def test_rasa_down_gives_a_polite_reply(

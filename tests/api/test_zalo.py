@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +24,7 @@ from api.main import create_app
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
 from tests.api.conftest import SECRET, ZALO_APP_ID, ZALO_OA_SECRET, logged_turns
-from tests.fakes import FakeRasa, FakeZaloOA
+from tests.fakes import FakeRasa, FakeZaloOA, zalo_signed
 
 WEBHOOK = "/channels/zalo/webhook"
 USER_ID = "2512523625412515"
@@ -59,13 +58,7 @@ def event(name: str = "user_send_text", text: str = "", **extra: Any) -> dict[st
 def signed(
     body: dict[str, Any], secret: str = ZALO_OA_SECRET, stamp: str | None = None
 ) -> tuple[bytes, dict[str, str]]:
-    """The raw body and headers with ``mac = sha256(app_id + body + timestamp + key)``."""
-    raw = json.dumps(body, ensure_ascii=False).encode()
-    stamp = stamp or body["timestamp"]
-    mac = hashlib.sha256(
-        ZALO_APP_ID.encode() + raw + stamp.encode() + secret.encode()
-    ).hexdigest()
-    return raw, {"X-ZEvent-Signature": f"mac={mac}", "Content-Type": "application/json"}
+    return zalo_signed(body, ZALO_APP_ID, secret, stamp)
 
 
 def post(client: TestClient, body: dict[str, Any], **sign: Any) -> Any:

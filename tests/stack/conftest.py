@@ -7,15 +7,40 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import FakeTelegram, FakeZaloOA
 from tools.model import model_path
 from tools.stack import Ports, Stack
 
 EMBED_HOST_PORT = 18090
+TELEGRAM_SECRET = "stack-telegram-secret"
+ZALO_APP_ID = "1000200030004000"
+ZALO_OA_SECRET = "stack-zalo-oa-secret"
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Starts the three processes on spare ports with a fresh SQLite database."""
+def fake_telegram() -> Iterator[FakeTelegram]:
+    """The Bot API the stack's gateway talks to."""
+    fake = FakeTelegram()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="session")
+def fake_zalo() -> Iterator[FakeZaloOA]:
+    """The Zalo OA API the stack's gateway talks to."""
+    fake = FakeZaloOA()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture(scope="session")
+def stack(
+    tmp_path_factory: pytest.TempPathFactory,
+    fake_telegram: FakeTelegram,
+    fake_zalo: FakeZaloOA,
+) -> Iterator[Stack]:
+    """Starts the three processes on spare ports with a fresh SQLite database, with
+    Telegram and Zalo OA connected to loopback stand-ins of their APIs."""
     if not model_path().exists():
         pytest.fail("no trained model for the current training data: run `make train`")
     workdir: Path = tmp_path_factory.mktemp("stack")
@@ -27,6 +52,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "BDHVS_SECRET_KEY": "stack-test-secret",
             # The page of tests/stack/test_pages.py that embeds the web chat.
             "BDHVS_EMBED_ORIGINS": f'["http://127.0.0.1:{EMBED_HOST_PORT}"]',
+            "BDHVS_TELEGRAM_TOKEN": "1000:stack-test-token",
+            "BDHVS_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+            "BDHVS_TELEGRAM_API_URL": fake_telegram.url,
+            "BDHVS_ZALO_APP_ID": ZALO_APP_ID,
+            "BDHVS_ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
+            "BDHVS_ZALO_ACCESS_TOKEN": "stack-zalo-token",
+            "BDHVS_ZALO_API_URL": fake_zalo.url,
         },
         log_dir=workdir / "logs",
     )
