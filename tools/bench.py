@@ -176,7 +176,13 @@ def main() -> None:
     token = secrets.token_urlsafe(16)
     stack = Stack(
         ports=Ports(rasa=25005, actions=25055, api=28000),
-        env={"BDHVS_DATABASE_URL": database, "BDHVS_ENVIRONMENT": "test"},
+        env={
+            "BDHVS_DATABASE_URL": database,
+            "BDHVS_ENVIRONMENT": "test",
+            # Each simulated citizen asks far faster than a person: measure answering,
+            # not the per-user rate limit (which would reject most of the load).
+            "BDHVS_RATE_LIMIT_MESSAGES": "1000000",
+        },
         log_dir=ROOT / "var" / "logs" / "bench",
         rasa_api_token=token,
         api_workers=args.api_workers,
