@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 SVC := .venv/bin/python
 BOT := .venv-bot/bin/python
+EVAL_ARGS ?= --cross-validation
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .PHONY: help run test envs browser env-services env-bot train lint validate test-services test-bot test-stack \
@@ -60,8 +61,8 @@ run-actions: env-services ## only the action server
 run-api: env-services ## only the gateway
 	$(SVC) -m api prepare && $(SVC) -m api serve
 
-eval: env-bot train ## NLU evaluation on tests/eval + 5-fold cross-validation -> eval/
-	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) tools/evaluate.py --cross-validation
+eval: env-bot train ## NLU evaluation on tests/eval + 5-fold cross-validation -> eval/ (EVAL_ARGS= skips the CV)
+	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) tools/evaluate.py $(EVAL_ARGS)
 
 bench: envs train ## measure latency, throughput, cold start, memory -> bench/results.json
 	$(SVC) -m tools.bench

@@ -288,12 +288,20 @@ def _summary(results: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _history() -> list[dict[str, Any]]:
-    """Earlier runs' headline figures, from the committed eval/results.json."""
+def _previous() -> dict[str, Any]:
+    """The committed eval/results.json, or {}."""
     path = OUT / "results.json"
     if not path.exists():
+        return {}
+    previous: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return previous
+
+
+def _history() -> list[dict[str, Any]]:
+    """Earlier runs' headline figures, from the committed eval/results.json."""
+    previous = _previous()
+    if not previous:
         return []
-    previous = json.loads(path.read_text(encoding="utf-8"))
     history: list[dict[str, Any]] = previous.get("history", [])
     try:
         return [*history, _summary(previous)][-10:]
@@ -393,6 +401,12 @@ def write_report(results: dict[str, Any]) -> None:
             f"## {cv['folds']}-fold cross-validation on nlu_data/ ({cv['seconds']} s)",
             "",
         ]
+        if cv.get("model") != results["model"]:
+            lines += [
+                f"From an earlier run (model {cv.get('model', 'before 2026-11-23')}); "
+                "`make eval` runs it again.",
+                "",
+            ]
         for key in ("intent", "answer"):
             if key in cv:
                 lines.append(
@@ -420,7 +434,13 @@ def main() -> None:
         "history": _history(),
     }
     if args.cross_validation:
-        results["cross_validation"] = cross_validate(args.folds)
+        results["cross_validation"] = {
+            "model": model_path().name,
+            **cross_validate(args.folds),
+        }
+    elif _previous().get("cross_validation"):
+        # Kept from the last run that had it; the report names its model.
+        results["cross_validation"] = _previous()["cross_validation"]
     write_report(results)
     print((OUT / "report.md").read_text())
 
