@@ -91,7 +91,17 @@ def test_out_of_scope_gets_a_polite_redirect(stack: Stack) -> None:
 def test_greeting_shows_the_menu(stack: Stack) -> None:
     body = _chat(stack, "e2e-5", "xin chào")
     assert body["intent"] == "greet"
-    assert len(body["messages"][0]["buttons"]) == 5
+    greeting, menu = body["messages"]
+    assert greeting["text"].startswith("Xin chào Anh/Chị")
+    assert len(menu["buttons"]) == 5
+
+
+def test_help_explains_how_to_ask_and_shows_the_menu(stack: Stack) -> None:
+    body = _chat(stack, "e2e-help", "chỉ giúp tôi cách dùng trợ lý này")
+    assert body["intent"] == "help"
+    how, menu = body["messages"]
+    assert "1. " in how["text"] and "gặp cán bộ" in how["text"]
+    assert len(menu["buttons"]) == 5
 
 
 def test_unsure_offers_three_numbered_choices_and_a_typed_number_picks_one(
