@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from api.channels.delivery import SendFailed, with_retries
+from api.channels.models import ChannelContact
 from api.channels.render import ZALO_TEXT_LIMIT, menu_choice, numbered_menu, split_text
 from api.channels.store import ChannelStore
 from api.conversation.service import ConversationService, TurnResult
@@ -191,12 +192,19 @@ class ZaloBridge:
             kind = event.name.removeprefix("user_send_")
             result = await self.conversation.unsupported(CHANNEL, event.user_id, kind)
         if result is not None:
-            await self.deliver(pseudonym, result)
+            await self.deliver(pseudonym, result, contact)
 
-    async def deliver(self, pseudonym: str, result: TurnResult) -> bool:
+    async def deliver(
+        self,
+        pseudonym: str,
+        result: TurnResult,
+        contact: ChannelContact | None = None,
+    ) -> bool:
         """Sends ``result`` to the citizen if Zalo's consultation window is open;
-        otherwise, or when sending fails, the turn is marked undelivered."""
-        contact = await asyncio.to_thread(self.store.contact, CHANNEL, pseudonym)
+        otherwise, or when sending fails, the turn is marked undelivered.
+        ``contact`` is read from the database unless the caller has it fresh."""
+        if contact is None:
+            contact = await asyncio.to_thread(self.store.contact, CHANNEL, pseudonym)
         if contact is None:
             await self.conversation.mark_undelivered(result.turn_id, "zalo:no_contact")
             return False

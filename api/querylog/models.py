@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, Float, Index, Integer, String, Text
+from sqlalchemy import Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.core.db import Base, UTCDateTime, utcnow
+from api.core.db import Base, UTCDateTime, utcnow, value_enum
 
 
 class Outcome(str, enum.Enum):
@@ -46,14 +46,7 @@ class Turn(Base):
     topic: Mapped[str | None] = mapped_column(String(40))
     answer_id: Mapped[str | None] = mapped_column(String(32))
     answer_confidence: Mapped[float | None] = mapped_column(Float)
-    outcome: Mapped[Outcome] = mapped_column(
-        Enum(
-            Outcome,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    outcome: Mapped[Outcome] = mapped_column(value_enum(Outcome))
     latency_ms: Mapped[int] = mapped_column(Integer)
     # Why a turn was rejected, failed or not delivered (e.g. "rate_limited").
     detail: Mapped[str | None] = mapped_column(String(40))
