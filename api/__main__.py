@@ -1,6 +1,7 @@
 """Command line: ``python -m api <command>``.
 
-Commands: serve, migrate, seed, validate-seeds, prepare, create-staff.
+Commands: serve, migrate, seed, validate-seeds, prepare, create-staff, rollup, purge,
+export-examples, report.
 """
 
 from __future__ import annotations
@@ -16,9 +17,21 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.orm import Session
 
+from api.analytics.examples import export_examples
+from api.analytics.report import (
+    ReportRequestError,
+    build_report,
+    filters_from_names,
+    report_format,
+    save_report,
+)
+from api.community.directory import seed_teams
 from api.core.config import ROOT, get_settings
 from api.core.db import get_engine
-from api.knowledge.seeding import seed_knowledge, validate_seeds
+from api.knowledge.seeding import cached_taxonomy, seed_knowledge, validate_seeds
+from api.places.service import places_seed_path, seed_places
+from api.querylog.retention import purge
+from api.querylog.rollup import rebuild_all, today_local
 from api.staff.models import Role
 from api.staff.service import create_staff, staff_count
 
@@ -37,12 +50,21 @@ def migrate(url: str | None = None) -> None:
 
 
 def seed() -> None:
-    """Loads seeds/ into the knowledge store (staff edits are kept)."""
+    """Loads seeds/ into the knowledge store and community teams (staff edits are
+    kept) and the places."""
+    seeds_dir = get_settings().seeds_dir
     with Session(get_engine()) as session:
-        report = seed_knowledge(session, get_settings().seeds_dir)
+        report = seed_knowledge(session, seeds_dir)
+        places = seed_places(session, places_seed_path(seeds_dir))
+        teams = seed_teams(session, seeds_dir)
     print(
         f"knowledge: {report.inserted} inserted, {report.updated} updated, "
         f"{report.kept_staff_edits} staff edits kept"
+    )
+    print(f"places: {places} provinces and communes inserted or updated")
+    print(
+        f"community teams: {teams.inserted} inserted, {teams.updated} updated, "
+        f"{teams.kept_staff_edits} staff edits kept"
     )
 
 
@@ -73,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     sub.add_parser("migrate", help="alembic upgrade head")
-    sub.add_parser("seed", help="load seeds/ into the knowledge store")
+    sub.add_parser("seed", help="load seeds/ into the knowledge store and places")
     sub.add_parser("validate-seeds", help="check seeds/ and exit non-zero on problems")
     sub.add_parser(
         "prepare", help="migrate, seed, and (development) create a dev admin"
@@ -85,6 +107,27 @@ def main(argv: list[str] | None = None) -> int:
     )
     staff.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin"
+    )
+    sub.add_parser(
+        "rollup", help="rebuild the daily figures from every turn still logged"
+    )
+    sub.add_parser(
+        "purge",
+        help="delete turns older than BDHVS_RETENTION_DAYS (daily figures are kept)",
+    )
+    sub.add_parser(
+        "export-examples",
+        help="write training examples queued in the inbox to nlu_data/reviewed/",
+    )
+    exporter = sub.add_parser(
+        "report", help="export the report for a period and place (.xlsx or .csv)"
+    )
+    exporter.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    exporter.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD")
+    exporter.add_argument("--province", required=True, help="name or code")
+    exporter.add_argument("--commune", help="name or code, within the province")
+    exporter.add_argument(
+        "--out", type=Path, required=True, help="file.xlsx or file.csv"
     )
     args = parser.parse_args(argv)
 
@@ -126,6 +169,43 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
         print(f"created {args.role} {args.username!r}")
+    elif args.command == "rollup":
+        with Session(get_engine()) as session:
+            until = rebuild_all(session)
+        print(f"daily figures built for every day before {until}")
+    elif args.command == "purge":
+        settings = get_settings()
+        with Session(get_engine()) as session:
+            report = purge(
+                session, settings.retention_days, settings.activity_retention_days
+            )
+        print(
+            f"deleted {report.turns_deleted} turns before {report.turns_before} and "
+            f"{report.citizen_days_deleted} citizen-days before {report.activity_before}"
+        )
+    elif args.command == "export-examples":
+        with Session(get_engine()) as session:
+            path = export_examples(session, get_settings().nlu_dir, today_local())
+        print(f"wrote {path}" if path else "no queued training examples")
+    elif args.command == "report":
+        with Session(get_engine()) as session:
+            try:
+                report_format(args.out)
+                filters = filters_from_names(
+                    session, args.start, args.end, args.province, args.commune
+                )
+            except ReportRequestError as exc:
+                print(f"Lỗi: {exc}", file=sys.stderr)
+                return 1
+            taxonomy = cached_taxonomy(get_settings().seeds_dir)
+            result = build_report(session, taxonomy, filters)
+        try:
+            save_report(result, args.out)
+        except OSError as exc:
+            print(f"Lỗi: không ghi được tệp {args.out}: {exc}", file=sys.stderr)
+            return 1
+        print(result.paragraph)
+        print(f"Đã ghi báo cáo: {args.out}")
     return 0
 
 

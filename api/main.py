@@ -24,7 +24,7 @@ from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
-from api.routes import channels, chat, health, staff, web
+from api.routes import analytics, channels, chat, health, staff, web
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +149,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"detail": detail}, status_code=exc.status_code, headers=exc.headers
         )
 
+    app.include_router(analytics.router)
     app.include_router(channels.router)
     app.include_router(chat.router)
     app.include_router(health.router)

@@ -57,20 +57,37 @@ def postgres_base_url() -> str:
 def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    """A migrated database: a SQLite file, or a fresh database on the real PostgreSQL."""
-    from api.__main__ import migrate
-
+    """A migrated database with the places of Vietnam loaded: a SQLite file, or a
+    fresh database on the real PostgreSQL."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-        migrate(url)
+        _prepare(url)
         yield url
         return
     url, drop = _fresh_postgres_database(postgres_base_url())
     try:
-        migrate(url)
+        _prepare(url)
         yield url
     finally:
         drop()
+
+
+def _prepare(url: str) -> None:
+    from sqlalchemy.orm import Session
+
+    from api.__main__ import migrate
+    from api.core.db import make_engine
+    from api.places.service import places_seed_path, seed_places
+
+    migrate(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_places(session, places_seed_path(ROOT / "seeds"))
+    engine.dispose()
+
+
+# Reference data loaded once per database and kept between tests.
+REFERENCE_TABLES = {"place_province", "place_commune"}
 
 
 @pytest.fixture
@@ -82,7 +99,8 @@ def engine(database_url: str) -> Iterator[Any]:
     yield engine
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
+            if table.name not in REFERENCE_TABLES:
+                connection.execute(table.delete())
     engine.dispose()
 
 

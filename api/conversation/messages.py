@@ -21,3 +21,19 @@ UNSUPPORTED_MEDIA = (
     "(có dấu hay không dấu đều được). Nếu cần gửi ảnh giấy tờ, Anh/Chị không nên gửi "
     "ở đây để bảo vệ thông tin cá nhân."
 )
+
+ASK_PLACE = (
+    "Để trợ lý và Tổ công nghệ số cộng đồng hỗ trợ Anh/Chị sát hơn, Anh/Chị đang ở "
+    "xã/phường nào? (Ví dụ: “phường Thành Sen, Hà Tĩnh”. Anh/Chị có thể bỏ qua câu "
+    "này và hỏi tiếp.)"
+)
+
+PLACE_SAVED = (
+    "Cảm ơn Anh/Chị. Trợ lý đã ghi nhận địa bàn: {place}. Anh/Chị cứ tiếp tục đặt câu "
+    "hỏi nhé."
+)
+
+PLACE_AMBIGUOUS = (
+    "Có nhiều xã/phường trùng tên này:\n{options}\nAnh/Chị vui lòng gõ lại tên xã/phường "
+    "kèm tên tỉnh/thành phố (ví dụ: “{example}”)."
+)

@@ -24,6 +24,14 @@ from api.conversation.messages import (
     TOO_LONG,
     UNSUPPORTED_MEDIA,
 )
+from api.conversation.profile import (
+    QUESTION_INTENTS,
+    Place,
+    PlaceReply,
+    after_answer,
+    known_place,
+    take_place_answer,
+)
 from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
 from api.conversation.ratelimit import RateLimiter
 from api.knowledge.schemas import Taxonomy
@@ -37,6 +45,9 @@ from api.querylog.service import (
     mark_undelivered,
     set_feedback,
 )
+
+# Logged intent of a message the gateway read as the citizen's commune.
+PLACE_INTENT = "provide_place"
 
 
 class InvalidMessage(ValueError):
@@ -163,6 +174,13 @@ class ConversationService:
             return await self._reject(
                 channel, user, masked, "rate_limited", RATE_LIMITED
             )
+        place, awaiting_place = await asyncio.to_thread(self._write, known_place, user)
+        if awaiting_place:
+            answer = await asyncio.to_thread(
+                self._write, take_place_answer, user, masked
+            )
+            if answer is not None:
+                return await self._place_turn(channel, user, masked, answer, place)
         started = time.perf_counter()
         try:
             reply = await self._rasa.send(user, masked, {"channel": channel})
@@ -179,6 +197,10 @@ class ConversationService:
         confidence = intent_data.get("confidence")
         answer_id = turn.get("answer_id")
         topic = await self._topic(intent, answer_id)
+        if outcome is Outcome.ANSWERED and answer_id and intent in QUESTION_INTENTS:
+            question = await asyncio.to_thread(self._write, after_answer, user)
+            if question:
+                visible.append(OutMessage(question))
         record = TurnRecord(
             channel=channel,
             user_pseudonym=user,
@@ -193,6 +215,8 @@ class ConversationService:
             outcome=outcome,
             latency_ms=latency_ms,
             detail=(reply.error or "no_reply") if outcome is Outcome.ERROR else None,
+            province_code=place.province_code,
+            commune_code=place.commune_code,
         )
         turn_id = await asyncio.to_thread(self._log, record)
         return TurnResult(
@@ -255,29 +279,62 @@ class ConversationService:
     async def _reject(
         self, channel: str, user: str, masked: str, detail: str, reply: str
     ) -> TurnResult:
+        return await self._gateway_turn(
+            channel, user, masked, reply, Outcome.REJECTED, detail=detail
+        )
+
+    async def _place_turn(
+        self, channel: str, user: str, masked: str, answer: PlaceReply, known: Place
+    ) -> TurnResult:
+        """Logs and returns the reply to a message read as the citizen's place."""
+        return await self._gateway_turn(
+            channel,
+            user,
+            masked,
+            answer.text,
+            Outcome.ANSWERED,
+            intent=PLACE_INTENT,
+            place=answer.place if answer.understood else known,
+        )
+
+    async def _gateway_turn(
+        self,
+        channel: str,
+        user: str,
+        masked: str,
+        reply: str,
+        outcome: Outcome,
+        intent: str | None = None,
+        detail: str | None = None,
+        place: Place | None = None,
+    ) -> TurnResult:
+        """Logs and returns a turn the gateway answered itself, without Rasa."""
+        place = place or Place()
         record = TurnRecord(
             channel=channel,
             user_pseudonym=user,
             conversation_id=user,
             text_masked=masked,
             reply_masked=reply,
-            intent=None,
+            intent=intent,
             confidence=None,
-            topic=None,
+            topic=self._intent_topics.get(intent or ""),
             answer_id=None,
             answer_confidence=None,
-            outcome=Outcome.REJECTED,
+            outcome=outcome,
             latency_ms=0,
             detail=detail,
+            province_code=place.province_code,
+            commune_code=place.commune_code,
         )
         turn_id = await asyncio.to_thread(self._log, record)
         return TurnResult(
             messages=[OutMessage(reply)],
-            intent=None,
+            intent=intent,
             confidence=None,
-            topic=None,
+            topic=record.topic,
             answer_id=None,
-            outcome=Outcome.REJECTED,
+            outcome=outcome,
             turn_id=turn_id,
         )
 

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     faq_threshold: float = Field(default=DEFAULT_FAQ_THRESHOLD, ge=0, le=1)
     faq_margin: float = Field(default=DEFAULT_FAQ_MARGIN, ge=0, le=1)
     seeds_dir: Path = ROOT / "seeds"
+    nlu_dir: Path = ROOT / "nlu_data"
+    # Masked turns are deleted after this many days (`python -m api purge`); the
+    # daily figures stay. Pseudonymous "who wrote on which day" rows (new and
+    # returning citizens) are kept longer, for year-on-year comparison.
+    retention_days: int = Field(default=180, ge=7)
+    activity_retention_days: int = Field(default=800, ge=7)
     # Shared state for several gateway workers (rate limits); the database if unset.
     redis_url: str | None = None
     rate_limit_messages: int = Field(default=20, gt=0)

@@ -96,6 +96,15 @@ def _host(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
+def is_official_source(url: str, taxonomy: Taxonomy) -> bool:
+    """Whether ``url`` is on one of the official sites listed in seeds/topics.yml."""
+    host = _host(url)
+    return any(
+        host == h or host.endswith("." + h)
+        for h in (_host(s.url) for s in taxonomy.sources)
+    )
+
+
 def validate_entries(
     entries: list[EntrySeed], taxonomy: Taxonomy, today: date
 ) -> list[str]:
@@ -103,7 +112,6 @@ def validate_entries(
     last_verified, source outside the official list. Returns readable errors."""
     errors = []
     topics = {t.code for t in taxonomy.topics}
-    official_hosts = {_host(s.url) for s in taxonomy.sources}
     seen: set[str] = set()
     for entry in entries:
         if entry.id in seen:
@@ -116,8 +124,7 @@ def validate_entries(
             errors.append(
                 f"{entry.id}: last_verified {entry.last_verified} is in the future"
             )
-        host = _host(entry.source_url)
-        if not any(host == h or host.endswith("." + h) for h in official_hosts):
+        if not is_official_source(entry.source_url, taxonomy):
             errors.append(
                 f"{entry.id}: source {entry.source_url} is not an official source"
             )

@@ -13,8 +13,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.community.directory import validate_teams
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.schemas import EntrySeed, Taxonomy, validate_entries
+from api.places.service import places_seed_path, validate_places_csv
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +63,17 @@ def load_entries(seeds_dir: Path) -> tuple[list[EntrySeed], list[str]]:
 
 
 def validate_seeds(seeds_dir: Path, today: date | None = None) -> list[str]:
-    """All problems in seeds/ (empty when valid)."""
+    """All problems in seeds/ (empty when valid); places/ is checked when present."""
+    places = places_seed_path(seeds_dir)
+    place_problems = validate_places_csv(places) if places.parent.is_dir() else []
+    place_problems += validate_teams(seeds_dir)  # teams/, when present
     try:
         taxonomy = load_taxonomy(seeds_dir)
     except (ValidationError, OSError, yaml.YAMLError) as exc:
-        return [f"topics.yml: {exc}"]
+        return [f"topics.yml: {exc}", *place_problems]
     entries, errors = load_entries(seeds_dir)
-    return errors + validate_entries(entries, taxonomy, today or date.today())
+    problems = validate_entries(entries, taxonomy, today or date.today())
+    return errors + problems + place_problems
 
 
 @dataclass(frozen=True)

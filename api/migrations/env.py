@@ -6,7 +6,9 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import api.channels.models
+import api.community.models
 import api.knowledge.models
+import api.places.models
 import api.querylog.models
 import api.staff.models  # noqa: F401  (register tables on Base.metadata)
 from api.core.config import get_settings

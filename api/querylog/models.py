@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Float, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.db import Base, UTCDateTime, utcnow, value_enum
@@ -30,6 +39,9 @@ class Turn(Base):
     __table_args__ = (
         Index("ix_querylog_turn_created_at_topic", "created_at", "topic"),
         Index("ix_querylog_turn_user_created_at", "user_pseudonym", "created_at"),
+        Index("ix_querylog_turn_answer_id_created_at", "answer_id", "created_at"),
+        Index("ix_querylog_turn_outcome_created_at", "outcome", "created_at"),
+        Index("ix_querylog_turn_commune_code_created_at", "commune_code", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -53,3 +65,114 @@ class Turn(Base):
     feedback: Mapped[str | None] = mapped_column(String(16))
     province_code: Mapped[str | None] = mapped_column(String(8))
     commune_code: Mapped[str | None] = mapped_column(String(8))
+
+
+class DailyStat(Base):
+    """Turns per Vietnam-local day and dimension (kept after turns are purged).
+
+    Unknown dimensions are stored as "" so that they can be part of the key.
+    """
+
+    __tablename__ = "querylog_daily"
+    __table_args__ = (
+        Index("ix_querylog_daily_province_code_day", "province_code", "day"),
+        Index("ix_querylog_daily_commune_code_day", "commune_code", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    turns: Mapped[int] = mapped_column(Integer)
+    helpful: Mapped[int] = mapped_column(Integer)
+    not_helpful: Mapped[int] = mapped_column(Integer)
+    latency_ms_sum: Mapped[int] = mapped_column(Integer)
+
+
+class CitizenDay(Base):
+    """One row per pseudonymous citizen and day they wrote (unique/returning counts)."""
+
+    __tablename__ = "querylog_citizen_day"
+    __table_args__ = (
+        Index("ix_querylog_citizen_day_user_pseudonym_day", "user_pseudonym", "day"),
+        Index("ix_querylog_citizen_day_province_code_day", "province_code", "day"),
+        Index("ix_querylog_citizen_day_commune_code_day", "commune_code", "day"),
+    )
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    turns: Mapped[int] = mapped_column(Integer)
+
+
+class CitizenFirst(Base):
+    """The first day each pseudonymous citizen wrote (returning citizens)."""
+
+    __tablename__ = "querylog_citizen_first"
+
+    user_pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
+    first_day: Mapped[date] = mapped_column(Date, index=True)
+
+
+class RollupState(Base):
+    """How far the daily tables are built: every day before ``built_until``."""
+
+    __tablename__ = "querylog_rollup_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    built_until: Mapped[date] = mapped_column(Date)
+
+
+class ReviewStatus(str, enum.Enum):
+    """What staff decided about an unanswered message."""
+
+    REVIEWED = "reviewed"
+    ADD_EXAMPLE = "add_example"
+    NEEDS_ANSWER = "needs_answer"
+
+
+class InboxReview(Base):
+    """Staff decision on an unsure or out-of-scope turn (absent = still open)."""
+
+    __tablename__ = "querylog_inbox_review"
+
+    turn_id: Mapped[int] = mapped_column(
+        ForeignKey("querylog_turn.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[ReviewStatus] = mapped_column(value_enum(ReviewStatus))
+    answer_id: Mapped[str | None] = mapped_column(String(32))
+    reviewed_by: Mapped[str] = mapped_column(String(80))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TrainingExample(Base):
+    """A masked citizen message queued as an example for an FAQ answer."""
+
+    __tablename__ = "training_example"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text)
+    answer_id: Mapped[str] = mapped_column(String(32), index=True)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the example was written to nlu_data/ by `python -m api export-examples`.
+    exported: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CitizenProfile(Base):
+    """What the assistant remembers about a pseudonymous citizen: their place."""
+
+    __tablename__ = "citizen_profile"
+
+    user_pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
+    province_code: Mapped[str | None] = mapped_column(String(8))
+    commune_code: Mapped[str | None] = mapped_column(String(8))
+    answered_turns: Mapped[int] = mapped_column(Integer, default=0)
+    # Set while the assistant waits for the answer to "xã/phường nào?".
+    awaiting_place: Mapped[bool] = mapped_column(Boolean, default=False)
+    place_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

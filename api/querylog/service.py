@@ -27,6 +27,8 @@ class TurnRecord:
     outcome: Outcome
     latency_ms: int
     detail: str | None = None
+    province_code: str | None = None
+    commune_code: str | None = None
 
 
 def log_turn(session: Session, record: TurnRecord) -> int:

@@ -1,4 +1,5 @@
-"""Staff API: login, recent turns, summary. Every route but login needs a token."""
+"""Staff API: login, accounts, answers, places, community teams, recent turns. Every
+route but login needs a token of an allowed role."""
 
 from __future__ import annotations
 
@@ -6,16 +7,42 @@ from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+from sqlalchemy import select
 
+from api.community.directory import (
+    InvalidTeam,
+    NewTeam,
+    TeamEdit,
+    TeamExists,
+    create_team,
+    edit_team,
+    list_teams,
+    team_item,
+)
+from api.community.models import CommunityTeam
 from api.core.deps import SessionDep, SettingsDep, require_roles
-from api.staff.models import Role
+from api.knowledge.editing import AnswerEdit, InvalidEdit, answer_item, edit_answer
+from api.knowledge.models import KnowledgeEntry
+from api.knowledge.seeding import cached_taxonomy
+from api.places.service import list_communes, list_provinces
+from api.querylog.rollup import today_local
+from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims, issue_token
-from api.staff.service import authenticate, recent_turns, summary
+from api.staff.service import (
+    authenticate,
+    create_staff,
+    recent_turns,
+    staff_item,
+    summary,
+    update_staff,
+)
 
 router = APIRouter(prefix="/api/staff", tags=["staff"])
 
 AnalystDep = Annotated[TokenClaims, Depends(require_roles(Role.ANALYST))]
+AdminDep = Annotated[TokenClaims, Depends(require_roles(Role.ADMIN))]
+StaffDep = Annotated[TokenClaims, Depends(require_roles(Role.ANALYST, Role.COMMUNITY))]
 
 
 class LoginRequest(BaseModel):
@@ -69,3 +96,174 @@ def turn_summary(
 ) -> dict[str, Any]:
     """Counts by outcome and topic over the last ``days`` days."""
     return summary(session, datetime.now(timezone.utc) - timedelta(days=days))
+
+
+@router.get("/me")
+def me(claims: StaffDep) -> dict[str, str]:
+    """Who the token belongs to."""
+    return {"username": claims.username, "role": claims.role}
+
+
+@router.get("/answers")
+def answers(
+    _: AnalystDep, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Every answer of the knowledge base."""
+    taxonomy = cached_taxonomy(settings.seeds_dir)
+    entries = session.scalars(
+        select(KnowledgeEntry).order_by(KnowledgeEntry.topic, KnowledgeEntry.id)
+    )
+    return {"items": [answer_item(e, taxonomy) for e in entries]}
+
+
+def _entry(session: SessionDep, answer_id: str) -> KnowledgeEntry:
+    entry = session.get(KnowledgeEntry, answer_id)
+    if entry is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
+    return entry
+
+
+@router.get("/answers/{answer_id}")
+def answer(
+    _: AnalystDep, session: SessionDep, settings: SettingsDep, answer_id: str
+) -> dict[str, Any]:
+    """One answer."""
+    return answer_item(_entry(session, answer_id), cached_taxonomy(settings.seeds_dir))
+
+
+@router.put("/answers/{answer_id}")
+def update_answer(
+    claims: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    answer_id: str,
+    body: AnswerEdit,
+) -> dict[str, Any]:
+    """Edits an answer; the assistant uses the new text on its next reply."""
+    entry = _entry(session, answer_id)
+    taxonomy = cached_taxonomy(settings.seeds_dir)
+    try:
+        edited = edit_answer(
+            session, entry, body, claims.username, taxonomy, today_local()
+        )
+    except InvalidEdit as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            {
+                "code": "invalid_answer",
+                "message": "Câu trả lời chưa hợp lệ.",
+                "problems": exc.problems,
+            },
+        ) from exc
+    return answer_item(edited, taxonomy)
+
+
+@router.get("/places/provinces")
+def provinces(_: StaffDep, session: SessionDep) -> dict[str, Any]:
+    """The 34 provinces and cities (after the 2025 reorganisation)."""
+    return {
+        "items": [{"code": p.code, "name": p.name} for p in list_provinces(session)]
+    }
+
+
+@router.get("/places/communes")
+def communes(
+    _: StaffDep,
+    session: SessionDep,
+    province: Annotated[str, Query(max_length=8, pattern=r"^\d+$")],
+) -> dict[str, Any]:
+    """The communes and wards of one province."""
+    return {
+        "items": [
+            {"code": c.code, "name": c.name} for c in list_communes(session, province)
+        ]
+    }
+
+
+class NewStaff(BaseModel):
+    """A staff account to create."""
+
+    username: str = Field(min_length=3, max_length=80, pattern=r"^[A-Za-z0-9._@-]+$")
+    password: str = Field(min_length=10, max_length=200)
+    role: Role
+    communes: list[str] = Field(default=[], max_length=200)
+
+
+class StaffChange(BaseModel):
+    """Changes to a staff account."""
+
+    active: bool | None = None
+    role: Role | None = None
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+    communes: list[str] | None = Field(default=None, max_length=200)
+
+
+@router.get("/users")
+def users(_: AdminDep, session: SessionDep) -> dict[str, Any]:
+    """Every staff account (no password hashes)."""
+    rows = session.scalars(select(StaffUser).order_by(StaffUser.username))
+    return {"items": [staff_item(u) for u in rows]}
+
+
+@router.post("/users", status_code=status.HTTP_201_CREATED)
+def add_user(_: AdminDep, session: SessionDep, body: NewStaff) -> dict[str, Any]:
+    """Creates a staff account."""
+    try:
+        user = create_staff(
+            session, body.username, body.password, body.role, body.communes
+        )
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return staff_item(user)
+
+
+@router.patch("/users/{username}")
+def change_user(
+    claims: AdminDep, session: SessionDep, username: str, body: StaffChange
+) -> dict[str, Any]:
+    """Deactivates, re-roles, re-scopes or resets the password of an account."""
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if user is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such staff user")
+    if username == claims.username and (body.active is False or body.role):
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "admins cannot demote or deactivate themselves"
+        )
+    return staff_item(update_staff(session, user, **body.model_dump(exclude_none=True)))
+
+
+@router.get("/teams")
+def teams(
+    _: StaffDep,
+    session: SessionDep,
+    province: Annotated[str | None, Query(max_length=8, pattern=r"^\d+$")] = None,
+) -> dict[str, Any]:
+    """The directory of community tech teams (of one province when given)."""
+    return {"items": [team_item(t) for t in list_teams(session, province)]}
+
+
+@router.put("/teams/{team_id}")
+def update_team(
+    claims: AdminDep, session: SessionDep, team_id: str, body: TeamEdit
+) -> dict[str, Any]:
+    """Edits a team; re-seeding keeps the edit."""
+    team = session.get(CommunityTeam, team_id)
+    if team is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such team")
+    try:
+        edited = edit_team(session, team, body, claims.username)
+    except InvalidTeam as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    return team_item(edited)
+
+
+@router.post("/teams", status_code=status.HTTP_201_CREATED)
+def add_team(claims: AdminDep, session: SessionDep, body: NewTeam) -> dict[str, Any]:
+    """Adds a team to the directory."""
+    try:
+        team = create_team(session, body, claims.username)
+    except TeamExists as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except InvalidTeam as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    return team_item(team)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.db import Base, UTCDateTime, utcnow, value_enum
@@ -30,3 +30,5 @@ class StaffUser(Base):
     role: Mapped[Role] = mapped_column(value_enum(Role))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Commune codes a community team member works for (empty for other roles).
+    communes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")

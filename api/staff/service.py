@@ -14,7 +14,11 @@ from api.staff.security import hash_password, verify_password
 
 
 def create_staff(
-    session: Session, username: str, password: str, role: Role
+    session: Session,
+    username: str,
+    password: str,
+    role: Role,
+    communes: list[str] | None = None,
 ) -> StaffUser:
     """Creates a staff account (raises ValueError if the name is taken)."""
     if session.scalar(select(StaffUser).where(StaffUser.username == username)):
@@ -22,11 +26,35 @@ def create_staff(
     if len(password) < 10:
         raise ValueError("password must have at least 10 characters")
     user = StaffUser(
-        username=username, password_hash=hash_password(password), role=role
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        communes=list(communes or []),
     )
     session.add(user)
     session.commit()
     return user
+
+
+def update_staff(session: Session, user: StaffUser, **changes: Any) -> StaffUser:
+    """Applies ``active``, ``role``, ``password`` or ``communes`` changes."""
+    if "password" in changes:
+        user.password_hash = hash_password(changes.pop("password"))
+    for key, value in changes.items():
+        setattr(user, key, value)
+    session.commit()
+    return user
+
+
+def staff_item(user: StaffUser) -> dict[str, Any]:
+    """A staff account as the admin API shows it (never the hash)."""
+    return {
+        "username": user.username,
+        "role": user.role.value,
+        "active": user.active,
+        "communes": list(user.communes or []),
+        "created_at": user.created_at.isoformat(),
+    }
 
 
 def authenticate(session: Session, username: str, password: str) -> StaffUser | None:

@@ -20,6 +20,23 @@ PUBLIC = {
 }
 
 
+# Routes a community team member may use (the rest needs analyst or admin).
+COMMUNITY_ROUTES = {
+    ("GET", "/api/staff/me"),
+    ("GET", "/api/staff/places/provinces"),
+    ("GET", "/api/staff/places/communes"),
+    ("GET", "/api/staff/teams"),
+}
+ADMIN_ROUTES = {
+    ("PUT", "/api/staff/answers/{answer_id}"),
+    ("GET", "/api/staff/users"),
+    ("POST", "/api/staff/users"),
+    ("PATCH", "/api/staff/users/{username}"),
+    ("PUT", "/api/staff/teams/{team_id}"),
+    ("POST", "/api/staff/teams"),
+}
+
+
 def _routes(client: TestClient) -> list[tuple[str, str]]:
     spec = client.get("/openapi.json").json()
     return [
@@ -35,6 +52,26 @@ def test_every_non_public_route_refuses_anonymous_requests(client: TestClient) -
     for method, path in protected:
         response = client.request(method, path)
         assert response.status_code == 401, (method, path)
+
+
+def test_every_staff_route_refuses_the_roles_it_does_not_serve(
+    client: TestClient,
+) -> None:
+    protected = [r for r in _routes(client) if r not in PUBLIC]
+    for role, allowed in (
+        (Role.COMMUNITY, COMMUNITY_ROUTES),
+        (Role.ANALYST, set(protected) - ADMIN_ROUTES),
+        (Role.ADMIN, set(protected)),
+    ):
+        token = issue_token(SECRET, "someone", role.value, 5)
+        for method, path in protected:
+            response = client.request(
+                method, path, headers={"Authorization": f"Bearer {token}"}
+            )
+            if (method, path) in allowed:
+                assert response.status_code not in (401, 403), (role, method, path)
+            else:
+                assert response.status_code == 403, (role, method, path)
 
 
 def test_staff_routes_refuse_forged_and_expired_tokens(client: TestClient) -> None:

@@ -124,3 +124,26 @@ def test_unsure_offers_three_numbered_choices_and_a_typed_number_picks_one(
     assert picked["answer_id"] == second.group(1)
     outcomes = [t.outcome for t in _turns(stack)[before:]]
     assert outcomes == [Outcome.UNSURE, Outcome.ANSWERED]
+
+
+def test_after_two_answers_the_commune_is_asked_and_counted_on_the_turns(
+    stack: Stack,
+) -> None:
+    first = _chat(
+        stack, "e2e-place", "làm sao kích hoạt tài khoản định danh điện tử mức 2"
+    )
+    second = _chat(stack, "e2e-place", "lam sao kich hoat vneid muc 2")
+    assert first["answered"] and second["answered"]
+    assert "xã/phường nào" not in first["messages"][-1]["text"]
+    assert "xã/phường nào" in second["messages"][-1]["text"]
+
+    saved = _chat(stack, "e2e-place", "phuong thanh sen, ha tinh")
+    assert "Phường Thành Sen, Hà Tĩnh" in saved["messages"][0]["text"]
+    after = _chat(stack, "e2e-place", "lam sao kich hoat vneid muc 2")
+    assert after["answer_id"] == "vneid_activate_level2"
+
+    last = _turns(stack)[-1]
+    mine = [t for t in _turns(stack) if t.user_pseudonym == last.user_pseudonym]
+    assert len(mine) == 4
+    assert {(t.province_code, t.commune_code) for t in mine} == {("42", "18073")}
+    assert mine[2].intent == "provide_place"

@@ -1,0 +1,1 @@
+"""Staff analytics: figures from the query log, the unanswered inbox, report export."""

@@ -1,0 +1,247 @@
+"""The unanswered inbox: unsure and out-of-scope messages, grouped by similarity.
+
+Messages are grouped by their folded word set (accents, case and punctuation
+ignored), then groups whose word sets overlap enough are merged, biggest first. The
+messages are already masked. Staff decisions are stored per turn.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import Session
+
+from api.analytics.filters import Filters
+from api.core.db import utcnow
+from api.knowledge.models import KnowledgeEntry
+from api.places.service import fold
+from api.querylog.models import (
+    InboxReview,
+    Outcome,
+    ReviewStatus,
+    TrainingExample,
+    Turn,
+)
+from api.querylog.rollup import day_start
+
+UNANSWERED = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
+# Most recent messages considered for grouping; older ones wait for the next page.
+SCAN_LIMIT = 2000
+MERGE_SIMILARITY = 0.6
+# Words that say nothing about what was asked.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "ad",
+        "ak",
+        "ah",
+        "oi",
+        "voi",
+        "cho",
+        "toi",
+        "minh",
+        "em",
+        "anh",
+        "chi",
+        "ban",
+        "la",
+        "lam",
+        "co",
+        "khong",
+        "ko",
+        "k",
+        "gi",
+        "j",
+        "nao",
+        "the",
+        "thi",
+        "ma",
+        "va",
+        "de",
+        "duoc",
+        "dc",
+        "nhe",
+        "nha",
+        "vay",
+        "sao",
+        "ra",
+        "vao",
+        "roi",
+        "nhu",
+    ]
+)
+
+
+class UnknownAnswer(ValueError):
+    """``add_example`` names an answer that does not exist."""
+
+
+@dataclass
+class _Group:
+    words: frozenset[str]
+    turns: list[Turn] = field(default_factory=list)
+
+
+def _words(text: str) -> frozenset[str]:
+    tokens = [
+        w for w in fold(text).split() if w not in STOPWORDS and not w.startswith("[")
+    ]
+    return frozenset(tokens or fold(text).split())
+
+
+def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
+    if not a or not b:
+        return a == b
+    return len(a & b) / len(a | b) >= MERGE_SIMILARITY
+
+
+def group_messages(turns: list[Turn]) -> list[_Group]:
+    """Groups turns (newest first) by similar wording; biggest groups first."""
+    exact: dict[frozenset[str], _Group] = {}
+    for turn in turns:
+        words = _words(turn.text_masked)
+        exact.setdefault(words, _Group(words)).turns.append(turn)
+    merged: list[_Group] = []
+    for group in sorted(exact.values(), key=lambda g: -len(g.turns)):
+        for target in merged:
+            if _similar(group.words, target.words):
+                target.turns.extend(group.turns)
+                break
+        else:
+            merged.append(group)
+    return sorted(merged, key=lambda g: (-len(g.turns), -g.turns[0].id))
+
+
+def _status_condition(status: str) -> ColumnElement[bool]:
+    if status == "open":
+        return InboxReview.turn_id.is_(None)
+    if status == "reviewed":
+        return InboxReview.turn_id.is_not(None)
+    return true()
+
+
+def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, Any]:
+    """Groups of unanswered messages for the period and area of ``f``."""
+    where = [
+        Turn.outcome.in_(UNANSWERED),
+        Turn.created_at >= day_start(f.start),
+        Turn.created_at < day_start(f.end + timedelta(days=1)),
+        _status_condition(status),
+    ]
+    for column, value in (
+        (Turn.channel, f.channel),
+        (Turn.province_code, f.province),
+        (Turn.commune_code, f.commune),
+    ):
+        if value is not None:
+            where.append(column == value)
+    rows = session.execute(
+        select(Turn, InboxReview.status)
+        .outerjoin(InboxReview, InboxReview.turn_id == Turn.id)
+        .where(*where)
+        .order_by(Turn.id.desc())
+        .limit(SCAN_LIMIT)
+    ).all()
+    statuses = {turn.id: review for turn, review in rows}
+    groups = []
+    for group in group_messages([turn for turn, _ in rows])[:limit]:
+        turns = group.turns
+        texts = list(dict.fromkeys(t.text_masked for t in turns))
+        suggestions = Counter(t.answer_id for t in turns if t.answer_id)
+        group_statuses = {statuses[t.id] for t in turns}
+        groups.append(
+            {
+                "key": hashlib.sha1(" ".join(sorted(group.words)).encode()).hexdigest()[
+                    :12
+                ],
+                "count": len(turns),
+                "first_at": min(t.created_at for t in turns).isoformat(),
+                "last_at": max(t.created_at for t in turns).isoformat(),
+                "sample_texts": texts[:3],
+                "turn_ids": [t.id for t in turns],
+                "outcomes": dict(Counter(t.outcome.value for t in turns)),
+                "suggested_answer_id": suggestions.most_common(1)[0][0]
+                if suggestions
+                else None,
+                "status": _group_status(group_statuses),
+            }
+        )
+    return {
+        "period": {"from": f.start.isoformat(), "to": f.end.isoformat()},
+        "filters": f.echo(),
+        "groups": groups,
+    }
+
+
+def _group_status(statuses: set[ReviewStatus | None]) -> str:
+    if statuses == {None}:
+        return "open"
+    known = {s for s in statuses if s is not None}
+    return known.pop().value if len(known) == 1 and None not in statuses else "mixed"
+
+
+def review(
+    session: Session,
+    turn_ids: list[int],
+    action: ReviewStatus,
+    answer_id: str | None,
+    staff: str,
+) -> int:
+    """Records a decision on unanswered turns; ``add_example`` also queues their masked
+    texts as training examples for ``answer_id``. Returns how many turns it covered."""
+    if action is ReviewStatus.ADD_EXAMPLE and (
+        not answer_id or session.get(KnowledgeEntry, answer_id) is None
+    ):
+        raise UnknownAnswer(answer_id or "")
+    turns = session.scalars(
+        select(Turn).where(Turn.id.in_(turn_ids), Turn.outcome.in_(UNANSWERED))
+    ).all()
+    now = utcnow()
+    for turn in turns:
+        existing = session.get(InboxReview, turn.id)
+        if existing is None:
+            existing = InboxReview(turn_id=turn.id)
+            session.add(existing)
+        existing.status = action
+        existing.answer_id = answer_id if action is ReviewStatus.ADD_EXAMPLE else None
+        existing.reviewed_by = staff
+        existing.reviewed_at = now
+    if action is ReviewStatus.ADD_EXAMPLE:
+        assert answer_id is not None
+        queued = set(
+            session.scalars(
+                select(TrainingExample.text).where(
+                    TrainingExample.answer_id == answer_id
+                )
+            )
+        )
+        for text in dict.fromkeys(t.text_masked for t in turns):
+            if text not in queued:
+                session.add(
+                    TrainingExample(text=text, answer_id=answer_id, created_by=staff)
+                )
+    session.commit()
+    return len(turns)
+
+
+def training_examples(session: Session, exported: bool | None) -> list[dict[str, Any]]:
+    """Queued (or exported) training examples, oldest first."""
+    query = select(TrainingExample).order_by(TrainingExample.id)
+    if exported is not None:
+        query = query.where(TrainingExample.exported == exported)
+    return [
+        {
+            "id": e.id,
+            "text": e.text,
+            "answer_id": e.answer_id,
+            "created_at": e.created_at.isoformat(),
+            "created_by": e.created_by,
+            "exported": e.exported,
+        }
+        for e in session.scalars(query)
+    ]

@@ -1,0 +1,1171 @@
+"""The periodic report ("Báo cáo kết quả"), built from the query log and exported as
+an Excel workbook, a CSV file or JSON.
+
+The layout follows the provincial reports (CONTENT_NOTES §4.3–4.4): figures for the
+period with "so với kỳ trước", "so với cùng kỳ năm trước" and "lũy kế từ đầu năm",
+answered turns as "x/y (đạt z%)", a breakdown by commune (or by province for a
+country-wide report), by pillar and topic, the unanswered themes, and a drafted
+paragraph for the "Về xã hội số" / "Phong trào Bình dân học vụ số" section. Every
+number comes from :class:`~api.analytics.service.Analytics`, the daily tables and the
+unanswered inbox; nothing is estimated.
+
+Comparison periods are :meth:`Filters.previous_period` and
+:meth:`Filters.same_period_last_year`: calendar months for a period of whole months
+("quý trước" is 01/04–30/06 for the third quarter), else the same number of days.
+
+Rates ("tỷ lệ") are compared in percentage points ("điểm %"), counts in per cent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from sqlalchemy import case, distinct, func, select
+from sqlalchemy.orm import Session
+
+from api.analytics.filters import Filters
+from api.analytics.inbox import inbox
+from api.analytics.service import (
+    UNKNOWN,
+    UNKNOWN_PLACE_LABEL,
+    UNKNOWN_TOPIC_LABEL,
+    Analytics,
+    citizen_rows,
+    daily_rows,
+)
+from api.knowledge.schemas import Taxonomy
+from api.places.models import Commune, Province
+from api.places.service import fold, list_communes, place_names, province_by_name
+from api.querylog.rollup import VIETNAM_TZ
+
+ASSISTANT = "Trợ lý Bình dân học vụ số"
+SOURCE = "Nhật ký hỏi đáp của Trợ lý Bình dân học vụ số"
+TITLE = "BÁO CÁO KẾT QUẢ HOẠT ĐỘNG CỦA TRỢ LÝ BÌNH DÂN HỌC VỤ SỐ"
+COUNTRY = "Toàn quốc"
+CHANNEL_LABELS = {"web": "Trang web", "telegram": "Telegram", "zalo": "Zalo"}
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+# Topics that say nothing about what citizens asked, left out of "hỏi nhiều nhất về".
+SMALL_TALK_TOPICS = frozenset({UNKNOWN, "out_of_scope", "smalltalk", "citizen_place"})
+TOP_TOPICS = 3
+TOP_THEMES = 3
+MAX_THEMES = 30
+THEME_SAMPLE_CHARS = 80
+
+SHEET_SUMMARY = "Tổng hợp"
+SHEET_COMMUNES = "Theo xã, phường"
+SHEET_PROVINCES = "Theo tỉnh, thành phố"
+SHEET_TOPICS = "Theo trụ cột, chủ đề"
+SHEET_UNANSWERED = "Chưa giải đáp"
+FIGURE_COLUMNS = (
+    "Chỉ tiêu",
+    "Kỳ này",
+    "Kỳ trước",
+    "So với kỳ trước",
+    "Cùng kỳ năm trước",
+    "So với cùng kỳ",
+    "Lũy kế từ đầu năm",
+)
+PLACE_COLUMNS = (
+    "Mã",
+    "Địa bàn",
+    "Số lượt câu hỏi",
+    "Số người dân",
+    "Số lượt được trả lời",
+    "Tỷ lệ trả lời được",
+    "Tỷ trọng",
+)
+PILLAR_COLUMNS = (
+    "Trụ cột",
+    "Số lượt câu hỏi",
+    "Số lượt được trả lời",
+    "Tỷ lệ trả lời được",
+    "Tỷ trọng",
+)
+TOPIC_COLUMNS = (
+    "Chủ đề",
+    "Trụ cột",
+    "Số lượt câu hỏi",
+    "Số lượt được trả lời",
+    "Trợ lý chưa đủ chắc chắn",
+    "Ngoài phạm vi hỗ trợ",
+    "Tỷ lệ trả lời được",
+    "Tỷ trọng",
+)
+THEME_COLUMNS = (
+    "STT",
+    "Câu hỏi tiêu biểu",
+    "Số lượt",
+    "Trợ lý chưa đủ chắc chắn",
+    "Ngoài phạm vi hỗ trợ",
+    "Câu hỏi tương tự",
+    "Lần đầu",
+    "Lần cuối",
+)
+TOTAL_LABEL = "Tổng cộng"
+THEMES_NOTE = (
+    "Các câu hỏi có nội dung tương tự được gộp thành một nhóm; chỉ gồm các lượt"
+    " còn lưu trong nhật ký (nội dung đã được che thông tin cá nhân)."
+)
+NO_BASE = "—"
+
+# Excel number formats (Excel shows them with the reader's separators: 1.234; 85,2%).
+COUNT_FORMAT = "#,##0"
+RATE_FORMAT = "0.0%"
+CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
+POINTS_FORMAT = '+0.0" điểm %";-0.0" điểm %";0.0" điểm %"'
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+
+
+class ReportRequestError(ValueError):
+    """A report asked for an unknown place, invalid dates or an unknown file type
+    (the message is Vietnamese, for the person who asked)."""
+
+
+# --- formatting ------------------------------------------------------------------
+
+
+def format_number(value: int) -> str:
+    """Vietnamese grouping: 1234567 -> "1.234.567"."""
+    return f"{value:,}".replace(",", ".")
+
+
+def format_percent(fraction: float, digits: int = 1) -> str:
+    """Vietnamese per cent: 0.8521 -> "85,2%"."""
+    return f"{fraction * 100:.{digits}f}".replace(".", ",") + "%"
+
+
+def format_date(day: date) -> str:
+    """dd/mm/yyyy."""
+    return day.strftime("%d/%m/%Y")
+
+
+def format_period(start: date, end: date) -> str:
+    """The period as reports write it: 01/07/2026–30/09/2026."""
+    return f"{format_date(start)}–{format_date(end)}"
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def _lower_kind(name: str) -> str:
+    """A place's kind in lower case inside a sentence: "Tỉnh Hà Tĩnh" -> "tỉnh Hà Tĩnh"."""
+    return name[:1].lower() + name[1:]
+
+
+# --- comparison periods ----------------------------------------------------------
+
+
+def previous_period_name(f: Filters) -> str:
+    """How a sentence names the previous period: "tháng trước", "quý trước", ...."""
+    months = f.whole_months
+    if months == 1:
+        return "tháng trước"
+    if months == 3 and f.start.month in (1, 4, 7, 10):
+        return "quý trước"
+    if months == 6 and f.start.month in (1, 7):
+        return "6 tháng trước"
+    return "kỳ trước"
+
+
+# --- the report ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    """The place a report covers (a commune, a province, or the whole country)."""
+
+    province_code: str | None = None
+    province_name: str | None = None  # with its kind: "Tỉnh Hà Tĩnh"
+    commune_code: str | None = None
+    commune_name: str | None = None  # with its kind: "Phường Thành Sen"
+
+    @property
+    def label(self) -> str:
+        """The area for a header: "Phường Thành Sen, Tỉnh Hà Tĩnh", "Toàn quốc"."""
+        names = [n for n in (self.commune_name, self.province_name) if n]
+        return ", ".join(names) or COUNTRY
+
+    @property
+    def in_sentence(self) -> str:
+        """The area inside a sentence: " trên địa bàn tỉnh Hà Tĩnh" ("" for the country)."""
+        names = [_lower_kind(n) for n in (self.commune_name, self.province_name) if n]
+        return f" trên địa bàn {', '.join(names)}" if names else ""
+
+
+def describe_area(session: Session, f: Filters) -> Area:
+    """Names of the province and commune of ``f`` (the commune gives its province)."""
+    commune = session.get(Commune, f.commune) if f.commune else None
+    province_code = f.province or (commune.province_code if commune else None)
+    province = session.get(Province, province_code) if province_code else None
+    return Area(
+        province_code=province_code,
+        province_name=province.full_name if province else province_code,
+        commune_code=f.commune,
+        commune_name=commune.name if commune else f.commune,
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Turns by outcome, citizens and feedback for one period."""
+
+    turns: int = 0
+    citizens: int = 0
+    answered: int = 0
+    unsure: int = 0
+    out_of_scope: int = 0
+    helpful: int = 0
+    not_helpful: int = 0
+
+    @property
+    def unanswered(self) -> int:
+        """Turns the assistant could not answer (unsure or out of scope)."""
+        return self.unsure + self.out_of_scope
+
+    @property
+    def other(self) -> int:
+        """Errors, undelivered replies and rejected messages."""
+        return self.turns - self.answered - self.unanswered
+
+    @property
+    def rated(self) -> int:
+        """Turns a citizen rated."""
+        return self.helpful + self.not_helpful
+
+    @classmethod
+    def of(cls, analytics: Analytics, f: Filters) -> Counts:
+        """The counts for ``f``."""
+        totals = analytics.totals(f)
+        outcomes = totals["outcomes"]
+        return cls(
+            turns=int(totals["turns"]),
+            citizens=int(totals["citizens"]),
+            answered=int(outcomes["answered"]),
+            unsure=int(outcomes["unsure"]),
+            out_of_scope=int(outcomes["out_of_scope"]),
+            helpful=int(totals["feedback"]["helpful"]),
+            not_helpful=int(totals["feedback"]["not_helpful"]),
+        )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of the figures table, for the period and the three comparisons."""
+
+    key: str
+    label: str
+    kind: str  # "count" (an int) or "rate" (a fraction 0..1, None without data)
+    current: float | None
+    previous: float | None
+    last_year: float | None
+    year_to_date: float | None
+    # For rates: (part, whole) for each period, in the order above.
+    parts: tuple[tuple[int, int], ...] = ()
+
+    def change(self, base: float | None) -> float | None:
+        """Change from ``base``: a fraction for counts (0.125 = +12,5%), percentage
+        points for rates (3.2 = +3,2 điểm %); None when there is nothing to compare
+        with (a count of 0, or a rate without data)."""
+        if self.current is None or base is None:
+            return None
+        if self.kind == "rate":
+            return (self.current - base) * 100
+        return (self.current - base) / base if base else None
+
+    @property
+    def change_previous(self) -> float | None:
+        """Change from the previous period."""
+        return self.change(self.previous)
+
+    @property
+    def change_last_year(self) -> float | None:
+        """Change from the same period last year."""
+        return self.change(self.last_year)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (rates rounded to 4 places, changes to 4)."""
+
+        def value(v: float | None) -> float | None:
+            return round(v, 4) if v is not None and self.kind == "rate" else v
+
+        def rounded(v: float | None) -> float | None:
+            return round(v, 4) if v is not None else None
+
+        out: dict[str, Any] = {
+            "label": self.label,
+            "kind": self.kind,
+            "current": value(self.current),
+            "previous": value(self.previous),
+            "change_previous": rounded(self.change_previous),
+            "last_year": value(self.last_year),
+            "change_last_year": rounded(self.change_last_year),
+            "year_to_date": value(self.year_to_date),
+        }
+        if self.parts:
+            keys = ("current", "previous", "last_year", "year_to_date")
+            out["parts"] = {k: list(p) for k, p in zip(keys, self.parts, strict=True)}
+        return out
+
+
+FIGURE_LABELS = {
+    "turns": "Số lượt câu hỏi",
+    "citizens": "Số người dân đặt câu hỏi",
+    "answered": "Số lượt được trả lời",
+    "answered_rate": "Tỷ lệ trả lời được",
+    "unanswered": "Số lượt chưa được giải đáp",
+    "unsure": "- Trong đó: trợ lý chưa đủ chắc chắn",
+    "out_of_scope": "- Trong đó: ngoài phạm vi hỗ trợ",
+    "other": "Số lượt lỗi hoặc tin nhắn không được xử lý",
+    "rated": "Số lượt người dân đánh giá câu trả lời",
+    "helpful_rate": "Tỷ lệ đánh giá hữu ích",
+}
+
+
+def _figures(periods: list[Counts]) -> list[Figure]:
+    """The figures table from the counts of (period, previous, last year, YTD)."""
+
+    def count(key: str) -> Figure:
+        now, previous, last_year, ytd = (int(getattr(c, key)) for c in periods)
+        return Figure(key, FIGURE_LABELS[key], "count", now, previous, last_year, ytd)
+
+    def rate(key: str, part: str, whole: str) -> Figure:
+        pairs = tuple((int(getattr(c, part)), int(getattr(c, whole))) for c in periods)
+        now, previous, last_year, ytd = (_ratio(p, w) for p, w in pairs)
+        return Figure(
+            key, FIGURE_LABELS[key], "rate", now, previous, last_year, ytd, pairs
+        )
+
+    return [
+        count("turns"),
+        count("citizens"),
+        count("answered"),
+        rate("answered_rate", "answered", "turns"),
+        count("unanswered"),
+        count("unsure"),
+        count("out_of_scope"),
+        count("other"),
+        count("rated"),
+        rate("helpful_rate", "helpful", "rated"),
+    ]
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """Turns of one commune, province, pillar or topic."""
+
+    code: str | None
+    label: str
+    turns: int
+    answered: int
+    citizens: int | None = None
+    unsure: int = 0
+    out_of_scope: int = 0
+    group: str | None = None  # a topic's pillar label
+
+    @property
+    def answered_rate(self) -> float | None:
+        """Answered turns / turns."""
+        return _ratio(self.answered, self.turns)
+
+    def share(self, total: int) -> float | None:
+        """This row's turns / all turns."""
+        return _ratio(self.turns, total)
+
+    def to_dict(self, total: int) -> dict[str, Any]:
+        """JSON form."""
+        out: dict[str, Any] = {
+            "code": self.code,
+            "label": self.label,
+            "turns": self.turns,
+            "answered": self.answered,
+            "answered_rate": _round(self.answered_rate),
+            "share": _round(self.share(total)),
+        }
+        if self.citizens is not None:
+            out["citizens"] = self.citizens
+        if self.group is not None:
+            out.update(
+                pillar=self.group, unsure=self.unsure, out_of_scope=self.out_of_scope
+            )
+        return out
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A group of similar unanswered messages (from the unanswered inbox)."""
+
+    count: int
+    sample: str
+    others: list[str]
+    unsure: int
+    out_of_scope: int
+    first_at: datetime
+    last_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {
+            "count": self.count,
+            "sample": self.sample,
+            "others": self.others,
+            "unsure": self.unsure,
+            "out_of_scope": self.out_of_scope,
+            "first_at": self.first_at.isoformat(),
+            "last_at": self.last_at.isoformat(),
+        }
+
+
+@dataclass
+class Report:
+    """Everything one report shows."""
+
+    filters: Filters
+    area: Area
+    generated_at: datetime
+    previous: Filters
+    last_year: Filters
+    year_to_date: Filters
+    counts: list[Counts]  # period, previous, last year, year to date
+    figures: list[Figure]
+    place_level: str  # "commune" or "province"
+    places: list[BreakdownRow]
+    pillars: list[BreakdownRow]
+    topics: list[BreakdownRow]
+    themes: list[Theme]
+    paragraph: str = field(default="")
+
+    @property
+    def current(self) -> Counts:
+        """The counts of the period itself."""
+        return self.counts[0]
+
+    @property
+    def filename_stem(self) -> str:
+        """The download's file name without extension: bao-cao-tro-ly-<from>-<to>."""
+        f = self.filters
+        return f"bao-cao-tro-ly-{f.start.isoformat()}-{f.end.isoformat()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form (the summary route)."""
+        total = self.current.turns
+
+        def period(f: Filters) -> dict[str, str]:
+            return {"from": f.start.isoformat(), "to": f.end.isoformat()}
+
+        return {
+            "period": period(self.filters),
+            "filters": self.filters.echo(),
+            "area": {
+                "label": self.area.label,
+                "province_code": self.area.province_code,
+                "province_name": self.area.province_name,
+                "commune_code": self.area.commune_code,
+                "commune_name": self.area.commune_name,
+            },
+            "comparison": {
+                "previous": period(self.previous),
+                "last_year": period(self.last_year),
+                "year_to_date": period(self.year_to_date),
+            },
+            "generated_at": self.generated_at.isoformat(),
+            "source": SOURCE,
+            "paragraph": self.paragraph,
+            "figures": {f.key: f.to_dict() for f in self.figures},
+            "place_level": self.place_level,
+            "places": [r.to_dict(total) for r in self.places],
+            "pillars": [r.to_dict(total) for r in self.pillars],
+            "topics": [r.to_dict(total) for r in self.topics],
+            "unanswered": [t.to_dict() for t in self.themes],
+        }
+
+
+# --- building --------------------------------------------------------------------
+
+
+def _count_turns(rows: Any, outcome: str) -> Any:
+    return func.coalesce(
+        func.sum(case((rows.c.outcome == outcome, rows.c.turns), else_=0)), 0
+    )
+
+
+def place_breakdown(session: Session, f: Filters, level: str) -> list[BreakdownRow]:
+    """Turns, answered turns and citizens per commune (or province) with activity in
+    ``f``, most active first; turns without a known place last ("Chưa rõ địa bàn").
+
+    Unlike :meth:`Analytics.place_counts` it has no limit and counts answered turns.
+    """
+    column = "commune_code" if level == "commune" else "province_code"
+    rows = daily_rows(session, f)
+    key = rows.c[column]
+    counted = session.execute(
+        select(
+            key,
+            func.coalesce(func.sum(rows.c.turns), 0),
+            _count_turns(rows, "answered"),
+        ).group_by(key)
+    ).all()
+    citizens = citizen_rows(session, f)
+    ckey = citizens.c[column]
+    people = dict(
+        session.execute(
+            select(ckey, func.count(distinct(citizens.c.user_pseudonym))).group_by(ckey)
+        )
+        .tuples()
+        .all()
+    )
+    found = [(code or "", int(t), int(a)) for code, t, a in counted if t]
+    names = place_names(session, {code for code, _, _ in found if code})
+    out = [
+        BreakdownRow(
+            code=code or None,
+            label=names.get(code, code) if code else UNKNOWN_PLACE_LABEL,
+            turns=turns,
+            answered=answered,
+            citizens=int(people.get(code, 0)),
+        )
+        for code, turns, answered in found
+    ]
+    return sorted(out, key=lambda r: (r.code is None, -r.turns, r.label))
+
+
+def topic_breakdown(
+    analytics: Analytics, taxonomy: Taxonomy, f: Filters
+) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
+    """(pillars in taxonomy order, topics most asked first) with answered turns."""
+    labels = {**taxonomy.pillars, UNKNOWN: UNKNOWN_TOPIC_LABEL}
+    topics = []
+    pillar_turns = dict.fromkeys(labels, 0)
+    pillar_answered = dict.fromkeys(labels, 0)
+    for item in analytics.topic_counts(f):
+        pillar = item["pillar"] if item["pillar"] in labels else UNKNOWN
+        turns, answered = int(item["turns"]), int(item["answered"])
+        pillar_turns[pillar] += turns
+        pillar_answered[pillar] += answered
+        topics.append(
+            BreakdownRow(
+                code=item["topic"],
+                label=item["label"],
+                turns=turns,
+                answered=answered,
+                unsure=int(item["unsure"]),
+                out_of_scope=int(item["out_of_scope"]),
+                group=labels[pillar],
+            )
+        )
+    pillars = [
+        BreakdownRow(code, label, pillar_turns[code], pillar_answered[code])
+        for code, label in labels.items()
+    ]
+    return pillars, topics
+
+
+def unanswered_themes(session: Session, f: Filters, limit: int) -> list[Theme]:
+    """The biggest groups of unsure and out-of-scope messages in ``f`` (reviewed or
+    not), from the unanswered inbox (turns still in the log only)."""
+    groups = inbox(session, f, "all", limit)["groups"]
+    themes = []
+    for group in groups:
+        texts = list(group["sample_texts"])
+        themes.append(
+            Theme(
+                count=int(group["count"]),
+                sample=texts[0] if texts else "",
+                others=texts[1:],
+                unsure=int(group["outcomes"].get("unsure", 0)),
+                out_of_scope=int(group["outcomes"].get("out_of_scope", 0)),
+                first_at=datetime.fromisoformat(group["first_at"]),
+                last_at=datetime.fromisoformat(group["last_at"]),
+            )
+        )
+    return themes
+
+
+def build_report(
+    session: Session,
+    taxonomy: Taxonomy,
+    f: Filters,
+    now: datetime | None = None,
+) -> Report:
+    """The report for the period and area of ``f``."""
+    analytics = Analytics(session, taxonomy)
+    periods = [f, f.previous_period(), f.same_period_last_year(), f.year_to_date()]
+    counts = [Counts.of(analytics, p) for p in periods]
+    level = "commune" if f.province or f.commune else "province"
+    pillars, topics = topic_breakdown(analytics, taxonomy, f)
+    report = Report(
+        filters=f,
+        area=describe_area(session, f),
+        generated_at=(now or datetime.now(VIETNAM_TZ))
+        .astimezone(VIETNAM_TZ)
+        .replace(microsecond=0),
+        previous=periods[1],
+        last_year=periods[2],
+        year_to_date=periods[3],
+        counts=counts,
+        figures=_figures(counts),
+        place_level=level,
+        places=place_breakdown(session, f, level),
+        pillars=pillars,
+        topics=topics,
+        themes=unanswered_themes(session, f, MAX_THEMES),
+    )
+    report.paragraph = draft_paragraph(report)
+    return report
+
+
+# --- the paragraph ---------------------------------------------------------------
+
+
+def _trend(current: int, base: int, against: str) -> str | None:
+    """The change as words, e.g. "tăng 12,5% so với cùng kỳ năm trước" (None when the
+    base is 0)."""
+    if not base:
+        return None
+    if current == base:
+        return f"bằng {against}"
+    change = (current - base) / base
+    word = "tăng" if change > 0 else "giảm"
+    return f"{word} {format_percent(abs(change))} so với {against}"
+
+
+def _answered_phrase(part: int, whole: int) -> str:
+    """Answered turns as reports write them: 1.050/1.234 lượt (đạt 85,1%)."""
+    rate = _ratio(part, whole) or 0.0
+    return f"{format_number(part)}/{format_number(whole)} lượt (đạt {format_percent(rate)})"
+
+
+def _enumerate(items: list[str]) -> str:
+    """A Vietnamese list: a; a và b; a, b và c."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " và " + items[-1]
+
+
+def _shorten(text: str, limit: int = THEME_SAMPLE_CHARS) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def draft_paragraph(report: Report) -> str:
+    """A Vietnamese paragraph for the "Về xã hội số" / "Phong trào Bình dân học vụ số"
+    section, drafted from the report's figures only."""
+    f = report.filters
+    now, previous, last_year, ytd = report.counts
+    period = format_period(f.start, f.end)
+    channel = (
+        f" qua kênh {CHANNEL_LABELS.get(f.channel, f.channel)}" if f.channel else ""
+    )
+    where = report.area.in_sentence
+    sentences: list[str] = []
+    if not now.turns:
+        opening = (
+            f"Trong kỳ ({period}), {ASSISTANT} chưa tiếp nhận lượt câu hỏi nào"
+            f" của người dân{where}{channel}"
+        )
+        if last_year.turns:
+            opening += (
+                f" (cùng kỳ năm trước: {format_number(last_year.turns)} lượt câu hỏi)"
+            )
+        sentences.append(opening + ".")
+    else:
+        trends = [_trend(now.turns, last_year.turns, "cùng kỳ năm trước")]
+        if (report.previous.start, report.previous.end) != (
+            report.last_year.start,
+            report.last_year.end,
+        ):
+            trends.append(
+                _trend(now.turns, previous.turns, previous_period_name(report.filters))
+            )
+        trend = ", ".join(t for t in trends if t)
+        sentences.append(
+            f"Trong kỳ ({period}), {ASSISTANT} đã tiếp nhận"
+            f" {format_number(now.turns)} lượt câu hỏi"
+            + (f" ({trend})" if trend else "")
+            + f" của {format_number(now.citizens)} người dân{where}{channel};"
+            f" trả lời được {_answered_phrase(now.answered, now.turns)}."
+        )
+        asked = [
+            f"{t.label} ({format_number(t.turns)} lượt)"
+            for t in report.topics
+            if t.turns and not _is_small_talk(t)
+        ][:TOP_TOPICS]
+        if asked:
+            sentences.append(f"Người dân hỏi nhiều nhất về {_enumerate(asked)}.")
+        if now.unanswered:
+            detail = ", ".join(
+                part
+                for part in (
+                    f"{format_number(now.unsure)} lượt trợ lý chưa đủ chắc chắn"
+                    if now.unsure
+                    else "",
+                    f"{format_number(now.out_of_scope)} lượt ngoài phạm vi hỗ trợ"
+                    if now.out_of_scope
+                    else "",
+                )
+                if part
+            )
+            sentence = (
+                f"Còn {format_number(now.unanswered)} lượt câu hỏi chưa được giải đáp"
+                f" ({detail})"
+            )
+            themes = [
+                f"“{_shorten(t.sample)}” ({format_number(t.count)} lượt)"
+                for t in report.themes[:TOP_THEMES]
+                if t.sample
+            ]
+            unanswered_topics = sorted(
+                (
+                    t
+                    for t in report.topics
+                    if t.unsure + t.out_of_scope and not _is_small_talk(t)
+                ),
+                key=lambda t: -(t.unsure + t.out_of_scope),
+            )[:TOP_TOPICS]
+            if themes:
+                sentence += f", chủ yếu về các nội dung như {_enumerate(themes)}"
+            elif unanswered_topics:
+                sentence += ", chủ yếu về " + _enumerate(
+                    [
+                        f"{t.label} ({format_number(t.unsure + t.out_of_scope)} lượt)"
+                        for t in unanswered_topics
+                    ]
+                )
+            sentences.append(sentence + ".")
+        if now.rated:
+            sentences.append(
+                f"Trong {format_number(now.rated)} lượt người dân đánh giá câu trả lời,"
+                f" có {format_number(now.helpful)} lượt đánh giá hữu ích"
+                f" (đạt {format_percent(now.helpful / now.rated)})."
+            )
+    if ytd.turns and (report.year_to_date.start, report.year_to_date.end) != (
+        f.start,
+        f.end,
+    ):
+        sentences.append(
+            f"Lũy kế từ đầu năm đến ngày {format_date(f.end)}, {ASSISTANT} đã tiếp"
+            f" nhận {format_number(ytd.turns)} lượt câu hỏi của"
+            f" {format_number(ytd.citizens)} người dân, trả lời được"
+            f" {_answered_phrase(ytd.answered, ytd.turns)}."
+        )
+    return " ".join(sentences)
+
+
+def _is_small_talk(row: BreakdownRow) -> bool:
+    """Greetings, place answers, out-of-scope and unknown topics."""
+    return row.code in SMALL_TALK_TOPICS
+
+
+# --- writers ---------------------------------------------------------------------
+
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=14)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_RIGHT = Alignment(horizontal="right")
+
+
+def _header_row(sheet: Any, row: int, titles: Iterable[str]) -> None:
+    for column, title in enumerate(titles, 1):
+        cell = sheet.cell(row=row, column=column, value=title)
+        cell.font = _BOLD
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+
+
+def _put(sheet: Any, row: int, column: int, value: Any, number_format: str) -> None:
+    """A number with its format, or "—" when there is none."""
+    cell = sheet.cell(row=row, column=column)
+    if value is None:
+        cell.value = NO_BASE
+        cell.alignment = _RIGHT
+    else:
+        cell.value = value
+        cell.number_format = number_format
+
+
+def _widths(sheet: Any, widths: Iterable[float]) -> None:
+    for column, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _naive(moment: datetime) -> datetime:
+    """Vietnam local time without a zone (Excel has no time zones)."""
+    return moment.astimezone(VIETNAM_TZ).replace(tzinfo=None)
+
+
+def _header_block(report: Report) -> list[tuple[str, str]]:
+    f = report.filters
+    lines = [
+        ("Địa bàn", report.area.label),
+        ("Kỳ báo cáo", format_period(f.start, f.end)),
+        ("Kỳ trước", format_period(report.previous.start, report.previous.end)),
+        (
+            "Cùng kỳ năm trước",
+            format_period(report.last_year.start, report.last_year.end),
+        ),
+        (
+            "Lũy kế từ đầu năm",
+            format_period(report.year_to_date.start, report.year_to_date.end),
+        ),
+    ]
+    if f.channel:
+        lines.append(("Kênh", CHANNEL_LABELS.get(f.channel, f.channel)))
+    lines.append(("Nguồn số liệu", SOURCE))
+    return lines
+
+
+def _summary_sheet(sheet: Any, report: Report) -> None:
+    sheet.title = SHEET_SUMMARY
+    sheet.cell(row=1, column=1, value=TITLE).font = _TITLE
+    row = 3
+    for label, value in _header_block(report):
+        sheet.cell(row=row, column=1, value=label).font = _BOLD
+        sheet.cell(row=row, column=2, value=value)
+        row += 1
+    sheet.cell(row=row, column=1, value="Ngày lập").font = _BOLD
+    _put(sheet, row, 2, _naive(report.generated_at), DATETIME_FORMAT)
+    sheet.cell(row=row, column=2).alignment = Alignment(horizontal="left")
+    row += 2
+    _header_row(sheet, row, FIGURE_COLUMNS)
+    for figure in report.figures:
+        row += 1
+        sheet.cell(row=row, column=1, value=figure.label)
+        value_format = RATE_FORMAT if figure.kind == "rate" else COUNT_FORMAT
+        change_format = POINTS_FORMAT if figure.kind == "rate" else CHANGE_FORMAT
+        _put(sheet, row, 2, figure.current, value_format)
+        _put(sheet, row, 3, figure.previous, value_format)
+        _put(sheet, row, 4, figure.change_previous, change_format)
+        _put(sheet, row, 5, figure.last_year, value_format)
+        _put(sheet, row, 6, figure.change_last_year, change_format)
+        _put(sheet, row, 7, figure.year_to_date, value_format)
+    row += 2
+    sheet.cell(
+        row=row, column=1, value="Về xã hội số - Phong trào Bình dân học vụ số"
+    ).font = _BOLD
+    row += 1
+    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
+    cell = sheet.cell(row=row, column=1, value=report.paragraph)
+    cell.alignment = _WRAP
+    sheet.row_dimensions[row].height = 15 * (len(report.paragraph) // 110 + 2)
+    _widths(sheet, (46, 16, 16, 18, 18, 18, 18))
+
+
+def _breakdown_sheet(sheet: Any, report: Report) -> None:
+    sheet.title = SHEET_COMMUNES if report.place_level == "commune" else SHEET_PROVINCES
+    total = report.current.turns
+    _header_row(sheet, 1, PLACE_COLUMNS)
+    row = 1
+    for place in report.places:
+        row += 1
+        sheet.cell(row=row, column=1, value=place.code)
+        sheet.cell(row=row, column=2, value=place.label)
+        _put(sheet, row, 3, place.turns, COUNT_FORMAT)
+        _put(sheet, row, 4, place.citizens, COUNT_FORMAT)
+        _put(sheet, row, 5, place.answered, COUNT_FORMAT)
+        _put(sheet, row, 6, place.answered_rate, RATE_FORMAT)
+        _put(sheet, row, 7, place.share(total), RATE_FORMAT)
+    row += 1
+    now = report.current
+    sheet.cell(row=row, column=2, value=TOTAL_LABEL).font = _BOLD
+    _put(sheet, row, 3, now.turns, COUNT_FORMAT)
+    _put(sheet, row, 4, now.citizens, COUNT_FORMAT)
+    _put(sheet, row, 5, now.answered, COUNT_FORMAT)
+    _put(sheet, row, 6, _ratio(now.answered, now.turns), RATE_FORMAT)
+    _put(sheet, row, 7, 1.0 if now.turns else None, RATE_FORMAT)
+    for column in range(1, 8):
+        sheet.cell(row=row, column=column).font = _BOLD
+    sheet.freeze_panes = "A2"
+    _widths(sheet, (10, 36, 16, 14, 18, 16, 12))
+
+
+def _topics_sheet(sheet: Any, report: Report) -> None:
+    sheet.title = SHEET_TOPICS
+    total = report.current.turns
+    _header_row(sheet, 1, PILLAR_COLUMNS)
+    row = 1
+    for pillar in report.pillars:
+        row += 1
+        sheet.cell(row=row, column=1, value=pillar.label)
+        _put(sheet, row, 2, pillar.turns, COUNT_FORMAT)
+        _put(sheet, row, 3, pillar.answered, COUNT_FORMAT)
+        _put(sheet, row, 4, pillar.answered_rate, RATE_FORMAT)
+        _put(sheet, row, 5, pillar.share(total), RATE_FORMAT)
+    row += 2
+    _header_row(sheet, row, TOPIC_COLUMNS)
+    for topic in report.topics:
+        row += 1
+        sheet.cell(row=row, column=1, value=topic.label)
+        sheet.cell(row=row, column=2, value=topic.group)
+        _put(sheet, row, 3, topic.turns, COUNT_FORMAT)
+        _put(sheet, row, 4, topic.answered, COUNT_FORMAT)
+        _put(sheet, row, 5, topic.unsure, COUNT_FORMAT)
+        _put(sheet, row, 6, topic.out_of_scope, COUNT_FORMAT)
+        _put(sheet, row, 7, topic.answered_rate, RATE_FORMAT)
+        _put(sheet, row, 8, topic.share(total), RATE_FORMAT)
+    _widths(sheet, (44, 30, 16, 18, 18, 16, 16, 12))
+
+
+def _themes_sheet(sheet: Any, report: Report) -> None:
+    sheet.title = SHEET_UNANSWERED
+    _header_row(sheet, 1, THEME_COLUMNS)
+    row = 1
+    for number, theme in enumerate(report.themes, 1):
+        row += 1
+        sheet.cell(row=row, column=1, value=number)
+        sheet.cell(row=row, column=2, value=theme.sample).alignment = _WRAP
+        _put(sheet, row, 3, theme.count, COUNT_FORMAT)
+        _put(sheet, row, 4, theme.unsure, COUNT_FORMAT)
+        _put(sheet, row, 5, theme.out_of_scope, COUNT_FORMAT)
+        sheet.cell(row=row, column=6, value="\n".join(theme.others)).alignment = _WRAP
+        _put(sheet, row, 7, _naive(theme.first_at), DATE_FORMAT)
+        _put(sheet, row, 8, _naive(theme.last_at), DATE_FORMAT)
+    if not report.themes:
+        row += 1
+        sheet.cell(
+            row=row, column=2, value="Không có câu hỏi chưa được giải đáp trong kỳ."
+        )
+    sheet.cell(row=row + 2, column=2, value=THEMES_NOTE).font = Font(italic=True)
+    sheet.freeze_panes = "A2"
+    _widths(sheet, (6, 60, 10, 16, 16, 60, 12, 12))
+
+
+def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> None:
+    """Writes the report as an Excel workbook (a path or a binary stream)."""
+    workbook = Workbook()
+    _summary_sheet(workbook.active, report)
+    _breakdown_sheet(workbook.create_sheet(), report)
+    _topics_sheet(workbook.create_sheet(), report)
+    _themes_sheet(workbook.create_sheet(), report)
+    workbook.save(target)
+
+
+def _percent(value: float | None) -> float | str:
+    """A fraction as a per-cent number with one decimal (85.2), or "—"."""
+    return NO_BASE if value is None else round(value * 100, 1)
+
+
+def _csv_value(value: float | None, rate: bool) -> float | int | str:
+    """A figure for the CSV: a count, or a rate in per cent (85.2)."""
+    if rate:
+        return _percent(value)
+    return NO_BASE if value is None else int(value)
+
+
+def _csv_change(value: float | None, rate: bool) -> float | str:
+    """A change for the CSV: per cent for counts, percentage points for rates."""
+    if value is None:
+        return NO_BASE
+    return round(value, 1) if rate else round(value * 100, 1)
+
+
+def _csv_rows(report: Report) -> list[list[Any]]:
+    total = report.current.turns
+    rows: list[list[Any]] = [[TITLE]]
+    rows += [[label, value] for label, value in _header_block(report)]
+    rows.append(["Ngày lập", report.generated_at.strftime("%d/%m/%Y %H:%M")])
+    rows += [[], [SHEET_SUMMARY]]
+    rows.append([FIGURE_COLUMNS[0], "Đơn vị", *FIGURE_COLUMNS[1:], "Đơn vị so sánh"])
+    for figure in report.figures:
+        rate = figure.kind == "rate"
+        unit = "%" if rate else "người" if figure.key == "citizens" else "lượt"
+        values = [
+            _csv_value(figure.current, rate),
+            _csv_value(figure.previous, rate),
+            _csv_change(figure.change_previous, rate),
+            _csv_value(figure.last_year, rate),
+            _csv_change(figure.change_last_year, rate),
+            _csv_value(figure.year_to_date, rate),
+        ]
+        change_unit = "điểm %" if rate else "%"
+        rows.append([figure.label, unit, *values, change_unit])
+    place_title = SHEET_COMMUNES if report.place_level == "commune" else SHEET_PROVINCES
+    rows += [
+        [],
+        [place_title],
+        [*PLACE_COLUMNS[:5], "Tỷ lệ trả lời được (%)", "Tỷ trọng (%)"],
+    ]
+    for place in report.places:
+        rows.append(
+            [
+                place.code or "",
+                place.label,
+                place.turns,
+                place.citizens,
+                place.answered,
+                _percent(place.answered_rate),
+                _percent(place.share(total)),
+            ]
+        )
+    now = report.current
+    rows.append(
+        [
+            "",
+            TOTAL_LABEL,
+            now.turns,
+            now.citizens,
+            now.answered,
+            _percent(_ratio(now.answered, now.turns)),
+            _percent(1.0 if now.turns else None),
+        ]
+    )
+    rows += [
+        [],
+        ["Theo trụ cột"],
+        [*PILLAR_COLUMNS[:3], "Tỷ lệ trả lời được (%)", "Tỷ trọng (%)"],
+    ]
+    for pillar in report.pillars:
+        rows.append(
+            [
+                pillar.label,
+                pillar.turns,
+                pillar.answered,
+                _percent(pillar.answered_rate),
+                _percent(pillar.share(total)),
+            ]
+        )
+    rows += [
+        [],
+        ["Theo chủ đề"],
+        [*TOPIC_COLUMNS[:6], "Tỷ lệ trả lời được (%)", "Tỷ trọng (%)"],
+    ]
+    for topic in report.topics:
+        rows.append(
+            [
+                topic.label,
+                topic.group,
+                topic.turns,
+                topic.answered,
+                topic.unsure,
+                topic.out_of_scope,
+                _percent(topic.answered_rate),
+                _percent(topic.share(total)),
+            ]
+        )
+    rows += [[], [SHEET_UNANSWERED], list(THEME_COLUMNS)]
+    for number, theme in enumerate(report.themes, 1):
+        rows.append(
+            [
+                number,
+                theme.sample,
+                theme.count,
+                theme.unsure,
+                theme.out_of_scope,
+                " | ".join(theme.others),
+                format_date(_naive(theme.first_at)),
+                format_date(_naive(theme.last_at)),
+            ]
+        )
+    rows += [[], ["Về xã hội số - Phong trào Bình dân học vụ số"], [report.paragraph]]
+    return rows
+
+
+def write_csv(report: Report, target: str | Path | IO[bytes] | IO[str]) -> None:
+    """Writes the report as CSV, one section after another, each with its header row.
+    UTF-8 with a byte-order mark, so that Excel reads the Vietnamese text. Per-cent
+    columns hold numbers such as 85.2 (their header or unit says "%")."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(_csv_rows(report))
+    text = "\ufeff" + buffer.getvalue()
+    if isinstance(target, (str, Path)):
+        Path(target).write_bytes(text.encode("utf-8"))
+    elif isinstance(target, io.TextIOBase):
+        target.write(text)
+    else:
+        target.write(text.encode("utf-8"))  # type: ignore[arg-type]
+
+
+def report_format(path: str | Path) -> str:
+    """The format (xlsx or csv) a file name's extension names; ReportRequestError
+    otherwise."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ReportRequestError(
+            f"Không hỗ trợ định dạng tệp “{Path(path).name}”: hãy dùng .xlsx hoặc .csv."
+        )
+    return suffix
+
+
+def save_report(report: Report, path: str | Path) -> None:
+    """Writes the report to ``path`` in the format its extension names."""
+    if report_format(path) == "xlsx":
+        write_xlsx(report, path)
+    else:
+        write_csv(report, path)
+
+
+# --- asking by name (command line) -----------------------------------------------
+
+
+def find_commune(session: Session, province_code: str, name: str) -> Commune:
+    """The commune of a province named "Thành Sen", "phường Thành Sen", "thanh sen"
+    or by its code; ReportRequestError when none or several match."""
+    text = name.strip()
+    communes = list_communes(session, province_code)
+    if text.isdigit():
+        found = [c for c in communes if c.code == text.zfill(5)]
+    else:
+        wanted = fold(text)
+        found = [c for c in communes if wanted in (c.folded, fold(c.name))]
+        exact = [
+            c for c in found if text.lower() in (c.short_name.lower(), c.name.lower())
+        ]
+        found = exact or found
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ReportRequestError(
+            f"Không tìm thấy xã, phường “{text}” trong tỉnh/thành phố đã chọn."
+        )
+    names = ", ".join(f"{c.name} ({c.code})" for c in found)
+    raise ReportRequestError(f"Có nhiều xã, phường tên “{text}”: {names}. Hãy ghi mã.")
+
+
+def _parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ReportRequestError(
+            f"Ngày {option} “{value}” không hợp lệ: hãy ghi theo dạng YYYY-MM-DD."
+        ) from None
+
+
+def filters_from_names(
+    session: Session,
+    start: str,
+    end: str,
+    province: str,
+    commune: str | None = None,
+) -> Filters:
+    """Filters from the command line's dates (YYYY-MM-DD) and place names (or codes);
+    ReportRequestError with a Vietnamese message when one is invalid."""
+    first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
+    if first > last:
+        raise ReportRequestError(
+            f"Ngày bắt đầu {format_date(first)} sau ngày kết thúc {format_date(last)}."
+        )
+    found = province_by_name(session, province)
+    if found is None:
+        raise ReportRequestError(
+            f"Không tìm thấy tỉnh/thành phố “{province}” (danh mục địa bàn đã được"
+            " nạp bằng `python -m api seed` chưa?)."
+        )
+    commune_code = find_commune(session, found.code, commune).code if commune else None
+    return Filters(first, last, found.code, commune_code)

@@ -1,0 +1,1 @@
+"""Community tech teams (Tổ công nghệ số cộng đồng): who serves which commune, when."""

@@ -1,0 +1,237 @@
+"""Staff analytics, unanswered inbox and training-example queue (analyst or admin)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from api.analytics.filters import Filters
+from api.analytics.inbox import UnknownAnswer, inbox, review, training_examples
+from api.analytics.report import FORMATS, Report, build_report, write_csv, write_xlsx
+from api.analytics.service import Analytics
+from api.core.config import Settings
+from api.core.deps import SessionDep, SettingsDep, require_roles
+from api.knowledge.seeding import cached_taxonomy
+from api.places.models import Commune, Province
+from api.querylog.models import ReviewStatus
+from api.querylog.rollup import today_local
+from api.staff.models import Role
+from api.staff.security import TokenClaims
+
+router = APIRouter(prefix="/api/staff", tags=["analytics"])
+
+AnalystDep = Annotated[TokenClaims, Depends(require_roles(Role.ANALYST))]
+MAX_PERIOD_DAYS = 3 * 366
+
+
+def period_filters(
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+    province: Annotated[str | None, Query(max_length=8, pattern=r"^\d+$")] = None,
+    commune: Annotated[str | None, Query(max_length=8, pattern=r"^\d+$")] = None,
+    channel: Literal["web", "telegram", "zalo"] | None = None,
+) -> Filters:
+    """Period (default: the last 30 days) and area from the query string."""
+    if start is None and end is None:
+        return Filters.default(province=province, commune=commune, channel=channel)
+    end = end or today_local()
+    start = start or end - timedelta(days=29)
+    if start > end:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "'from' is after 'to'"
+        )
+    if (end - start).days >= MAX_PERIOD_DAYS:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "the period is longer than 3 years"
+        )
+    return Filters(start, end, province, commune, channel)
+
+
+FiltersDep = Annotated[Filters, Depends(period_filters)]
+
+
+def _analytics(session: SessionDep, settings: SettingsDep) -> Analytics:
+    return Analytics(session, cached_taxonomy(settings.seeds_dir))
+
+
+AnalyticsDep = Annotated[Analytics, Depends(_analytics)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+
+
+@router.get("/analytics/overview")
+def overview(_: AnalystDep, f: FiltersDep, analytics: AnalyticsDep) -> dict[str, Any]:
+    """Turns, citizens, outcome rates and feedback for the period and area."""
+    return analytics.overview(f)
+
+
+@router.get("/analytics/volume")
+def volume(
+    _: AnalystDep,
+    f: FiltersDep,
+    analytics: AnalyticsDep,
+    interval: Literal["day", "week", "month"] = "day",
+) -> dict[str, Any]:
+    """Turns and citizens per day, week or month."""
+    return analytics.volume(f, interval)
+
+
+@router.get("/analytics/topics")
+def topics(_: AnalystDep, f: FiltersDep, analytics: AnalyticsDep) -> dict[str, Any]:
+    """Turns per topic with outcome counts."""
+    return analytics.topics(f)
+
+
+@router.get("/analytics/pillars")
+def pillars(_: AnalystDep, f: FiltersDep, analytics: AnalyticsDep) -> dict[str, Any]:
+    """Turns per công dân số pillar."""
+    return analytics.pillars(f)
+
+
+@router.get("/analytics/channels")
+def channels(_: AnalystDep, f: FiltersDep, analytics: AnalyticsDep) -> dict[str, Any]:
+    """Turns and citizens per channel."""
+    return analytics.channels(f)
+
+
+@router.get("/analytics/places")
+def places(
+    _: AnalystDep,
+    f: FiltersDep,
+    analytics: AnalyticsDep,
+    level: Literal["province", "commune"] = "commune",
+    limit: Limit = 20,
+) -> dict[str, Any]:
+    """Turns and citizens per province or commune."""
+    return analytics.places(f, level, limit)
+
+
+@router.get("/analytics/top-questions")
+def top_questions(
+    _: AnalystDep,
+    f: FiltersDep,
+    analytics: AnalyticsDep,
+    topic: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Limit = 10,
+) -> dict[str, Any]:
+    """The answers given most often."""
+    return analytics.top_questions(f, topic, limit)
+
+
+@router.get("/analytics/feedback")
+def feedback(
+    _: AnalystDep, f: FiltersDep, analytics: AnalyticsDep, limit: Limit = 10
+) -> dict[str, Any]:
+    """Answers rated by citizens, least helpful first."""
+    return analytics.feedback(f, limit)
+
+
+@router.get("/inbox")
+def unanswered_inbox(
+    _: AnalystDep,
+    f: FiltersDep,
+    session: SessionDep,
+    status_: Annotated[
+        Literal["open", "reviewed", "all"], Query(alias="status")
+    ] = "open",
+    limit: Limit = 50,
+) -> dict[str, Any]:
+    """Unsure and out-of-scope messages grouped by similarity, biggest first."""
+    return inbox(session, f, status_, limit)
+
+
+class ReviewRequest(BaseModel):
+    """A decision on a group of unanswered messages."""
+
+    turn_ids: list[int] = Field(min_length=1, max_length=5000)
+    action: ReviewStatus
+    answer_id: str | None = Field(default=None, max_length=32)
+
+
+@router.post("/inbox/review")
+def review_inbox(
+    claims: AnalystDep, body: ReviewRequest, session: SessionDep
+) -> dict[str, int]:
+    """Marks messages reviewed, queues them as examples of an answer, or flags them
+    as needing a new answer."""
+    try:
+        updated = review(
+            session, body.turn_ids, body.action, body.answer_id, claims.username
+        )
+    except UnknownAnswer as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown answer id {exc}"
+        ) from exc
+    return {"updated": updated}
+
+
+@router.get("/training-examples")
+def queued_examples(
+    _: AnalystDep,
+    session: SessionDep,
+    status_: Annotated[
+        Literal["queued", "exported", "all"], Query(alias="status")
+    ] = "queued",
+) -> dict[str, Any]:
+    """Messages queued as training examples (exported with `python -m api
+    export-examples`)."""
+    exported = {"queued": False, "exported": True, "all": None}[status_]
+    return {"items": training_examples(session, exported)}
+
+
+def _report(f: Filters, session: Session, settings: Settings) -> Report:
+    """The report for ``f``; 422 for a province or commune that does not exist or a
+    commune outside the province."""
+    if f.province and session.get(Province, f.province) is None:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"Không có tỉnh/thành phố mã {f.province}.",
+        )
+    if f.commune:
+        commune = session.get(Commune, f.commune)
+        if commune is None:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                f"Không có xã, phường mã {f.commune}.",
+            )
+        if f.province and commune.province_code != f.province:
+            raise HTTPException(
+                status.HTTP_422_UNPROCESSABLE_CONTENT,
+                f"{commune.name} không thuộc tỉnh/thành phố mã {f.province}.",
+            )
+    return build_report(session, cached_taxonomy(settings.seeds_dir), f)
+
+
+@router.get("/reports/export")
+def export_report(
+    _: AnalystDep,
+    f: FiltersDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    format_: Annotated[Literal["xlsx", "csv"], Query(alias="format")] = "xlsx",
+) -> Response:
+    """The report for the period and area as an Excel workbook or a CSV file."""
+    report = _report(f, session, settings)
+    buffer = io.BytesIO()
+    if format_ == "xlsx":
+        write_xlsx(report, buffer)
+    else:
+        write_csv(report, buffer)
+    filename = f"{report.filename_stem}.{format_}"
+    return Response(
+        buffer.getvalue(),
+        media_type=FORMATS[format_],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/reports/summary")
+def report_summary(
+    _: AnalystDep, f: FiltersDep, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """The report's figures, breakdowns and drafted paragraph as JSON."""
+    return _report(f, session, settings).to_dict()
