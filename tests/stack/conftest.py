@@ -1,11 +1,14 @@
-"""The real stack (Rasa with the trained model, action server, gateway), started once."""
+"""The real stack (Rasa with the trained model, action server, gateway), started once,
+and the headless Chromium the page tests drive."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.fakes import FakeTelegram, FakeZaloOA
 from tools.model import model_path
@@ -15,6 +18,8 @@ EMBED_HOST_PORT = 18090
 TELEGRAM_SECRET = "stack-telegram-secret"
 ZALO_APP_ID = "1000200030004000"
 ZALO_OA_SECRET = "stack-zalo-oa-secret"
+CHROMIUM = os.environ.get("BDHVS_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +74,42 @@ def stack(
         yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox"]
+        )
+        yield browser
+        browser.close()
+
+
+def _page(
+    browser: Browser, request: pytest.FixtureRequest, width: int, height: int
+) -> Iterator[Page]:
+    context = browser.new_context(
+        locale="vi-VN",
+        viewport={"width": width, "height": height},
+        accept_downloads=True,
+    )
+    page = context.new_page()
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A phone-sized page; its last screen is kept in tests/artifacts/."""
+    yield from _page(browser, request, 390, 844)
+
+
+@pytest.fixture
+def wide_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A desktop-sized page (1280 px, as at a district office); its last screen is kept
+    in tests/artifacts/."""
+    yield from _page(browser, request, 1280, 900)

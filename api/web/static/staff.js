@@ -1,0 +1,1235 @@
+// Staff dashboard: login, filters kept in the URL hash, overview cards, charts drawn as
+// inline SVG (no library: the page works offline on a province intranet under a strict
+// CSP), the unanswered inbox, answer editing (admin), report export and recent turns.
+// Every panel loads on its own: one failing request shows an error in that panel only.
+(function () {
+  "use strict";
+
+  var TOKEN_KEY = "bdhvs-staff-token";
+  var ROLE_KEY = "bdhvs-staff-role";
+  var NOTICE_KEY = "bdhvs-staff-notice";
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var VN_OFFSET_MS = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh, no daylight saving time
+
+  var ROLE_LABELS = { admin: "Quản trị", analyst: "Phân tích", community: "Tổ công nghệ số cộng đồng" };
+  var CHANNEL_LABELS = { web: "Web", telegram: "Telegram", zalo: "Zalo" };
+  var OUTCOME_LABELS = {
+    answered: "Trả lời được", unsure: "Chưa chắc", out_of_scope: "Ngoài phạm vi",
+    error: "Lỗi hệ thống", undelivered: "Chưa gửi được", rejected: "Bị từ chối"
+  };
+  var INTERVALS = ["day", "week", "month"];
+  var LEVELS = ["province", "commune"];
+  var FILTER_KEYS = ["from", "to", "province", "commune", "channel"];
+  var FIELD_LABELS = {
+    question: "Câu hỏi", answer: "Nội dung trả lời", steps: "Các bước", source_url: "Nguồn",
+    source_ref: "Trích dẫn nguồn", last_verified: "Ngày kiểm tra"
+  };
+  var FIELD_MESSAGES = {
+    question: "Vui lòng nhập câu hỏi.",
+    answer: "Vui lòng nhập nội dung trả lời (ngắn gọn, lịch sự).",
+    steps: "Các bước chưa hợp lệ: mỗi dòng một bước, không để dòng trống.",
+    source_url: "Nguồn phải là địa chỉ bắt đầu bằng https:// của trang chính thức.",
+    source_ref: "Trích dẫn nguồn chưa hợp lệ.",
+    last_verified: "Ngày kiểm tra phải là một ngày hợp lệ, không sau hôm nay."
+  };
+  var ANSWER_WORD_LIMIT = 80; // seeds/README.md: an answer has at most 80 words
+
+  var token = sessionStorage.getItem(TOKEN_KEY);
+  var role = null;
+  var state = null;          // filters and view choices, mirrored in the URL hash
+  var provinces = [];        // [{code, name}]
+  var topicLabels = {};      // topic code -> Vietnamese label (from the topics panel)
+  var answers = null;        // [{id, topic, question, ...}] once loaded
+  var answersWaiters = [];   // callbacks waiting for the answer list
+  var editing = null;        // id of the answer shown in the form
+  var seq = {};              // latest request number per panel (late answers are dropped)
+  var chartData = {};        // last data per chart, to redraw on resize
+  var expiring = false;
+
+  function $(id) { return document.getElementById(id); }
+
+  // ---------------------------------------------------------------- formatting
+
+  // 1234567 -> "1.234.567" (Vietnamese grouping), independent of the browser's locale.
+  function fmtInt(n) {
+    if (n === null || n === undefined || isNaN(n)) return "–";
+    var s = String(Math.round(Math.abs(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+    return (n < 0 ? "−" : "") + s;
+  }
+
+  // 0.8523 -> "85,2 %" (no-break space before the sign).
+  function fmtPct(fraction) {
+    if (fraction === null || fraction === undefined || isNaN(fraction)) return "–";
+    var parts = (Math.round(fraction * 1000) / 10).toFixed(1).split(".");
+    return fmtInt(Number(parts[0])) + "," + parts[1] + "\u00a0%";
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function isoDate(d) { return d.toISOString().slice(0, 10); }
+  function parseIso(s) {
+    var p = s.split("-");
+    return new Date(Date.UTC(Number(p[0]), Number(p[1]) - 1, Number(p[2])));
+  }
+  function validIso(s) { return /^\d{4}-\d{2}-\d{2}$/.test(s || "") && isoDate(parseIso(s)) === s; }
+  function addDays(s, n) { var d = parseIso(s); d.setUTCDate(d.getUTCDate() + n); return isoDate(d); }
+  function todayVN() { return isoDate(new Date(Date.now() + VN_OFFSET_MS)); }
+  // "2025-03-04" -> "04/03/2025"
+  function fmtDate(s) { return s ? s.slice(8, 10) + "/" + s.slice(5, 7) + "/" + s.slice(0, 4) : ""; }
+  function fmtDateTime(iso) {
+    var d = new Date(iso);
+    if (isNaN(d)) return iso || "";
+    var v = new Date(d.getTime() + VN_OFFSET_MS);
+    return pad(v.getUTCHours()) + ":" + pad(v.getUTCMinutes()) + " " + fmtDate(isoDate(v));
+  }
+  // A bucket of the volume chart: "05/03" on the axis, "Tuần từ 03/03/2025" in titles.
+  function bucketLabel(start, interval, long) {
+    if (interval === "month") return (long ? "Tháng " : "") + start.slice(5, 7) + "/" + start.slice(0, 4);
+    if (!long) return fmtDate(start).slice(0, 5);
+    return (interval === "week" ? "Tuần từ " : "") + fmtDate(start);
+  }
+  // Lower case without diacritics, so "kich hoat" finds "kích hoạt".
+  function fold(s) {
+    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+  }
+  function topicLabel(code) {
+    if (!code || code === "unknown") return "Chưa xác định";
+    return topicLabels[code] || code;
+  }
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      var value = attrs[k];
+      if (value === null || value === undefined || value === false) return;
+      if (k === "text") node.textContent = value;
+      else if (k === "className") node.className = value;
+      else node.setAttribute(k, value);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+  function svg(tag, attrs, children) {
+    var node = document.createElementNS(SVG_NS, tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+  function cell(row, text, cls) { var td = el("td", { className: cls || null, text: text }); row.appendChild(td); return td; }
+  function fillTable(table, rows) {
+    var body = clear(table.tBodies[0]);
+    rows.forEach(function (values) {
+      var tr = el("tr");
+      values.forEach(function (v, i) {
+        if (v && v.nodeType) { var td = el("td"); td.appendChild(v); tr.appendChild(td); } else cell(tr, v, i > 0 ? "num" : null);
+      });
+      body.appendChild(tr);
+    });
+    labelCells(table);
+  }
+  // Each cell carries its column's name: on a phone the rows of a .stack table are shown
+  // as blocks ("Lượt: 3") instead of squeezed columns.
+  function labelCells(table) {
+    var heads = table.tHead ? table.tHead.rows[0].cells : [];
+    Array.prototype.forEach.call(table.tBodies[0].rows, function (tr) {
+      Array.prototype.forEach.call(tr.cells, function (td, i) {
+        if (heads[i] && heads[i].textContent.trim()) td.setAttribute("data-label", heads[i].textContent.trim());
+      });
+    });
+  }
+  function say(node, text) { node.textContent = ""; window.setTimeout(function () { node.textContent = text; }, 30); }
+
+  // ---------------------------------------------------------------- API
+
+  function ApiError(status, detail) { this.status = status; this.detail = detail; }
+
+  function request(path, options) {
+    options = options || {};
+    var headers = { Authorization: "Bearer " + token };
+    var init = { method: options.method || "GET", headers: headers };
+    if (options.body !== undefined) {
+      headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(options.body);
+    }
+    return fetch(path, init).catch(function () {
+      throw new ApiError(0, null);
+    }).then(function (r) {
+      if (r.status === 401) { expire(); throw new ApiError(401, null); }
+      if (!r.ok) {
+        return r.json().catch(function () { return {}; }).then(function (b) {
+          throw new ApiError(r.status, b ? b.detail : null);
+        });
+      }
+      return options.raw ? r : r.json();
+    });
+  }
+
+  var VIETNAMESE = /[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]/i;
+
+  function errorText(err) {
+    var status = err && err.status;
+    var detail = err && err.detail;
+    var message = detail && typeof detail === "object" ? detail.message : detail;
+    // The API's own message when it is written for staff (in Vietnamese).
+    var generic = detail && detail.code === "invalid_request"; // "Yêu cầu không hợp lệ."
+    if (status >= 400 && status < 500 && !generic && typeof message === "string" && VIETNAMESE.test(message)) {
+      return message;
+    }
+    if (status === 0) return "Không kết nối được máy chủ. Anh/Chị kiểm tra mạng rồi thử lại.";
+    if (status === 403) return "Tài khoản của Anh/Chị không có quyền xem mục này.";
+    if (status === 404) return "Không tìm thấy dữ liệu (mã 404).";
+    if (status === 422) return "Bộ lọc chưa hợp lệ. Anh/Chị kiểm tra lại ngày và địa bàn.";
+    if (status >= 500) return "Máy chủ đang gặp sự cố. Anh/Chị vui lòng thử lại sau.";
+    if (!(err instanceof ApiError) && window.console) console.error(err);
+    return "Không tải được dữ liệu. Anh/Chị vui lòng thử lại.";
+  }
+
+  // The token expired or was revoked: back to the login form, the filters kept in the hash.
+  function expire() {
+    if (expiring) return;
+    expiring = true;
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(ROLE_KEY);
+    sessionStorage.setItem(NOTICE_KEY, "expired");
+    location.reload();
+  }
+
+  // ---------------------------------------------------------------- panels
+
+  function panelError(section, message, retry) {
+    var box = section.querySelector(".panel-error");
+    if (!box) {
+      box = el("div", { className: "panel-error", role: "alert" }, [el("span")]);
+      var button = el("button", { type: "button", text: "Thử lại" });
+      box.appendChild(button);
+      var body = section.querySelector(".panel-body");
+      section.insertBefore(box, body);
+    }
+    box.firstChild.textContent = message;
+    box.querySelector("button").onclick = retry;
+    box.hidden = false;
+    var content = section.querySelector(".panel-body");
+    if (content) content.hidden = true;
+  }
+
+  function panelOk(section) {
+    var box = section.querySelector(".panel-error");
+    if (box) box.hidden = true;
+    var content = section.querySelector(".panel-body");
+    if (content) content.hidden = false;
+  }
+
+  // Loads one panel; an answer that arrives after a newer request for the panel is dropped.
+  function loadPanel(name, sectionId, path, render) {
+    var section = $(sectionId);
+    var mine = seq[name] = (seq[name] || 0) + 1;
+    section.setAttribute("aria-busy", "true");
+    function retry() { loadPanel(name, sectionId, path, render); }
+    return request(path).then(function (data) {
+      if (seq[name] !== mine) return;
+      panelOk(section);
+      render(data);
+    }).catch(function (err) {
+      if (seq[name] !== mine || (err && err.status === 401)) return;
+      panelError(section, errorText(err), retry);
+    }).then(function () {
+      if (seq[name] === mine) section.removeAttribute("aria-busy");
+    });
+  }
+
+  function filterQuery(extra) {
+    var params = new URLSearchParams();
+    FILTER_KEYS.forEach(function (k) { if (state[k]) params.set(k, state[k]); });
+    Object.keys(extra || {}).forEach(function (k) { if (extra[k]) params.set(k, extra[k]); });
+    return params.toString();
+  }
+
+  var loaders = {
+    overview: function () {
+      return loadPanel("overview", "overview-panel", "/api/staff/analytics/overview?" + filterQuery(), renderOverview);
+    },
+    volume: function () {
+      return loadPanel("volume", "volume-panel",
+        "/api/staff/analytics/volume?" + filterQuery({ interval: state.interval }), renderVolume);
+    },
+    topics: function () {
+      return loadPanel("topics", "topics-panel", "/api/staff/analytics/topics?" + filterQuery(), renderTopics);
+    },
+    pillars: function () {
+      return loadPanel("pillars", "pillars-panel", "/api/staff/analytics/pillars?" + filterQuery(), renderPillars);
+    },
+    channels: function () {
+      return loadPanel("channels", "channels-panel", "/api/staff/analytics/channels?" + filterQuery(), renderChannels);
+    },
+    places: function () {
+      return loadPanel("places", "places-panel",
+        "/api/staff/analytics/places?" + filterQuery({ level: state.level, limit: "10" }), renderPlaces);
+    },
+    topQuestions: function () {
+      return loadPanel("topQuestions", "top-questions-panel",
+        "/api/staff/analytics/top-questions?" + filterQuery({ topic: state.topic, limit: "10" }), renderTopQuestions);
+    },
+    feedback: function () {
+      return loadPanel("feedback", "feedback-panel",
+        "/api/staff/analytics/feedback?" + filterQuery({ limit: "10" }), renderFeedback);
+    },
+    inbox: function () {
+      return loadPanel("inbox", "inbox-panel",
+        "/api/staff/inbox?" + filterQuery({ status: "open", limit: "50" }), renderInbox);
+    },
+    summary: function () {
+      return loadPanel("summary", "export-panel", "/api/staff/reports/summary?" + filterQuery(), renderSummary);
+    }
+  };
+
+  function loadAll() { Object.keys(loaders).forEach(function (k) { loaders[k](); }); }
+
+  // ---------------------------------------------------------------- filters and hash
+
+  var RANGES = {
+    "7d": function (t) { return [addDays(t, -6), t]; },
+    "30d": function (t) { return [addDays(t, -29), t]; },
+    quarter: function (t) {
+      var month = Math.floor((Number(t.slice(5, 7)) - 1) / 3) * 3 + 1;
+      return [t.slice(0, 4) + "-" + pad(month) + "-01", t];
+    },
+    year: function (t) { return [t.slice(0, 4) + "-01-01", t]; }
+  };
+
+  function defaults() {
+    var range = RANGES["30d"](todayVN());
+    return { from: range[0], to: range[1], province: "", commune: "", channel: "",
+      interval: "day", topic: "", level: "province" };
+  }
+
+  function readHash() {
+    var s = defaults();
+    var raw = location.hash.replace(/^#/, "");
+    if (raw.indexOf("=") < 0) return state || s; // an in-page anchor, not a saved view
+    var p = new URLSearchParams(raw);
+    var code = /^[0-9A-Za-z_]{1,16}$/;
+    if (validIso(p.get("from"))) s.from = p.get("from");
+    if (validIso(p.get("to"))) s.to = p.get("to");
+    if (s.from > s.to) { var t = s.from; s.from = s.to; s.to = t; }
+    if (code.test(p.get("province") || "")) s.province = p.get("province");
+    if (s.province && code.test(p.get("commune") || "")) s.commune = p.get("commune");
+    if (CHANNEL_LABELS[p.get("channel")]) s.channel = p.get("channel");
+    if (INTERVALS.indexOf(p.get("interval")) >= 0) s.interval = p.get("interval");
+    if (LEVELS.indexOf(p.get("level")) >= 0) s.level = p.get("level");
+    if (code.test(p.get("topic") || "")) s.topic = p.get("topic");
+    return s;
+  }
+
+  function hashOf(s) {
+    var d = defaults();
+    var p = new URLSearchParams();
+    p.set("from", s.from);
+    p.set("to", s.to);
+    ["province", "commune", "channel", "interval", "topic", "level"].forEach(function (k) {
+      if (s[k] && s[k] !== d[k]) p.set(k, s[k]);
+    });
+    return "#" + p.toString();
+  }
+
+  function navigate(changes) {
+    var next = {};
+    Object.keys(state).forEach(function (k) { next[k] = state[k]; });
+    Object.keys(changes).forEach(function (k) { next[k] = changes[k]; });
+    if (next.from > next.to) {
+      $("filter-error").textContent = "Ngày bắt đầu phải trước hoặc bằng ngày kết thúc.";
+      $("filter-error").hidden = false;
+      syncForm();
+      return;
+    }
+    $("filter-error").hidden = true;
+    var hash = hashOf(next);
+    if (location.hash === hash) { apply(next); return; }
+    location.hash = hash; // the hashchange handler applies it (also for back/forward)
+  }
+
+  function apply(next) {
+    var prev = state;
+    state = next;
+    syncForm();
+    if (!prev || prev.province !== next.province) loadCommunes();
+    var filtersChanged = !prev || FILTER_KEYS.some(function (k) { return prev[k] !== next[k]; });
+    if (filtersChanged) { loadAll(); return; }
+    if (prev.interval !== next.interval) loaders.volume();
+    if (prev.level !== next.level) loaders.places();
+    if (prev.topic !== next.topic) loaders.topQuestions();
+  }
+
+  function syncForm() {
+    var today = todayVN();
+    $("f-from").value = state.from;
+    $("f-to").value = state.to;
+    $("f-from").max = today;
+    $("f-to").max = today;
+    $("f-channel").value = state.channel;
+    ensureOption($("f-province"), state.province, "Mã " + state.province);
+    $("f-province").value = state.province;
+    $("volume-interval").value = state.interval;
+    $("places-level").value = state.level;
+    ensureOption($("top-topic"), state.topic, topicLabel(state.topic));
+    $("top-topic").value = state.topic;
+    Array.prototype.forEach.call(document.querySelectorAll(".quick button"), function (b) {
+      var range = RANGES[b.getAttribute("data-range")](today);
+      b.setAttribute("aria-pressed", String(range[0] === state.from && range[1] === state.to));
+    });
+    describeFilters();
+  }
+
+  function ensureOption(select, value, label) {
+    if (!value) return;
+    for (var i = 0; i < select.options.length; i++) if (select.options[i].value === value) return;
+    select.appendChild(el("option", { value: value, text: label }));
+  }
+
+  function placeName(list, code) {
+    for (var i = 0; i < list.length; i++) if (list[i].code === code) return list[i].name;
+    return "mã " + code;
+  }
+
+  function describeFilters() {
+    var parts = ["Đang xem từ " + fmtDate(state.from) + " đến " + fmtDate(state.to)];
+    if (state.province) {
+      var commune = state.commune ? $("f-commune").selectedOptions[0] : null;
+      parts.push((commune && commune.value === state.commune ? commune.textContent + ", " : "") +
+        placeName(provinces, state.province));
+    } else parts.push("tất cả địa bàn");
+    parts.push(state.channel ? "kênh " + CHANNEL_LABELS[state.channel] : "mọi kênh");
+    $("filter-summary").textContent = parts.join(" · ") + ".";
+  }
+
+  function loadProvinces() {
+    var select = $("f-province");
+    return request("/api/staff/places/provinces").then(function (data) {
+      provinces = data.items || [];
+      clear(select).appendChild(el("option", { value: "", text: "Tất cả tỉnh, thành phố" }));
+      provinces.forEach(function (p) { select.appendChild(el("option", { value: p.code, text: p.name })); });
+      ensureOption(select, state.province, "Mã " + state.province);
+      select.value = state.province;
+      describeFilters();
+    }).catch(function (err) {
+      if (err && err.status === 401) return;
+      showFilterError("Không tải được danh sách tỉnh, thành phố. " + errorText(err));
+    });
+  }
+
+  function loadCommunes() {
+    var select = $("f-commune");
+    var province = state.province;
+    var mine = seq.communes = (seq.communes || 0) + 1;
+    clear(select).appendChild(el("option", { value: "", text: "Tất cả xã, phường" }));
+    select.disabled = true;
+    if (!province) return;
+    ensureOption(select, state.commune, "Mã " + state.commune);
+    select.value = state.commune;
+    request("/api/staff/places/communes?province=" + encodeURIComponent(province)).then(function (data) {
+      if (seq.communes !== mine) return;
+      (data.items || []).forEach(function (c) {
+        if (c.code !== state.commune) select.appendChild(el("option", { value: c.code, text: c.name }));
+        else select.querySelector('option[value="' + c.code + '"]').textContent = c.name;
+      });
+      select.value = state.commune;
+      select.disabled = false;
+      describeFilters();
+    }).catch(function (err) {
+      if (seq.communes !== mine || (err && err.status === 401)) return;
+      select.disabled = false;
+      showFilterError("Không tải được danh sách xã, phường. " + errorText(err));
+    });
+  }
+
+  function showFilterError(text) { $("filter-error").textContent = text; $("filter-error").hidden = false; }
+
+  function bindFilters() {
+    $("filters").addEventListener("submit", function (e) { e.preventDefault(); });
+    $("f-from").addEventListener("change", function () {
+      if (validIso(this.value)) navigate({ from: this.value });
+    });
+    $("f-to").addEventListener("change", function () {
+      if (validIso(this.value)) navigate({ to: this.value });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".quick button"), function (b) {
+      b.addEventListener("click", function () {
+        var range = RANGES[b.getAttribute("data-range")](todayVN());
+        navigate({ from: range[0], to: range[1] });
+      });
+    });
+    $("f-province").addEventListener("change", function () {
+      var changes = { province: this.value, commune: "" };
+      // A chosen province: show its communes in the places ranking.
+      changes.level = this.value ? "commune" : "province";
+      navigate(changes);
+    });
+    $("f-commune").addEventListener("change", function () { navigate({ commune: this.value }); });
+    $("f-channel").addEventListener("change", function () { navigate({ channel: this.value }); });
+    $("volume-interval").addEventListener("change", function () { navigate({ interval: this.value }); });
+    $("places-level").addEventListener("change", function () { navigate({ level: this.value }); });
+    $("top-topic").addEventListener("change", function () { navigate({ topic: this.value }); });
+    window.addEventListener("hashchange", function () {
+      if (state && location.hash.indexOf("=") >= 0) apply(readHash());
+    });
+  }
+
+  // ---------------------------------------------------------------- overview
+
+  function renderOverview(o) {
+    var outcomes = o.outcomes || {};
+    var rates = o.rates || {};
+    var feedback = o.feedback || {};
+    $("c-turns").textContent = fmtInt(o.turns);
+    $("c-turns-note").textContent = fmtDate(o.period && o.period.from) + " – " + fmtDate(o.period && o.period.to);
+    $("c-citizens").textContent = fmtInt(o.citizens);
+    $("c-citizens-note").textContent = fmtInt(o.new_citizens) + " mới · " + fmtInt(o.returning_citizens) + " quay lại";
+    $("c-answered").textContent = fmtPct(rates.answered);
+    $("c-answered-note").textContent = fmtInt(outcomes.answered) + " lượt";
+    $("c-unsure").textContent = fmtPct(rates.unsure);
+    $("c-unsure-note").textContent = fmtInt(outcomes.unsure) + " lượt";
+    $("c-out-of-scope").textContent = fmtPct(rates.out_of_scope);
+    $("c-out-of-scope-note").textContent = fmtInt(outcomes.out_of_scope) + " lượt";
+    $("c-helpful").textContent = fmtPct(feedback.helpful_rate);
+    $("c-helpful-note").textContent = (feedback.helpful || feedback.not_helpful)
+      ? fmtInt(feedback.helpful) + " hữu ích · " + fmtInt(feedback.not_helpful) + " chưa hữu ích"
+      : "Chưa có đánh giá";
+  }
+
+  // ---------------------------------------------------------------- charts
+
+  function chartWidth(container) { return Math.max(280, Math.floor(container.clientWidth || 600)); }
+
+  function emptyChart(container, text) {
+    clear(container).appendChild(el("p", { className: "empty", text: text || "Chưa có dữ liệu trong kỳ này." }));
+  }
+
+  // Round up to 1, 2 or 5 times a power of ten.
+  function niceMax(v) {
+    if (v <= 5) return Math.max(1, Math.ceil(v));
+    var p = Math.pow(10, Math.floor(Math.log(v) / Math.LN10));
+    var m = v / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+  }
+
+  // Volume over time: a line for the turns and a dashed one for the answered turns; each
+  // bucket is a <g class="point"> with a <title>, the table below holds the same figures.
+  function lineChart(container, series, interval, label) {
+    chartData[container.id] = function () { lineChart(container, series, interval, label); };
+    if (!series.length) { emptyChart(container); return; }
+    var width = chartWidth(container);
+    var height = width < 500 ? 200 : 240;
+    var m = { top: 12, right: 22, bottom: 28, left: 44 };
+    var w = width - m.left - m.right;
+    var h = height - m.top - m.bottom;
+    var max = niceMax(Math.max.apply(null, series.map(function (s) { return s.turns || 0; })));
+    var n = series.length;
+    var step = n > 1 ? w / (n - 1) : 0;
+    function x(i) { return m.left + (n > 1 ? i * step : w / 2); }
+    function y(v) { return m.top + h - (v / max) * h; }
+    var root = svg("svg", { viewBox: "0 0 " + width + " " + height, width: width, height: height,
+      role: "img", "aria-label": label });
+    var grid = svg("g", { "class": "grid" });
+    var ticks = max <= 5 ? max : 5; // niceMax keeps max / 5 a whole number above 5
+    for (var t = 0; t <= ticks; t++) {
+      var value = max * t / ticks;
+      grid.appendChild(svg("line", { x1: m.left, x2: m.left + w, y1: y(value), y2: y(value) }));
+      grid.appendChild(svg("text", { x: m.left - 6, y: y(value) + 4, "text-anchor": "end",
+        "class": "axis-label", text: fmtInt(value) }));
+    }
+    root.appendChild(grid);
+    var every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(w / 56))));
+    var axis = svg("g", { "class": "axis" });
+    series.forEach(function (s, i) {
+      if (i % every === 0 || (i === n - 1 && (n - 1) % every > every / 2)) {
+        axis.appendChild(svg("text", { x: x(i), y: m.top + h + 18, "text-anchor": "middle",
+          "class": "axis-label", text: bucketLabel(s.start, interval, false) }));
+      }
+    });
+    root.appendChild(axis);
+    ["answered", "turns"].forEach(function (key) {
+      var d = series.map(function (s, i) { return (i ? "L" : "M") + x(i).toFixed(1) + " " + y(s[key] || 0).toFixed(1); }).join(" ");
+      if (n > 1) root.appendChild(svg("path", { d: d, "class": "line-" + key }));
+    });
+    var slot = n > 1 ? step : w;
+    series.forEach(function (s, i) {
+      var g = svg("g", { "class": "point", "data-start": s.start }, [
+        svg("title", { text: bucketLabel(s.start, interval, true) + ": " + fmtInt(s.turns) + " lượt hỏi, " +
+          fmtInt(s.answered) + " trả lời được, " + fmtInt(s.unsure) + " chưa chắc, " +
+          fmtInt(s.out_of_scope) + " ngoài phạm vi, " + fmtInt(s.citizens) + " người dân" }),
+        svg("rect", { "class": "hit", x: Math.max(m.left, x(i) - slot / 2), y: m.top,
+          width: Math.min(slot, w), height: h }),
+        svg("circle", { "class": "dot-answered", cx: x(i), cy: y(s.answered || 0), r: n > 60 ? 1.5 : 3 }),
+        svg("circle", { "class": "dot-turns", cx: x(i), cy: y(s.turns || 0), r: n > 60 ? 2 : 4 })
+      ]);
+      root.appendChild(g);
+    });
+    clear(container);
+    container.appendChild(el("div", { className: "legend", "aria-hidden": "true" }, [
+      el("span", { className: "turns", text: "Lượt hỏi" }),
+      el("span", { className: "answered", text: "Trả lời được" })
+    ]));
+    container.appendChild(root);
+  }
+
+  // Horizontal bars, one <g class="bar-row"> per item: the label above its bar, the value
+  // at its end; the <title> gives the full figures (tooltip and screen readers).
+  function barChart(container, items, label) {
+    chartData[container.id] = function () { barChart(container, items, label); };
+    if (!items.length) { emptyChart(container); return; }
+    var width = chartWidth(container);
+    var rowHeight = 42;
+    var valueSpace = 56;
+    var height = items.length * rowHeight + 4;
+    var max = Math.max.apply(null, items.map(function (i) { return i.value || 0; })) || 1;
+    var maxChars = Math.max(16, Math.floor(width / 7.2));
+    var root = svg("svg", { viewBox: "0 0 " + width + " " + height, width: width, height: height,
+      role: "img", "aria-label": label });
+    items.forEach(function (item, i) {
+      var top = i * rowHeight;
+      var barWidth = Math.max(item.value ? 2 : 0, (width - valueSpace) * (item.value || 0) / max);
+      var text = item.label.length > maxChars ? item.label.slice(0, maxChars - 1) + "…" : item.label;
+      root.appendChild(svg("g", { "class": "bar-row", "data-key": item.key == null ? "" : item.key }, [
+        svg("title", { text: item.title }),
+        svg("text", { x: 0, y: top + 14, text: text }),
+        svg("rect", { "class": "track", x: 0, y: top + 20, width: width - valueSpace, height: 14, rx: 3 }),
+        svg("rect", { "class": "bar", x: 0, y: top + 20, width: barWidth, height: 14, rx: 3 }),
+        svg("text", { "class": "bar-value", x: barWidth + 6, y: top + 32, text: fmtInt(item.value) })
+      ]));
+    });
+    clear(container).appendChild(root);
+  }
+
+  function share(value, total) { return total ? " (" + fmtPct(value / total) + ")" : ""; }
+  function sum(items, key) { return items.reduce(function (a, i) { return a + (i[key] || 0); }, 0); }
+
+  function renderVolume(data) {
+    var series = data.series || [];
+    lineChart($("volume-chart"), series, data.interval || state.interval, "Biểu đồ lượt hỏi theo thời gian");
+    fillTable($("volume-table"), series.map(function (s) {
+      return [bucketLabel(s.start, data.interval || state.interval, true), fmtInt(s.turns), fmtInt(s.answered),
+        fmtInt(s.unsure), fmtInt(s.out_of_scope), fmtInt(s.citizens)];
+    }));
+  }
+
+  function renderTopics(data) {
+    var items = data.items || [];
+    var total = sum(items, "turns");
+    items.forEach(function (t) { if (t.topic && t.label) topicLabels[t.topic] = t.label; });
+    barChart($("topics-chart"), items.map(function (t) {
+      var label = t.label || topicLabel(t.topic);
+      return { key: t.topic, label: label, value: t.turns,
+        title: label + ": " + fmtInt(t.turns) + " lượt hỏi" + share(t.turns, total) + "; trả lời được " +
+          fmtInt(t.answered) + ", chưa chắc " + fmtInt(t.unsure) + ", ngoài phạm vi " + fmtInt(t.out_of_scope) };
+    }), "Biểu đồ lượt hỏi theo chủ đề");
+    fillTable($("topics-table"), items.map(function (t) {
+      return [t.label || topicLabel(t.topic), fmtInt(t.turns), fmtInt(t.answered), fmtInt(t.unsure), fmtInt(t.out_of_scope)];
+    }));
+    // The topic choice of "Câu hỏi nhiều nhất".
+    var select = $("top-topic");
+    clear(select).appendChild(el("option", { value: "", text: "Tất cả chủ đề" }));
+    items.forEach(function (t) {
+      if (t.topic && t.topic !== "unknown") select.appendChild(el("option", { value: t.topic, text: t.label || t.topic }));
+    });
+    ensureOption(select, state.topic, topicLabel(state.topic));
+    select.value = state.topic;
+  }
+
+  function renderPillars(data) {
+    var items = data.items || [];
+    var total = sum(items, "turns");
+    barChart($("pillars-chart"), items.map(function (p) {
+      return { key: p.pillar, label: p.label, value: p.turns,
+        title: p.label + ": " + fmtInt(p.turns) + " lượt hỏi" + share(p.turns, total) };
+    }), "Biểu đồ lượt hỏi theo trụ cột công dân số");
+    fillTable($("pillars-table"), items.map(function (p) { return [p.label, fmtInt(p.turns)]; }));
+  }
+
+  function renderChannels(data) {
+    var items = data.items || [];
+    var total = sum(items, "turns");
+    barChart($("channels-chart"), items.map(function (c) {
+      var label = CHANNEL_LABELS[c.channel] || c.channel;
+      return { key: c.channel, label: label, value: c.turns,
+        title: label + ": " + fmtInt(c.turns) + " lượt hỏi" + share(c.turns, total) + ", " + fmtInt(c.citizens) + " người dân" };
+    }), "Biểu đồ lượt hỏi theo kênh");
+    fillTable($("channels-table"), items.map(function (c) {
+      return [CHANNEL_LABELS[c.channel] || c.channel, fmtInt(c.turns), fmtInt(c.citizens)];
+    }));
+  }
+
+  function placeLabel(p, level) {
+    if (!p.code) return p.name || "Chưa rõ địa bàn";
+    return level === "commune" && p.province_name && !state.province ? p.name + ", " + p.province_name : p.name;
+  }
+
+  function renderPlaces(data) {
+    var items = data.items || [];
+    var level = data.level || state.level;
+    barChart($("places-chart"), items.map(function (p) {
+      var label = placeLabel(p, level);
+      return { key: p.code, label: label, value: p.turns,
+        title: label + ": " + fmtInt(p.turns) + " lượt hỏi, " + fmtInt(p.citizens) + " người dân" };
+    }), level === "commune" ? "Biểu đồ xã, phường hỏi nhiều nhất" : "Biểu đồ tỉnh, thành phố hỏi nhiều nhất");
+    fillTable($("places-table"), items.map(function (p) {
+      return [placeLabel(p, level), fmtInt(p.turns), fmtInt(p.citizens)];
+    }));
+  }
+
+  window.addEventListener("resize", (function () {
+    var timer = null;
+    var lastWidth = window.innerWidth;
+    return function () {
+      if (window.innerWidth === lastWidth) return;
+      lastWidth = window.innerWidth;
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        Object.keys(chartData).forEach(function (id) { chartData[id](); });
+      }, 150);
+    };
+  })());
+
+  // ---------------------------------------------------------------- question tables
+
+  // The question as a link-like button that opens the answer in the editor.
+  function answerLink(answerId, question) {
+    if (!answerId) return document.createTextNode(question || "Chưa xác định");
+    var b = el("button", { type: "button", className: "linklike", text: question || answerId });
+    b.addEventListener("click", function () { openAnswer(answerId); });
+    return b;
+  }
+
+  function questionCell(item, withTopic) {
+    var wrap = el("div", null, [answerLink(item.answer_id, item.question)]);
+    if (withTopic && item.topic) wrap.appendChild(el("span", { className: "topic-tag", text: topicLabel(item.topic) }));
+    return wrap;
+  }
+
+  function showEmpty(table, empty) {
+    table.hidden = empty;
+    table.parentNode.querySelector(".empty").hidden = !empty;
+  }
+
+  function renderTopQuestions(data) {
+    var items = data.items || [];
+    var table = $("top-questions");
+    fillTable(table, items.map(function (q) {
+      return [questionCell(q, !state.topic), fmtInt(q.turns), fmtInt(q.helpful), fmtInt(q.not_helpful)];
+    }));
+    showEmpty(table, !items.length);
+  }
+
+  function renderFeedback(data) {
+    var items = data.items || [];
+    var table = $("worst-answers");
+    fillTable(table, items.map(function (q) {
+      return [questionCell(q, true), fmtInt(q.helpful), fmtInt(q.not_helpful), fmtPct(q.helpful_rate)];
+    }));
+    showEmpty(table, !items.length);
+  }
+
+  // ---------------------------------------------------------------- unanswered inbox
+
+  function whenAnswers(callback) {
+    if (answers) callback(answers);
+    else answersWaiters.push(callback);
+  }
+
+  function answerById(id) {
+    for (var i = 0; answers && i < answers.length; i++) if (answers[i].id === id) return answers[i];
+    return null;
+  }
+
+  function fillAnswerSelect(select, suggested) {
+    whenAnswers(function (list) {
+      var groups = {};
+      var order = [];
+      list.forEach(function (a) {
+        if (!groups[a.topic]) { groups[a.topic] = el("optgroup", { label: topicLabel(a.topic) }); order.push(a.topic); }
+        var text = a.question.length > 90 ? a.question.slice(0, 89) + "…" : a.question;
+        groups[a.topic].appendChild(el("option", { value: a.id, text: text + (a.id === suggested ? " (gợi ý)" : "") }));
+      });
+      order.forEach(function (t) { select.appendChild(groups[t]); });
+      if (suggested && answerById(suggested)) select.value = suggested;
+      select.dispatchEvent(new Event("change"));
+    });
+  }
+
+  function inboxCount() {
+    var n = $("inbox-list").children.length;
+    $("inbox-count").textContent = "(" + fmtInt(n) + " nhóm)";
+    showEmpty($("inbox-list"), n === 0);
+  }
+
+  function renderInbox(data) {
+    var list = clear($("inbox-list"));
+    (data.groups || []).forEach(function (g, index) { list.appendChild(inboxGroup(g, index)); });
+    inboxCount();
+  }
+
+  function inboxGroup(g, index) {
+    var outcomes = g.outcomes || {};
+    var id = "inbox-" + index + "-" + (seq.inbox || 0);
+    var li = el("li", { className: "inbox-group", "data-key": g.key, "aria-labelledby": id + "-title" });
+    li.appendChild(el("h3", { id: id + "-title", text: fmtInt(g.count) + " câu hỏi tương tự" }));
+    var first = g.first_at ? fmtDateTime(g.first_at).slice(6) : "";
+    var last = g.last_at ? fmtDateTime(g.last_at).slice(6) : first;
+    var span = !first ? "" : first === last ? "Ngày " + first : "Từ " + first + " đến " + last;
+    var kinds = [];
+    if (outcomes.unsure) kinds.push("chưa chắc: " + fmtInt(outcomes.unsure));
+    if (outcomes.out_of_scope) kinds.push("ngoài phạm vi: " + fmtInt(outcomes.out_of_scope));
+    li.appendChild(el("p", { className: "hint", text: [span, kinds.join(", ")].filter(Boolean).join(" · ") }));
+    var samples = el("ul", { className: "samples", "aria-label": "Ví dụ câu hỏi (đã che thông tin cá nhân)" });
+    (g.sample_texts || []).forEach(function (t) { samples.appendChild(el("li", { text: "“" + t + "”" })); });
+    li.appendChild(samples);
+
+    var actions = el("div", { className: "inbox-actions", role: "group", "aria-label": "Xử lý nhóm câu hỏi" });
+    var reviewed = el("button", { type: "button", text: "Đã xem" });
+    var select = el("select", { id: id + "-answer" }, [el("option", { value: "", text: "— Chọn câu trả lời —" })]);
+    var addExample = el("button", { type: "button", text: "Thêm câu mẫu", disabled: "disabled" });
+    var needsAnswer = el("button", { type: "button", text: "Cần câu trả lời mới" });
+    var addBox = el("div", { className: "add-example" }, [
+      el("label", { "for": id + "-answer", text: "Thêm làm câu mẫu cho câu trả lời…" }, []), addExample]);
+    addBox.firstChild.appendChild(select);
+    actions.appendChild(reviewed);
+    actions.appendChild(addBox);
+    actions.appendChild(needsAnswer);
+    li.appendChild(actions);
+    var problem = el("p", { className: "error", role: "alert", hidden: "hidden" });
+    li.appendChild(problem);
+
+    select.addEventListener("change", function () { addExample.disabled = !select.value; });
+    fillAnswerSelect(select, g.suggested_answer_id);
+
+    function act(action, button) {
+      var body = { turn_ids: g.turn_ids || [], action: action };
+      if (action === "add_example") body.answer_id = select.value;
+      var buttons = li.querySelectorAll("button, select");
+      Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
+      problem.hidden = true;
+      request("/api/staff/inbox/review", { method: "POST", body: body }).then(function (result) {
+        var n = result && typeof result.updated === "number" ? result.updated : g.count;
+        var message;
+        if (action === "reviewed") message = "Đã đánh dấu “Đã xem” cho " + fmtInt(n) + " câu hỏi.";
+        else if (action === "add_example") {
+          var a = answerById(body.answer_id);
+          message = "Đã thêm " + fmtInt(n) + " câu làm câu mẫu cho “" + (a ? a.question : body.answer_id) +
+            "”. Câu mẫu được dùng từ lần huấn luyện sau.";
+        } else message = "Đã ghi nhận " + fmtInt(n) + " câu hỏi cần câu trả lời mới.";
+        var next = li.nextElementSibling || li.previousElementSibling;
+        li.parentNode.removeChild(li);
+        inboxCount();
+        say($("inbox-status"), message);
+        var focus = next ? next.querySelector("button") : $("inbox-title");
+        focus.focus();
+      }).catch(function (err) {
+        if (err && err.status === 401) return;
+        Array.prototype.forEach.call(buttons, function (b) { b.disabled = false; });
+        addExample.disabled = !select.value;
+        problem.textContent = err && err.status === 422
+          ? "Chưa lưu được: câu trả lời đã chọn không còn tồn tại. Anh/Chị chọn lại."
+          : "Chưa lưu được. " + errorText(err);
+        problem.hidden = false;
+        if (button) button.focus();
+      });
+    }
+    reviewed.addEventListener("click", function () { act("reviewed", reviewed); });
+    addExample.addEventListener("click", function () { if (select.value) act("add_example", addExample); });
+    needsAnswer.addEventListener("click", function () { act("needs_answer", needsAnswer); });
+    return li;
+  }
+
+  // ---------------------------------------------------------------- answers
+
+  var FIELDS = {
+    question: "a-question", answer: "a-answer", steps: "a-steps", source_url: "a-source-url",
+    source_ref: "a-source-ref", last_verified: "a-last-verified"
+  };
+
+  function canEdit() { return role === "admin"; }
+
+  function loadAnswers() {
+    var section = $("answers-panel");
+    var mine = seq.answers = (seq.answers || 0) + 1;
+    section.setAttribute("aria-busy", "true");
+    return request("/api/staff/answers").then(function (data) {
+      if (seq.answers !== mine) return;
+      answers = data.items || [];
+      answers.forEach(function (a) { if (a.topic_label) topicLabels[a.topic] = a.topic_label; });
+      panelOk(section);
+      renderAnswerList();
+      var waiting = answersWaiters;
+      answersWaiters = [];
+      waiting.forEach(function (cb) { cb(answers); });
+    }).catch(function (err) {
+      if (seq.answers !== mine || (err && err.status === 401)) return;
+      panelError(section, errorText(err), loadAnswers);
+    }).then(function () { if (seq.answers === mine) section.removeAttribute("aria-busy"); });
+  }
+
+  function renderAnswerList() {
+    var query = fold($("answer-search").value.trim());
+    var words = query ? query.split(/\s+/) : [];
+    var body = clear($("answer-list").tBodies[0]);
+    var shown = 0;
+    answers.forEach(function (a) {
+      var hay = fold(a.id + " " + a.question + " " + a.answer + " " + topicLabel(a.topic));
+      if (!words.every(function (w) { return hay.indexOf(w) >= 0; })) return;
+      shown++;
+      var tr = el("tr", { "data-id": a.id });
+      var q = el("td");
+      q.appendChild(el("span", { text: a.question }));
+      q.appendChild(el("code", { className: "topic-tag", text: a.id }));
+      tr.appendChild(q);
+      cell(tr, topicLabel(a.topic));
+      cell(tr, fmtDate(a.last_verified));
+      var td = el("td");
+      var b = el("button", { type: "button", text: canEdit() ? "Sửa" : "Xem",
+        "aria-label": (canEdit() ? "Sửa câu trả lời: " : "Xem câu trả lời: ") + a.question });
+      b.addEventListener("click", function () { openAnswer(a.id); });
+      td.appendChild(b);
+      tr.appendChild(td);
+      body.appendChild(tr);
+    });
+    labelCells($("answer-list"));
+    $("answer-count").textContent = query
+      ? "Tìm thấy " + fmtInt(shown) + " trong " + fmtInt(answers.length) + " câu trả lời."
+      : fmtInt(answers.length) + " câu trả lời.";
+  }
+
+  function clearFieldErrors() {
+    $("answer-errors").hidden = true;
+    clear($("answer-errors"));
+    Object.keys(FIELDS).forEach(function (f) {
+      $(FIELDS[f]).removeAttribute("aria-invalid");
+      $(FIELDS[f] + "-error").hidden = true;
+      $(FIELDS[f] + "-error").textContent = "";
+    });
+  }
+
+  function showFieldErrors(errors, general) {
+    // errors: {field: message}; shown next to each field and listed above the form.
+    var box = $("answer-errors");
+    clear(box);
+    box.appendChild(el("p", { text: general || "Chưa lưu được. Anh/Chị sửa các mục sau:" }));
+    var list = el("ul");
+    var first = null;
+    Object.keys(errors).forEach(function (f) {
+      if (FIELDS[f]) {
+        $(FIELDS[f]).setAttribute("aria-invalid", "true");
+        $(FIELDS[f] + "-error").textContent = errors[f];
+        $(FIELDS[f] + "-error").hidden = false;
+        if (!first) first = $(FIELDS[f]);
+      }
+      var label = FIELD_LABELS[f] && errors[f].indexOf(FIELD_LABELS[f]) !== 0 ? FIELD_LABELS[f] + ": " : "";
+      list.appendChild(el("li", { text: label + errors[f] }));
+    });
+    if (list.children.length) box.appendChild(list);
+    box.hidden = false;
+    (first || $("answer-form-title")).focus();
+  }
+
+  function updateWordCount() {
+    var words = $("a-answer").value.trim().split(/\s+/).filter(Boolean).length;
+    var hint = $("a-answer-hint");
+    hint.textContent = fmtInt(words) + "/" + ANSWER_WORD_LIMIT + " từ. Ngắn gọn, lịch sự, xưng hô Anh/Chị.";
+    hint.className = "hint" + (words > ANSWER_WORD_LIMIT ? " words-over" : "");
+  }
+
+  function openAnswer(id) {
+    whenAnswers(function () {
+      var a = answerById(id);
+      if (!a) return;
+      showAnswer(a);
+      $("answer-form").hidden = false;
+      $("answers-panel").classList.add("editing");
+      $("answer-form-title").focus();
+      if ($("answer-form").scrollIntoView) $("answer-form").scrollIntoView({ block: "nearest" });
+    });
+  }
+
+  function showAnswer(a) {
+    editing = a.id;
+    var editable = canEdit();
+    clearFieldErrors();
+    $("answer-status").textContent = "";
+    $("answer-form-title").textContent = (editable ? "Sửa câu trả lời " : "Câu trả lời ") + a.id;
+    $("answer-meta").textContent = "Chủ đề: " + topicLabel(a.topic) +
+      (a.updated_at ? " · Cập nhật " + fmtDateTime(a.updated_at) + (a.updated_by ? " bởi " + (a.updated_by === "seed" ? "dữ liệu gốc" : a.updated_by) : "") : "");
+    $("a-question").value = a.question || "";
+    $("a-answer").value = a.answer || "";
+    $("a-steps").value = (a.steps || []).join("\n");
+    $("a-source-url").value = a.source_url || "";
+    $("a-source-ref").value = a.source_ref || "";
+    $("a-last-verified").value = a.last_verified || "";
+    $("a-last-verified").max = todayVN();
+    Object.keys(FIELDS).forEach(function (f) { $(FIELDS[f]).readOnly = !editable; });
+    $("answer-save").hidden = !editable;
+    updateWordCount();
+  }
+
+  function formValues() {
+    return {
+      question: $("a-question").value.trim(),
+      answer: $("a-answer").value.trim(),
+      steps: $("a-steps").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean),
+      source_url: $("a-source-url").value.trim(),
+      source_ref: $("a-source-ref").value.trim() || null,
+      last_verified: $("a-last-verified").value
+    };
+  }
+
+  function checkForm(v) {
+    var errors = {};
+    if (!v.question) errors.question = FIELD_MESSAGES.question;
+    if (!v.answer) errors.answer = FIELD_MESSAGES.answer;
+    if (!/^https:\/\/[^\s/]+\.[^\s]+$/i.test(v.source_url)) errors.source_url = FIELD_MESSAGES.source_url;
+    if (!validIso(v.last_verified) || v.last_verified > todayVN()) errors.last_verified = FIELD_MESSAGES.last_verified;
+    return errors;
+  }
+
+  // The API's 422 detail, by field. Answer edits come back as
+  // {code, message, problems: [{field, message}]} with Vietnamese messages; request
+  // validation errors name the field with pydantic's English text, so those show the
+  // field's own Vietnamese hint instead.
+  function fieldOf(path) {
+    var parts = String(path || "").split(".");
+    for (var i = parts.length - 1; i >= 0; i--) if (FIELDS[parts[i]]) return parts[i];
+    return null;
+  }
+
+  function apiFieldErrors(detail) {
+    var errors = {};
+    var problems = detail && Array.isArray(detail.problems) ? detail.problems : [];
+    problems.forEach(function (p) {
+      var field = fieldOf(p.field);
+      var text = VIETNAMESE.test(p.message || "") ? p.message : (field ? FIELD_MESSAGES[field] : "");
+      var key = field || "_";
+      if (text && !errors[key]) errors[key] = text;
+    });
+    if (!Object.keys(errors).length) {
+      errors._ = (detail && VIETNAMESE.test(detail.message || "")) ? detail.message : "Dữ liệu chưa hợp lệ.";
+    }
+    return errors;
+  }
+
+  function bindAnswers() {
+    $("answer-search").addEventListener("input", function () { if (answers) renderAnswerList(); });
+    $("a-answer").addEventListener("input", updateWordCount);
+    $("answer-close").addEventListener("click", function () {
+      var row = document.querySelector('#answer-list tr[data-id="' + editing + '"] button');
+      $("answer-form").hidden = true;
+      $("answers-panel").classList.remove("editing");
+      editing = null;
+      if (row) row.focus(); else $("answer-search").focus();
+    });
+    $("answer-form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!canEdit() || !editing) return;
+      clearFieldErrors();
+      $("answer-status").textContent = "";
+      var values = formValues();
+      var problems = checkForm(values);
+      if (Object.keys(problems).length) { showFieldErrors(problems); return; }
+      var id = editing;
+      $("answer-save").disabled = true;
+      request("/api/staff/answers/" + encodeURIComponent(id), { method: "PUT", body: values }).then(function (item) {
+        for (var i = 0; i < answers.length; i++) if (answers[i].id === id) answers[i] = item;
+        renderAnswerList();
+        if (editing === id) showAnswer(item);
+        say($("answer-status"), "Đã lưu. Trợ lý dùng nội dung mới từ câu trả lời tiếp theo.");
+      }).catch(function (err) {
+        if (err && err.status === 401) return;
+        if (err && err.status === 422) showFieldErrors(apiFieldErrors(err.detail));
+        else if (err && err.status === 403) showFieldErrors({}, "Chỉ quản trị viên được sửa câu trả lời.");
+        else if (err && err.status === 404) showFieldErrors({}, "Câu trả lời này không còn tồn tại.");
+        else showFieldErrors({}, "Chưa lưu được. " + errorText(err));
+      }).then(function () { $("answer-save").disabled = false; });
+    });
+  }
+
+  // ---------------------------------------------------------------- export and summary
+
+  function renderSummary(data) {
+    $("summary-text").textContent = data.paragraph || "";
+    $("summary-copy").disabled = !data.paragraph;
+    $("summary-status").textContent = "";
+  }
+
+  function fileName(disposition, format) {
+    var m = /filename\*=UTF-8''([^;]+)/i.exec(disposition || "");
+    if (m) { try { return decodeURIComponent(m[1]); } catch (e) { /* fall through */ } }
+    m = /filename="?([^";]+)"?/i.exec(disposition || "");
+    if (m) return m[1];
+    return "bao-cao-bdhvs_" + state.from + "_" + state.to + "." + format;
+  }
+
+  function download(format, button) {
+    var status = $("export-status");
+    button.disabled = true;
+    status.textContent = "Đang chuẩn bị tệp…";
+    var response = null;
+    request("/api/staff/reports/export?" + filterQuery({ format: format }), { raw: true }).then(function (r) {
+      response = r;
+      return r.blob();
+    }).then(function (blob) {
+      var url = URL.createObjectURL(blob);
+      var a = el("a", { href: url, download: fileName(response.headers.get("Content-Disposition"), format) });
+      document.body.appendChild(a);
+      a.click();
+      document.body.removeChild(a);
+      setTimeout(function () { URL.revokeObjectURL(url); }, 60000);
+      say(status, "Đã tải tệp " + format.toUpperCase() + " (" + fmtDate(state.from) + " – " + fmtDate(state.to) + ").");
+    }).catch(function (err) {
+      if (err && err.status === 401) return;
+      status.textContent = "";
+      say(status, "Chưa tải được tệp. " + errorText(err));
+    }).then(function () { button.disabled = false; });
+  }
+
+  function copySummary() {
+    var text = $("summary-text").textContent;
+    var status = $("summary-status");
+    function done() { say(status, "Đã sao chép đoạn tóm tắt."); }
+    function fallback() {
+      // Clipboard API needs HTTPS; on a plain-HTTP intranet select and copy instead.
+      var area = el("textarea", { readonly: "readonly", "aria-hidden": "true", className: "visually-hidden" });
+      area.value = text;
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      $("summary-copy").focus();
+      if (ok) done(); else say(status, "Chưa sao chép được. Anh/Chị bôi đen đoạn văn rồi nhấn Ctrl+C.");
+    }
+    if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(text).then(done, fallback);
+    else fallback();
+  }
+
+  // ---------------------------------------------------------------- recent turns
+
+  function loadTurns() {
+    return loadPanel("turns", "turns-panel", "/api/staff/turns?limit=50", function (rows) {
+      var body = clear(document.querySelector("#turns tbody"));
+      rows.forEach(function (t) {
+        var tr = el("tr");
+        cell(tr, fmtDateTime(t.created_at));
+        cell(tr, CHANNEL_LABELS[t.channel] || t.channel);
+        cell(tr, t.text);
+        cell(tr, t.topic ? topicLabel(t.topic) : "");
+        cell(tr, OUTCOME_LABELS[t.outcome] || t.outcome);
+        cell(tr, t.confidence === null || t.confidence === undefined ? "" : t.confidence.toFixed(2).replace(".", ","), "num");
+        cell(tr, fmtInt(t.latency_ms), "num");
+        body.appendChild(tr);
+      });
+      labelCells($("turns"));
+    });
+  }
+
+  // ---------------------------------------------------------------- start
+
+  function showAccount(username, r) {
+    $("me-name").textContent = username || "";
+    $("me-role").textContent = ROLE_LABELS[r] || r || "";
+    $("account").hidden = false;
+  }
+
+  function start() {
+    $("login-section").hidden = true;
+    $("dashboard").hidden = false;
+    request("/api/staff/me").then(function (me) {
+      showAccount(me.username, me.role);
+      return me.role;
+    }).catch(function (err) {
+      if (err && err.status === 401) throw err;
+      // /me failed for another reason: keep working with the role given at login.
+      var stored = sessionStorage.getItem(ROLE_KEY);
+      showAccount("", stored);
+      $("me-error").textContent = "Không tải được thông tin tài khoản. " + errorText(err);
+      $("me-error").hidden = false;
+      return stored;
+    }).then(function (r) {
+      role = r;
+      if (role !== "admin" && role !== "analyst") {
+        $("no-access").hidden = false;
+        $("analytics").hidden = true;
+        return;
+      }
+      $("analytics").hidden = false;
+      $("answers-readonly").hidden = canEdit();
+      apply(readHash());
+      if (location.hash !== hashOf(state)) history.replaceState(null, "", hashOf(state));
+      loadProvinces();
+      loadAnswers();
+      loadTurns();
+    }).catch(function () { /* 401: expire() reloads the page */ });
+  }
+
+  function bindPage() {
+    // In-page links scroll without touching the hash, which holds the filters.
+    document.addEventListener("click", function (e) {
+      var a = e.target.closest && e.target.closest('a[href^="#"]');
+      if (!a) return;
+      var target = $(a.getAttribute("href").slice(1));
+      if (!target) return;
+      e.preventDefault();
+      if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+      target.scrollIntoView({ block: "start" });
+      target.focus({ preventScroll: true });
+    });
+    $("logout").addEventListener("click", function () {
+      sessionStorage.removeItem(TOKEN_KEY);
+      sessionStorage.removeItem(ROLE_KEY);
+      location.reload();
+    });
+    $("login").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var error = $("login-error");
+      error.hidden = true;
+      fetch("/api/staff/login", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ username: $("username").value.trim(), password: $("password").value })
+      }).then(function (r) {
+        if (!r.ok) {
+          error.textContent = r.status === 401 || r.status === 422
+            ? "Sai tên đăng nhập hoặc mật khẩu."
+            : "Chưa đăng nhập được. Anh/Chị vui lòng thử lại sau.";
+          error.hidden = false;
+          return;
+        }
+        return r.json().then(function (b) {
+          token = b.access_token;
+          sessionStorage.setItem(TOKEN_KEY, token);
+          sessionStorage.setItem(ROLE_KEY, b.role || "");
+          $("password").value = "";
+          $("login-notice").hidden = true;
+          start();
+        });
+      }).catch(function () {
+        error.textContent = "Không kết nối được máy chủ. Anh/Chị kiểm tra mạng rồi thử lại.";
+        error.hidden = false;
+      });
+    });
+    $("export-xlsx").addEventListener("click", function () { download("xlsx", this); });
+    $("export-csv").addEventListener("click", function () { download("csv", this); });
+    $("summary-copy").addEventListener("click", copySummary);
+    $("turns-reload").addEventListener("click", loadTurns);
+    bindFilters();
+    bindAnswers();
+  }
+
+  bindPage();
+  if (sessionStorage.getItem(NOTICE_KEY) === "expired") {
+    sessionStorage.removeItem(NOTICE_KEY);
+    $("login-notice").textContent = "Phiên đăng nhập đã hết hạn. Anh/Chị vui lòng đăng nhập lại.";
+    $("login-notice").hidden = false;
+  }
+  if (token) start();
+  else $("username").focus();
+})();
