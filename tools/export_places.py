@@ -25,18 +25,16 @@ from pathlib import Path
 import vietnam_provinces
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT_DIR = ROOT / "seeds" / "places"
-CSV_NAME = "vietnam_2025.csv"
-COLUMNS = (
-    "province_code",
-    "province_name",
-    "commune_code",
-    "commune_name",
-    "commune_kind",
+from api.places.service import (
+    CSV_COLUMNS,
+    EXPECTED_COMMUNES,
+    EXPECTED_PROVINCES,
+    PLACES_SEED,
 )
-EXPECTED_PROVINCES = 34
-EXPECTED_COMMUNES = 3321
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT_DIR = (ROOT / "seeds" / PLACES_SEED).parent
+CSV_NAME = PLACES_SEED.name
 # The package's README cites this page as the origin of the 2025 names and codes.
 SOURCE_URL = (
     "https://chinhphu.vn/du-thao-vbqppl/du-thao-quyet-dinh-cua-thu-tuong-chinh-phu-"
@@ -95,7 +93,7 @@ def write_csv(rows: list[tuple[str, str, str, str, str]], path: Path) -> None:
     """Writes the rows as UTF-8 CSV with a header and LF line endings."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(CSV_COLUMNS)
         writer.writerows(rows)
 
 

@@ -10,13 +10,13 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
+from api.analytics.service import turn_conditions
 from api.core.db import utcnow
 from api.knowledge.models import KnowledgeEntry
 from api.places.service import fold
@@ -27,7 +27,6 @@ from api.querylog.models import (
     TrainingExample,
     Turn,
 )
-from api.querylog.rollup import day_start
 
 UNANSWERED = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
 # Most recent messages considered for grouping; older ones wait for the next page.
@@ -128,18 +127,10 @@ def _status_condition(status: str) -> ColumnElement[bool]:
 def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, Any]:
     """Groups of unanswered messages for the period and area of ``f``."""
     where = [
+        *turn_conditions(f),
         Turn.outcome.in_(UNANSWERED),
-        Turn.created_at >= day_start(f.start),
-        Turn.created_at < day_start(f.end + timedelta(days=1)),
         _status_condition(status),
     ]
-    for column, value in (
-        (Turn.channel, f.channel),
-        (Turn.province_code, f.province),
-        (Turn.commune_code, f.commune),
-    ):
-        if value is not None:
-            where.append(column == value)
     rows = session.execute(
         select(Turn, InboxReview.status)
         .outerjoin(InboxReview, InboxReview.turn_id == Turn.id)

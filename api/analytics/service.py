@@ -99,6 +99,22 @@ def _filtered(parts: list[Select[Any]], f: Filters) -> Subquery:
     return select(source).where(*conditions).subquery()
 
 
+def turn_conditions(f: Filters) -> list[ColumnElement[bool]]:
+    """Conditions on the query log for the period and area of ``f``."""
+    where = [
+        Turn.created_at >= day_start(f.start),
+        Turn.created_at < day_start(f.end + timedelta(days=1)),
+    ]
+    for column, value in (
+        (Turn.channel, f.channel),
+        (Turn.province_code, f.province),
+        (Turn.commune_code, f.commune),
+    ):
+        if value is not None:
+            where.append(column == value)
+    return where
+
+
 def _sum(column: Any) -> ColumnElement[int]:
     # PostgreSQL sums bigints as numeric (Decimal); counts stay integers.
     return cast(func.coalesce(func.sum(column), 0), BigInteger)
@@ -345,19 +361,7 @@ class Analytics:
         return self._envelope(f, level=level, items=self.place_counts(f, level, limit))
 
     def _answer_turns(self, f: Filters) -> list[ColumnElement[bool]]:
-        where = [
-            Turn.created_at >= day_start(f.start),
-            Turn.created_at < day_start(f.end + timedelta(days=1)),
-            Turn.answer_id.is_not(None),
-        ]
-        for column, value in (
-            (Turn.channel, f.channel),
-            (Turn.province_code, f.province),
-            (Turn.commune_code, f.commune),
-        ):
-            if value is not None:
-                where.append(column == value)
-        return where
+        return [*turn_conditions(f), Turn.answer_id.is_not(None)]
 
     def top_questions(
         self, f: Filters, topic: str | None, limit: int
