@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Bundle, Session
 
 from api.analytics.filters import Filters
 from api.analytics.service import turn_conditions
@@ -83,7 +84,7 @@ class UnknownAnswer(ValueError):
 @dataclass
 class _Group:
     words: frozenset[str]
-    turns: list[Turn] = field(default_factory=list)
+    turns: list[Any] = field(default_factory=list)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -99,7 +100,7 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     return len(a & b) / len(a | b) >= MERGE_SIMILARITY
 
 
-def group_messages(turns: list[Turn]) -> list[_Group]:
+def group_messages(turns: list[Any]) -> list[_Group]:
     """Groups turns (newest first) by similar wording; biggest groups first."""
     exact: dict[frozenset[str], _Group] = {}
     for turn in turns:
@@ -131,8 +132,19 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
         Turn.outcome.in_(UNANSWERED),
         _status_condition(status),
     ]
-    rows = session.execute(
-        select(Turn, InboxReview.status)
+    # Only the columns grouping needs (not the long replies).
+    rows: Sequence[Any] = session.execute(
+        select(
+            Bundle(
+                "turn",
+                Turn.id,
+                Turn.text_masked,
+                Turn.created_at,
+                Turn.answer_id,
+                Turn.outcome,
+            ),
+            InboxReview.status,
+        )
         .outerjoin(InboxReview, InboxReview.turn_id == Turn.id)
         .where(*where)
         .order_by(Turn.id.desc())
