@@ -6,10 +6,10 @@ EVAL_ARGS ?= --cross-validation
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .PHONY: help run test envs browser env-services env-bot train lint validate test-services test-bot test-stack \
-        run-bot run-actions run-api bench eval lock clean
+        run-bot run-actions run-api bench bench-analytics eval lock clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 run: envs train ## set up and run the assistant locally (web chat + staff dashboard)
 	@$(SVC) -m tools.stack run
@@ -64,8 +64,12 @@ run-api: env-services ## only the gateway
 eval: env-bot train ## NLU evaluation on tests/eval + 5-fold cross-validation -> eval/ (EVAL_ARGS= skips the CV)
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) tools/evaluate.py $(EVAL_ARGS)
 
-bench: envs train ## measure latency, throughput, cold start, memory -> bench/results.json
+bench: envs train ## chat latency, throughput, cold start, memory + dashboard on 1M turns -> bench/
 	$(SVC) -m tools.bench
+	$(SVC) -m tools.bench_analytics --database-url $(PG_URL)
+
+bench-analytics: env-services ## dashboard response times over 1 000 000 generated turns (PostgreSQL) -> bench/analytics.json
+	$(SVC) -m tools.bench_analytics --database-url $(PG_URL)
 
 lock: ## regenerate requirements/*.lock from the current environments
 	@echo "# Bot environment lock (Python 3.10): rasa 3.6.21 and what bot/ needs. Regenerate: make lock" > requirements/bot.lock

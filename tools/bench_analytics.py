@@ -1,0 +1,1347 @@
+"""`make bench-analytics`: staff dashboard response times over a year of turns.
+
+Issue #5: "with 1 000 000 logged turns, every dashboard request answers in <= 300 ms on
+PostgreSQL". This bench
+
+1. creates a fresh PostgreSQL database (``bdhvs_bench_<random>``, dropped at the end
+   unless ``--keep``), migrates it and loads seeds/ (knowledge base and places);
+2. generates ``--turns`` realistic turns over the last 365 days in SQL on the server
+   (``INSERT ... SELECT`` over ``generate_series``; the indexes of ``querylog_turn`` are
+   dropped during the load and re-created from their own definitions), then runs
+   VACUUM ANALYZE. The mix: channels web/zalo/telegram ~45/40/15 % of citizens; FAQ
+   topics weighted (VNeID and the public service portal most), each answered turn
+   with an answer id of its topic from ``knowledge_entry``; outcomes ~80 % answered,
+   10 % unsure, 6 % out of scope, the rest error, undelivered, rejected; ~60 % of
+   turns with a province, most of them in Hà Tĩnh and its communes; ~30 000
+   pseudonymous citizens (3 % of the turns) who join over the year and come back on
+   several days, in sessions of 1-8 turns; feedback on ~5 % of the answered turns;
+   masked questions of 60-120 characters and replies of ~600 characters (the answers
+   of the knowledge base with their steps, source and related questions); daily volume that grows over the year, with a weekly
+   pattern, an hourly profile and a few campaign days;
+3. times the first build of the daily tables (``ensure_built`` on an empty
+   ``querylog_rollup_state``), ``python -m api rollup``, the daily build the first
+   dashboard request of a day pays (``ensure_built`` with yesterday not yet built)
+   and that first request itself;
+4. times every dashboard GET route through the real application (``create_app``,
+   in-process through FastAPI's TestClient: no network, no uvicorn) with an analyst
+   token, for the last 30 days (the default), the last quarter (92 days) and the
+   whole year, each without a place filter, with the province and with one of its
+   communes: ``--warmup`` untimed then ``--repeat`` timed requests each.
+
+Results: bench/analytics.json and a section of bench/README.md. Exits non-zero if a
+request answered anything but 200; timings are reported, not asserted (routes whose
+p95 exceeds the 300 ms target are listed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import re
+import secrets
+import subprocess
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, TypeVar
+
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
+from sqlalchemy import Connection, Engine, create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from api.__main__ import migrate
+from api.core.config import Settings
+from api.core.db import make_engine
+from api.knowledge.models import KnowledgeEntry
+from api.knowledge.seeding import load_taxonomy, seed_knowledge
+from api.main import create_app
+from api.places.service import places_seed_path, seed_places
+from api.querylog.rollup import day_start, ensure_built, today_local
+from api.staff.security import issue_token
+from tools.bench import _machine, _percentile
+from tools.model import ROOT
+
+BENCH = ROOT / "bench"
+OUTPUT = BENCH / "analytics.json"
+README = BENCH / "README.md"
+README_START = "<!-- analytics-bench:start (written by tools/bench_analytics.py) -->"
+README_END = "<!-- analytics-bench:end -->"
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+TARGET_MS = 300.0
+DAYS = 365
+SEEDS = ROOT / "seeds"
+T = TypeVar("T")
+
+# --- what the generated year looks like ------------------------------------------
+
+CHANNEL_WEIGHTS = {"web": 45, "zalo": 40, "telegram": 15}
+OUTCOME_WEIGHTS = {
+    "answered": 800,
+    "unsure": 100,
+    "out_of_scope": 60,
+    "error": 15,
+    "undelivered": 10,
+    "rejected": 15,
+}
+# Topics of answered turns (and of the answer an unsure turn suggests); topics with
+# answers in the knowledge base but not listed here weigh DEFAULT_TOPIC_WEIGHT.
+TOPIC_WEIGHTS = {
+    "vneid_account": 24,
+    "public_service_portal": 18,
+    "vneid_features": 8,
+    "scam_safety": 6,
+    "online_payment": 6,
+    "application_tracking": 6,
+    "digital_signature": 5,
+    "digital_skills": 4,
+    "cashless_payment": 4,
+    "e_health": 3,
+    "criminal_record": 3,
+    "driving_licence": 3,
+    "community_support": 2,
+    "smalltalk": 6,
+    "citizen_place": 2,
+}
+DEFAULT_TOPIC_WEIGHT = 2
+SMALLTALK, CITIZEN_PLACE = "smalltalk", "citizen_place"
+SMALLTALK_INTENTS = ["greet", "greet", "thank", "thank", "goodbye", "help"]
+# Vietnam-local hour of day -> relative number of sessions starting in it.
+HOUR_WEIGHTS = [
+    *(1, 0.5, 0.3, 0.3, 0.5, 1.5, 3, 5, 7, 8, 8, 7),
+    *(5, 5, 6, 7, 7, 6, 6, 7, 7, 6, 4, 2),
+]
+WEEKDAY_FACTORS = [1.0, 1.05, 1.0, 1.0, 0.95, 0.7, 0.55]  # Monday first
+SESSION_LENGTHS = {1: 35, 2: 25, 3: 15, 4: 10, 5: 6, 6: 4, 7: 3, 8: 2}
+CITIZENS_PER_TURN = 0.03  # 30 000 citizens for 1 000 000 turns
+WITH_PLACE = 0.6  # share of citizens (hence of turns) whose place is known
+MAIN_PROVINCE = "Hà Tĩnh"  # most citizens with a place live there
+MAIN_PROVINCE_SHARE = 0.7
+MAIN_WITH_COMMUNE, OTHER_WITH_COMMUNE = 0.88, 0.65
+# Other provinces: relative weights (the rest weigh 1).
+PROVINCE_WEIGHTS = {"Hà Nội": 5, "Hồ Chí Minh": 5, "Nghệ An": 4, "Quảng Trị": 2}
+FEEDBACK_RATE = 0.057  # of answered turns with an answer id: ~5 % of answered turns
+
+QUESTION_PREFIXES = [
+    *("", "", "", "Cho mình hỏi ", "Chào bạn, cho em hỏi ", "Ad ơi, ", "Xin hỏi "),
+    *("Tôi muốn hỏi ", "Bác hỏi chút: ", "Alo ad, "),
+]
+QUESTION_SUFFIXES = [
+    *("", "", " ạ", " vậy ạ?", " Cảm ơn nhiều.", " Số của tôi là [SĐT]."),
+    *(" Mình ở quê không rành lắm.", " Mong được hướng dẫn.", " Gấp ạ!"),
+]
+UNSURE_TEXTS = [
+    "cái ứng dụng này sao vào không được vậy, cứ quay vòng vòng mãi",
+    "mình làm theo hướng dẫn rồi mà vẫn không được là sao",
+    "sao cứ báo lỗi hoài vậy ad, mình thử mấy lần rồi",
+    "làm sổ đỏ online được không ạ, cần giấy tờ gì",
+    "đăng ký kết hôn trên mạng thì làm thế nào",
+    "cấp lại giấy khai sinh cho con thì lên đâu làm",
+    "tôi bị khóa tài khoản ngân hàng phải làm sao bây giờ",
+    "đổi số điện thoại trên thẻ căn cước được không",
+    "mã OTP không về điện thoại [SĐT] thì làm sao",
+    "hồ sơ của tôi bị trả về mà không rõ lý do",
+    "làm sao để đưa bằng lái xe vào ứng dụng",
+    "nộp thuế đất trên mạng ở đâu vậy",
+    "con tôi 15 tuổi có làm định danh được không",
+    "tại sao tài khoản mức 2 lại bị hạ xuống mức 1",
+    "ứng dụng báo thông tin không trùng khớp là sao",
+    "điện thoại cũ quá không cài được app thì làm sao",
+    "đăng ký thường trú cho con mới sinh như thế nào",
+    "quên email đăng ký tài khoản thì lấy lại thế nào",
+    "làm hộ chiếu trên mạng mất bao lâu thì có",
+    "xác thực khuôn mặt mãi không được phải làm sao",
+    "tôi có hai số điện thoại thì dùng số nào",
+    "nhận lương hưu qua tài khoản có mất phí không",
+    "bị trừ tiền trong tài khoản mà không biết vì sao",
+    "giấy tờ bản gốc có cần mang lên xã nữa không",
+]
+OUT_OF_SCOPE_TEXTS = [
+    "thời tiết Hà Tĩnh ngày mai thế nào, có mưa không",
+    "giá vàng hôm nay bao nhiêu một chỉ vậy",
+    "kết quả xổ số miền Bắc hôm qua là bao nhiêu",
+    "cho tôi xin số điện thoại của chủ tịch xã",
+    "bạn có biết nấu canh chua cá lóc không",
+    "tư vấn giúp tôi nên mua xe máy loại nào tốt",
+    "lịch cắt điện tuần này ở phường mình",
+    "tỷ số trận bóng đá tối qua thế nào",
+    "mua bảo hiểm xe máy ở đâu thì rẻ",
+    "cách chữa đau lưng cho người già",
+    "viết giúp tôi lá đơn xin nghỉ phép",
+    "giá lúa hôm nay bao nhiêu một cân",
+]
+SMALLTALK_TEXTS = [
+    *("xin chào", "chào bạn nhé", "cảm ơn bạn nhiều", "ok cảm ơn ad"),
+    *("bạn là người hay máy vậy", "tạm biệt nhé", "bạn giúp được gì cho tôi"),
+    *("chào buổi sáng", "hay quá, cảm ơn trợ lý"),
+]
+# What citizens add to a question the assistant cannot answer: with these (and their
+# place), most unanswered messages differ, as they do in real life, so the inbox
+# groups a long tail of messages, not a few dozen texts.
+UNANSWERED_DETAILS = [
+    *("từ hôm qua đến giờ", "từ sáng tới giờ vẫn vậy", "trên điện thoại Samsung"),
+    *("trên máy iPhone cũ", "mà con tôi đi làm xa", "bà nhà tôi 70 tuổi rồi"),
+    *("hôm trước cán bộ xã có hướng dẫn", "làm 3 lần rồi", "số [SĐT] của tôi"),
+    *("lúc 9 giờ tối", "gấp lắm ạ", "cho mẹ tôi", "cho bố tôi", "ở chỗ làm"),
+    *("bên ngân hàng nói vậy", "tôi đã cài lại app", "mạng 4G yếu lắm"),
+    *("bị báo sai mật khẩu", "không nhận được tin nhắn", "máy báo hết bộ nhớ"),
+    *("con cháu không có nhà", "tôi không biết chữ nhiều", "đi làm ăn xa quê"),
+    *("đã lên xã hỏi nhưng chưa được", "cán bộ bảo lên mạng làm", "mới đổi sim"),
+    *("thẻ cũ hết hạn rồi", "mắt kém nhìn không rõ", "tuần sau phải nộp"),
+]
+RATE_LIMITED_TEXTS = [
+    *("alo", "trả lời đi", "sao không trả lời", "???", "alo alo có ai không"),
+    *("nhanh lên giúp mình", "ủa"),
+]
+CANNED_REPLIES = {
+    "~smalltalk": (
+        "Chào Anh/Chị! Tôi là Trợ lý Bình dân học vụ số. Tôi có thể hướng dẫn Anh/Chị "
+        "dùng ứng dụng VNeID, Cổng Dịch vụ công quốc gia, chữ ký số, thanh toán trực "
+        "tuyến và cách phòng tránh lừa đảo trên mạng. Anh/Chị cần hỏi gì ạ?"
+    ),
+    "~place": (
+        "Cảm ơn Anh/Chị, tôi đã ghi nhận địa bàn. Khi cần hỗ trợ trực tiếp, Anh/Chị có "
+        "thể đến Tổ công nghệ số cộng đồng hoặc bộ phận một cửa của xã/phường mình."
+    ),
+    "~unsure": (
+        "Xin lỗi, tôi chưa chắc đã hiểu đúng câu hỏi của Anh/Chị. Anh/Chị có thể hỏi "
+        "lại ngắn gọn hơn, hoặc chọn một chủ đề: Tài khoản VNeID; Dịch vụ công trực "
+        "tuyến; Chữ ký số; Thanh toán trực tuyến; Phòng tránh lừa đảo. Nếu cần người "
+        "hỗ trợ, Anh/Chị nhắn 'gặp cán bộ'."
+    ),
+    "~out_of_scope": (
+        "Câu hỏi này nằm ngoài phạm vi hỗ trợ của tôi. Tôi hướng dẫn về kỹ năng số và "
+        "dịch vụ công trực tuyến: tài khoản định danh điện tử VNeID, Cổng Dịch vụ công "
+        "quốc gia, chữ ký số, thanh toán không dùng tiền mặt và an toàn trên mạng."
+    ),
+    "~photo": "Hiện tôi chỉ đọc được tin nhắn chữ. Anh/Chị vui lòng gõ câu hỏi ạ.",
+    "~sticker": "Hiện tôi chỉ đọc được tin nhắn chữ. Anh/Chị vui lòng gõ câu hỏi ạ.",
+    "~voice": "Hiện tôi chỉ đọc được tin nhắn chữ. Anh/Chị vui lòng gõ câu hỏi ạ.",
+    "~rate_limited": "Anh/Chị nhắn hơi nhanh, vui lòng đợi một phút rồi hỏi tiếp ạ.",
+    "~too_long": "Tin nhắn dài quá 2000 ký tự. Anh/Chị vui lòng hỏi ngắn gọn hơn ạ.",
+}
+ERROR_REPLY = (
+    "Xin lỗi, hệ thống đang bận. Anh/Chị vui lòng thử lại sau ít phút; nếu cần gấp, "
+    "hãy liên hệ bộ phận một cửa của xã/phường."
+)
+TOO_LONG_TEXT = (
+    "Tôi muốn trình bày hoàn cảnh gia đình và hỏi về thủ tục hành chính trên mạng. "
+    * 26
+)[:2000] + " …"
+
+# --- the generation, in SQL ------------------------------------------------------
+
+CREATE_DAYS = """
+CREATE TEMP TABLE bench_day (
+    d int PRIMARY KEY, start_utc timestamptz, turns int, sessions int,
+    users_joined int, today boolean, span_seconds double precision)
+"""
+INSERT_DAY = """
+INSERT INTO bench_day VALUES (:d, :start_utc, :turns, :sessions, :users_joined,
+                              :today, :span_seconds)
+"""
+CREATE_USERS = """
+CREATE TEMP TABLE bench_user AS
+SELECT uid,
+       substr(md5('bench-citizen-' || uid), 1, 32) AS pseudonym,
+       (CAST(:channels AS text[]))[1 + floor(random() * 1000)::int] AS channel,
+       random() AS r_place, random() AS r_province, random() AS r_commune,
+       random() AS r_has_commune,
+       NULL::varchar(8) AS province_code, NULL::varchar(8) AS commune_code,
+       'chưa biết ạ'::text AS place_text
+FROM generate_series(0, :users - 1) AS uid
+"""
+SET_USER_PROVINCES = """
+UPDATE bench_user SET province_code = CASE
+    WHEN r_place >= :with_place THEN NULL
+    WHEN r_province < :main_share THEN CAST(:main AS varchar)
+    ELSE (CAST(:others AS text[]))[
+        1 + floor((r_province - :main_share) / (1 - :main_share) * 1000)::int]
+    END
+"""
+CREATE_COMMUNES = """
+CREATE TEMP TABLE bench_commune AS
+SELECT province_code, array_agg(code ORDER BY code) AS codes
+FROM place_commune GROUP BY province_code
+"""
+SET_USER_COMMUNES = """
+UPDATE bench_user u SET commune_code = c.codes[1 + floor(
+        power(u.r_commune, CASE WHEN u.province_code = :main THEN 2.2 ELSE 1 END)
+        * cardinality(c.codes))::int]
+FROM bench_commune c
+WHERE c.province_code = u.province_code
+  AND u.r_has_commune < CASE WHEN u.province_code = :main THEN :main_with_commune
+                             ELSE :other_with_commune END
+"""
+SET_USER_PLACE_TEXTS = [
+    """
+    UPDATE bench_user u SET place_text = 'mình ở ' || lower(c.name) || ', ' || p.name
+    FROM place_commune c JOIN place_province p ON p.code = c.province_code
+    WHERE c.code = u.commune_code
+    """,
+    """
+    UPDATE bench_user u SET place_text = 'tôi ở ' || p.full_name || ' ạ'
+    FROM place_province p
+    WHERE p.code = u.province_code AND u.commune_code IS NULL
+    """,
+]
+CREATE_SESSIONS = """
+CREATE TEMP TABLE bench_session AS
+WITH s AS (
+    SELECT d.d, d.turns AS day_turns,
+           CASE WHEN d.today
+                THEN d.start_utc + d.span_seconds * random() * interval '1 second'
+                ELSE d.start_utc + ((CAST(:hours AS int[]))[
+                        1 + floor(random() * 1000)::int] * 3600 + random() * 3600)
+                     * interval '1 second'
+           END AS started,
+           floor(d.users_joined * sqrt(random()))::int AS uid,
+           (CAST(:lengths AS int[]))[1 + floor(random() * 1000)::int] AS n
+    FROM bench_day d CROSS JOIN LATERAL generate_series(1, d.sessions) AS g
+), c AS (
+    SELECT s.*, sum(n) OVER (PARTITION BY d ORDER BY started, uid
+                             ROWS UNBOUNDED PRECEDING) AS cum
+    FROM s
+)
+SELECT d, started, uid, LEAST(n, day_turns - (cum - n))::int AS n
+FROM c WHERE cum - n < day_turns
+ORDER BY started
+"""
+CREATE_TOPICS = """
+CREATE TEMP TABLE bench_topic AS
+SELECT code, answers FROM unnest(CAST(:codes AS text[])) AS code
+LEFT JOIN (SELECT topic, array_agg(id ORDER BY id) AS answers
+           FROM knowledge_entry GROUP BY topic) k ON k.topic = code
+"""
+CREATE_TEXTS = """
+CREATE TEMP TABLE bench_text (
+    key text PRIMARY KEY, texts text[], reply text, p_not_helpful double precision)
+"""
+INSERT_TEXT = "INSERT INTO bench_text VALUES (:key, :texts, :reply, :p_not_helpful)"
+# r: one row per turn with its random draws (OFFSET 0 keeps them drawn once per row);
+# o: the outcome and the topic and answer drawn; c: everything derived from them.
+INSERT_TURNS = """
+INSERT INTO querylog_turn (
+    created_at, channel, user_pseudonym, conversation_id, text_masked, reply_masked,
+    intent, confidence, topic, answer_id, answer_confidence, outcome, latency_ms,
+    detail, feedback, province_code, commune_code)
+SELECT c.created_at, c.channel, c.pseudonym, c.pseudonym,
+       CASE WHEN c.text_key = '~place' THEN c.place_text
+            ELSE x.texts[1 + floor(c.r_text * cardinality(x.texts))::int] END
+       || CASE WHEN c.text_key NOT IN ('~unsure', '~out_of_scope') THEN ''
+               WHEN c.r_detail < 0.3 AND c.province_code IS NOT NULL
+                    THEN ', ' || c.place_text
+               WHEN c.r_detail < 0.6 THEN ' ' || (CAST(:details AS text[]))[
+                    1 + floor(c.r_detail2 * :detail_count)::int]
+               ELSE '' END,
+       CASE WHEN c.outcome = 'error' THEN CAST(:error_reply AS text) ELSE x.reply END,
+       c.intent, c.confidence, c.topic, c.answer_id, c.answer_confidence, c.outcome,
+       c.latency_ms, c.detail,
+       CASE WHEN c.outcome = 'answered' AND c.answer_id IS NOT NULL
+                 AND c.r_feedback < :feedback_rate
+            THEN CASE WHEN c.r_feedback < :feedback_rate * x.p_not_helpful
+                      THEN 'not_helpful' ELSE 'helpful' END END,
+       c.province_code, c.commune_code
+FROM (
+    SELECT o.*,
+        CASE WHEN o.outcome IN ('answered', 'undelivered') THEN o.pick_topic
+             WHEN o.outcome = 'unsure' AND o.suggest THEN o.pick_topic
+             WHEN o.outcome = 'out_of_scope' THEN 'out_of_scope' END AS topic,
+        CASE WHEN o.outcome IN ('answered', 'undelivered')
+                  OR (o.outcome = 'unsure' AND o.suggest) THEN o.pick_answer
+             END AS answer_id,
+        CASE WHEN o.outcome IN ('answered', 'undelivered') THEN
+                  CASE o.pick_topic WHEN 'smalltalk' THEN '~smalltalk'
+                                    WHEN 'citizen_place' THEN '~place'
+                                    ELSE o.pick_answer END
+             WHEN o.outcome = 'error' THEN coalesce(o.pick_answer, '~unsure')
+             WHEN o.outcome = 'rejected' THEN
+                  CASE WHEN o.r_misc < 0.45 THEN '~photo'
+                       WHEN o.r_misc < 0.6 THEN '~sticker'
+                       WHEN o.r_misc < 0.7 THEN '~voice'
+                       WHEN o.r_misc < 0.97 THEN '~rate_limited'
+                       ELSE '~too_long' END
+             ELSE '~' || o.outcome END AS text_key,
+        CASE WHEN o.outcome IN ('answered', 'undelivered') THEN
+                  CASE o.pick_topic
+                      WHEN 'smalltalk' THEN (CAST(:smalltalk_intents AS text[]))[
+                          1 + floor(o.r_misc * :smalltalk_count)::int]
+                      WHEN 'citizen_place' THEN 'provide_place'
+                      ELSE CASE WHEN o.r_misc < 0.12 THEN 'guide' ELSE 'faq' END END
+             WHEN o.outcome = 'unsure' THEN
+                  CASE WHEN o.suggest THEN 'faq' ELSE 'nlu_fallback' END
+             WHEN o.outcome = 'out_of_scope' THEN 'out_of_scope' END AS intent,
+        CASE WHEN o.outcome IN ('answered', 'undelivered') THEN
+                  CASE WHEN o.pick_topic = 'citizen_place' THEN NULL
+                       ELSE 0.75 + 0.25 * o.r_conf END
+             WHEN o.outcome = 'unsure' THEN 0.3 + 0.35 * o.r_conf
+             WHEN o.outcome = 'out_of_scope' THEN 0.55 + 0.45 * o.r_conf
+             END AS confidence,
+        CASE WHEN o.outcome IN ('answered', 'undelivered')
+                  AND o.pick_answer IS NOT NULL THEN 0.6 + 0.4 * o.r_conf
+             WHEN o.outcome = 'unsure' AND o.suggest THEN 0.2 + 0.3 * o.r_conf
+             END AS answer_confidence,
+        CASE WHEN o.outcome = 'rejected'
+                  OR o.pick_topic = 'citizen_place'
+                     AND o.outcome IN ('answered', 'undelivered') THEN 0
+             WHEN o.outcome = 'error' THEN 15000
+             ELSE (60 + 900 * power(o.r_latency, 3))::int END AS latency_ms,
+        CASE o.outcome
+            WHEN 'error' THEN 'rasa_unavailable'
+            WHEN 'undelivered' THEN CASE o.channel
+                WHEN 'telegram' THEN 'telegram:403 bot blocked by the user'
+                ELSE 'zalo:-230 outside the 48h window' END
+            WHEN 'rejected' THEN
+                CASE WHEN o.r_misc < 0.45 THEN 'unsupported:photo'
+                     WHEN o.r_misc < 0.6 THEN 'unsupported:sticker'
+                     WHEN o.r_misc < 0.7 THEN 'unsupported:voice'
+                     WHEN o.r_misc < 0.97 THEN 'rate_limited'
+                     ELSE 'too_long' END
+            END AS detail
+    FROM (
+        SELECT r.*,
+            CASE WHEN r.outcome_raw = 'undelivered' AND r.channel = 'web'
+                 THEN 'error' ELSE r.outcome_raw END AS outcome,
+            t.answers[1 + floor(power(r.r_answer, 1.6)
+                                * cardinality(t.answers))::int] AS pick_answer,
+            r.r_suggest < 0.6 AND t.answers IS NOT NULL AS suggest
+        FROM (
+            SELECT LEAST(s.started + (k * 45 + 20 * random()) * interval '1 second',
+                         CAST(:now AS timestamptz)) AS created_at,
+                   u.channel, u.pseudonym, u.province_code, u.commune_code,
+                   u.place_text,
+                   (CAST(:outcomes AS text[]))[1 + floor(random() * 1000)::int]
+                       AS outcome_raw,
+                   (CAST(:topics AS text[]))[1 + floor(random() * 1000)::int]
+                       AS pick_topic,
+                   random() AS r_answer, random() AS r_text, random() AS r_feedback,
+                   random() AS r_misc, random() AS r_conf, random() AS r_latency,
+                   random() AS r_suggest, random() AS r_detail,
+                   random() AS r_detail2
+            FROM bench_session s
+            JOIN bench_user u ON u.uid = s.uid
+            CROSS JOIN LATERAL generate_series(0, s.n - 1) AS k
+            OFFSET 0
+        ) r
+        JOIN bench_topic t ON t.code = r.pick_topic
+    ) o
+) c
+JOIN bench_text x ON x.key = c.text_key
+"""
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """Turns of one Vietnam-local day and how they are drawn."""
+
+    d: int
+    start_utc: datetime
+    turns: int
+    sessions: int
+    users_joined: int
+    today: bool
+    span_seconds: float
+
+
+def _pool(weights: Mapping[T, float], size: int = 1000) -> list[T]:
+    """``size`` keys, each repeated in proportion to its weight (an array to draw
+    from with one random index)."""
+    total = sum(weights.values())
+    exact = {k: w / total * size for k, w in weights.items() if w > 0}
+    counts = {k: max(1, math.floor(v)) for k, v in exact.items()}
+    by_remainder = sorted(exact, key=lambda k: exact[k] - math.floor(exact[k]))
+    while sum(counts.values()) < size:
+        counts[by_remainder.pop()] += 1
+    while sum(counts.values()) > size:
+        biggest = max(counts, key=lambda k: counts[k])
+        counts[biggest] -= 1
+    return [k for k, n in counts.items() for _ in range(n)]
+
+
+def _allocate(total: int, weights: Sequence[float]) -> list[int]:
+    """``total`` split in proportion to ``weights`` (largest remainders)."""
+    exact = [w / sum(weights) * total for w in weights]
+    counts = [math.floor(v) for v in exact]
+    order = sorted(range(len(exact)), key=lambda i: counts[i] - exact[i])
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def plan_days(
+    turns: int, citizens: int, now: datetime, rng: random.Random
+) -> list[DayPlan]:
+    """The last :data:`DAYS` days up to today: growth over the year, a weekly pattern,
+    day-to-day noise, four campaign days; today only as far as ``now``."""
+    today = today_local(now)
+    days = [today - timedelta(days=DAYS - 1 - i) for i in range(DAYS)]
+    weights = []
+    for i, day in enumerate(days):
+        growth = 0.35 + 0.65 * (i / (DAYS - 1)) ** 1.3
+        noise = min(1.3, max(0.7, rng.gauss(1, 0.08)))
+        weights.append(growth * WEEKDAY_FACTORS[day.weekday()] * noise)
+    for i in rng.sample(range(30, DAYS - 7), 4):
+        weights[i] *= 1.8
+        weights[i + 1] *= 1.3
+    elapsed = (now - day_start(today)).total_seconds()
+    hour = int(elapsed // 3600)
+    share = (
+        sum(HOUR_WEIGHTS[:hour]) + HOUR_WEIGHTS[hour] * (elapsed % 3600) / 3600
+    ) / (sum(HOUR_WEIGHTS))
+    weights[-1] *= share
+    counts = _allocate(turns, weights)
+    mean_session = sum(k * w for k, w in SESSION_LENGTHS.items()) / sum(
+        SESSION_LENGTHS.values()
+    )
+    plans, cumulative = [], 0
+    for i, (day, n) in enumerate(zip(days, counts, strict=True)):
+        cumulative += n
+        joined = round(citizens * (0.05 + 0.95 * cumulative / max(turns, 1)))
+        plans.append(
+            DayPlan(
+                d=i,
+                start_utc=day_start(day),
+                turns=n,
+                sessions=math.ceil(n / mean_session * 1.15) + 5 if n else 0,
+                users_joined=max(1, min(citizens, joined)),
+                today=day == today,
+                span_seconds=max(0.0, elapsed - 600),
+            )
+        )
+    return plans
+
+
+def _without_accents(value: str) -> str:
+    """How many citizens type: lower case, no diacritics ("đ" -> "d")."""
+    decomposed = unicodedata.normalize("NFD", value.lower().replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _variants(base: str, rng: random.Random, count: int) -> list[str]:
+    """Ways citizens ask ``base``: greetings, politeness, a masked phone number,
+    often without diacritics."""
+    out = []
+    for _ in range(count):
+        prefix = rng.choice(QUESTION_PREFIXES)
+        body = base[0].lower() + base[1:] if prefix else base
+        value = prefix + body + rng.choice(QUESTION_SUFFIXES)
+        if rng.random() < 0.35:
+            value = _without_accents(value).replace("[sdt]", "[SĐT]")
+        out.append(value)
+    return list(dict.fromkeys(out))
+
+
+def _text_rows(connection: Connection, rng: random.Random) -> list[dict[str, Any]]:
+    """Masked questions and replies per answer id, and for the turns without one."""
+    rows = []
+    entries = connection.execute(
+        select(
+            KnowledgeEntry.id,
+            KnowledgeEntry.question,
+            KnowledgeEntry.answer,
+            KnowledgeEntry.steps,
+            KnowledgeEntry.source_ref,
+            KnowledgeEntry.source_url,
+            KnowledgeEntry.related,
+        ).order_by(KnowledgeEntry.id)
+    ).all()
+    questions = {e.id: e.question for e in entries}
+    for entry in entries:
+        steps = "".join(f"\n{n}. {s}" for n, s in enumerate(entry.steps, start=1))
+        source = entry.source_ref or "Nguồn chính thức"
+        # Messaging channels show the related questions' buttons as a list.
+        related = "".join(
+            f"\n- {questions[r]}" for r in entry.related[:3] if r in questions
+        )
+        reply = (
+            f"{entry.answer}{steps}\n\nNguồn: {source} – {entry.source_url}"
+            + (f"\n\nAnh/Chị có thể hỏi thêm:{related}" if related else "")
+            + "\n\nThông tin này có hữu ích với Anh/Chị không?"
+        )
+        rows.append(
+            {
+                "key": entry.id,
+                "texts": _variants(entry.question, rng, 8),
+                "reply": reply,
+                "p_not_helpful": rng.uniform(0.1, 0.5),
+            }
+        )
+    pools = {
+        "~smalltalk": SMALLTALK_TEXTS,
+        "~place": ["(the citizen's place)"],
+        "~unsure": [v for t in UNSURE_TEXTS for v in _variants(t, rng, 3)],
+        "~out_of_scope": [v for t in OUT_OF_SCOPE_TEXTS for v in _variants(t, rng, 2)],
+        "~photo": ["[photo]"],
+        "~sticker": ["[sticker]"],
+        "~voice": ["[voice]"],
+        "~rate_limited": RATE_LIMITED_TEXTS,
+        "~too_long": [TOO_LONG_TEXT],
+    }
+    for key, texts in pools.items():
+        rows.append(
+            {
+                "key": key,
+                "texts": texts,
+                "reply": CANNED_REPLIES[key],
+                "p_not_helpful": None,
+            }
+        )
+    return rows
+
+
+def _province_pool(connection: Connection, main: str) -> list[str]:
+    weights: dict[str, float] = {}
+    for code, name in connection.execute(text("SELECT code, name FROM place_province")):
+        if code != main:
+            weights[code] = PROVINCE_WEIGHTS.get(name, 1)
+    return _pool(weights)
+
+
+def _topic_weights(connection: Connection) -> dict[str, float]:
+    """Weights of the topics answered turns are drawn from: every topic with answers,
+    and small talk and the citizen's place (answered without an answer id)."""
+    taxonomy = load_taxonomy(SEEDS)
+    with_answers = {
+        row[0]
+        for row in connection.execute(
+            text("SELECT DISTINCT topic FROM knowledge_entry")
+        )
+    }
+    weights: dict[str, float] = {}
+    for topic in taxonomy.topics:
+        if topic.code in with_answers:
+            weights[topic.code] = TOPIC_WEIGHTS.get(topic.code, DEFAULT_TOPIC_WEIGHT)
+        elif topic.code in (SMALLTALK, CITIZEN_PLACE):
+            weights[topic.code] = TOPIC_WEIGHTS[topic.code]
+    return weights
+
+
+@contextmanager
+def _timer(into: dict[str, float], key: str) -> Iterator[None]:
+    started = time.perf_counter()
+    yield
+    into[key] = round(time.perf_counter() - started, 2)
+
+
+def generate(
+    engine: Engine, turns: int, citizens: int, seed: int, now: datetime
+) -> dict[str, Any]:
+    """Fills ``querylog_turn`` with ``turns`` turns; returns the timings (seconds)."""
+    rng = random.Random(seed)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        connection.execute(text("SET synchronous_commit = off"))
+        connection.execute(text("SET maintenance_work_mem = '256MB'"))
+        connection.execute(text("SELECT setseed(:s)"), {"s": rng.uniform(-1, 1)})
+        main = connection.scalar(
+            text("SELECT code FROM place_province WHERE name = :n"),
+            {"n": MAIN_PROVINCE},
+        )
+        with _timer(timings, "lookup_tables_seconds"):
+            connection.execute(text(CREATE_DAYS))
+            connection.execute(
+                text(INSERT_DAY),
+                [asdict(p) for p in plan_days(turns, citizens, now, rng)],
+            )
+            connection.execute(
+                text(CREATE_USERS),
+                {"channels": _pool(CHANNEL_WEIGHTS), "users": citizens},
+            )
+            connection.execute(
+                text(SET_USER_PROVINCES),
+                {
+                    "with_place": WITH_PLACE,
+                    "main_share": MAIN_PROVINCE_SHARE,
+                    "main": main,
+                    "others": _province_pool(connection, main),
+                },
+            )
+            connection.execute(text(CREATE_COMMUNES))
+            connection.execute(
+                text(SET_USER_COMMUNES),
+                {
+                    "main": main,
+                    "main_with_commune": MAIN_WITH_COMMUNE,
+                    "other_with_commune": OTHER_WITH_COMMUNE,
+                },
+            )
+            for statement in SET_USER_PLACE_TEXTS:
+                connection.execute(text(statement))
+            connection.execute(text("CREATE INDEX ON bench_user (uid)"))
+            connection.execute(
+                text(CREATE_SESSIONS),
+                {
+                    "hours": _pool(dict(enumerate(HOUR_WEIGHTS))),
+                    "lengths": _pool(SESSION_LENGTHS),
+                },
+            )
+            topic_weights = _topic_weights(connection)
+            connection.execute(text(CREATE_TOPICS), {"codes": list(topic_weights)})
+            connection.execute(text(CREATE_TEXTS))
+            connection.execute(text(INSERT_TEXT), _text_rows(connection, rng))
+            connection.execute(text("ANALYZE bench_user"))
+            connection.execute(text("ANALYZE bench_session"))
+        indexes = [
+            (name, definition)
+            for name, definition in connection.execute(
+                text(
+                    "SELECT indexname, indexdef FROM pg_indexes "
+                    "WHERE tablename = 'querylog_turn' AND indexname NOT LIKE 'pk_%'"
+                )
+            )
+        ]
+        for name, _ in indexes:
+            connection.execute(text(f'DROP INDEX "{name}"'))
+        with _timer(timings, "insert_seconds"):
+            inserted = connection.execute(
+                text(INSERT_TURNS),
+                {
+                    "error_reply": ERROR_REPLY,
+                    "feedback_rate": FEEDBACK_RATE,
+                    "smalltalk_intents": SMALLTALK_INTENTS,
+                    "smalltalk_count": len(SMALLTALK_INTENTS),
+                    "details": UNANSWERED_DETAILS,
+                    "detail_count": len(UNANSWERED_DETAILS),
+                    "now": now,
+                    "outcomes": _pool(OUTCOME_WEIGHTS),
+                    "topics": _pool(topic_weights),
+                },
+            ).rowcount
+        with _timer(timings, "index_seconds"):
+            for _, definition in indexes:
+                connection.execute(text(definition))
+        connection.commit()
+    with _timer(timings, "vacuum_analyze_seconds"):
+        _vacuum_analyze(engine)
+    timings["total_seconds"] = round(time.perf_counter() - started, 2)
+    timings["turns_inserted"] = inserted
+    return timings
+
+
+def _vacuum_analyze(engine: Engine, *tables: str) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(
+            text(f"VACUUM ANALYZE {', '.join(tables)}" if tables else "VACUUM ANALYZE")
+        )
+
+
+# --- the data, the database ------------------------------------------------------
+
+
+def _data_profile(engine: Engine) -> dict[str, Any]:
+    """What was generated, to check it against the intended mix."""
+    with engine.connect() as c:
+        row = c.execute(
+            text(
+                """
+                SELECT count(*) AS turns, min(created_at) AS first,
+                       max(created_at) AS last,
+                       avg((province_code IS NOT NULL)::int) AS with_province,
+                       avg((commune_code IS NOT NULL)::int) AS with_commune,
+                       avg(length(text_masked)) AS text_chars,
+                       avg(length(reply_masked)) AS reply_chars,
+                       count(feedback) AS feedback,
+                       count(*) FILTER (WHERE outcome = 'answered') AS answered
+                FROM querylog_turn
+                """
+            )
+        ).one()
+
+        def shares(column: str) -> dict[str, float]:
+            return {
+                str(k): round(float(v), 4)
+                for k, v in c.execute(
+                    text(
+                        f"SELECT {column}, count(*)::float / sum(count(*)) OVER () "
+                        f"FROM querylog_turn GROUP BY 1 ORDER BY 2 DESC LIMIT 12"
+                    )
+                )
+            }
+
+        citizens = c.execute(
+            text(
+                """
+                SELECT count(*) AS citizens, avg(days) AS days,
+                       avg((days >= 2)::int) AS returning
+                FROM (SELECT user_pseudonym, count(DISTINCT day) AS days
+                      FROM querylog_citizen_day GROUP BY 1) u
+                """
+            )
+        ).one()
+        busiest = c.execute(
+            text(
+                "SELECT day, sum(turns) FROM querylog_daily GROUP BY 1 ORDER BY 2 DESC "
+                "LIMIT 1"
+            )
+        ).one()
+        return {
+            "turns": row.turns,
+            "first_turn": row.first.isoformat(timespec="seconds"),
+            "last_turn": row.last.isoformat(timespec="seconds"),
+            "channels": shares("channel"),
+            "outcomes": shares("outcome"),
+            "topics": shares("coalesce(topic, '(none)')"),
+            "provinces": shares("coalesce(province_code, '(none)')"),
+            "with_province": round(float(row.with_province), 4),
+            "with_commune": round(float(row.with_commune), 4),
+            "feedback_of_answered": round(row.feedback / max(row.answered, 1), 4),
+            "text_chars_mean": round(float(row.text_chars)),
+            "reply_chars_mean": round(float(row.reply_chars)),
+            "citizens": citizens.citizens,
+            "days_per_citizen_mean": round(float(citizens.days), 1),
+            "citizens_on_2_days_or_more": round(float(citizens.returning), 3),
+            "busiest_day": {"day": busiest[0].isoformat(), "turns": int(busiest[1])},
+        }
+
+
+def _database_info(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as c:
+        settings = {
+            name: c.scalar(text(f"SHOW {name}"))
+            for name in (
+                "shared_buffers",
+                "work_mem",
+                "effective_cache_size",
+                "max_parallel_workers_per_gather",
+                "jit",
+            )
+        }
+        tables = {}
+        for table in ("querylog_turn", "querylog_daily", "querylog_citizen_day"):
+            rows = c.scalar(text(f"SELECT count(*) FROM {table}"))
+            sizes = c.execute(
+                text(
+                    "SELECT pg_total_relation_size(:t), pg_relation_size(:t), "
+                    "pg_indexes_size(:t)"
+                ),
+                {"t": table},
+            ).one()
+            tables[table] = {
+                "rows": rows,
+                "total_mb": round(sizes[0] / 2**20, 1),
+                "heap_mb": round(sizes[1] / 2**20, 1),
+                "indexes_mb": round(sizes[2] / 2**20, 1),
+            }
+        version = c.scalar(text("SHOW server_version"))
+    return {"version": version, "settings": settings, "tables": tables}
+
+
+def _load() -> dict[str, Any]:
+    """Load averages and the `uptime` line: the machine is shared."""
+    one, five, fifteen = os.getloadavg()
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    return {
+        "loadavg": [round(one, 2), round(five, 2), round(fifteen, 2)],
+        "uptime": uptime,
+    }
+
+
+def _git() -> dict[str, Any]:
+    def run(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+
+    return {
+        "commit": run("rev-parse", "--short", "HEAD"),
+        "uncommitted_changes": bool(
+            run("status", "--porcelain", "--untracked-files=no")
+        ),
+    }
+
+
+@contextmanager
+def fresh_database(server_url: str, keep: bool) -> Iterator[str]:
+    """A new empty database on the server of ``server_url``; dropped on exit unless
+    ``keep``."""
+    url = make_url(server_url)
+    name = f"bdhvs_bench_{secrets.token_hex(5)}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        if keep:
+            print(f"kept database {name}")
+        else:
+            with admin.connect() as connection:
+                connection.execute(
+                    text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                )
+        admin.dispose()
+
+
+# --- the rollup and the routes ---------------------------------------------------
+
+
+def _set_built_until(engine: Engine, day: date) -> None:
+    with engine.begin() as c:
+        c.execute(text("UPDATE querylog_rollup_state SET built_until = :d"), {"d": day})
+
+
+def time_rollup(engine: Engine, url: str) -> dict[str, float]:
+    """The three ways the daily tables get built."""
+    out: dict[str, float] = {}
+    with Session(engine) as session, _timer(out, "first_build_seconds"):
+        ensure_built(session)
+    env = {**os.environ, "BDHVS_DATABASE_URL": url, "BDHVS_ENVIRONMENT": "test"}
+    with _timer(out, "cli_rollup_seconds"):
+        subprocess.run(
+            [sys.executable, "-m", "api", "rollup"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    _set_built_until(engine, today_local() - timedelta(days=1))
+    with Session(engine) as session, _timer(out, "daily_build_seconds"):
+        ensure_built(session)
+    return out
+
+
+@dataclass(frozen=True)
+class Case:
+    """One route asked with one period and area."""
+
+    route: str
+    path: str
+    params: dict[str, str]
+    period: str
+    area: str
+
+
+def _cases(
+    paths: set[str], main: str, commune: str | None, today: date
+) -> tuple[list[Case], list[str]]:
+    """The dashboard's requests: every period route for 3 periods x 3 areas, the
+    others once. Returns the cases and the routes left out (not in the app)."""
+    period_routes = [
+        ("overview", "/api/staff/analytics/overview", {}),
+        ("volume day", "/api/staff/analytics/volume", {"interval": "day"}),
+        ("volume week", "/api/staff/analytics/volume", {"interval": "week"}),
+        ("volume month", "/api/staff/analytics/volume", {"interval": "month"}),
+        ("topics", "/api/staff/analytics/topics", {}),
+        ("pillars", "/api/staff/analytics/pillars", {}),
+        ("channels", "/api/staff/analytics/channels", {}),
+        (
+            "places province",
+            "/api/staff/analytics/places",
+            {"level": "province", "limit": "10"},
+        ),
+        (
+            "places commune",
+            "/api/staff/analytics/places",
+            {"level": "commune", "limit": "10"},
+        ),
+        ("top-questions", "/api/staff/analytics/top-questions", {"limit": "10"}),
+        ("feedback", "/api/staff/analytics/feedback", {"limit": "10"}),
+        ("inbox", "/api/staff/inbox", {"status": "open", "limit": "50"}),
+        ("report summary", "/api/staff/reports/summary", {}),
+        ("report export xlsx", "/api/staff/reports/export", {"format": "xlsx"}),
+    ]
+    plain_routes = [
+        ("me", "/api/staff/me", {}),
+        ("answers", "/api/staff/answers", {}),
+        ("provinces list", "/api/staff/places/provinces", {}),
+        ("communes list", "/api/staff/places/communes", {"province": main}),
+        ("turns", "/api/staff/turns", {"limit": "50"}),
+        ("training-examples", "/api/staff/training-examples", {}),
+    ]
+    periods = {
+        "30 days": {},
+        "quarter": {
+            "from": (today - timedelta(days=91)).isoformat(),
+            "to": today.isoformat(),
+        },
+        "year": {
+            "from": (today - timedelta(days=DAYS - 1)).isoformat(),
+            "to": today.isoformat(),
+        },
+    }
+    areas: dict[str, dict[str, str]] = {"all": {}, "province": {"province": main}}
+    if commune is not None:  # none in a very small run
+        areas["commune"] = {"province": main, "commune": commune}
+    missing = sorted(
+        {p for _, p, _ in [*period_routes, *plain_routes] if p not in paths}
+    )
+    cases = []
+    for route, path, extra in period_routes:
+        if path in paths:
+            for period, dates in periods.items():
+                for area, place in areas.items():
+                    params = {**dates, **place, **extra}
+                    cases.append(Case(route, path, params, period, area))
+    for route, path, extra in plain_routes:
+        if path in paths:
+            cases.append(Case(route, path, extra, "-", "-"))
+    return cases, missing
+
+
+def time_case(
+    client: TestClient, case: Case, warmup: int, repeat: int
+) -> dict[str, Any]:
+    """``warmup`` untimed then ``repeat`` timed requests; statuses of all of them."""
+    timings: list[float] = []
+    statuses: set[int] = set()
+    failure = ""
+    for n in range(warmup + repeat):
+        started = time.perf_counter()
+        response = client.get(case.path, params=case.params)
+        elapsed = (time.perf_counter() - started) * 1000
+        statuses.add(response.status_code)
+        if response.status_code != 200 and not failure:
+            failure = response.text[:300]
+        if n >= warmup:
+            timings.append(elapsed)
+    status = statuses.pop() if len(statuses) == 1 else sorted(statuses)
+    return {
+        "route": case.route,
+        "path": case.path,
+        "params": case.params,
+        "period": case.period,
+        "area": case.area,
+        "status": status,
+        "requests": len(timings),
+        "p50_ms": _percentile(timings, 50),
+        "p95_ms": _percentile(timings, 95),
+        "max_ms": round(max(timings), 1),
+        "load_1min": round(os.getloadavg()[0], 2),
+        **({"failure": failure} if failure else {}),
+    }
+
+
+def _settings(url: str) -> Settings:
+    return Settings(
+        _env_file=None,
+        database_url=url,
+        environment="test",
+        secret_key=SecretStr(secrets.token_urlsafe(32)),
+        redis_url=None,
+        telegram_token=None,
+        zalo_app_id=None,
+    )
+
+
+def time_routes(
+    engine: Engine,
+    url: str,
+    warmup: int,
+    repeat: int,
+    progress: Callable[[dict[str, Any]], None],
+) -> dict[str, Any]:
+    """The first request of a day, then every case."""
+    settings = _settings(url)
+    token = issue_token(
+        settings.secret_key.get_secret_value(), "bench-analyst", "analyst", 24 * 60
+    )
+    with engine.connect() as c:
+        main = c.scalar(
+            text("SELECT code FROM place_province WHERE name = :n"),
+            {"n": MAIN_PROVINCE},
+        )
+        commune = c.scalar(
+            text(
+                "SELECT commune_code FROM querylog_turn WHERE province_code = :p "
+                "AND commune_code IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+            ),
+            {"p": main},
+        )
+    app = create_app(settings)
+    # The GET routes the application has (the report routes may not exist yet).
+    paths = {p for p, ops in app.openapi()["paths"].items() if "get" in ops}
+    today = today_local()
+    cases, missing = _cases(paths, main, commune, today)
+    results = []
+    with TestClient(
+        app,
+        headers={"Authorization": f"Bearer {token}"},
+        raise_server_exceptions=False,
+    ) as client:
+        _set_built_until(engine, today - timedelta(days=1))
+        started = time.perf_counter()
+        first = client.get("/api/staff/analytics/overview")
+        first_ms = round((time.perf_counter() - started) * 1000, 1)
+        load_before = _load()
+        for case in cases:
+            result = time_case(client, case, warmup, repeat)
+            results.append(result)
+            progress(result)
+        load_after = _load()
+    return {
+        "first_request_of_day": {
+            "route": "overview (30 days), daily tables built until yesterday",
+            "status": first.status_code,
+            "ms": first_ms,
+        },
+        "filters": {"province": main, "commune": commune},
+        "routes_not_in_app": missing,
+        "load_before": load_before,
+        "load_after": load_after,
+        "requests": results,
+    }
+
+
+# --- output ----------------------------------------------------------------------
+
+
+def _row(r: dict[str, Any]) -> str:
+    mark = " **>300**" if r["p95_ms"] > TARGET_MS else ""
+    return (
+        f"| {r['route']} | {r['period']} | {r['area']} | {r['status']} | "
+        f"{r['p50_ms']} | {r['p95_ms']}{mark} | {r['max_ms']} |"
+    )
+
+
+def _table(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| route | period | area | status | p50 ms | p95 ms | max ms |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    return "\n".join([*lines, *(_row(r) for r in results)])
+
+
+def _slow(results: list[dict[str, Any]]) -> list[str]:
+    return [
+        f"{r['route']} ({r['period']}, {r['area']}): p95 {r['p95_ms']} ms"
+        for r in results
+        if r["p95_ms"] > TARGET_MS
+    ]
+
+
+PERIODS = ("30 days", "quarter", "year")
+AREAS = ("all", "province", "commune")
+
+
+def _matrix(requests: list[dict[str, Any]]) -> str:
+    """p95 per route (rows) and period x area (columns); over the target in bold."""
+    cells: dict[str, dict[tuple[str, str], dict[str, Any]]] = {}
+    for r in requests:
+        cells.setdefault(r["route"], {})[(r["period"], r["area"])] = r
+
+    def cell(r: dict[str, Any] | None) -> str:
+        if r is None:
+            return ""
+        text = f"{r['p95_ms']:.0f}" if r["status"] == 200 else f"HTTP {r['status']}"
+        return f"**{text}**" if r["p95_ms"] > TARGET_MS else text
+
+    head = " | ".join(f"{p} {a}" for p in PERIODS for a in AREAS)
+    lines = [f"| route | {head} |", "|---" + "|---:" * len(PERIODS) * len(AREAS) + "|"]
+    once = []
+    for route, by_case in cells.items():
+        if ("-", "-") in by_case:
+            once.append(f"{route} {cell(by_case[('-', '-')])}")
+            continue
+        row = " | ".join(cell(by_case.get((p, a))) for p in PERIODS for a in AREAS)
+        lines.append(f"| {route} | {row} |")
+    return "\n".join(lines) + "\n\nWithout a period (p95 ms): " + ", ".join(once) + "."
+
+
+def readme_section(results: dict[str, Any]) -> str:
+    """The analytics part of bench/README.md (kept when `make bench` rewrites the
+    rest: it is written after tools/bench.py)."""
+    db, g, r, routes = (
+        results["postgresql"],
+        results["generation"],
+        results["rollup"],
+        results["routes"],
+    )
+    t, d, settings = db["tables"], results["data"], db["settings"]
+    requests = routes["requests"]
+    over = len(results["slow_routes"])
+    dirty = " with uncommitted changes" if results["git"]["uncommitted_changes"] else ""
+    return f"""{README_START}
+## Staff dashboard on PostgreSQL (`make bench-analytics`)
+
+tools/bench_analytics.py creates a fresh PostgreSQL database (`bdhvs_bench_<random>`,
+dropped at the end unless `--keep`), migrates it, loads seeds/ and generates `--turns`
+turns (default 1 000 000) over the last 365 days, in SQL on the server: channels
+web/zalo/telegram ~45/40/15 %; FAQ topics weighted (VNeID and the public service portal
+most) with answer ids of their topic; ~80 % answered, 10 % unsure, 6 % out of scope,
+the rest error, undelivered, rejected; ~60 % of the turns with a province, most of them
+in Hà Tĩnh and its communes; ~30 000 citizens who come back on several days; feedback
+on ~5 % of the answered turns; masked questions of 60-120 characters and replies of
+~600; growth over the year, a weekly pattern and a few campaign days. Then it times
+the builds of the daily tables and every dashboard GET route through the real
+application in-process (FastAPI TestClient: no network, no uvicorn) with an analyst
+token, for the last 30 days (the default), the last quarter (92 days) and the year,
+each for all areas, for the province and for one of its communes: {results["warmup"]}
+warm-up then {results["repeat"]} timed requests each. Timings are reported, not
+asserted: the command fails only if a request does not answer 200.
+
+Run: `make bench-analytics` (part of `make bench`), or
+`.venv/bin/python -m tools.bench_analytics --turns 100000 --keep --output /tmp/a.json`
+for a quicker look (bench/README.md is only rewritten with the default output).
+`--database-url` names the PostgreSQL server (the bench creates its own database).
+
+Reading `analytics.json`: `data` is the generated mix as measured; `generation` the
+load (insert, re-creating the indexes, VACUUM ANALYZE); `rollup` the first build of the
+daily tables from an empty state (`first_build_seconds`), `python -m api rollup`
+(`cli_rollup_seconds`, interpreter start included) and the build the first dashboard
+request of a day pays (`daily_build_seconds`); `routes.first_request_of_day` is that
+request end to end; `postgresql` the server version, settings, row counts and sizes;
+`routes.requests` one entry per route, period and area (p50/p95/max ms, HTTP status,
+the 1-minute load average when it was measured); `slow_routes` the p95s over 300 ms.
+The machine is shared: compare the load averages before reading much into a figure.
+
+Last run ({results["measured_at"][:16].replace("T", " ")} UTC):
+
+- Code: commit {results["git"]["commit"]}{dirty}.
+- Machine: {results["machine"]["cpus"]} CPUs; PostgreSQL {db["version"].split()[0]} with
+  shared_buffers {settings["shared_buffers"]}, work_mem {settings["work_mem"]}, jit
+  {settings["jit"]}; load average {routes["load_before"]["loadavg"][0]} before the
+  requests, {routes["load_after"]["loadavg"][0]} after.
+- Data: {t["querylog_turn"]["rows"]:,} turns ({t["querylog_turn"]["total_mb"]:.0f} MB
+  with indexes), {d["citizens"]:,} citizens; querylog_daily
+  {t["querylog_daily"]["rows"]:,} rows, querylog_citizen_day
+  {t["querylog_citizen_day"]["rows"]:,} rows.
+- Generation: {g["total_seconds"]:.0f} s (insert {g["insert_seconds"]:.0f} s, indexes
+  {g["index_seconds"]:.0f} s, VACUUM ANALYZE {g["vacuum_analyze_seconds"]:.0f} s).
+- Daily tables: first build {r["first_build_seconds"]:.1f} s; `python -m api rollup`
+  {r["cli_rollup_seconds"]:.1f} s; daily build {r["daily_build_seconds"]:.2f} s; first
+  request of a day {routes["first_request_of_day"]["ms"]:.0f} ms.
+- {over} of {len(requests)} cases have a p95 over 300 ms (in bold below).
+
+p95 in ms:
+
+{_matrix(requests)}
+{README_END}
+"""
+
+
+def write_readme(section: str) -> None:
+    """Replaces the analytics section of bench/README.md, or appends it."""
+    current = README.read_text(encoding="utf-8") if README.exists() else ""
+    pattern = re.compile(
+        re.escape(README_START) + r".*?" + re.escape(README_END) + r"\n?", re.S
+    )
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: section, current)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + section
+    README.write_text(updated, encoding="utf-8")
+
+
+def main() -> int:
+    """Runs the benchmark; 1 if any request did not answer 200."""
+    parser = argparse.ArgumentParser(prog="python -m tools.bench_analytics")
+    parser.add_argument("--turns", type=int, default=1_000_000)
+    parser.add_argument(
+        "--citizens", type=int, help="default: 3 %% of the turns (30 000 for 1 000 000)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=DEFAULT_SERVER,
+        help="a PostgreSQL server URL; the bench creates its own database on it",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=OUTPUT,
+        help="bench/README.md is updated only with the default output",
+    )
+    args = parser.parse_args()
+    citizens = args.citizens or max(50, round(args.turns * CITIZENS_PER_TURN))
+    if not args.database_url.startswith("postgresql"):
+        parser.error("the analytics bench needs PostgreSQL")
+
+    git = _git()  # the code measured: others may commit while the bench runs
+    print(f"load: {_load()['uptime']}", flush=True)
+    with fresh_database(args.database_url, args.keep) as url:
+        print(f"database {make_url(url).database}", flush=True)
+        migrate(url)
+        engine = make_engine(url)
+        try:
+            with Session(engine) as session:
+                seed_knowledge(session, SEEDS)
+                seed_places(session, places_seed_path(SEEDS))
+            now = datetime.now(timezone.utc)
+            print(f"generating {args.turns:,} turns ...", flush=True)
+            generation = generate(engine, args.turns, citizens, args.seed, now)
+            print(f"  {generation}", flush=True)
+            rollup = time_rollup(engine, url)
+            print(f"  rollup {rollup}", flush=True)
+            _vacuum_analyze(engine, "querylog_daily", "querylog_citizen_day")
+            data = _data_profile(engine)
+            database = _database_info(engine)
+
+            def progress(r: dict[str, Any]) -> None:
+                print(
+                    f"  {r['route']:<20} {r['period']:<8} {r['area']:<9} {r['status']} "
+                    f"p50 {r['p50_ms']:>7} p95 {r['p95_ms']:>7} max {r['max_ms']:>7}",
+                    flush=True,
+                )
+
+            routes = time_routes(engine, url, args.warmup, args.repeat, progress)
+        finally:
+            engine.dispose()
+
+    requests = routes["requests"]
+    failures = [r for r in requests if r["status"] != 200]
+    if routes["first_request_of_day"]["status"] != 200:
+        failures.append(routes["first_request_of_day"])
+    results = {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": "make bench-analytics",
+        "git": git,
+        "machine": _machine(),
+        "postgresql": database,
+        "turns_requested": args.turns,
+        "citizens_requested": citizens,
+        "seed": args.seed,
+        "warmup": args.warmup,
+        "repeat": args.repeat,
+        "transport": "in-process ASGI (fastapi.testclient.TestClient), no network",
+        "target_p95_ms": TARGET_MS,
+        "data": data,
+        "generation": generation,
+        "rollup": {
+            **rollup,
+            "note": "first_build: ensure_built on an empty rollup state (every day); "
+            "daily_build: ensure_built with yesterday not built (the last "
+            "REBUILD_DAYS + 1 days), what the first dashboard request of a day pays",
+        },
+        "routes": routes,
+        "slow_routes": _slow(requests),
+        "failures": [
+            {k: r.get(k) for k in ("route", "period", "area", "status", "failure")}
+            for r in failures
+        ],
+    }
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
+        json.dumps(results, indent=2, ensure_ascii=False, default=str) + "\n",
+        encoding="utf-8",
+    )
+    if args.output.resolve() == OUTPUT.resolve():
+        write_readme(readme_section(results))
+    print()
+    print(_table(requests))
+    print()
+    print(f"load before/after: {routes['load_before']['uptime']}")
+    print(f"                   {routes['load_after']['uptime']}")
+    print("p95 above 300 ms:" if results["slow_routes"] else "every p95 <= 300 ms")
+    for line in results["slow_routes"]:
+        print(f"  {line}")
+    print(f"wrote {args.output}")
+    for failure in results["failures"]:
+        print(f"FAILED: {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
