@@ -101,19 +101,35 @@ def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def group_messages(turns: list[Any]) -> list[_Group]:
-    """Groups turns (newest first) by similar wording; biggest groups first."""
-    exact: dict[frozenset[str], _Group] = {}
+    """Groups turns (newest first) by similar wording; biggest groups first.
+
+    Identical word sets are grouped first; then each group joins the first bigger group
+    it is similar to. Only groups sharing a word are compared (an index from words to
+    groups), so the cost grows with the overlap, not with the square of the groups.
+    """
+    words_of: dict[str, frozenset[str]] = {}
+    by_words: dict[frozenset[str], _Group] = {}
     for turn in turns:
-        words = _words(turn.text_masked)
-        exact.setdefault(words, _Group(words)).turns.append(turn)
+        words = words_of.get(turn.text_masked)
+        if words is None:
+            words = words_of[turn.text_masked] = _words(turn.text_masked)
+        by_words.setdefault(words, _Group(words)).turns.append(turn)
     merged: list[_Group] = []
-    for group in sorted(exact.values(), key=lambda g: -len(g.turns)):
-        for target in merged:
-            if _similar(group.words, target.words):
-                target.turns.extend(group.turns)
-                break
-        else:
-            merged.append(group)
+    holding: dict[str, list[int]] = {}
+    for group in sorted(by_words.values(), key=lambda g: -len(g.turns)):
+        candidates = sorted({i for w in group.words for i in holding.get(w, [])})
+        target = next(
+            (merged[i] for i in candidates if _similar(group.words, merged[i].words)),
+            None,
+        )
+        if target is not None:
+            target.turns.extend(group.turns)
+            continue
+        for word in group.words:
+            holding.setdefault(word, []).append(len(merged))
+        merged.append(group)
+    for group in merged:
+        group.turns.sort(key=lambda t: -t.id)
     return sorted(merged, key=lambda g: (-len(g.turns), -g.turns[0].id))
 
 

@@ -29,7 +29,7 @@ from typing import IO, Any
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
@@ -40,6 +40,7 @@ from api.analytics.service import (
     UNKNOWN_TOPIC_LABEL,
     Analytics,
     citizen_rows,
+    citizens_by,
     daily_rows,
 )
 from api.knowledge.schemas import Taxonomy
@@ -524,13 +525,7 @@ def place_breakdown(session: Session, f: Filters, level: str) -> list[BreakdownR
     ).all()
     citizens = citizen_rows(session, f)
     ckey = citizens.c[column]
-    people = dict(
-        session.execute(
-            select(ckey, func.count(distinct(citizens.c.user_pseudonym))).group_by(ckey)
-        )
-        .tuples()
-        .all()
-    )
+    people = {code: n for (code,), n in citizens_by(session, citizens, ckey).items()}
     found = [(code or "", int(t), int(a)) for code, t, a in counted if t]
     names = place_names(session, {code for code, _, _ in found if code})
     out = [

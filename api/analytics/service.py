@@ -127,7 +127,7 @@ def _outcome_sums(rows: Subquery) -> list[ColumnElement[int]]:
     ]
 
 
-def _citizens_by(
+def citizens_by(
     session: Session, citizens: Subquery, *keys: Any
 ) -> dict[tuple[Any, ...], int]:
     """Distinct citizens per value of ``keys``: grouped twice, which PostgreSQL hashes
@@ -233,7 +233,7 @@ class Analytics:
         citizens = citizen_rows(self._session, f)
         people = {
             _as_date(b): n
-            for (b,), n in _citizens_by(
+            for (b,), n in citizens_by(
                 self._session, citizens, period_start(citizens.c.day, interval)
             ).items()
         }
@@ -315,7 +315,7 @@ class Analytics:
         citizens = citizen_rows(self._session, f)
         people = {
             c: n
-            for (c,), n in _citizens_by(
+            for (c,), n in citizens_by(
                 self._session, citizens, citizens.c.channel
             ).items()
         }
@@ -336,7 +336,7 @@ class Analytics:
             .order_by(_sum(rows.c.turns).desc(), *keys)
             .limit(limit)
         ).tuples()
-        people = _citizens_by(
+        people = citizens_by(
             self._session, citizens, citizens.c[column], citizens.c.province_code
         )
         rows_out = [(code, province, n) for code, province, n in result]
