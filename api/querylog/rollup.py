@@ -145,7 +145,7 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 def live_daily(start: datetime, end: datetime | None = None) -> Select[Any]:
     """Turns since ``start`` (until ``end``) grouped like ``querylog_daily``."""
-    dims = (
+    dims: tuple[Any, ...] = (
         local_day(Turn.created_at),
         Turn.channel,
         known(Turn.province_code),
