@@ -76,6 +76,15 @@ class Filters:
         """From 1 January of the end's year to the end ("lũy kế")."""
         return self.shifted(date(self.end.year, 1, 1), self.end)
 
+    def area(self) -> dict[str, str]:
+        """The set area filters by query-log column name (channel, place)."""
+        wanted = {
+            "channel": self.channel,
+            "province_code": self.province,
+            "commune_code": self.commune,
+        }
+        return {column: value for column, value in wanted.items() if value is not None}
+
     def echo(self) -> dict[str, Any]:
         """The filters as echoed in API responses."""
         return {

@@ -88,10 +88,8 @@ class _Group:
 
 
 def _words(text: str) -> frozenset[str]:
-    tokens = [
-        w for w in fold(text).split() if w not in STOPWORDS and not w.startswith("[")
-    ]
-    return frozenset(tokens or fold(text).split())
+    words = fold(text).split()
+    return frozenset([w for w in words if w not in STOPWORDS] or words)
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:

@@ -29,23 +29,18 @@ from typing import IO, Any
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
 from api.analytics.inbox import inbox
 from api.analytics.service import (
     UNKNOWN,
-    UNKNOWN_PLACE_LABEL,
     UNKNOWN_TOPIC_LABEL,
     Analytics,
-    citizen_rows,
-    citizens_by,
-    daily_rows,
 )
 from api.knowledge.schemas import Taxonomy
 from api.places.models import Commune, Province
-from api.places.service import fold, list_communes, place_names, province_by_name
+from api.places.service import fold, list_communes, province_by_name
 from api.querylog.rollup import VIETNAM_TZ
 
 ASSISTANT = "Trợ lý Bình dân học vụ số"
@@ -501,42 +496,18 @@ class Report:
 # --- building --------------------------------------------------------------------
 
 
-def _count_turns(rows: Any, outcome: str) -> Any:
-    return func.coalesce(
-        func.sum(case((rows.c.outcome == outcome, rows.c.turns), else_=0)), 0
-    )
-
-
-def place_breakdown(session: Session, f: Filters, level: str) -> list[BreakdownRow]:
+def place_breakdown(analytics: Analytics, f: Filters, level: str) -> list[BreakdownRow]:
     """Turns, answered turns and citizens per commune (or province) with activity in
-    ``f``, most active first; turns without a known place last ("Chưa rõ địa bàn").
-
-    Unlike :meth:`Analytics.place_counts` it has no limit and counts answered turns.
-    """
-    column = "commune_code" if level == "commune" else "province_code"
-    rows = daily_rows(session, f)
-    key = rows.c[column]
-    counted = session.execute(
-        select(
-            key,
-            func.coalesce(func.sum(rows.c.turns), 0),
-            _count_turns(rows, "answered"),
-        ).group_by(key)
-    ).all()
-    citizens = citizen_rows(session, f)
-    ckey = citizens.c[column]
-    people = {code: n for (code,), n in citizens_by(session, citizens, ckey).items()}
-    found = [(code or "", int(t), int(a)) for code, t, a in counted if t]
-    names = place_names(session, {code for code, _, _ in found if code})
+    ``f``, most active first; turns without a known place last ("Chưa rõ địa bàn")."""
     out = [
         BreakdownRow(
-            code=code or None,
-            label=names.get(code, code) if code else UNKNOWN_PLACE_LABEL,
-            turns=turns,
-            answered=answered,
-            citizens=int(people.get(code, 0)),
+            code=item["code"],
+            label=item["name"],
+            turns=int(item["turns"]),
+            answered=int(item["answered"]),
+            citizens=int(item["citizens"]),
         )
-        for code, turns, answered in found
+        for item in analytics.place_counts(f, level, None)
     ]
     return sorted(out, key=lambda r: (r.code is None, -r.turns, r.label))
 
@@ -617,7 +588,7 @@ def build_report(
         counts=counts,
         figures=_figures(counts),
         place_level=level,
-        places=place_breakdown(session, f, level),
+        places=place_breakdown(analytics, f, level),
         pillars=pillars,
         topics=topics,
         themes=unanswered_themes(session, f, MAX_THEMES),

@@ -10,7 +10,8 @@ cover the retention period only.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -35,6 +36,7 @@ from api.querylog.models import CitizenDay, CitizenFirst, DailyStat, Outcome, Tu
 from api.querylog.rollup import (
     CITIZEN_DIMENSIONS,
     DAILY_DIMENSIONS,
+    count_if,
     day_start,
     ensure_built,
     live_citizen_days,
@@ -51,68 +53,52 @@ RATE_OUTCOMES = ("answered", "unsure", "out_of_scope")
 
 def daily_rows(session: Session, f: Filters) -> Subquery:
     """Turns per day and dimension for ``f`` (columns of ``querylog_daily``)."""
-    built_until = ensure_built(session)
-    extra = ("turns", "helpful", "not_helpful")
-    parts: list[Select[Any]] = []
-    if f.start < built_until:
-        last = min(f.end, built_until - timedelta(days=1))
-        parts.append(
-            select(*(getattr(DailyStat, c) for c in (*DAILY_DIMENSIONS, *extra))).where(
-                DailyStat.day >= f.start, DailyStat.day <= last
-            )
-        )
-    if f.end >= built_until:
-        rows = live_daily(
-            day_start(max(f.start, built_until)), day_start(f.end + timedelta(days=1))
-        ).subquery()
-        parts.append(select(*(rows.c[c] for c in (*DAILY_DIMENSIONS, *extra))))
-    return _filtered(parts, f)
+    columns = (*DAILY_DIMENSIONS, "turns", "helpful", "not_helpful")
+    return _built_and_live(session, f, DailyStat, live_daily, columns)
 
 
 def citizen_rows(session: Session, f: Filters) -> Subquery:
     """Citizen-days for ``f`` (columns of ``querylog_citizen_day``)."""
+    return _built_and_live(
+        session, f, CitizenDay, live_citizen_days, CITIZEN_DIMENSIONS
+    )
+
+
+def _built_and_live(
+    session: Session,
+    f: Filters,
+    table: type[DailyStat] | type[CitizenDay],
+    live: Callable[[datetime, datetime], Select[Any]],
+    columns: tuple[str, ...],
+) -> Subquery:
+    """``columns`` of ``table`` for the days already built and of ``live`` (the same
+    grouping computed from the query log) for the rest, in the area of ``f``."""
     built_until = ensure_built(session)
     parts: list[Select[Any]] = []
     if f.start < built_until:
         last = min(f.end, built_until - timedelta(days=1))
         parts.append(
-            select(*(getattr(CitizenDay, c) for c in CITIZEN_DIMENSIONS)).where(
-                CitizenDay.day >= f.start, CitizenDay.day <= last
+            select(*(getattr(table, c) for c in columns)).where(
+                table.day >= f.start, table.day <= last
             )
         )
     if f.end >= built_until:
-        rows = live_citizen_days(
+        rows = live(
             day_start(max(f.start, built_until)), day_start(f.end + timedelta(days=1))
         ).subquery()
-        parts.append(select(*(rows.c[c] for c in CITIZEN_DIMENSIONS)))
-    return _filtered(parts, f)
-
-
-def _filtered(parts: list[Select[Any]], f: Filters) -> Subquery:
+        parts.append(select(*(rows.c[c] for c in columns)))
     source = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    wanted = {
-        "channel": f.channel,
-        "province_code": f.province,
-        "commune_code": f.commune,
-    }
-    conditions = [source.c[c] == v for c, v in wanted.items() if v is not None]
-    return select(source).where(*conditions).subquery()
+    area = [source.c[column] == value for column, value in f.area().items()]
+    return select(source).where(*area).subquery()
 
 
 def turn_conditions(f: Filters) -> list[ColumnElement[bool]]:
     """Conditions on the query log for the period and area of ``f``."""
-    where = [
+    return [
         Turn.created_at >= day_start(f.start),
         Turn.created_at < day_start(f.end + timedelta(days=1)),
+        *(getattr(Turn, column) == value for column, value in f.area().items()),
     ]
-    for column, value in (
-        (Turn.channel, f.channel),
-        (Turn.province_code, f.province),
-        (Turn.commune_code, f.commune),
-    ):
-        if value is not None:
-            where.append(column == value)
-    return where
 
 
 def _sum(column: Any) -> ColumnElement[int]:
@@ -324,14 +310,18 @@ class Analytics:
         ]
         return self._envelope(f, items=items)
 
-    def place_counts(self, f: Filters, level: str, limit: int) -> list[dict[str, Any]]:
-        """Turns and citizens per province or commune, most active first."""
+    def place_counts(
+        self, f: Filters, level: str, limit: int | None
+    ) -> list[dict[str, Any]]:
+        """Turns, answered turns and citizens per province or commune, most active
+        first (all of them when ``limit`` is None)."""
         column = "province_code" if level == "province" else "commune_code"
         rows = daily_rows(self._session, f)
         citizens = citizen_rows(self._session, f)
         keys = (rows.c[column], rows.c.province_code)
+        answered = _sum(case((rows.c.outcome == "answered", rows.c.turns), else_=0))
         result = self._session.execute(
-            select(*keys, _sum(rows.c.turns))
+            select(*keys, _sum(rows.c.turns), answered)
             .group_by(*keys)
             .order_by(_sum(rows.c.turns).desc(), *keys)
             .limit(limit)
@@ -339,10 +329,10 @@ class Analytics:
         people = citizens_by(
             self._session, citizens, citizens.c[column], citizens.c.province_code
         )
-        rows_out = [(code, province, n) for code, province, n in result]
+        rows_out = list(result)
         names = place_names(
             self._session,
-            {c for c, p, _ in rows_out if c} | {p for _, p, _ in rows_out if p},
+            {c for c, *_ in rows_out if c} | {p for _, p, *_ in rows_out if p},
         )
         return [
             {
@@ -351,9 +341,10 @@ class Analytics:
                 "province_code": province or None,
                 "province_name": names.get(province) if province else None,
                 "turns": n,
+                "answered": a,
                 "citizens": people.get((code, province), 0),
             }
-            for code, province, n in rows_out
+            for code, province, n, a in rows_out
         ]
 
     def places(self, f: Filters, level: str, limit: int) -> dict[str, Any]:
@@ -371,12 +362,8 @@ class Analytics:
         if topic:
             where.append(Turn.topic == topic)
         count = func.count()
-        helpful = func.coalesce(
-            func.sum(case((Turn.feedback == "helpful", 1), else_=0)), 0
-        )
-        not_helpful = func.coalesce(
-            func.sum(case((Turn.feedback == "not_helpful", 1), else_=0)), 0
-        )
+        helpful = count_if(Turn.feedback == "helpful")
+        not_helpful = count_if(Turn.feedback == "not_helpful")
         counted = (
             select(
                 Turn.answer_id,
@@ -410,8 +397,8 @@ class Analytics:
 
     def feedback(self, f: Filters, limit: int) -> dict[str, Any]:
         """Answers rated by citizens, the least helpful first."""
-        helpful = func.sum(case((Turn.feedback == "helpful", 1), else_=0))
-        not_helpful = func.sum(case((Turn.feedback == "not_helpful", 1), else_=0))
+        helpful = count_if(Turn.feedback == "helpful")
+        not_helpful = count_if(Turn.feedback == "not_helpful")
         rate = helpful * 1.0 / func.count()
         rated = (
             select(

@@ -139,7 +139,7 @@ def known(column: Any) -> ColumnElement[str]:
     return func.coalesce(column, literal_column("''"))
 
 
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
@@ -160,8 +160,8 @@ def live_daily(start: datetime, end: datetime | None = None) -> Select[Any]:
         select(
             *(d.label(n) for d, n in zip(dims, DAILY_DIMENSIONS, strict=True)),
             func.count().label("turns"),
-            _count_if(Turn.feedback == "helpful").label("helpful"),
-            _count_if(Turn.feedback == "not_helpful").label("not_helpful"),
+            count_if(Turn.feedback == "helpful").label("helpful"),
+            count_if(Turn.feedback == "not_helpful").label("not_helpful"),
             func.coalesce(func.sum(Turn.latency_ms), 0).label("latency_ms_sum"),
         )
         .where(*where)
@@ -238,6 +238,12 @@ def _record_first_days(session: Session, first: date, until: date) -> None:
     )
 
 
+def _oldest_day(session: Session) -> date | None:
+    """The local day of the oldest turn still logged."""
+    oldest = session.scalar(select(func.min(Turn.created_at)))
+    return oldest.astimezone(VIETNAM_TZ).date() if oldest is not None else None
+
+
 def ensure_built(session: Session, today: date | None = None) -> date:
     """Builds the daily tables up to (not including) today; returns that date.
 
@@ -256,10 +262,7 @@ def ensure_built(session: Session, today: date | None = None) -> date:
             session.rollback()
             return state.built_until
         if state is None:
-            oldest = session.scalar(select(func.min(Turn.created_at)))
-            first = (
-                oldest.astimezone(VIETNAM_TZ).date() if oldest is not None else today
-            )
+            first = _oldest_day(session) or today
             state = RollupState(id=1, built_until=today)
             session.add(state)
         else:
@@ -276,9 +279,9 @@ def ensure_built(session: Session, today: date | None = None) -> date:
 def rebuild_all(session: Session, today: date | None = None) -> date:
     """Rebuilds every day that still has turns (after a bulk import, say)."""
     today = today or today_local()
-    oldest = session.scalar(select(func.min(Turn.created_at)))
+    oldest = _oldest_day(session)
     if oldest is not None:
-        build_days(session, oldest.astimezone(VIETNAM_TZ).date(), today)
+        build_days(session, oldest, today)
     state = session.get(RollupState, 1)
     if state is None:
         session.add(RollupState(id=1, built_until=today))
