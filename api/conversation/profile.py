@@ -54,12 +54,28 @@ def _profile(session: Session, user: str) -> CitizenProfile:
     return profile
 
 
-def known_place(session: Session, user: str) -> tuple[Place, bool]:
-    """The citizen's place, and whether the assistant is waiting for it."""
+@dataclass(frozen=True)
+class Remembered:
+    """What the assistant knows of a citizen when their message arrives."""
+
+    place: Place = Place()
+    # The next message is read as the answer to the place question.
+    awaiting_place: bool = False
+    # The question is still to be asked (commune unknown, never asked): only then
+    # are answered questions counted.
+    may_ask: bool = True
+
+
+def remembered(session: Session, user: str) -> Remembered:
+    """The citizen's place and where the place question stands."""
     profile = session.get(CitizenProfile, user)
     if profile is None:
-        return Place(), False
-    return Place(profile.province_code, profile.commune_code), profile.awaiting_place
+        return Remembered()
+    return Remembered(
+        Place(profile.province_code, profile.commune_code),
+        profile.awaiting_place,
+        profile.commune_code is None and profile.place_asked_at is None,
+    )
 
 
 def _label(session: Session, ref: PlaceRef, province_code: str | None) -> str:

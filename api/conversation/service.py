@@ -29,7 +29,7 @@ from api.conversation.profile import (
     Place,
     PlaceReply,
     after_answer,
-    known_place,
+    remembered,
     take_place_answer,
 )
 from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
@@ -174,8 +174,9 @@ class ConversationService:
             return await self._reject(
                 channel, user, masked, "rate_limited", RATE_LIMITED
             )
-        place, awaiting_place = await asyncio.to_thread(self._write, known_place, user)
-        if awaiting_place:
+        known = await asyncio.to_thread(self._write, remembered, user)
+        place = known.place
+        if known.awaiting_place:
             answer = await asyncio.to_thread(
                 self._write, take_place_answer, user, masked
             )
@@ -197,7 +198,12 @@ class ConversationService:
         confidence = intent_data.get("confidence")
         answer_id = turn.get("answer_id")
         topic = await self._topic(intent, answer_id)
-        if outcome is Outcome.ANSWERED and answer_id and intent in QUESTION_INTENTS:
+        if (
+            known.may_ask
+            and outcome is Outcome.ANSWERED
+            and answer_id
+            and intent in QUESTION_INTENTS
+        ):
             question = await asyncio.to_thread(self._write, after_answer, user)
             if question:
                 visible.append(OutMessage(question))
