@@ -10,7 +10,8 @@ cover the retention period only.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from sqlalchemy import (
     cast,
     func,
     literal_column,
+    or_,
     select,
     union_all,
 )
@@ -32,11 +34,23 @@ from api.analytics.filters import Filters
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.schemas import Taxonomy
 from api.places.service import place_names
-from api.querylog.models import CitizenDay, CitizenFirst, DailyStat, Outcome, Turn
+from api.querylog.models import (
+    CitizenDay,
+    CitizenFirst,
+    DailyStat,
+    Outcome,
+    Rollup,
+    Turn,
+)
 from api.querylog.rollup import (
+    AGGREGATES,
     CITIZEN_DIMENSIONS,
     DAILY_DIMENSIONS,
+    PREVIOUS_DAY_LEVELS,
+    Aggregate,
+    as_date,
     count_if,
+    day_gap,
     day_start,
     ensure_built,
     live_citizen_days,
@@ -49,42 +63,109 @@ UNKNOWN_TOPIC_LABEL = "Chưa xác định"
 UNKNOWN_PLACE_LABEL = "Chưa rõ địa bàn"
 OUTCOMES = [o.value for o in Outcome]
 RATE_OUTCOMES = ("answered", "unsure", "out_of_scope")
+DAILY_COLUMNS = (*DAILY_DIMENSIONS, "turns", "helpful", "not_helpful")
+CITIZEN_COLUMNS = (*CITIZEN_DIMENSIONS, *PREVIOUS_DAY_LEVELS)
+ONE_DAY = timedelta(days=1)
+# Gaps to a citizen's previous day longer than any bucket are all alike.
+GAP_CAP = 32
 
 
-def daily_rows(session: Session, f: Filters) -> Subquery:
-    """Turns per day and dimension for ``f`` (columns of ``querylog_daily``)."""
-    columns = (*DAILY_DIMENSIONS, "turns", "helpful", "not_helpful")
-    return _built_and_live(session, f, DailyStat, live_daily, columns)
+def daily_rows(
+    session: Session, f: Filters, needs: Iterable[str] = (), by_day: bool = False
+) -> Subquery:
+    """Turns per day and dimension for ``f`` (columns of ``querylog_daily``).
+
+    ``needs`` names the dimensions the caller groups by (the area of ``f`` is added).
+    Whole calendar months are read from the smallest monthly aggregate keeping them,
+    unless the caller needs days (``by_day``: then ``day`` is a month's first day for
+    those rows); the other built days from the smallest daily one (``querylog_daily``
+    itself when none keeps them); the days not built yet from the query log.
+    """
+    needed = {*needs, *f.area()}
+
+    def built(first: date, last: date) -> list[Select[Any]]:
+        parts = []
+        spans = [(first, last)]
+        months = None if by_day else _whole_months(first, last)
+        monthly = _smallest("month", needed)
+        if months is not None and monthly is not None:
+            since, until = months
+            parts.append(_rollup_rows(monthly, since, until))
+            spans = [(first, since - ONE_DAY), (until, last)]
+        daily = _smallest("day", needed)
+        for start, end in spans:
+            if start > end:
+                continue
+            if daily is None:
+                parts.append(
+                    select(*(getattr(DailyStat, c) for c in DAILY_COLUMNS)).where(
+                        DailyStat.day >= start, DailyStat.day <= end
+                    )
+                )
+            else:
+                parts.append(_rollup_rows(daily, start, end + ONE_DAY))
+        return parts
+
+    return _built_and_live(session, f, built, live_daily, DAILY_COLUMNS)
 
 
 def citizen_rows(session: Session, f: Filters) -> Subquery:
     """Citizen-days for ``f`` (columns of ``querylog_citizen_day``)."""
-    return _built_and_live(
-        session, f, CitizenDay, live_citizen_days, CITIZEN_DIMENSIONS
+
+    def built(first: date, last: date) -> list[Select[Any]]:
+        return [
+            select(*(getattr(CitizenDay, c) for c in CITIZEN_COLUMNS)).where(
+                CitizenDay.day >= first, CitizenDay.day <= last
+            )
+        ]
+
+    return _built_and_live(session, f, built, live_citizen_days, CITIZEN_COLUMNS)
+
+
+def _smallest(grain: str, needed: set[str]) -> Aggregate | None:
+    return next((a for a in AGGREGATES if a.grain == grain and a.covers(needed)), None)
+
+
+def _rollup_rows(aggregate: Aggregate, since: date, until: date) -> Select[Any]:
+    """Rows of ``aggregate`` for the periods starting in [since, until)."""
+    return select(
+        Rollup.period_start.label("day"),
+        *(getattr(Rollup, c) for c in DAILY_COLUMNS[1:]),
+    ).where(
+        Rollup.aggregate == aggregate.name,
+        Rollup.period_start >= since,
+        Rollup.period_start < until,
     )
+
+
+def _whole_months(first: date, last: date) -> tuple[date, date] | None:
+    """[since, until): the calendar months wholly inside [first, last], if any."""
+    since = first if first.day == 1 else _next_month(first)
+    after = last + ONE_DAY
+    until = after.replace(day=1)
+    return (since, until) if since < until else None
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def _built_and_live(
     session: Session,
     f: Filters,
-    table: type[DailyStat] | type[CitizenDay],
+    built: Callable[[date, date], list[Select[Any]]],
     live: Callable[[datetime, datetime], Select[Any]],
     columns: tuple[str, ...],
 ) -> Subquery:
-    """``columns`` of ``table`` for the days already built and of ``live`` (the same
-    grouping computed from the query log) for the rest, in the area of ``f``."""
+    """``columns`` from ``built`` for the days already built and from ``live`` (the
+    same grouping computed from the query log) for the rest, in the area of ``f``."""
     built_until = ensure_built(session)
     parts: list[Select[Any]] = []
     if f.start < built_until:
-        last = min(f.end, built_until - timedelta(days=1))
-        parts.append(
-            select(*(getattr(table, c) for c in columns)).where(
-                table.day >= f.start, table.day <= last
-            )
-        )
+        parts.extend(built(f.start, min(f.end, built_until - ONE_DAY)))
     if f.end >= built_until:
         rows = live(
-            day_start(max(f.start, built_until)), day_start(f.end + timedelta(days=1))
+            day_start(max(f.start, built_until)), day_start(f.end + ONE_DAY)
         ).subquery()
         parts.append(select(*(rows.c[c] for c in columns)))
     source = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
@@ -114,23 +195,37 @@ def _outcome_sums(rows: Subquery) -> list[ColumnElement[int]]:
 
 
 def citizens_by(
-    session: Session, citizens: Subquery, *keys: Any
+    session: Session, citizens: Subquery, f: Filters, *keys: str
 ) -> dict[tuple[Any, ...], int]:
-    """Distinct citizens per value of ``keys``: grouped twice, which PostgreSQL hashes
-    (``count(DISTINCT ...)`` sorts, about three times slower on a year of data)."""
-    labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
-    pairs = (
-        select(*labelled, citizens.c.user_pseudonym)
-        .group_by(*keys, citizens.c.user_pseudonym)
-        .subquery()
-    )
-    grouped = [pairs.c[f"k{i}"] for i in range(len(keys))]
+    """Distinct citizens of ``citizens`` (:func:`citizen_rows` of ``f``) per value of
+    the columns ``keys``: the rows that are a citizen's first in the period."""
+    columns = [citizens.c[k] for k in keys]
     return {
         tuple(row[:-1]): row[-1]
         for row in session.execute(
-            select(*grouped, func.count()).group_by(*grouped)
+            select(*columns, func.count())
+            .where(_first_visit(citizens, f, keys, f.start))
+            .group_by(*columns)
         ).tuples()
     }
+
+
+def _first_visit(
+    citizens: Subquery, f: Filters, keys: Iterable[str], since: Any
+) -> ColumnElement[bool]:
+    """Rows with no previous day since ``since`` at the place level of ``keys`` and
+    the area of ``f`` (citizen, citizen in a province, citizen in a commune)."""
+    previous = citizens.c[_previous_day_level(f, keys)]
+    return or_(previous.is_(None), previous < since)
+
+
+def _previous_day_level(f: Filters, keys: Iterable[str]) -> str:
+    place = {*keys, *f.area()}
+    if "commune_code" in place:
+        return "previous_day_commune"
+    if "province_code" in place:
+        return "previous_day_province"
+    return "previous_day"
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -155,7 +250,7 @@ class Analytics:
 
     def totals(self, f: Filters) -> dict[str, Any]:
         """Turns by outcome, feedback, citizens (new and returning) for ``f``."""
-        rows = daily_rows(self._session, f)
+        rows = daily_rows(self._session, f, ["outcome"])
         sums = self._session.execute(
             select(
                 rows.c.outcome,
@@ -168,9 +263,10 @@ class Analytics:
         helpful = sum(h for _, _, h, _ in sums)
         not_helpful = sum(n for _, _, _, n in sums)
         # Each citizen once, with the first day they ever wrote (none yet: today).
+        citizens = citizen_rows(self._session, f)
         active = (
-            select(citizen_rows(self._session, f).c.user_pseudonym)
-            .group_by("user_pseudonym")
+            select(citizens.c.user_pseudonym)
+            .where(_first_visit(citizens, f, (), f.start))
             .subquery()
         )
         total_citizens, returning = self._session.execute(
@@ -206,23 +302,17 @@ class Analytics:
 
     def volume(self, f: Filters, interval: str) -> dict[str, Any]:
         """Turns and citizens per day, week or month, without gaps."""
-        rows = daily_rows(self._session, f)
+        rows = daily_rows(self._session, f, ["outcome"], by_day=interval != "month")
         bucket = period_start(rows.c.day, interval)
         turns = {
-            _as_date(b): (t, a, u, o)
+            as_date(b): (t, a, u, o)
             for b, t, a, u, o in self._session.execute(
                 select(bucket, _sum(rows.c.turns), *_outcome_sums(rows)).group_by(
                     bucket
                 )
             ).tuples()
         }
-        citizens = citizen_rows(self._session, f)
-        people = {
-            _as_date(b): n
-            for (b,), n in citizens_by(
-                self._session, citizens, period_start(citizens.c.day, interval)
-            ).items()
-        }
+        people = self._citizens_per_bucket(f, interval)
         series = []
         for start in _buckets(f.start, f.end, interval):
             t, a, u, o = turns.get(start, (0, 0, 0, 0))
@@ -238,9 +328,33 @@ class Analytics:
             )
         return self._envelope(f, interval=interval, series=series)
 
+    def _citizens_per_bucket(self, f: Filters, interval: str) -> Counter[date]:
+        """Distinct citizens per day, week or month of ``f`` (the first and last
+        buckets cut to the period).
+
+        A row is a citizen's first in its bucket when its previous day is before the
+        bucket's start: SQL counts rows per day and gap to the previous day (capped
+        above a month), Python adds up the rows whose gap reaches back past it.
+        """
+        citizens = citizen_rows(self._session, f)
+        previous = citizens.c[_previous_day_level(f, ())]
+        gap = func.coalesce(day_gap(citizens.c.day, previous), GAP_CAP)
+        capped = case((gap > GAP_CAP, GAP_CAP), else_=gap)
+        people: Counter[date] = Counter()
+        for day, days_back, n in self._session.execute(
+            select(citizens.c.day, capped, func.count()).group_by(
+                citizens.c.day, capped
+            )
+        ).tuples():
+            day = as_date(day)
+            bucket = _bucket_start(day, interval)
+            if days_back > (day - max(bucket, f.start)).days:
+                people[bucket] += n
+        return people
+
     def topic_counts(self, f: Filters) -> list[dict[str, Any]]:
         """Turns per topic with outcome counts, most asked first."""
-        rows = daily_rows(self._session, f)
+        rows = daily_rows(self._session, f, ["topic", "outcome"])
         result = self._session.execute(
             select(rows.c.topic, _sum(rows.c.turns), *_outcome_sums(rows))
             .group_by(rows.c.topic)
@@ -272,7 +386,7 @@ class Analytics:
 
     def pillar_counts(self, f: Filters) -> list[dict[str, Any]]:
         """Turns per công dân số pillar (and public services, safety, conversation)."""
-        rows = daily_rows(self._session, f)
+        rows = daily_rows(self._session, f, ["topic"])
         mapping = {t.code: t.pillar for t in self._taxonomy.topics}
         pillar = case(mapping, value=rows.c.topic, else_=literal_column(f"'{UNKNOWN}'"))
         counts = dict(
@@ -292,7 +406,7 @@ class Analytics:
 
     def channels(self, f: Filters) -> dict[str, Any]:
         """Turns and citizens per channel."""
-        rows = daily_rows(self._session, f)
+        rows = daily_rows(self._session, f, ["channel"])
         turns = self._session.execute(
             select(rows.c.channel, _sum(rows.c.turns))
             .group_by(rows.c.channel)
@@ -301,9 +415,7 @@ class Analytics:
         citizens = citizen_rows(self._session, f)
         people = {
             c: n
-            for (c,), n in citizens_by(
-                self._session, citizens, citizens.c.channel
-            ).items()
+            for (c,), n in citizens_by(self._session, citizens, f, "channel").items()
         }
         items = [
             {"channel": c, "turns": n, "citizens": people.get(c, 0)} for c, n in turns
@@ -316,7 +428,7 @@ class Analytics:
         """Turns, answered turns and citizens per province or commune, most active
         first (all of them when ``limit`` is None)."""
         column = "province_code" if level == "province" else "commune_code"
-        rows = daily_rows(self._session, f)
+        rows = daily_rows(self._session, f, [column, "province_code", "outcome"])
         citizens = citizen_rows(self._session, f)
         keys = (rows.c[column], rows.c.province_code)
         answered = _sum(case((rows.c.outcome == "answered", rows.c.turns), else_=0))
@@ -326,9 +438,7 @@ class Analytics:
             .order_by(_sum(rows.c.turns).desc(), *keys)
             .limit(limit)
         ).tuples()
-        people = citizens_by(
-            self._session, citizens, citizens.c[column], citizens.c.province_code
-        )
+        people = citizens_by(self._session, citizens, f, column, "province_code")
         rows_out = list(result)
         names = place_names(
             self._session,
@@ -434,20 +544,19 @@ class Analytics:
         return self._envelope(f, items=items)
 
 
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+def _bucket_start(day: date, interval: str) -> date:
+    """The first day of the day, week (Monday) or month holding ``day``."""
+    if interval == "day":
+        return day
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
 
 
 def _buckets(start: date, end: date, interval: str) -> list[date]:
     """First days of the day/week/month buckets covering [start, end]."""
-    if interval == "day":
-        first = start
-    elif interval == "week":
-        first = start - timedelta(days=start.weekday())
-    else:
-        first = start.replace(day=1)
     out = []
-    current = first
+    current = _bucket_start(start, interval)
     while current <= end:
         out.append(current)
         if interval == "day":
@@ -455,5 +564,5 @@ def _buckets(start: date, end: date, interval: str) -> list[date]:
         elif interval == "week":
             current += timedelta(days=7)
         else:
-            current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+            current = _next_month(current)
     return out

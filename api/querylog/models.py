@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -32,6 +33,21 @@ class Outcome(str, enum.Enum):
     REJECTED = "rejected"
 
 
+AREA_COLUMNS = ("channel", "province_code", "commune_code")
+
+
+def _partial_index(name: str, key: str, where: str, *include: str) -> Index:
+    """An index of the rows matching ``where`` (SQL), covering ``include`` on
+    PostgreSQL."""
+    return Index(
+        name,
+        key,
+        postgresql_where=text(where),
+        postgresql_include=list(include),
+        sqlite_where=text(where),
+    )
+
+
 class Turn(Base):
     """One citizen message and the assistant's reply. Texts are masked."""
 
@@ -42,6 +58,32 @@ class Turn(Base):
         Index("ix_querylog_turn_answer_id_created_at", "answer_id", "created_at"),
         Index("ix_querylog_turn_outcome_created_at", "outcome", "created_at"),
         Index("ix_querylog_turn_commune_code_created_at", "commune_code", "created_at"),
+        # Partial indexes holding what the per-answer figures and the unanswered
+        # inbox read, so that a year of them does not scan the whole log.
+        _partial_index(
+            "ix_querylog_turn_answered",
+            "created_at",
+            "outcome = 'answered' AND answer_id IS NOT NULL",
+            "answer_id",
+            "topic",
+            "feedback",
+            *AREA_COLUMNS,
+        ),
+        _partial_index(
+            "ix_querylog_turn_rated",
+            "created_at",
+            "feedback IS NOT NULL",
+            "answer_id",
+            "feedback",
+            *AREA_COLUMNS,
+        ),
+        _partial_index(
+            "ix_querylog_turn_unanswered",
+            "id",
+            "outcome IN ('unsure', 'out_of_scope')",
+            "created_at",
+            *AREA_COLUMNS,
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -107,6 +149,13 @@ class CitizenDay(Base):
     province_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     commune_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     turns: Mapped[int] = mapped_column(Integer)
+    # The day of the citizen's previous row, in the order (day, province_code,
+    # commune_code): any row, a row of the same province, of the same commune (NULL:
+    # none). A citizen wrote in [start, end] iff exactly one of their rows there has a
+    # previous day before start, so distinct citizens are counted without DISTINCT.
+    previous_day: Mapped[date | None] = mapped_column(Date)
+    previous_day_province: Mapped[date | None] = mapped_column(Date)
+    previous_day_commune: Mapped[date | None] = mapped_column(Date)
 
 
 class CitizenFirst(Base):
@@ -118,6 +167,30 @@ class CitizenFirst(Base):
     first_day: Mapped[date] = mapped_column(Date, index=True)
 
 
+class Rollup(Base):
+    """Coarser copies of ``querylog_daily`` that long periods are read from.
+
+    Each row belongs to one aggregate of :data:`api.querylog.rollup.AGGREGATES`: a
+    grain (a day or a calendar month, ``period_start`` being its first day) and the
+    dimensions it keeps; the dimensions it drops hold "*". Built from
+    ``querylog_daily``, so they survive the purge of the turns like it.
+    """
+
+    __tablename__ = "querylog_rollup"
+
+    aggregate: Mapped[str] = mapped_column(String(16), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    commune_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16), primary_key=True)
+    turns: Mapped[int] = mapped_column(Integer)
+    helpful: Mapped[int] = mapped_column(Integer)
+    not_helpful: Mapped[int] = mapped_column(Integer)
+    latency_ms_sum: Mapped[int] = mapped_column(Integer)
+
+
 class RollupState(Base):
     """How far the daily tables are built: every day before ``built_until``."""
 
@@ -125,6 +198,8 @@ class RollupState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     built_until: Mapped[date] = mapped_column(Date)
+    # The aggregates layout ``querylog_rollup`` was built for (0: not built).
+    layout: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ReviewStatus(str, enum.Enum):

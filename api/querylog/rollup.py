@@ -6,16 +6,23 @@ The dashboard and reports read ``querylog_daily`` (turns per day and dimension) 
 (normally only today). The first request of a day builds the days since the last
 build, re-building the last :data:`REBUILD_DAYS` days to catch late feedback. Turns
 are purged after the retention period; the daily tables stay.
+
+``querylog_daily`` keeps every dimension, so it is large (a year of a busy province:
+hundreds of thousands of rows). Coarser copies of it, the :data:`AGGREGATES` in
+``querylog_rollup``, are built with it; a question reads the smallest one that keeps
+the dimensions it needs (see :func:`api.analytics.service.daily_rows`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Date,
+    Integer,
     Select,
     case,
     delete,
@@ -32,7 +39,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from api.querylog.models import CitizenDay, CitizenFirst, DailyStat, RollupState, Turn
+from api.querylog.models import (
+    CitizenDay,
+    CitizenFirst,
+    DailyStat,
+    Rollup,
+    RollupState,
+    Turn,
+)
 
 # Vietnam has kept UTC+7 all year since 1975; reports count days in local time.
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
@@ -46,6 +60,7 @@ DAILY_DIMENSIONS = (
     "topic",
     "outcome",
 )
+ROLLUP_COUNTS = ("turns", "helpful", "not_helpful", "latency_ms_sum")
 CITIZEN_DIMENSIONS = (
     "day",
     "user_pseudonym",
@@ -53,6 +68,38 @@ CITIZEN_DIMENSIONS = (
     "province_code",
     "commune_code",
 )
+
+
+# Dimensions an aggregate may keep (the others hold DROPPED).
+AREA_DIMENSIONS = ("channel", "province_code", "commune_code")
+DROPPED = "*"
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """A coarser copy of ``querylog_daily``: per day or per calendar month, keeping
+    only ``dimensions`` (the other dimensions summed over)."""
+
+    name: str
+    grain: str  # "day" or "month"
+    dimensions: frozenset[str]
+
+    def covers(self, needed: set[str]) -> bool:
+        """Whether a question about ``needed`` dimensions can be answered from it."""
+        return needed <= self.dimensions
+
+
+# Smallest first: a question reads the first one that covers it.
+AGGREGATES = (
+    Aggregate("month_area", "month", frozenset({*AREA_DIMENSIONS[:2], "outcome"})),
+    Aggregate(
+        "month_topic", "month", frozenset({*AREA_DIMENSIONS[:2], "topic", "outcome"})
+    ),
+    Aggregate("month_place", "month", frozenset({*AREA_DIMENSIONS, "outcome"})),
+    Aggregate("day_area", "day", frozenset({*AREA_DIMENSIONS[:2], "outcome"})),
+)
+# Changing AGGREGATES: bump this, and the next request rebuilds ``querylog_rollup``.
+LAYOUT = 1
 
 
 def today_local(now: datetime | None = None) -> date:
@@ -123,6 +170,26 @@ def _month_start_sqlite(element: month_start, compiler: SQLCompiler, **kw: Any) 
     return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
+class day_gap(FunctionElement[int]):
+    """SQL: the days from the second date column to the first (a later - an earlier)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "day_gap"
+
+
+@compiles(day_gap, "postgresql")
+def _day_gap_pg(element: day_gap, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({later} - {earlier})"
+
+
+@compiles(day_gap, "sqlite")
+def _day_gap_sqlite(element: day_gap, compiler: SQLCompiler, **kw: Any) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
 def period_start(column: Any, interval: str) -> Any:
     """SQL: the first day of the day, week (Monday) or month holding ``column``."""
     if interval == "day":
@@ -169,8 +236,18 @@ def live_daily(start: datetime, end: datetime | None = None) -> Select[Any]:
     )
 
 
+# previous-day column of querylog_citizen_day -> the place columns it is kept within
+PREVIOUS_DAY_LEVELS: dict[str, tuple[str, ...]] = {
+    "previous_day": (),
+    "previous_day_province": ("province_code",),
+    "previous_day_commune": ("province_code", "commune_code"),
+}
+
+
 def live_citizen_days(start: datetime, end: datetime | None = None) -> Select[Any]:
-    """Turns since ``start`` (until ``end``) grouped like ``querylog_citizen_day``."""
+    """Turns since ``start`` (until ``end``) grouped like ``querylog_citizen_day``,
+    with each row's previous days: from the rows of the same span, else from the
+    days already built before it."""
     dims: tuple[Any, ...] = (
         local_day(Turn.created_at),
         Turn.user_pseudonym,
@@ -181,18 +258,85 @@ def live_citizen_days(start: datetime, end: datetime | None = None) -> Select[An
     where = [Turn.created_at >= start]
     if end is not None:
         where.append(Turn.created_at < end)
-    return (
+    days = (
         select(
             *(d.label(n) for d, n in zip(dims, CITIZEN_DIMENSIONS, strict=True)),
             func.count().label("turns"),
         )
         .where(*where)
         .group_by(*dims)
+        .subquery("days")
     )
+    first = start.astimezone(VIETNAM_TZ).date()
+    previous = []
+    for name, kept in PREVIOUS_DAY_LEVELS.items():
+        same = [days.c.user_pseudonym, *(days.c[k] for k in kept)]
+        order = [days.c[k] for k in ("province_code", "commune_code") if k not in kept]
+        earlier = (
+            select(func.max(CitizenDay.day))
+            .where(
+                CitizenDay.day < first,
+                *(getattr(CitizenDay, c.name) == c for c in same),
+            )
+            .scalar_subquery()
+        )
+        in_span = func.lag(days.c.day).over(
+            partition_by=same, order_by=[days.c.day, *order]
+        )
+        previous.append(func.coalesce(in_span, earlier).label(name))
+    return select(days, *previous)
+
+
+def build_aggregates(session: Session, first: date, until: date) -> None:
+    """(Re)builds ``querylog_rollup`` from ``querylog_daily`` for the days in
+    [first, until), whole months for the monthly aggregates; no commit."""
+    month = first.replace(day=1)
+    for aggregate in AGGREGATES:
+        since = month if aggregate.grain == "month" else first
+        session.execute(
+            delete(Rollup).where(
+                Rollup.aggregate == aggregate.name,
+                Rollup.period_start >= since,
+                Rollup.period_start < until,
+            )
+        )
+        period = period_start(DailyStat.day, aggregate.grain)
+        dims = [
+            getattr(DailyStat, d)
+            if d in aggregate.dimensions
+            else literal_column(f"'{DROPPED}'")
+            for d in DAILY_DIMENSIONS[1:]
+        ]
+        counts = [func.sum(getattr(DailyStat, c)) for c in ROLLUP_COUNTS]
+        session.execute(
+            insert(Rollup).from_select(
+                ["aggregate", "period_start", *DAILY_DIMENSIONS[1:], *ROLLUP_COUNTS],
+                select(
+                    literal_column(f"'{aggregate.name}'"),
+                    period,
+                    *(
+                        d.label(n)
+                        for d, n in zip(dims, DAILY_DIMENSIONS[1:], strict=True)
+                    ),
+                    *counts,
+                )
+                .where(DailyStat.day >= since, DailyStat.day < until)
+                .group_by(
+                    period,
+                    *(getattr(DailyStat, d) for d in sorted(aggregate.dimensions)),
+                ),
+            )
+        )
 
 
 def build_days(session: Session, first: date, until: date) -> None:
-    """(Re)builds both daily tables for the days in [first, until); no commit."""
+    """(Re)builds the daily tables and their aggregates for the days in
+    [first, until); no commit."""
+    _build_daily_tables(session, first, until)
+    build_aggregates(session, first, until)
+
+
+def _build_daily_tables(session: Session, first: date, until: date) -> None:
     start, end = day_start(first), day_start(until)
     session.execute(
         delete(DailyStat).where(DailyStat.day >= first, DailyStat.day < until)
@@ -202,13 +346,13 @@ def build_days(session: Session, first: date, until: date) -> None:
     )
     session.execute(
         insert(DailyStat).from_select(
-            [*DAILY_DIMENSIONS, "turns", "helpful", "not_helpful", "latency_ms_sum"],
-            live_daily(start, end),
+            [*DAILY_DIMENSIONS, *ROLLUP_COUNTS], live_daily(start, end)
         )
     )
     session.execute(
         insert(CitizenDay).from_select(
-            [*CITIZEN_DIMENSIONS, "turns"], live_citizen_days(start, end)
+            [*CITIZEN_DIMENSIONS, "turns", *PREVIOUS_DAY_LEVELS],
+            live_citizen_days(start, end),
         )
     )
     _record_first_days(session, first, until)
@@ -244,6 +388,22 @@ def _oldest_day(session: Session) -> date | None:
     return oldest.astimezone(VIETNAM_TZ).date() if oldest is not None else None
 
 
+def _rebuild_aggregates(session: Session, until: date) -> None:
+    """Every aggregate from every built day (after :data:`LAYOUT` changed)."""
+    oldest = session.scalar(select(func.min(DailyStat.day)))
+    if oldest is not None:
+        build_aggregates(session, as_date(oldest), until)
+
+
+def as_date(value: Any) -> date:
+    """A date read from SQL (SQLite gives computed dates back as text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _is_current(state: RollupState | None, today: date) -> bool:
+    return state is not None and state.built_until >= today and state.layout == LAYOUT
+
+
 def ensure_built(session: Session, today: date | None = None) -> date:
     """Builds the daily tables up to (not including) today; returns that date.
 
@@ -252,23 +412,28 @@ def ensure_built(session: Session, today: date | None = None) -> date:
     """
     today = today or today_local()
     state = session.get(RollupState, 1)
-    if state is not None and state.built_until >= today:
+    if state is not None and _is_current(state, today):
         return state.built_until
     try:
         state = session.get(
             RollupState, 1, with_for_update=True, populate_existing=True
         )
-        if state is not None and state.built_until >= today:
+        if state is not None and _is_current(state, today):
             session.rollback()
             return state.built_until
         if state is None:
             first = _oldest_day(session) or today
-            state = RollupState(id=1, built_until=today)
+            state = RollupState(id=1, built_until=today, layout=LAYOUT)
             session.add(state)
+            build_days(session, min(first, today), today)
         else:
-            first = state.built_until - timedelta(days=REBUILD_DAYS)
-            state.built_until = today
-        build_days(session, min(first, today), today)
+            if state.layout != LAYOUT:
+                _rebuild_aggregates(session, state.built_until)
+                state.layout = LAYOUT
+            if state.built_until < today:
+                first = state.built_until - timedelta(days=REBUILD_DAYS)
+                build_days(session, first, today)
+                state.built_until = today
         session.commit()
     except IntegrityError:
         # Another worker built the same days at the same moment.
@@ -281,11 +446,13 @@ def rebuild_all(session: Session, today: date | None = None) -> date:
     today = today or today_local()
     oldest = _oldest_day(session)
     if oldest is not None:
-        build_days(session, oldest, today)
+        _build_daily_tables(session, oldest, today)
+    _rebuild_aggregates(session, today)
     state = session.get(RollupState, 1)
     if state is None:
-        session.add(RollupState(id=1, built_until=today))
+        session.add(RollupState(id=1, built_until=today, layout=LAYOUT))
     else:
         state.built_until = max(state.built_until, today)
+        state.layout = LAYOUT
     session.commit()
     return today

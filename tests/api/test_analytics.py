@@ -3,6 +3,8 @@ PostgreSQL. Expected values are computed from the rows each test inserts."""
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -11,12 +13,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api.analytics.examples import export_examples
 from api.knowledge.store import KnowledgeStore
-from api.querylog.models import Outcome, TrainingExample, Turn
+from api.querylog.models import Outcome, RollupState, TrainingExample, Turn
 from api.querylog.retention import purge
 from api.querylog.rollup import VIETNAM_TZ, today_local
 from api.staff.models import Role
@@ -493,3 +495,147 @@ def test_place_lists_for_the_filters(client: TestClient) -> None:
     communes = get(client, "/api/staff/places/communes", province=HA_TINH)["items"]
     assert {"code": THANH_SEN, "name": "Phường Thành Sen"} in communes
     assert all(c["code"] != BA_DINH for c in communes)
+
+
+def _mixed_rows(seed: int) -> list[Row]:
+    """Four months of turns from citizens who come back, change commune or province
+    (some on the same day) and write on today's live day too."""
+    rng = random.Random(seed)
+    places = [
+        (HA_TINH, THANH_SEN),
+        (HA_TINH, TRAN_PHU),
+        (HA_NOI, BA_DINH),
+        (None, None),
+    ]
+    topics = ["vneid_account", "public_service_portal", "scam_safety", None]
+    rows = []
+    for n in range(40):
+        user, channel = f"c{n}", rng.choice(["web", "zalo", "telegram"])
+        for days_ago in sorted(rng.sample(range(0, 125), rng.randint(1, 6))):
+            for _ in range(rng.choice([1, 1, 2])):
+                province, commune = rng.choice(places)
+                rows.append(
+                    Row(
+                        days_ago,
+                        user,
+                        channel,
+                        topic=rng.choice(topics),
+                        outcome=rng.choice(list(Outcome)[:3]),
+                        province=province,
+                        commune=commune,
+                        hour=rng.randint(0, 23),
+                    )
+                )
+    # And someone on every day, so that every edge of a period or month has turns
+    # (pseudonyms are per channel: a citizen keeps theirs).
+    channels = {r.user: r.channel for r in rows}
+    for days_ago in range(125):
+        province, commune = rng.choice(places)
+        user = rng.choice(sorted(channels))
+        rows.append(
+            Row(days_ago, user, channels[user], province=province, commune=commune)
+        )
+    return rows
+
+
+def _citizens(rows: list[Row]) -> int:
+    return len({r.user for r in rows})
+
+
+@pytest.mark.parametrize("prebuilt", [False, True])
+def test_long_periods_match_the_log_for_every_area(
+    client: TestClient, seeded_engine: Any, prebuilt: bool
+) -> None:
+    """Whole months (read from the monthly aggregates), cut months, weeks and the live
+    day, in every area: turns and distinct citizens as counted from the rows."""
+    rows = _mixed_rows(7)
+    if prebuilt:
+        # The days were built before the last ones were logged (a daily build).
+        insert(seeded_engine, [r for r in rows if r.days_ago >= 3])
+        get(client, "/api/staff/analytics/overview", **period(5))
+        insert(seeded_engine, [r for r in rows if r.days_ago < 3])
+        with Session(seeded_engine) as session:
+            session.execute(
+                update(RollupState).values(built_until=TODAY - timedelta(days=4))
+            )
+            session.commit()
+    else:
+        insert(seeded_engine, rows)
+    month = TODAY.replace(day=1)
+    three_months = (month - timedelta(days=85)).replace(day=1)
+    periods = [
+        (three_months, month - timedelta(days=1)),  # whole months, all built
+        (TODAY - timedelta(days=100), TODAY),  # cut months and the live day
+        (TODAY - timedelta(days=60), TODAY - timedelta(days=2)),
+    ]
+    areas: list[dict[str, str]] = [
+        {},
+        {"province": HA_TINH},
+        {"province": HA_TINH, "commune": THANH_SEN},
+        {"channel": "zalo"},
+    ]
+    columns = {"province": "province", "commune": "commune", "channel": "channel"}
+    for start, end in periods:
+        for area in areas:
+            params = {"from": start.isoformat(), "to": end.isoformat(), **area}
+            inside = [
+                r
+                for r in rows
+                if start <= r.day <= end
+                and all(getattr(r, columns[k]) == v for k, v in area.items())
+            ]
+            label = f"{start}..{end} {area}"
+            overview = get(client, "/api/staff/analytics/overview", **params)
+            assert overview["turns"] == len(inside), label
+            assert overview["citizens"] == _citizens(inside), label
+            before = {r.user for r in rows if r.day < start}
+            assert overview["returning_citizens"] == len(
+                {r.user for r in inside} & before
+            ), label
+            for outcome in list(Outcome)[:3]:
+                assert overview["outcomes"][outcome.value] == sum(
+                    r.outcome is outcome for r in inside
+                ), label
+            for interval in ("day", "week", "month"):
+                series = get(
+                    client, "/api/staff/analytics/volume", interval=interval, **params
+                )["series"]
+                for point in series:
+                    first = date.fromisoformat(point["start"])
+                    bucket = [r for r in inside if _bucket(r.day, interval) == first]
+                    assert (point["turns"], point["citizens"]) == (
+                        len(bucket),
+                        _citizens(bucket),
+                    ), f"{label} {interval} {first}"
+            topics = get(client, "/api/staff/analytics/topics", **params)["items"]
+            assert {i["topic"]: i["turns"] for i in topics} == dict(
+                Counter(r.topic or "unknown" for r in inside)
+            ), label
+            channels = get(client, "/api/staff/analytics/channels", **params)["items"]
+            assert {i["channel"]: (i["turns"], i["citizens"]) for i in channels} == {
+                c: (
+                    sum(r.channel == c for r in inside),
+                    _citizens([r for r in inside if r.channel == c]),
+                )
+                for c in {r.channel for r in inside}
+            }, label
+            for level in ("province", "commune"):
+                items = get(
+                    client, "/api/staff/analytics/places", level=level, **params
+                )["items"]
+                key = "province" if level == "province" else "commune"
+                assert {i["code"]: (i["turns"], i["citizens"]) for i in items} == {
+                    code: (
+                        sum(getattr(r, key) == code for r in inside),
+                        _citizens([r for r in inside if getattr(r, key) == code]),
+                    )
+                    for code in {getattr(r, key) for r in inside}
+                }, f"{label} {level}"
+
+
+def _bucket(day: date, interval: str) -> date:
+    if interval == "day":
+        return day
+    if interval == "week":
+        return day - timedelta(days=day.weekday())
+    return day.replace(day=1)
