@@ -24,7 +24,7 @@ from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
-from api.routes import analytics, channels, chat, health, staff, web
+from api.routes import analytics, channels, chat, guides, health, staff, web
 
 logger = logging.getLogger(__name__)
 
@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analytics.router)
     app.include_router(channels.router)
     app.include_router(chat.router)
+    app.include_router(guides.router)
     app.include_router(health.router)
     app.include_router(staff.router)
     app.include_router(web.router)

@@ -17,6 +17,7 @@ PUBLIC = {
     ("POST", "/api/feedback"),  # a citizen can only rate their own turns
     ("GET", "/healthz"),
     ("POST", "/api/staff/login"),
+    ("GET", "/api/guides/{answer_id}"),  # the printable procedures (issue #6)
 }
 
 
