@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.channels.store import ChannelStore
 from api.channels.telegram import build_application
 from api.channels.zalo import ZaloBridge, ZaloClient
+from api.community.directory import escalation_contacts
 from api.conversation.rasa_client import RasaClient
 from api.conversation.ratelimit import RateLimiter, RedisRateLimiter, SqlRateLimiter
 from api.conversation.service import ConversationService
@@ -24,7 +25,7 @@ from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
-from api.routes import analytics, channels, chat, guides, health, staff, web
+from api.routes import analytics, channels, chat, guides, handoff, health, staff, web
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             secret_key=settings.secret_key.get_secret_value(),
             max_chars=settings.max_message_chars,
             rate_limiter=rate_limiter,
+            escalations=escalation_contacts(settings.seeds_dir),
+            claim_hours=settings.handoff_claim_hours,
+            public_url=settings.public_url,
         )
         store = ChannelStore(engine)
         app.state.settings = settings
@@ -153,6 +157,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(channels.router)
     app.include_router(chat.router)
     app.include_router(guides.router)
+    app.include_router(handoff.router)
     app.include_router(health.router)
     app.include_router(staff.router)
     app.include_router(web.router)

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -120,16 +121,27 @@ class TelegramBridge:
         """Sends every message of ``result``; marks the turn undelivered on failure."""
         try:
             for message in result.messages:
-                await self._send(context, chat_id, message)
+                await self._send(context.bot, chat_id, message)
         except SendFailed as exc:
             logger.warning("telegram reply undelivered: %s", exc.reason)
             await self.conversation.mark_undelivered(
                 result.turn_id, f"telegram:{exc.reason}"
             )
 
-    async def _send(
-        self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: OutMessage
-    ) -> None:
+    async def push(self, bot: Bot, pseudonym: str, text: str) -> str:
+        """Sends a message the citizen did not ask for just now (a team's reply);
+        returns "sent" or "failed:<reason>"."""
+        contact = await asyncio.to_thread(self.store.contact, CHANNEL, pseudonym)
+        if contact is None:
+            return "failed:no_contact"
+        try:
+            await self._send(bot, int(contact.address), OutMessage(text))
+        except SendFailed as exc:
+            logger.warning("telegram push undelivered: %s", exc.reason)
+            return f"failed:{exc.reason}"
+        return "sent"
+
+    async def _send(self, bot: Bot, chat_id: int, message: OutMessage) -> None:
         pieces = split_text(message.text, TELEGRAM_TEXT_LIMIT)
         keyboard = await self._keyboard(message)
         for index, piece in enumerate(pieces):
@@ -139,7 +151,7 @@ class TelegramBridge:
                 piece: str = piece, markup: InlineKeyboardMarkup | None = markup
             ) -> Message:
                 try:
-                    return await context.bot.send_message(
+                    return await bot.send_message(
                         chat_id=chat_id, text=piece, reply_markup=markup
                     )
                 except BadRequest as exc:  # a NetworkError subclass, never transient
@@ -163,6 +175,16 @@ class TelegramBridge:
             )
             rows.append([InlineKeyboardButton(button.title, callback_data=data)])
         return InlineKeyboardMarkup(rows)
+
+
+async def push_text(
+    application: Application,  # type: ignore[type-arg]
+    pseudonym: str,
+    text: str,
+) -> str:
+    """Sends ``text`` to a Telegram citizen through ``application``'s bridge."""
+    bridge: TelegramBridge = application.bot_data["bridge"]
+    return await bridge.push(application.bot, pseudonym, text)
 
 
 def _bridge(context: ContextTypes.DEFAULT_TYPE) -> TelegramBridge:

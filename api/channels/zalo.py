@@ -27,7 +27,7 @@ from api.channels.delivery import SendFailed, with_retries
 from api.channels.models import ChannelContact
 from api.channels.render import ZALO_TEXT_LIMIT, menu_choice, numbered_menu, split_text
 from api.channels.store import ChannelStore
-from api.conversation.service import ConversationService, TurnResult
+from api.conversation.service import ConversationService, OutMessage, TurnResult
 from api.core.config import Settings
 from api.core.db import utcnow
 
@@ -208,8 +208,7 @@ class ZaloBridge:
         if contact is None:
             await self.conversation.mark_undelivered(result.turn_id, "zalo:no_contact")
             return False
-        window = timedelta(hours=self.settings.zalo_window_hours)
-        if utcnow() - contact.last_inbound_at > window:
+        if not self._window_open(contact):
             logger.info("zalo reply not sent: outside the consultation window")
             await self.conversation.mark_undelivered(
                 result.turn_id, "zalo:outside_window"
@@ -218,14 +217,7 @@ class ZaloBridge:
         menu: list[str] = []
         try:
             for message in result.messages:
-                for piece in split_text(numbered_menu(message), ZALO_TEXT_LIMIT):
-                    await with_retries(
-                        lambda piece=piece: self.client.send_text(  # type: ignore[misc]
-                            contact.address, piece
-                        ),
-                        self.settings.send_attempts,
-                        self.settings.send_backoff_seconds,
-                    )
+                await self._send(contact, message)
                 menu = [b.payload for b in message.buttons] or menu
         except SendFailed as exc:
             logger.warning("zalo reply undelivered: %s", exc.reason)
@@ -235,3 +227,33 @@ class ZaloBridge:
             return False
         await asyncio.to_thread(self.store.remember_menu, CHANNEL, pseudonym, menu)
         return True
+
+    async def push(self, pseudonym: str, text: str) -> str:
+        """Sends a message the citizen did not ask for just now (a team's reply),
+        only inside Zalo's consultation window; returns "sent" or
+        "failed:<reason>"."""
+        contact = await asyncio.to_thread(self.store.contact, CHANNEL, pseudonym)
+        if contact is None:
+            return "failed:no_contact"
+        if not self._window_open(contact):
+            return "failed:outside_window"
+        try:
+            await self._send(contact, OutMessage(text))
+        except SendFailed as exc:
+            logger.warning("zalo push undelivered: %s", exc.reason)
+            return f"failed:{exc.reason}"
+        return "sent"
+
+    def _window_open(self, contact: ChannelContact) -> bool:
+        window = timedelta(hours=self.settings.zalo_window_hours)
+        return utcnow() - contact.last_inbound_at <= window
+
+    async def _send(self, contact: ChannelContact, message: OutMessage) -> None:
+        for piece in split_text(numbered_menu(message), ZALO_TEXT_LIMIT):
+            await with_retries(
+                lambda piece=piece: self.client.send_text(  # type: ignore[misc]
+                    contact.address, piece
+                ),
+                self.settings.send_attempts,
+                self.settings.send_backoff_seconds,
+            )

@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import time
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from api.community import handoff, helper
+from api.community.directory import EscalationContact
+from api.community.models import HandoffReason
 from api.conversation.messages import (
     RASA_UNAVAILABLE,
     RATE_LIMITED,
@@ -34,6 +37,7 @@ from api.conversation.profile import (
 )
 from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
 from api.conversation.ratelimit import RateLimiter
+from api.core.db import utcnow
 from api.knowledge.schemas import Taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.privacy.masking import mask
@@ -48,6 +52,11 @@ from api.querylog.service import (
 
 # Logged intent of a message the gateway read as the citizen's commune.
 PLACE_INTENT = "provide_place"
+# Logged intent of the gateway's turns in the hand-off dialogue.
+HANDOFF_INTENT = "handoff"
+# Logged intent of the gateway's turns of helper mode (a team member's own chat).
+HELPER_INTENT = "helper_mode"
+NOT_UNDERSTOOD = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
 
 
 class InvalidMessage(ValueError):
@@ -147,8 +156,13 @@ class ConversationService:
         secret_key: str,
         max_chars: int,
         rate_limiter: RateLimiter,
+        escalations: Mapping[str, EscalationContact] | None = None,
+        claim_hours: float = 4,
+        public_url: str = "http://127.0.0.1:8000",
     ) -> None:
-        """Wires the service; all arguments are long-lived, shared objects."""
+        """Wires the service; all arguments are long-lived, shared objects.
+        ``escalations`` (per province) and ``claim_hours`` serve the hand-off,
+        ``public_url`` the print links of helper mode."""
         self._rasa = rasa
         self._engine = engine
         self._store = store
@@ -156,6 +170,9 @@ class ConversationService:
         self._secret_key = secret_key
         self._max_chars = max_chars
         self._rate_limiter = rate_limiter
+        self._escalations = dict(escalations or {})
+        self._claim_hours = claim_hours
+        self._public_url = public_url
 
     def pseudonym(self, channel: str, channel_user_id: str) -> str:
         """The pseudonymous id under which ``channel_user_id`` is logged."""
@@ -174,8 +191,39 @@ class ConversationService:
             return await self._reject(
                 channel, user, masked, "rate_limited", RATE_LIMITED
             )
+        helping = await asyncio.to_thread(
+            self._write, helper.helper_turn, channel, user, text, utcnow()
+        )
+        if helping.step is not None:
+            return await self._gateway_turn(
+                channel,
+                user,
+                helper.LINK_LOGGED if helping.conceal else masked,
+                _out(helping.step),
+                Outcome.ANSWERED,
+                intent=HELPER_INTENT,
+            )
+        step = await asyncio.to_thread(
+            self._write,
+            handoff.continue_dialogue,
+            user,
+            masked,
+            utcnow(),
+            self._escalations,
+            self._claim_hours,
+        )
+        if step is not None:
+            return await self._gateway_turn(
+                channel,
+                user,
+                masked,
+                _out(step),
+                Outcome.ANSWERED,
+                intent=HANDOFF_INTENT,
+            )
         known = await asyncio.to_thread(self._write, remembered, user)
-        place = known.place
+        # In helper mode the turns count for the resident's commune.
+        place = helping.place if helping.active else known.place
         if known.awaiting_place:
             answer = await asyncio.to_thread(
                 self._write, take_place_answer, user, masked
@@ -198,8 +246,23 @@ class ConversationService:
         confidence = intent_data.get("confidence")
         answer_id = turn.get("answer_id")
         topic = await self._topic(intent, answer_id)
-        if (
-            known.may_ask
+        offer = None
+        if helping.active:
+            if answer_id and outcome is Outcome.ANSWERED:
+                entry = await asyncio.to_thread(self._store.get, answer_id)
+                if entry is not None and entry.steps:
+                    visible.append(
+                        OutMessage(helper.print_link(self._public_url, answer_id))
+                    )
+        else:
+            offer = await asyncio.to_thread(
+                self._write, _offer_after, channel, user, intent, outcome
+            )
+        if offer is not None:
+            visible.append(_out(offer))
+        elif (
+            not helping.active
+            and known.may_ask
             and outcome is Outcome.ANSWERED
             and answer_id
             and intent in QUESTION_INTENTS
@@ -274,13 +337,19 @@ class ConversationService:
 
     async def record_feedback(
         self, channel: str, channel_user_id: str, turn_id: int, helpful: bool
-    ) -> bool:
-        """Stores "Hữu ích / Chưa hữu ích" on the citizen's own turn; False if the
-        turn is not theirs."""
+    ) -> list[OutMessage] | None:
+        """Stores "Hữu ích / Chưa hữu ích" on the citizen's own turn (None if the
+        turn is not theirs); returns what to say: after a second unhelpful rating,
+        the offer of a person."""
         user = self.pseudonym(channel, channel_user_id)
-        return bool(
-            await asyncio.to_thread(self._write, set_feedback, turn_id, user, helpful)
-        )
+        if not await asyncio.to_thread(
+            self._write, set_feedback, turn_id, user, helpful
+        ):
+            return None
+        if helpful:
+            return []
+        offer = await asyncio.to_thread(self._write, _offer_after_rating, channel, user)
+        return [_out(offer)] if offer is not None else []
 
     async def _reject(
         self, channel: str, user: str, masked: str, detail: str, reply: str
@@ -308,7 +377,7 @@ class ConversationService:
         channel: str,
         user: str,
         masked: str,
-        reply: str,
+        reply: str | OutMessage,
         outcome: Outcome,
         intent: str | None = None,
         detail: str | None = None,
@@ -316,12 +385,13 @@ class ConversationService:
     ) -> TurnResult:
         """Logs and returns a turn the gateway answered itself, without Rasa."""
         place = place or Place()
+        message = reply if isinstance(reply, OutMessage) else OutMessage(reply)
         record = TurnRecord(
             channel=channel,
             user_pseudonym=user,
             conversation_id=user,
             text_masked=masked,
-            reply_masked=reply,
+            reply_masked=mask(message.text),
             intent=intent,
             confidence=None,
             topic=self._intent_topics.get(intent or ""),
@@ -335,7 +405,7 @@ class ConversationService:
         )
         turn_id = await asyncio.to_thread(self._log, record)
         return TurnResult(
-            messages=[OutMessage(reply)],
+            messages=[message],
             intent=intent,
             confidence=None,
             topic=record.topic,
@@ -356,3 +426,33 @@ class ConversationService:
     def _write(self, write: Callable[..., Any], *args: Any) -> Any:
         with Session(self._engine) as session:
             return write(session, *args)
+
+
+def _out(step: handoff.Step) -> OutMessage:
+    return OutMessage(step.text, [Button(t, p) for t, p in step.buttons])
+
+
+def _offer_after(
+    session: Session,
+    channel: str,
+    user: str,
+    intent: str | None,
+    outcome: Outcome,
+) -> handoff.Step | None:
+    """The offer of a person when the citizen asked for one or is not understood
+    twice in a row (this turn not logged yet)."""
+    if intent == "request_human":
+        return handoff.offer(session, channel, user, HandoffReason.REQUESTED)
+    if outcome in NOT_UNDERSTOOD and handoff.not_understood_again(
+        session, user, utcnow()
+    ):
+        return handoff.offer(session, channel, user, HandoffReason.NOT_UNDERSTOOD)
+    return None
+
+
+def _offer_after_rating(
+    session: Session, channel: str, user: str
+) -> handoff.Step | None:
+    if handoff.unhelpful_enough(session, user, utcnow()):
+        return handoff.offer(session, channel, user, HandoffReason.UNHELPFUL)
+    return None

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from api.conversation.service import InvalidMessage
+from api.conversation.service import InvalidMessage, OutMessage
 from api.core.deps import ConversationDep, SettingsDep
 
 router = APIRouter(tags=["chat"])
@@ -47,6 +47,13 @@ class ChatResponse(BaseModel):
     turn_id: int
 
 
+def _message_out(message: OutMessage) -> MessageOut:
+    return MessageOut(
+        text=message.text,
+        buttons=[ButtonOut(title=b.title, payload=b.payload) for b in message.buttons],
+    )
+
+
 ERRORS = {
     "empty": "Tin nhắn trống. Vui lòng nhập câu hỏi. (text must not be empty)",
     "too_long": "Tin nhắn quá dài. (text is longer than the limit: {limit} characters)",
@@ -70,15 +77,7 @@ async def chat(
             },
         ) from exc
     return ChatResponse(
-        messages=[
-            MessageOut(
-                text=m.text,
-                buttons=[
-                    ButtonOut(title=b.title, payload=b.payload) for b in m.buttons
-                ],
-            )
-            for m in result.messages
-        ],
+        messages=[_message_out(m) for m in result.messages],
         intent=result.intent,
         confidence=result.confidence,
         topic=result.topic,
@@ -96,12 +95,22 @@ class FeedbackRequest(BaseModel):
     helpful: bool
 
 
-@router.post("/api/feedback", status_code=204)
-async def feedback(body: FeedbackRequest, conversation: ConversationDep) -> None:
+class FeedbackResponse(BaseModel):
+    """What the assistant says after the rating (e.g. the offer of a person)."""
+
+    messages: list[MessageOut]
+
+
+@router.post("/api/feedback", response_model=FeedbackResponse)
+async def feedback(
+    body: FeedbackRequest, conversation: ConversationDep
+) -> FeedbackResponse:
     """Stores the citizen's feedback with their turn (404 if not their turn)."""
-    if not await conversation.record_feedback(
+    messages = await conversation.record_feedback(
         "web", body.sender, body.turn_id, body.helpful
-    ):
+    )
+    if messages is None:
         raise HTTPException(
             404, {"code": "not_found", "message": "Không tìm thấy câu trả lời này."}
         )
+    return FeedbackResponse(messages=[_message_out(m) for m in messages])

@@ -187,6 +187,7 @@ class NewStaff(BaseModel):
     password: str = Field(min_length=10, max_length=200)
     role: Role
     communes: list[str] = Field(default=[], max_length=200)
+    provinces: list[str] = Field(default=[], max_length=40)
 
 
 class StaffChange(BaseModel):
@@ -196,6 +197,7 @@ class StaffChange(BaseModel):
     role: Role | None = None
     password: str | None = Field(default=None, min_length=10, max_length=200)
     communes: list[str] | None = Field(default=None, max_length=200)
+    provinces: list[str] | None = Field(default=None, max_length=40)
 
 
 @router.get("/users")
@@ -210,7 +212,12 @@ def add_user(_: AdminDep, session: SessionDep, body: NewStaff) -> dict[str, Any]
     """Creates a staff account."""
     try:
         user = create_staff(
-            session, body.username, body.password, body.role, body.communes
+            session,
+            body.username,
+            body.password,
+            body.role,
+            body.communes,
+            body.provinces,
         )
     except ValueError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc

@@ -32,3 +32,8 @@ class StaffUser(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Commune codes a community team member works for (empty for other roles).
     communes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # Province codes whose escalated hand-off tickets the member also sees (the
+    # province's own support staff).
+    provinces: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )

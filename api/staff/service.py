@@ -19,6 +19,7 @@ def create_staff(
     password: str,
     role: Role,
     communes: list[str] | None = None,
+    provinces: list[str] | None = None,
 ) -> StaffUser:
     """Creates a staff account (raises ValueError if the name is taken)."""
     if session.scalar(select(StaffUser).where(StaffUser.username == username)):
@@ -30,6 +31,7 @@ def create_staff(
         password_hash=hash_password(password),
         role=role,
         communes=list(communes or []),
+        provinces=list(provinces or []),
     )
     session.add(user)
     session.commit()
@@ -37,7 +39,8 @@ def create_staff(
 
 
 def update_staff(session: Session, user: StaffUser, **changes: Any) -> StaffUser:
-    """Applies ``active``, ``role``, ``password`` or ``communes`` changes."""
+    """Applies ``active``, ``role``, ``password``, ``communes`` or ``provinces``
+    changes."""
     if "password" in changes:
         user.password_hash = hash_password(changes.pop("password"))
     for key, value in changes.items():
@@ -53,6 +56,7 @@ def staff_item(user: StaffUser) -> dict[str, Any]:
         "role": user.role.value,
         "active": user.active,
         "communes": list(user.communes or []),
+        "provinces": list(user.provinces or []),
         "created_at": user.created_at.isoformat(),
     }
 

@@ -217,7 +217,8 @@ def test_feedback_is_stored_on_the_citizens_own_turn_only(
         "/api/feedback", json={"sender": "u5", "turn_id": turn_id, "helpful": False}
     )
 
-    assert (other.status_code, own.status_code) == (404, 204)
+    assert (other.status_code, own.status_code) == (404, 200)
+    assert own.json() == {"messages": []}  # one unhelpful rating: no offer yet
     [turn] = _turns(seeded_engine)
     assert turn.feedback == "not_helpful"
 

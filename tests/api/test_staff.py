@@ -18,6 +18,7 @@ PUBLIC = {
     ("GET", "/healthz"),
     ("POST", "/api/staff/login"),
     ("GET", "/api/guides/{answer_id}"),  # the printable procedures (issue #6)
+    ("GET", "/api/chat/updates"),  # team replies for the web chat's own sender id
 }
 
 
@@ -27,6 +28,15 @@ COMMUNITY_ROUTES = {
     ("GET", "/api/staff/places/provinces"),
     ("GET", "/api/staff/places/communes"),
     ("GET", "/api/staff/teams"),
+}
+# The hand-off queue: community team members and admins, not analysts.
+HANDOFF_ROUTES = {
+    ("GET", "/api/staff/tickets"),
+    ("GET", "/api/staff/tickets/{ticket_id}"),
+    ("POST", "/api/staff/tickets/{ticket_id}/claim"),
+    ("POST", "/api/staff/tickets/{ticket_id}/reply"),
+    ("POST", "/api/staff/tickets/{ticket_id}/close"),
+    ("POST", "/api/staff/helper/link-code"),
 }
 ADMIN_ROUTES = {
     ("PUT", "/api/staff/answers/{answer_id}"),
@@ -56,12 +66,14 @@ def test_every_non_public_route_refuses_anonymous_requests(client: TestClient) -
 
 
 def test_every_staff_route_refuses_the_roles_it_does_not_serve(
-    client: TestClient,
+    client: TestClient, seeded_engine: Any
 ) -> None:
+    with Session(seeded_engine) as session:
+        create_staff(session, "someone", "a-long-password", Role.COMMUNITY, ["18073"])
     protected = [r for r in _routes(client) if r not in PUBLIC]
     for role, allowed in (
-        (Role.COMMUNITY, COMMUNITY_ROUTES),
-        (Role.ANALYST, set(protected) - ADMIN_ROUTES),
+        (Role.COMMUNITY, COMMUNITY_ROUTES | HANDOFF_ROUTES),
+        (Role.ANALYST, set(protected) - ADMIN_ROUTES - HANDOFF_ROUTES),
         (Role.ADMIN, set(protected)),
     ):
         token = issue_token(SECRET, "someone", role.value, 5)

@@ -147,3 +147,20 @@ def test_after_two_answers_the_commune_is_asked_and_counted_on_the_turns(
     assert len(mine) == 4
     assert {(t.province_code, t.commune_code) for t in mine} == {("42", "18073")}
     assert mine[2].intent == "provide_place"
+
+
+def test_asking_for_a_person_opens_a_ticket_for_the_communes_team(stack: Stack) -> None:
+    offered = _chat(stack, "e2e-handoff", "toi muon gap can bo ho tro truc tiep")
+    assert offered["intent"] == "request_human"
+    assert [b["payload"] for b in offered["messages"][-1]["buttons"]] == [
+        "/handoff_accept",
+        "/handoff_decline",
+    ]
+    asked = _chat(stack, "e2e-handoff", "/handoff_accept")
+    assert "xã/phường nào" in asked["messages"][0]["text"]
+    described = _chat(stack, "e2e-handoff", "phường Thành Sen, Hà Tĩnh")
+    assert "mô tả ngắn gọn" in described["messages"][0]["text"]
+    opened = _chat(stack, "e2e-handoff", "chưa nhận được mã kích hoạt VNeID mức 2")
+    text = opened["messages"][0]["text"]
+    assert re.search(r"yêu cầu số \d+", text)
+    assert "Tổ công nghệ số cộng đồng phường Thành Sen" in text

@@ -85,6 +85,14 @@
           body: JSON.stringify({ sender: senderId(), turn_id: turnId, helpful: choice[1] })
         }).then(function (res) {
           row.textContent = res.ok ? "Cảm ơn Anh/Chị đã góp ý!" : "Chưa ghi nhận được góp ý, Anh/Chị thử lại sau nhé.";
+          if (!res.ok) return;
+          // After a second unhelpful answer the assistant offers a person.
+          return res.json().then(function (body) {
+            (body.messages || []).forEach(function (m) {
+              bubble(m.text, "bot");
+              renderButtons(m.buttons);
+            });
+          });
         }).catch(function () {
           row.querySelectorAll("button").forEach(function (x) { x.disabled = false; });
         });
@@ -150,6 +158,19 @@
   }
 
   window.addEventListener("online", function () { flush(); });
+
+  // Replies of the community tech team (hand-off) arrive here while the page is open.
+  function pollUpdates() {
+    if (document.hidden) return;
+    fetch("/api/chat/updates?sender=" + encodeURIComponent(senderId()))
+      .then(function (res) { return res.ok ? res.json() : { messages: [] }; })
+      .then(function (body) {
+        (body.messages || []).forEach(function (text) { bubble(text, "bot team"); });
+      })
+      .catch(function () {});
+  }
+  setInterval(pollUpdates, 20000);
+  document.addEventListener("visibilitychange", pollUpdates);
 
   form.addEventListener("submit", function (e) {
     e.preventDefault();

@@ -1,0 +1,216 @@
+"""Community teams at work: the hand-off queue (staff), team replies waiting for web
+chat citizens (public, by the chat's own sender id), and the code that links a
+member's chat for helper mode."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from api.channels.telegram import push_text
+from api.community import handoff, helper
+from api.community.models import Resolution, TicketStatus
+from api.core.db import utcnow
+from api.core.deps import ConversationDep, SessionDep, require_roles
+from api.staff.models import Role, StaffUser
+from api.staff.security import TokenClaims
+
+router = APIRouter(tags=["handoff"])
+
+CommunityDep = Annotated[TokenClaims, Depends(require_roles(Role.COMMUNITY))]
+STATUS_FILTERS = {
+    "active": (TicketStatus.OPEN, TicketStatus.CLAIMED),
+    "open": (TicketStatus.OPEN,),
+    "claimed": (TicketStatus.CLAIMED,),
+    "closed": (TicketStatus.CLOSED,),
+}
+
+
+def _viewer(session: SessionDep, claims: CommunityDep) -> handoff.Viewer:
+    user = session.scalar(
+        select(StaffUser).where(StaffUser.username == claims.username)
+    )
+    if user is None or not user.active:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            {"code": "inactive", "message": "Tài khoản không còn hoạt động."},
+        )
+    return handoff.Viewer(
+        username=user.username,
+        admin=user.role is Role.ADMIN,
+        communes=tuple(user.communes or ()),
+        provinces=tuple(user.provinces or ()),
+    )
+
+
+ViewerDep = Annotated[handoff.Viewer, Depends(_viewer)]
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(
+        status.HTTP_404_NOT_FOUND,
+        {
+            "code": "not_found",
+            "message": "Không tìm thấy yêu cầu này trong các xã, phường của Anh/Chị.",
+        },
+    )
+
+
+def _conflict(exc: handoff.TicketConflict) -> HTTPException:
+    return HTTPException(
+        status.HTTP_409_CONFLICT,
+        {
+            "code": "conflict",
+            "message": "Yêu cầu này đã được người khác nhận hoặc đã đóng.",
+            "holder": str(exc),
+        },
+    )
+
+
+@router.get("/api/staff/tickets")
+def tickets(
+    _: CommunityDep,
+    viewer: ViewerDep,
+    session: SessionDep,
+    status_: Annotated[
+        Literal["active", "open", "claimed", "closed"], Query(alias="status")
+    ] = "active",
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> dict[str, Any]:
+    """The hand-off queue of the member's communes (escalated tickets first)."""
+    return {
+        "items": handoff.list_tickets(session, viewer, STATUS_FILTERS[status_], limit)
+    }
+
+
+@router.get("/api/staff/tickets/{ticket_id}")
+def ticket(
+    _: CommunityDep, viewer: ViewerDep, session: SessionDep, ticket_id: int
+) -> dict[str, Any]:
+    """A ticket, its thread and the citizen's masked conversation."""
+    try:
+        return handoff.ticket_detail(session, viewer, ticket_id)
+    except handoff.TicketNotFound as exc:
+        raise _not_found() from exc
+
+
+@router.post("/api/staff/tickets/{ticket_id}/claim")
+def claim(
+    _: CommunityDep, viewer: ViewerDep, session: SessionDep, ticket_id: int
+) -> dict[str, Any]:
+    """Takes the ticket (409 when someone else has it or it is closed)."""
+    try:
+        handoff.claim(session, viewer, ticket_id, utcnow())
+        return handoff.ticket_detail(session, viewer, ticket_id)
+    except handoff.TicketNotFound as exc:
+        raise _not_found() from exc
+    except handoff.TicketConflict as exc:
+        raise _conflict(exc) from exc
+
+
+class ReplyRequest(BaseModel):
+    """A team member's answer to the citizen."""
+
+    text: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/api/staff/tickets/{ticket_id}/reply")
+async def reply(
+    _: CommunityDep,
+    viewer: ViewerDep,
+    session: SessionDep,
+    request: Request,
+    ticket_id: int,
+    body: ReplyRequest,
+) -> dict[str, Any]:
+    """Sends the reply on the citizen's channel: Telegram at once, Zalo only inside
+    its consultation window, web chat when the citizen's page next asks for it.
+    ``delivery`` says which ("sent", "waiting", "failed:<reason>")."""
+    text = body.text.strip()
+    if not text:
+        raise HTTPException(
+            422, {"code": "empty", "message": "Nội dung trả lời đang trống."}
+        )
+    try:
+        outgoing = handoff.add_reply(session, viewer, ticket_id, text, utcnow())
+    except handoff.TicketNotFound as exc:
+        raise _not_found() from exc
+    except handoff.TicketConflict as exc:
+        raise _conflict(exc) from exc
+    delivery = await _send(request, outgoing)
+    await asyncio.to_thread(
+        handoff.set_delivery, session, outgoing.message_id, delivery
+    )
+    return {"ticket_id": ticket_id, "delivery": delivery}
+
+
+async def _send(request: Request, outgoing: handoff.Outgoing) -> str:
+    state = request.app.state
+    if outgoing.channel == "web":
+        return "waiting"
+    if outgoing.channel == "telegram" and state.telegram is not None:
+        return await push_text(state.telegram, outgoing.user_pseudonym, outgoing.text)
+    if outgoing.channel == "zalo" and state.zalo is not None:
+        result: str = await state.zalo.push(outgoing.user_pseudonym, outgoing.text)
+        return result
+    return "failed:channel_off"
+
+
+class CloseRequest(BaseModel):
+    """How the ticket ended."""
+
+    resolution: Resolution
+
+
+@router.post("/api/staff/tickets/{ticket_id}/close")
+def close(
+    _: CommunityDep,
+    viewer: ViewerDep,
+    session: SessionDep,
+    ticket_id: int,
+    body: CloseRequest,
+) -> dict[str, Any]:
+    """Closes the ticket with a resolution category."""
+    try:
+        handoff.close(session, viewer, ticket_id, body.resolution, utcnow())
+        return handoff.ticket_detail(session, viewer, ticket_id)
+    except handoff.TicketNotFound as exc:
+        raise _not_found() from exc
+    except handoff.TicketConflict as exc:
+        raise _conflict(exc) from exc
+
+
+class UpdatesResponse(BaseModel):
+    """Team replies for a web chat citizen, oldest first."""
+
+    messages: list[str]
+
+
+@router.get("/api/chat/updates", response_model=UpdatesResponse)
+async def updates(
+    conversation: ConversationDep,
+    session: SessionDep,
+    sender: Annotated[str, Query(min_length=1, max_length=128)],
+) -> UpdatesResponse:
+    """What the community team answered since the page last asked (web chat)."""
+    user = conversation.pseudonym("web", sender)
+    texts = await asyncio.to_thread(handoff.waiting_for_web, session, user)
+    return UpdatesResponse(messages=texts)
+
+
+@router.post("/api/staff/helper/link-code")
+def link_code(viewer: ViewerDep, session: SessionDep) -> dict[str, Any]:
+    """A one-time code to link the member's own chat (Telegram, Zalo or the web
+    chat) to their account: they type "liên kết <code>" in it within 10 minutes,
+    then "/hotro" switches that chat into helper mode."""
+    now = utcnow()
+    code = helper.new_link_code(session, viewer.username, now)
+    return {
+        "code": code,
+        "expires_at": (now + helper.LINK_CODE_TTL).isoformat(),
+        "instruction": f"Gõ “liên kết {code}” trong cửa sổ trò chuyện với trợ lý.",
+    }
