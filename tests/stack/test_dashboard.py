@@ -517,6 +517,7 @@ def test_an_analyst_reads_answers_but_cannot_edit_them(
     _login(page, stack, ANALYST, period.hash())
     expect(page.locator("#me-role")).to_have_text("Phân tích")
     expect(page.locator("#answers-readonly")).to_be_visible()
+    expect(page.locator("#handoff")).to_be_hidden()  # the community teams' queue
     expect(page.locator("#answer-list tbody tr").first).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("^Sửa"))).to_have_count(0)
 
@@ -567,13 +568,19 @@ def test_report_downloads_for_the_current_filters_and_summary_copies(
     assert copied == summary.text_content()
 
 
-def test_a_community_member_sees_no_statistics(
+def test_a_community_member_sees_the_hand_off_queue_and_no_statistics(
     stack: Stack, period: Period, page: Page
 ) -> None:
     _login(page, stack, COMMUNITY)
-    expect(page.locator("#no-access")).to_have_text(
-        "Tài khoản của Anh/Chị không có quyền xem thống kê."
+    # Their main view (tests/stack/test_tickets_page.py goes through it); this account
+    # serves no commune, so the queue is empty.
+    expect(
+        page.get_by_role("heading", name=re.compile("^Hỗ trợ trực tiếp"))
+    ).to_be_visible()
+    expect(page.locator("#tickets-queue .empty")).to_have_text(
+        "Không có yêu cầu nào đang chờ."
     )
+    expect(page.locator("#no-access")).to_be_hidden()
     expect(page.locator("#analytics")).to_be_hidden()
     page.get_by_role("button", name="Đăng xuất").click()
     expect(page.locator("#login")).to_be_visible()
