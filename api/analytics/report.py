@@ -31,6 +31,7 @@ from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
+from api.analytics.community import community_figures
 from api.analytics.filters import Filters
 from api.analytics.inbox import inbox
 from api.analytics.service import (
@@ -64,6 +65,7 @@ SHEET_COMMUNES = "Theo xã, phường"
 SHEET_PROVINCES = "Theo tỉnh, thành phố"
 SHEET_TOPICS = "Theo trụ cột, chủ đề"
 SHEET_UNANSWERED = "Chưa giải đáp"
+SHEET_COMMUNITY = "Hỗ trợ trực tiếp"
 FIGURE_COLUMNS = (
     "Chỉ tiêu",
     "Kỳ này",
@@ -446,6 +448,8 @@ class Report:
     pillars: list[BreakdownRow]
     topics: list[BreakdownRow]
     themes: list[Theme]
+    # The community teams' work (api.analytics.community.community_figures).
+    community: dict[str, Any] = field(default_factory=dict)
     paragraph: str = field(default="")
 
     @property
@@ -490,6 +494,7 @@ class Report:
             "pillars": [r.to_dict(total) for r in self.pillars],
             "topics": [r.to_dict(total) for r in self.topics],
             "unanswered": [t.to_dict() for t in self.themes],
+            "community": self.community,
         }
 
 
@@ -592,6 +597,7 @@ def build_report(
         pillars=pillars,
         topics=topics,
         themes=unanswered_themes(session, f, MAX_THEMES),
+        community=community_figures(session, f),
     )
     report.paragraph = draft_paragraph(report)
     return report
@@ -721,6 +727,7 @@ def draft_paragraph(report: Report) -> str:
                 f" có {format_number(now.helpful)} lượt đánh giá hữu ích"
                 f" (đạt {format_percent(now.helpful / now.rated)})."
             )
+    sentences.extend(_community_sentences(report.community))
     if ytd.turns and (report.year_to_date.start, report.year_to_date.end) != (
         f.start,
         f.end,
@@ -732,6 +739,150 @@ def draft_paragraph(report: Report) -> str:
             f" {_answered_phrase(ytd.answered, ytd.turns)}."
         )
     return " ".join(sentences)
+
+
+def _community_sentences(community: dict[str, Any]) -> list[str]:
+    """The community teams' work in words (nothing when there was none)."""
+    sentences = []
+    tickets = community.get("tickets") or {}
+    if tickets.get("opened"):
+        sentence = (
+            f"Tổ công nghệ số cộng đồng đã tiếp nhận"
+            f" {format_number(tickets['opened'])} yêu cầu hỗ trợ trực tiếp do trợ lý"
+            f" chuyển đến, đã giải quyết {format_number(tickets['resolved'])} yêu cầu"
+            f" (đạt {format_percent(tickets['resolved'] / tickets['opened'])})"
+        )
+        if tickets.get("median_minutes_to_first_reply") is not None:
+            sentence += (
+                "; thời gian phản hồi lần đầu trung bình (trung vị) khoảng"
+                f" {_duration(tickets['median_minutes_to_first_reply'])}"
+            )
+        sentences.append(sentence + ".")
+    assisted = community.get("assisted") or {}
+    if assisted.get("residents"):
+        groups = sorted(
+            (g for g in assisted["by_group"] if g["residents"]),
+            key=lambda g: -g["residents"],
+        )[:TOP_TOPICS]
+        tasks = [t for t in assisted["by_task"] if t["task"] != "other"][:TOP_TOPICS]
+        sentence = (
+            "Các thành viên Tổ đã hỗ trợ trực tiếp (“cầm tay chỉ việc”)"
+            f" {format_number(assisted['residents'])} lượt người dân, nhiều nhất là "
+            + _enumerate(
+                [
+                    f"{g['label'].lower()} ({format_number(g['residents'])} lượt)"
+                    for g in groups
+                ]
+            )
+        )
+        if tasks:
+            sentence += "; chủ yếu về " + _enumerate(
+                [f"{_lower_first(t['label']).rstrip('?')}" for t in tasks]
+            )
+        sentences.append(sentence + ".")
+    return sentences
+
+
+def _duration(minutes: float) -> str:
+    """ "45 phút", "2 giờ 10 phút", "3 ngày"."""
+    whole = round(minutes)
+    if whole < 60:
+        return f"{whole} phút"
+    if whole < 24 * 60:
+        hours, rest = divmod(whole, 60)
+        return f"{hours} giờ {rest} phút" if rest else f"{hours} giờ"
+    return f"{round(whole / (24 * 60))} ngày"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def community_tables(
+    community: dict[str, Any],
+) -> list[tuple[str, tuple[str, ...], list[list[Any]]]]:
+    """The community teams' figures as titled tables (the XLSX sheet and the CSV
+    show the same ones)."""
+    tickets, assisted = community["tickets"], community["assisted"]
+
+    def minutes(value: float | None) -> float | str:
+        return NO_BASE if value is None else value
+
+    return [
+        (
+            "Yêu cầu hỗ trợ trợ lý chuyển tới Tổ công nghệ số cộng đồng",
+            ("Chỉ tiêu", "Số liệu"),
+            [
+                ["Yêu cầu đã mở trong kỳ", tickets["opened"]],
+                ["Đang chờ Tổ nhận", tickets["waiting"]],
+                ["Đang xử lý", tickets["claimed"]],
+                ["Đã đóng", tickets["closed"]],
+                [
+                    "Đã giải quyết (hướng dẫn, hỗ trợ trực tiếp, chuyển cơ quan khác)",
+                    tickets["resolved"],
+                ],
+                ["Tỷ lệ giải quyết (%)", _percent(tickets["resolved_rate"])],
+                ["Quá hạn chưa nhận, đã báo lên tỉnh", tickets["escalated"]],
+                [
+                    "Thời gian đến lần phản hồi đầu (phút, trung vị)",
+                    minutes(tickets["median_minutes_to_first_reply"]),
+                ],
+                [
+                    "Thời gian đến khi đóng (phút, trung vị)",
+                    minutes(tickets["median_minutes_to_close"]),
+                ],
+                *(
+                    [f"Kết quả: {r['label']}", r["tickets"]]
+                    for r in tickets["by_resolution"]
+                ),
+            ],
+        ),
+        (
+            "Yêu cầu hỗ trợ theo xã, phường",
+            ("Xã, phường", "Yêu cầu", "Đã đóng"),
+            [[c["name"], c["tickets"], c["closed"]] for c in tickets["by_commune"]],
+        ),
+        (
+            "Lượt người dân được Tổ hỗ trợ trực tiếp, theo nhóm",
+            ("Nhóm người dân", "Lượt"),
+            [
+                *([g["label"], g["residents"]] for g in assisted["by_group"]),
+                ["Tổng cộng", assisted["residents"]],
+            ],
+        ),
+        (
+            "Theo việc đã hỗ trợ",
+            ("Việc", "Lượt"),
+            [[t["label"], t["residents"]] for t in assisted["by_task"]],
+        ),
+        (
+            "Theo xã, phường",
+            ("Xã, phường", "Lượt"),
+            [[c["name"], c["residents"]] for c in assisted["by_commune"]],
+        ),
+    ]
+
+
+def _community_sheet(sheet: Any, report: Report) -> None:
+    sheet.title = SHEET_COMMUNITY
+    row = 0
+    for title, columns, rows in community_tables(report.community):
+        row += 1
+        sheet.cell(row=row, column=1, value=title).font = _BOLD
+        row += 1
+        _header_row(sheet, row, columns)
+        for values in rows:
+            row += 1
+            for column, value in enumerate(values, 1):
+                if isinstance(value, (int, float)):
+                    _put(sheet, row, column, value, COUNT_FORMAT)
+                else:
+                    sheet.cell(row=row, column=column, value=value).alignment = _WRAP
+        if not rows:
+            row += 1
+            sheet.cell(row=row, column=1, value="Không có số liệu trong kỳ.")
+        row += 1
+    _widths(sheet, (60, 14, 14))
 
 
 def _is_small_talk(row: BreakdownRow) -> bool:
@@ -920,6 +1071,7 @@ def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> None:
     _breakdown_sheet(workbook.create_sheet(), report)
     _topics_sheet(workbook.create_sheet(), report)
     _themes_sheet(workbook.create_sheet(), report)
+    _community_sheet(workbook.create_sheet(), report)
     workbook.save(target)
 
 
@@ -1039,6 +1191,9 @@ def _csv_rows(report: Report) -> list[list[Any]]:
                 format_date(_naive(theme.last_at)),
             ]
         )
+    rows += [[], [SHEET_COMMUNITY]]
+    for title, columns, table in community_tables(report.community):
+        rows += [[title], list(columns), *table, []]
     rows += [[], ["Về xã hội số - Phong trào Bình dân học vụ số"], [report.paragraph]]
     return rows
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from api.analytics.community import community_figures
 from api.analytics.filters import Filters
 from api.analytics.inbox import UnknownAnswer, inbox, review, training_examples
 from api.analytics.report import FORMATS, Report, build_report, write_csv, write_xlsx
@@ -78,6 +79,13 @@ def volume(
 ) -> dict[str, Any]:
     """Turns and citizens per day, week or month."""
     return analytics.volume(f, interval)
+
+
+@router.get("/analytics/community")
+def community(_: AnalystDep, f: FiltersDep, session: SessionDep) -> dict[str, Any]:
+    """The community teams' work: hand-off tickets opened in the period and
+    residents assisted in helper mode, by commune, group and task."""
+    return community_figures(session, f)
 
 
 @router.get("/analytics/topics")

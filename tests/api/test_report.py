@@ -29,11 +29,21 @@ from api.analytics.report import (
     write_csv,
     write_xlsx,
 )
+from api.community.models import (
+    HandoffReason,
+    HandoffTicket,
+    HelperSession,
+    HelperStatus,
+    ResidentGroup,
+    Resolution,
+    TicketStatus,
+)
 from api.core.config import get_settings
 from api.core.db import get_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.places.service import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
+from api.querylog.rollup import VIETNAM_TZ
 from api.staff.models import Role
 from api.staff.security import issue_token
 from tests.api.conftest import SECRET
@@ -47,6 +57,7 @@ COMMUNE_NAMES = {
     HUONG_SON: "Xã Hương Sơn",
 }
 BA_DINH = "00004"  # Hà Nội: must never be counted for Hà Tĩnh
+HA_NOI = "01"
 Q3 = (date(2026, 7, 1), date(2026, 9, 30))
 TOPICS = [
     "vneid_account",
@@ -214,10 +225,111 @@ def places_engine(seeded_engine: Any) -> Any:
     return seeded_engine
 
 
+# The community teams' work: (commune, province, opened or ended at, minutes to the
+# first reply, minutes to closing, resolution) per ticket; (commune, province, ended
+# at, group, task) per helper session.
+TICKETS = [
+    (
+        THANH_SEN,
+        HA_TINH,
+        datetime(2026, 8, 3, 2, tzinfo=timezone.utc),
+        20,
+        60,
+        "met_in_person",
+    ),
+    (THANH_SEN, HA_TINH, datetime(2026, 9, 9, 3, tzinfo=timezone.utc), 40, None, None),
+    (
+        TRAN_PHU,
+        HA_TINH,
+        datetime(2026, 7, 15, 8, tzinfo=timezone.utc),
+        None,
+        None,
+        None,
+    ),
+    (
+        THANH_SEN,
+        HA_TINH,
+        datetime(2026, 6, 3, 2, tzinfo=timezone.utc),
+        5,
+        9,
+        "referred",
+    ),
+]
+HELPED = [
+    (
+        THANH_SEN,
+        HA_TINH,
+        datetime(2026, 7, 20, 2, tzinfo=timezone.utc),
+        "elderly",
+        "vneid_activate_level2",
+    ),
+    (
+        THANH_SEN,
+        HA_TINH,
+        datetime(2026, 8, 20, 2, tzinfo=timezone.utc),
+        "elderly",
+        "vneid_activate_level2",
+    ),
+    (
+        TRAN_PHU,
+        HA_TINH,
+        datetime(2026, 9, 20, 2, tzinfo=timezone.utc),
+        "farmer",
+        "other",
+    ),
+    (
+        BA_DINH,
+        HA_NOI,
+        datetime(2026, 8, 20, 2, tzinfo=timezone.utc),
+        "student",
+        "other",
+    ),
+]
+
+
+def _insert_community(engine: Any) -> None:
+    with Session(engine) as session:
+        for commune, province, opened, reply, close, resolution in TICKETS:
+            status = "closed" if close else "claimed" if reply else "open"
+            session.add(
+                HandoffTicket(
+                    channel="zalo",
+                    user_pseudonym="t" * 32,
+                    status=TicketStatus(status),
+                    reason=HandoffReason.REQUESTED,
+                    province_code=province,
+                    commune_code=commune,
+                    offered_at=opened,
+                    opened_at=opened,
+                    first_reply_at=opened + timedelta(minutes=reply) if reply else None,
+                    closed_at=opened + timedelta(minutes=close) if close else None,
+                    resolution=Resolution(resolution) if resolution else None,
+                )
+            )
+        for commune, province, ended, group, task in HELPED:
+            session.add(
+                HelperSession(
+                    staff_username="ts1",
+                    channel="telegram",
+                    user_pseudonym="m" * 32,
+                    status=HelperStatus.DONE,
+                    group=ResidentGroup(group),
+                    province_code=province,
+                    commune_code=commune,
+                    task=task,
+                    started_at=ended - timedelta(minutes=15),
+                    ended_at=ended,
+                )
+            )
+        session.commit()
+
+
 @pytest.fixture
 def logged(places_engine: Any) -> Any:
-    """The places plus every turn of :data:`SPECS`."""
+    """The places plus every turn of :data:`SPECS`, the tickets of :data:`TICKETS` and
+    the helper sessions of :data:`HELPED`."""
     _insert(places_engine, SPECS)
+    _insert_community(places_engine)
     return places_engine
 
 
@@ -349,7 +461,9 @@ def _check_workbook(
         "Theo xã, phường",
         "Theo trụ cột, chủ đề",
         "Chưa giải đáp",
+        "Hỗ trợ trực tiếp",
     ]
+    _check_community_sheet(book["Hỗ trợ trực tiếp"], commune)
     summary = book["Tổng hợp"]
     header = {
         r[0]: r[1] for r in summary.iter_rows(min_row=3, max_row=12, values_only=True)
@@ -496,6 +610,37 @@ def _check_themes(sheet: Any, current: list[Spec]) -> None:
         assert last.date() == max(s.local_day for s in specs)
 
 
+def _in_q3(moment: datetime, commune: str | None, place: str, province: str) -> bool:
+    local = moment.astimezone(VIETNAM_TZ).date()
+    return (
+        Q3[0] <= local <= Q3[1]
+        and province == HA_TINH
+        and (commune is None or place == commune)
+    )
+
+
+def _check_community_sheet(sheet: Any, commune: str | None) -> None:
+    values = {row[0]: row[1:3] for row in sheet.iter_rows(values_only=True) if row[0]}
+    tickets = [t for t in TICKETS if _in_q3(t[2], commune, t[0], t[1])]
+    helped = [h for h in HELPED if _in_q3(h[2], commune, h[0], h[1])]
+    resolved = [t for t in tickets if t[5] in ("met_in_person", "referred")]
+    assert values["Yêu cầu đã mở trong kỳ"][0] == len(tickets)
+    assert values["Đang chờ Tổ nhận"][0] == sum(t[3] is None for t in tickets)
+    assert values["Đã đóng"][0] == sum(t[4] is not None for t in tickets)
+    assert values["Đã giải quyết (hướng dẫn, hỗ trợ trực tiếp, chuyển cơ quan khác)"][
+        0
+    ] == len(resolved)
+    replies = sorted(t[3] for t in tickets if t[3] is not None)
+    assert values["Thời gian đến lần phản hồi đầu (phút, trung vị)"][0] == (
+        sum(replies) / len(replies) if len(replies) == 2 else replies[0]
+    )
+    assert values["Người cao tuổi"][0] == sum(h[3] == "elderly" for h in helped)
+    assert values["Nông dân"][0] == sum(h[3] == "farmer" for h in helped)
+    assert values["Học sinh, sinh viên"][0] == 0  # Hà Nội's is outside the area
+    assert values["Tổng cộng"][0] == len(helped)
+    assert values["Phường Thành Sen"][0] == sum(t[0] == THANH_SEN for t in tickets)
+
+
 def _check_paragraph(paragraph: str, commune: str | None = None) -> None:
     current = _counts(_pick(*Q3, commune=commune))
     last_year = _counts(_pick(date(2025, 7, 1), date(2025, 9, 30), commune=commune))
@@ -519,6 +664,17 @@ def _check_paragraph(paragraph: str, commune: str | None = None) -> None:
     ]
     assert f"“{top_theme}” ({top_count} lượt)" in paragraph
     assert "Lũy kế từ đầu năm đến ngày 30/09/2026" in paragraph
+    tickets = [t for t in TICKETS if _in_q3(t[2], commune, t[0], t[1])]
+    helped = [h for h in HELPED if _in_q3(h[2], commune, h[0], h[1])]
+    assert (
+        f"Tổ công nghệ số cộng đồng đã tiếp nhận {len(tickets)} yêu cầu hỗ trợ"
+        in paragraph
+    )
+    assert f"hỗ trợ trực tiếp (“cầm tay chỉ việc”) {len(helped)} lượt người dân" in (
+        paragraph
+    )
+    assert "người cao tuổi (2 lượt)" in paragraph
+    assert "làm sao kích hoạt tài khoản định danh điện tử mức 2" in paragraph
 
 
 def _check_csv(data: bytes) -> None:
