@@ -24,6 +24,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
+    and_,
     case,
     delete,
     func,
@@ -268,23 +269,40 @@ def live_citizen_days(start: datetime, end: datetime | None = None) -> Select[An
         .subquery("days")
     )
     first = start.astimezone(VIETNAM_TZ).date()
+    # The last day already built before the span, per citizen and place (read once,
+    # joined: a correlated subquery would rescan the rows this very INSERT adds).
+    built = (
+        select(
+            CitizenDay.user_pseudonym,
+            CitizenDay.province_code,
+            CitizenDay.commune_code,
+            func.max(CitizenDay.day).label("last_day"),
+        )
+        .where(
+            CitizenDay.day < first,
+            CitizenDay.user_pseudonym.in_(select(Turn.user_pseudonym).where(*where)),
+        )
+        .group_by(
+            CitizenDay.user_pseudonym, CitizenDay.province_code, CitizenDay.commune_code
+        )
+        .subquery("built")
+    )
+    source: Any = days
     previous = []
     for name, kept in PREVIOUS_DAY_LEVELS.items():
-        same = [days.c.user_pseudonym, *(days.c[k] for k in kept)]
+        keys = ["user_pseudonym", *kept]
+        last = (
+            select(*(built.c[k] for k in keys), func.max(built.c.last_day).label("day"))
+            .group_by(*(built.c[k] for k in keys))
+            .subquery(f"built_{name}")
+        )
+        source = source.outerjoin(last, and_(*(last.c[k] == days.c[k] for k in keys)))
         order = [days.c[k] for k in ("province_code", "commune_code") if k not in kept]
-        earlier = (
-            select(func.max(CitizenDay.day))
-            .where(
-                CitizenDay.day < first,
-                *(getattr(CitizenDay, c.name) == c for c in same),
-            )
-            .scalar_subquery()
-        )
         in_span = func.lag(days.c.day).over(
-            partition_by=same, order_by=[days.c.day, *order]
+            partition_by=[days.c[k] for k in keys], order_by=[days.c.day, *order]
         )
-        previous.append(func.coalesce(in_span, earlier).label(name))
-    return select(days, *previous)
+        previous.append(func.coalesce(in_span, last.c.day).label(name))
+    return select(days, *previous).select_from(source)
 
 
 def build_aggregates(session: Session, first: date, until: date) -> None:
