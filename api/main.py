@@ -25,7 +25,17 @@ from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
-from api.routes import analytics, channels, chat, guides, handoff, health, staff, web
+from api.routes import (
+    analytics,
+    channels,
+    chat,
+    guides,
+    handoff,
+    health,
+    notices,
+    staff,
+    web,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(guides.router)
     app.include_router(handoff.router)
+    app.include_router(notices.router)
     app.include_router(health.router)
     app.include_router(staff.router)
     app.include_router(web.router)

@@ -53,6 +53,10 @@ logger = logging.getLogger(__name__)
 CHANNEL = "telegram"
 # What the commands send to the assistant (intents, as button payloads do).
 COMMANDS = {"start": "/greet", "menu": "/greet", "help": "/help"}
+# Commands of helper mode and of the notices, passed on as typed (others: the help).
+GATEWAY_COMMANDS = frozenset(
+    {"hotro", "xong", "huy", "lienket", "nhanthongbao", "huythongbao"}
+)
 
 # The message kinds answered with "text only, please" (Message attribute -> log name).
 MEDIA_KINDS = (
@@ -208,7 +212,11 @@ async def _on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None or not message.text:
         return
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
-    await _bridge(context).answer(update, context, COMMANDS.get(command, "/help"))
+    if command in GATEWAY_COMMANDS:  # handled by the gateway itself, as typed
+        text = " ".join(["/" + command, *message.text.split()[1:]])
+    else:
+        text = COMMANDS.get(command, "/help")
+    await _bridge(context).answer(update, context, text)
 
 
 async def _on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -54,6 +54,18 @@ def _profile(session: Session, user: str) -> CitizenProfile:
     return profile
 
 
+def _created_profile(session: Session, user: str) -> CitizenProfile:
+    """The citizen's profile, inserted now if missing (flushed, so that a concurrent
+    insert by the same citizen's other message is caught here)."""
+    try:
+        profile = _profile(session, user)
+        session.flush()
+    except IntegrityError:  # the same citizen's other message created it just now
+        session.rollback()
+        profile = _profile(session, user)
+    return profile
+
+
 @dataclass(frozen=True)
 class Remembered:
     """What the assistant knows of a citizen when their message arrives."""
@@ -131,12 +143,7 @@ def take_place_answer(session: Session, user: str, text: str) -> PlaceReply | No
 def after_answer(session: Session, user: str) -> str | None:
     """Counts an answered question; returns the place question when it is time to
     ask it (once per citizen)."""
-    try:
-        profile = _profile(session, user)
-        session.flush()
-    except IntegrityError:  # the same citizen's other message created it just now
-        session.rollback()
-        profile = _profile(session, user)
+    profile = _created_profile(session, user)
     profile.answered_turns = (profile.answered_turns or 0) + 1
     ask = (
         profile.commune_code is None
@@ -148,3 +155,12 @@ def after_answer(session: Session, user: str) -> str | None:
         profile.place_asked_at = datetime.now(timezone.utc)
     session.commit()
     return ASK_PLACE if ask else None
+
+
+def ask_place(session: Session, user: str) -> None:
+    """Reads the citizen's next message as their place (asked by another feature,
+    e.g. the notices); counts as the place question."""
+    profile = _created_profile(session, user)
+    profile.awaiting_place = True
+    profile.place_asked_at = profile.place_asked_at or datetime.now(timezone.utc)
+    session.commit()

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from api.channels.broadcast import subscription_turn
 from api.community import handoff, helper
 from api.community.directory import EscalationContact
 from api.community.models import HandoffReason
@@ -31,6 +32,7 @@ from api.conversation.profile import (
     QUESTION_INTENTS,
     Place,
     PlaceReply,
+    Remembered,
     after_answer,
     remembered,
     take_place_answer,
@@ -56,6 +58,8 @@ PLACE_INTENT = "provide_place"
 HANDOFF_INTENT = "handoff"
 # Logged intent of the gateway's turns of helper mode (a team member's own chat).
 HELPER_INTENT = "helper_mode"
+# Logged intent of opting in to or out of notices.
+NOTICES_INTENT = "notices"
 NOT_UNDERSTOOD = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
 
 
@@ -191,37 +195,18 @@ class ConversationService:
             return await self._reject(
                 channel, user, masked, "rate_limited", RATE_LIMITED
             )
-        helping = await asyncio.to_thread(
-            self._write, helper.helper_turn, channel, user, text, utcnow()
+        said, helping, known = await asyncio.to_thread(
+            self._write, self._dialogues, channel, user, text, masked
         )
-        if helping.step is not None:
+        if said is not None:
             return await self._gateway_turn(
                 channel,
                 user,
-                helper.LINK_LOGGED if helping.conceal else masked,
-                _out(helping.step),
+                said.logged_text or masked,
+                _out(said.step),
                 Outcome.ANSWERED,
-                intent=HELPER_INTENT,
+                intent=said.intent,
             )
-        step = await asyncio.to_thread(
-            self._write,
-            handoff.continue_dialogue,
-            user,
-            masked,
-            utcnow(),
-            self._escalations,
-            self._claim_hours,
-        )
-        if step is not None:
-            return await self._gateway_turn(
-                channel,
-                user,
-                masked,
-                _out(step),
-                Outcome.ANSWERED,
-                intent=HANDOFF_INTENT,
-            )
-        known = await asyncio.to_thread(self._write, remembered, user)
         # In helper mode the turns count for the resident's commune.
         place = helping.place if helping.active else known.place
         if known.awaiting_place:
@@ -420,12 +405,51 @@ class ConversationService:
             return topics.get(answer_id)
         return self._intent_topics.get(intent or "")
 
+    def _dialogues(
+        self, session: Session, channel: str, user: str, text: str, masked: str
+    ) -> tuple[GatewayReply | None, helper.HelperTurn, Remembered]:
+        """The gateway's own dialogues, in order: helper mode (a team member's
+        linked chat; reads the raw text for the link code), the hand-off, the
+        notices. The first that takes the message answers it. Also returns the
+        helper-mode state and what the assistant remembers of the citizen (one
+        database session for all of it)."""
+        now = utcnow()
+        helping = helper.helper_turn(session, channel, user, text, now)
+        if helping.step is not None:
+            logged = helper.LINK_LOGGED if helping.conceal else None
+            return (
+                GatewayReply(helping.step, HELPER_INTENT, logged),
+                helping,
+                Remembered(),
+            )
+        said = None
+        step = handoff.continue_dialogue(
+            session, user, masked, now, self._escalations, self._claim_hours
+        )
+        if step is not None:
+            said = GatewayReply(step, HANDOFF_INTENT)
+        else:
+            step = subscription_turn(session, channel, user, masked)
+            if step is not None:
+                said = GatewayReply(step, NOTICES_INTENT)
+        return said, helping, remembered(session, user)
+
     def _log(self, record: TurnRecord) -> int:
         return int(self._write(log_turn, record))
 
     def _write(self, write: Callable[..., Any], *args: Any) -> Any:
         with Session(self._engine) as session:
             return write(session, *args)
+
+
+@dataclass(frozen=True)
+class GatewayReply:
+    """A message one of the gateway's own dialogues answered."""
+
+    step: handoff.Step
+    intent: str
+    # Logged instead of the masked text (a link code must not be stored at all).
+    logged_text: str | None = None
 
 
 def _out(step: handoff.Step) -> OutMessage:

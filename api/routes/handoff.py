@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api.channels.telegram import push_text
+from api.channels.outbound import push
 from api.community import handoff, helper
 from api.community.models import Resolution, TicketStatus
 from api.core.db import utcnow
@@ -141,23 +141,13 @@ async def reply(
         raise _not_found() from exc
     except handoff.TicketConflict as exc:
         raise _conflict(exc) from exc
-    delivery = await _send(request, outgoing)
+    delivery = await push(
+        request.app.state, outgoing.channel, outgoing.user_pseudonym, outgoing.text
+    )
     await asyncio.to_thread(
         handoff.set_delivery, session, outgoing.message_id, delivery
     )
     return {"ticket_id": ticket_id, "delivery": delivery}
-
-
-async def _send(request: Request, outgoing: handoff.Outgoing) -> str:
-    state = request.app.state
-    if outgoing.channel == "web":
-        return "waiting"
-    if outgoing.channel == "telegram" and state.telegram is not None:
-        return await push_text(state.telegram, outgoing.user_pseudonym, outgoing.text)
-    if outgoing.channel == "zalo" and state.zalo is not None:
-        result: str = await state.zalo.push(outgoing.user_pseudonym, outgoing.text)
-        return result
-    return "failed:channel_off"
 
 
 class CloseRequest(BaseModel):

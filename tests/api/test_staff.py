@@ -45,6 +45,9 @@ ADMIN_ROUTES = {
     ("PATCH", "/api/staff/users/{username}"),
     ("PUT", "/api/staff/teams/{team_id}"),
     ("POST", "/api/staff/teams"),
+    ("POST", "/api/staff/notices/preview"),
+    ("POST", "/api/staff/notices"),
+    ("GET", "/api/staff/notices"),
 }
 
 

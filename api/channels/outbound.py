@@ -1,0 +1,22 @@
+"""Messages the gateway sends on its own (a team's reply, a notice), on whichever
+messaging channel the citizen uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.channels.telegram import push_text
+
+
+async def push(state: Any, channel: str, pseudonym: str, text: str) -> str:
+    """Sends ``text`` to a citizen through the app's channel bridges (``state`` is
+    ``app.state``); returns "sent", "waiting" (web chat: the page picks it up) or
+    "failed:<reason>"."""
+    if channel == "web":
+        return "waiting"
+    if channel == "telegram" and state.telegram is not None:
+        return await push_text(state.telegram, pseudonym, text)
+    if channel == "zalo" and state.zalo is not None:
+        result: str = await state.zalo.push(pseudonym, text)
+        return result
+    return "failed:channel_off"

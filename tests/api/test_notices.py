@@ -1,0 +1,169 @@
+"""Notices: citizens opt in and out on Telegram and Zalo; an admin previews, sends
+and reads the log. Real python-telegram-bot and Zalo webhook handling, loopback
+stand-ins for both platforms."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api.channels.models import ChannelContact, NoticeDelivery
+from api.core.db import utcnow
+from api.staff.models import Role
+from api.staff.security import issue_token
+from tests.api.conftest import SECRET
+from tests.api.test_telegram import message_update
+from tests.api.test_telegram import post as telegram_post
+from tests.api.test_zalo import event
+from tests.api.test_zalo import post as zalo_post
+from tests.api.test_zalo import texts as zalo_texts
+from tests.fakes import FakeTelegram, FakeZaloOA
+
+HA_TINH = "42"
+WARNING = (
+    "Cảnh báo: kẻ gian giả danh Công an gọi điện yêu cầu cài ứng dụng lạ. Không làm "
+    "theo, không cung cấp mã OTP."
+)
+
+
+def admin() -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(SECRET, 'admin1', 'admin', 5)}"}
+
+
+def telegram_texts(fake: FakeTelegram) -> list[str]:
+    return [str(c["text"]) for c in fake.calls("sendMessage")]
+
+
+def preview(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/api/staff/notices/preview", json=body, headers=admin())
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_opted_in_citizens_of_the_province_get_the_notice_after_a_preview(
+    channel_client: TestClient,
+    fake_telegram: FakeTelegram,
+    fake_zalo: FakeZaloOA,
+    fake_rasa: Any,
+    seeded_engine: Any,
+) -> None:
+    # A Telegram citizen opts in and tells their commune; a Zalo one only opts in.
+    assert (
+        telegram_post(channel_client, message_update("/nhanthongbao")).status_code
+        == 200
+    )
+    assert "đã đăng ký nhận thông báo chung" in telegram_texts(fake_telegram)[-1]
+    telegram_post(channel_client, message_update("phường Thành Sen, Hà Tĩnh"))
+    assert "Phường Thành Sen" in telegram_texts(fake_telegram)[-1]
+    zalo_post(channel_client, event(text="Nhận thông báo"))
+    assert "đã đăng ký nhận thông báo" in zalo_texts(fake_zalo)[-1]
+    web = channel_client.post(
+        "/api/chat", json={"sender": "w1", "text": "nhan thong bao"}
+    )
+    assert "Telegram và Zalo" in web.json()["messages"][0]["text"]
+    assert fake_rasa.received == []
+
+    ha_tinh = preview(channel_client, text=WARNING, province=HA_TINH)
+    assert ha_tinh["recipients"] == {
+        "telegram": 1,
+        "zalo": 0,
+        "zalo_outside_window": 0,
+        "total": 1,
+    }
+    everyone = preview(channel_client, text=WARNING)
+    assert everyone["recipients"]["total"] == 2
+    assert everyone["text_as_sent"].startswith("THÔNG BÁO")
+
+    # Sending needs the preview of this very text and area.
+    refused = channel_client.post(
+        "/api/staff/notices",
+        json={"text": WARNING + "!", "preview_key": ha_tinh["preview_key"]},
+        headers=admin(),
+    )
+    assert refused.status_code == 409
+    before = len(telegram_texts(fake_telegram)), len(zalo_texts(fake_zalo))
+    sent = channel_client.post(
+        "/api/staff/notices",
+        json={
+            "text": WARNING,
+            "province": HA_TINH,
+            "preview_key": ha_tinh["preview_key"],
+        },
+        headers=admin(),
+    )
+    assert sent.status_code == 202
+    # Background tasks run before the test client returns.
+    [notice] = telegram_texts(fake_telegram)[before[0] :]
+    assert WARNING in notice and "hủy nhận thông báo" in notice
+    assert len(zalo_texts(fake_zalo)) == before[1]  # not in Hà Tĩnh as far as known
+    [logged] = channel_client.get("/api/staff/notices", headers=admin()).json()["items"]
+    assert (logged["recipients"], logged["sent"], logged["failed"]) == (1, 1, 0)
+    assert logged["province_name"] == "Hà Tĩnh" and logged["created_by"] == "admin1"
+    assert logged["finished_at"] is not None
+
+
+def test_opting_out_stops_notices_at_once_and_zalo_rules_are_kept(
+    channel_client: TestClient,
+    fake_telegram: FakeTelegram,
+    fake_zalo: FakeZaloOA,
+    seeded_engine: Any,
+) -> None:
+    telegram_post(channel_client, message_update("nhận thông báo"))
+    zalo_post(channel_client, event(text="nhan thong bao"))
+    with Session(seeded_engine) as session:
+        session.execute(
+            update(ChannelContact)
+            .where(ChannelContact.channel == "zalo")
+            .values(last_inbound_at=utcnow() - timedelta(days=3))
+        )
+        session.commit()
+    counts = preview(channel_client, text=WARNING)["recipients"]
+    assert counts == {"telegram": 1, "zalo": 0, "zalo_outside_window": 1, "total": 1}
+
+    telegram_post(channel_client, message_update("Hủy nhận thông báo"))
+    assert "đã hủy nhận thông báo" in telegram_texts(fake_telegram)[-1]
+    again = preview(channel_client, text=WARNING)
+    assert again["recipients"]["telegram"] == 0
+    before = len(zalo_texts(fake_zalo))
+    response = channel_client.post(
+        "/api/staff/notices",
+        json={"text": WARNING, "preview_key": again["preview_key"]},
+        headers=admin(),
+    )
+    assert response.status_code == 202
+    assert len(zalo_texts(fake_zalo)) == before  # outside the window: not sent
+    with Session(seeded_engine) as session:
+        statuses = session.scalars(select(NoticeDelivery.status)).all()
+    assert statuses == ["skipped:outside_window"]
+    [logged] = channel_client.get("/api/staff/notices", headers=admin()).json()["items"]
+    assert (logged["sent"], logged["skipped"]) == (0, 1)
+
+
+def test_notices_are_for_admins_and_checked(
+    channel_client: TestClient, seeded_engine: Any
+) -> None:
+    analyst = {
+        "Authorization": f"Bearer {issue_token(SECRET, 'a', Role.ANALYST.value, 5)}"
+    }
+    assert (
+        channel_client.post(
+            "/api/staff/notices/preview", json={"text": WARNING}, headers=analyst
+        ).status_code
+        == 403
+    )
+    for body in (
+        {"text": "   "},
+        {"text": "x" * 1001},
+        {"text": "a", "province": "99"},
+    ):
+        assert (
+            channel_client.post(
+                "/api/staff/notices/preview", json=body, headers=admin()
+            ).status_code
+            == 422
+        ), body
