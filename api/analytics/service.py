@@ -10,7 +10,6 @@ cover the retention period only.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,11 +17,13 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Date,
     Select,
     Subquery,
     case,
     cast,
     func,
+    literal,
     literal_column,
     or_,
     select,
@@ -53,6 +54,7 @@ from api.querylog.rollup import (
     day_gap,
     day_start,
     ensure_built,
+    latest,
     live_citizen_days,
     live_daily,
     period_start,
@@ -303,13 +305,18 @@ class Analytics:
     def volume(self, f: Filters, interval: str) -> dict[str, Any]:
         """Turns and citizens per day, week or month, without gaps."""
         rows = daily_rows(self._session, f, ["outcome"], by_day=interval != "month")
-        bucket = period_start(rows.c.day, interval)
+        # Summed per day first, so that the bucket of a day is computed once.
+        per_day = (
+            select(rows.c.day, _sum(rows.c.turns).label("turns"), *_outcome_sums(rows))
+            .group_by(rows.c.day)
+            .subquery()
+        )
+        bucket = period_start(per_day.c.day, interval)
+        sums = [_sum(per_day.c[c]) for c in ("turns", *RATE_OUTCOMES)]
         turns = {
             as_date(b): (t, a, u, o)
             for b, t, a, u, o in self._session.execute(
-                select(bucket, _sum(rows.c.turns), *_outcome_sums(rows)).group_by(
-                    bucket
-                )
+                select(bucket, *sums).group_by(bucket)
             ).tuples()
         }
         people = self._citizens_per_bucket(f, interval)
@@ -328,29 +335,34 @@ class Analytics:
             )
         return self._envelope(f, interval=interval, series=series)
 
-    def _citizens_per_bucket(self, f: Filters, interval: str) -> Counter[date]:
+    def _citizens_per_bucket(self, f: Filters, interval: str) -> dict[date, int]:
         """Distinct citizens per day, week or month of ``f`` (the first and last
         buckets cut to the period).
 
         A row is a citizen's first in its bucket when its previous day is before the
-        bucket's start: SQL counts rows per day and gap to the previous day (capped
-        above a month), Python adds up the rows whose gap reaches back past it.
+        bucket's start (or the period's, if later). The rows are first counted per
+        day and gap to the previous day (capped above a month), so that the buckets
+        are computed for those few rows only.
         """
         citizens = citizen_rows(self._session, f)
         previous = citizens.c[_previous_day_level(f, ())]
         gap = func.coalesce(day_gap(citizens.c.day, previous), GAP_CAP)
         capped = case((gap > GAP_CAP, GAP_CAP), else_=gap)
-        people: Counter[date] = Counter()
-        for day, days_back, n in self._session.execute(
-            select(citizens.c.day, capped, func.count()).group_by(
-                citizens.c.day, capped
-            )
-        ).tuples():
-            day = as_date(day)
-            bucket = _bucket_start(day, interval)
-            if days_back > (day - max(bucket, f.start)).days:
-                people[bucket] += n
-        return people
+        per_day = (
+            select(citizens.c.day, capped.label("gap"), func.count().label("citizens"))
+            .group_by(citizens.c.day, capped)
+            .subquery()
+        )
+        bucket = period_start(per_day.c.day, interval)
+        since = latest(bucket, literal(f.start, Date))
+        return {
+            as_date(b): int(n)
+            for b, n in self._session.execute(
+                select(bucket, _sum(per_day.c.citizens))
+                .where(per_day.c.gap > day_gap(per_day.c.day, since))
+                .group_by(bucket)
+            ).tuples()
+        }
 
     def topic_counts(self, f: Filters) -> list[dict[str, Any]]:
         """Turns per topic with outcome counts, most asked first."""

@@ -191,6 +191,35 @@ def _day_gap_sqlite(element: day_gap, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
+class latest(FunctionElement[date]):
+    """SQL: the later of two dates (GREATEST on PostgreSQL, scalar max on SQLite)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "latest"
+
+
+class earliest(FunctionElement[date]):
+    """SQL: the earlier of two dates (LEAST on PostgreSQL, scalar min on SQLite)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "earliest"
+
+
+@compiles(latest, "postgresql")
+@compiles(earliest, "postgresql")
+@compiles(latest, "sqlite")
+@compiles(earliest, "sqlite")
+def _extreme(element: latest | earliest, compiler: SQLCompiler, **kw: Any) -> str:
+    later = isinstance(element, latest)
+    postgres = compiler.dialect.name == "postgresql"
+    name = (
+        ("GREATEST" if later else "LEAST") if postgres else ("max" if later else "min")
+    )
+    return f"{name}({compiler.process(element.clauses, **kw)})"
+
+
 def period_start(column: Any, interval: str) -> Any:
     """SQL: the first day of the day, week (Monday) or month holding ``column``."""
     if interval == "day":
@@ -387,12 +416,11 @@ def _record_first_days(session: Session, first: date, until: date) -> None:
         .where(CitizenDay.day >= first, CitizenDay.day < until)
         .group_by(CitizenDay.user_pseudonym),
     )
-    earlier = func.least if dialect == "postgresql" else func.min
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["user_pseudonym"],
             set_={
-                "first_day": earlier(
+                "first_day": earliest(
                     CitizenFirst.first_day, statement.excluded.first_day
                 )
             },
