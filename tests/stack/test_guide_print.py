@@ -5,36 +5,23 @@ thread on a fresh SQLite database), not Rasa or the action server."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
 from api.__main__ import migrate
-from api.core.config import Settings
 from api.core.db import make_engine
 from api.knowledge.seeding import load_entries, seed_knowledge
-from api.main import create_app
 from tests.conftest import ROOT
 from tests.stack.conftest import ARTIFACTS
+from tests.stack.inprocess import no_problems, served_gateway, watch
 
 pytestmark = pytest.mark.stack
 
 GUIDE = "vneid_register_level1"
-# Collects Content-Security-Policy violations before any page script runs (injected
-# by the browser driver, so the policy does not apply to it).
-CSP_WATCH = (
-    "window.__cspViolations = [];"
-    "document.addEventListener('securitypolicyviolation', function (e) {"
-    "  window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI);"
-    "});"
-)
 
 
 @pytest.fixture(scope="module")
@@ -47,32 +34,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with Session(engine) as session:
         seed_knowledge(session, ROOT / "seeds")
     engine.dispose()
-    settings = Settings(
-        environment="test",
-        database_url=url,
-        secret_key="stack-guides-secret",
-        # Never called by these pages; a closed port if they were.
-        rasa_url="http://127.0.0.1:9",
-        action_server_url="http://127.0.0.1:9",
-    )
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]})
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "gateway not up"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with served_gateway(url, "stack-guides-secret") as base:
+        yield base
 
 
 def test_guide_page_prints_to_an_a4_pdf_without_console_or_csp_errors(
@@ -80,20 +43,7 @@ def test_guide_page_prints_to_an_a4_pdf_without_console_or_csp_errors(
 ) -> None:
     entries, _ = load_entries(ROOT / "seeds")
     [guide] = [e for e in entries if e.id == GUIDE]
-    problems: list[str] = []
-
-    def console(message: ConsoleMessage) -> None:
-        # The gateway has no icon (nor do the chat and the dashboard): the browser's
-        # own /favicon.ico request is not the page's.
-        if message.location.get("url", "").endswith("/favicon.ico"):
-            return
-        if message.type in ("error", "warning"):
-            problems.append(f"console {message.type}: {message.text}")
-
-    page.on("console", console)
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-    page.add_init_script(CSP_WATCH)
+    problems = watch(page)
 
     response = page.goto(f"{gateway}/huong-dan/{GUIDE}")
     assert response is not None
@@ -126,5 +76,4 @@ def test_guide_page_prints_to_an_a4_pdf_without_console_or_csp_errors(
     pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
     assert 1 <= pages <= 2, pages
 
-    assert page.evaluate("window.__cspViolations") == []
-    assert problems == []
+    no_problems(page, problems)

@@ -1,7 +1,8 @@
 // Staff dashboard: login, filters kept in the URL hash, overview cards, charts drawn as
 // inline SVG (no library: the page works offline on a province intranet under a strict
-// CSP), the unanswered inbox, answer editing (admin), report export, recent turns and
-// the community team's hand-off queue (claim, reply, close).
+// CSP), the unanswered inbox, answer editing (admin), report export, recent turns, the
+// community teams' figures, the community team's hand-off queue (claim, reply, close),
+// helper-mode link codes (community members, admins) and notices to citizens (admins).
 // Every panel loads on its own: one failing request shows an error in that panel only.
 (function () {
   "use strict";
@@ -289,6 +290,9 @@
     },
     summary: function () {
       return loadPanel("summary", "export-panel", "/api/staff/reports/summary?" + filterQuery(), renderSummary);
+    },
+    community: function () {
+      return loadPanel("community", "community-panel", "/api/staff/analytics/community?" + filterQuery(), renderCommunity);
     }
   };
 
@@ -420,6 +424,7 @@
       ensureOption(select, state.province, "Mã " + state.province);
       select.value = state.province;
       describeFilters();
+      fillNoticeProvinces();
     }).catch(function (err) {
       if (err && err.status === 401) return;
       showFilterError("Không tải được danh sách tỉnh, thành phố. " + errorText(err));
@@ -503,6 +508,86 @@
     $("c-helpful-note").textContent = (feedback.helpful || feedback.not_helpful)
       ? fmtInt(feedback.helpful) + " hữu ích · " + fmtInt(feedback.not_helpful) + " chưa hữu ích"
       : "Chưa có đánh giá";
+  }
+
+  // ---------------------------------------------------------------- community teams' figures
+
+  var NONE = "—"; // a figure that does not exist (no ticket to take a median or rate of)
+
+  // 30 -> "30 phút", 12.5 -> "12,5 phút", 75 -> "1 giờ 15 phút"; null -> "—".
+  function fmtMinutes(minutes) {
+    if (minutes === null || minutes === undefined || isNaN(minutes)) return NONE;
+    if (minutes < 60) {
+      var tenths = Math.round(minutes * 10);
+      var whole = fmtInt(Math.floor(tenths / 10));
+      return (tenths % 10 ? whole + "," + (tenths % 10) : whole) + " phút";
+    }
+    return fmtDuration(Math.round(minutes) * 60000);
+  }
+
+  function communeName(name, code) {
+    if (name) return name;
+    return code ? "Xã, phường mã " + code : "Chưa rõ xã, phường";
+  }
+
+  function fillOrEmpty(table, rows) {
+    fillTable(table, rows);
+    showEmpty(table, !rows.length);
+  }
+
+  function renderCommunity(data) {
+    var t = data.tickets || {};
+    var a = data.assisted || {};
+    var n = function (v) { return v === null || v === undefined ? NONE : fmtInt(v); };
+    $("community-channel-note").hidden = !state.channel;
+    $("k-opened").textContent = n(t.opened);
+    $("k-opened-note").textContent = "đang chờ " + n(t.waiting) + " · đang xử lý " + n(t.claimed) +
+      " · đã đóng " + n(t.closed);
+    $("k-resolved").textContent = n(t.resolved) + "/" + n(t.opened);
+    $("k-resolved-note").textContent = "đạt " + (t.resolved_rate === null || t.resolved_rate === undefined
+      ? NONE : fmtPct(t.resolved_rate));
+    $("k-escalated").textContent = n(t.escalated);
+    $("k-escalated-note").textContent = "không ai nhận trong hạn";
+    $("k-first-reply").textContent = fmtMinutes(t.median_minutes_to_first_reply);
+    $("k-first-reply-note").textContent = "đóng yêu cầu sau " + fmtMinutes(t.median_minutes_to_close) + " (trung vị)";
+    $("k-assisted").textContent = n(a.residents);
+    $("k-assisted-note").textContent = "cán bộ ngồi cùng người dân";
+
+    var assisted = a.residents || 0;
+    fillOrEmpty($("k-groups"), assisted ? (a.by_group || []).map(function (g) {
+      return [g.label || g.group, fmtInt(g.residents)];
+    }) : []);
+    fillOrEmpty($("k-tasks"), (a.by_task || []).map(function (k) {
+      return [k.label || k.task, fmtInt(k.residents)];
+    }));
+    fillOrEmpty($("k-resolutions"), t.closed ? (t.by_resolution || []).map(function (r) {
+      return [r.label || resolutionLabel(r.resolution), fmtInt(r.tickets)];
+    }) : []);
+
+    // Tickets and residents side by side, per commune (assisted residents without a
+    // known commune on their own row).
+    var rows = [];
+    var byCode = {};
+    (t.by_commune || []).forEach(function (c) {
+      var r = { name: communeName(c.name, c.code), tickets: c.tickets || 0, closed: c.closed || 0, residents: 0 };
+      byCode[c.code] = r;
+      rows.push(r);
+    });
+    (a.by_commune || []).forEach(function (c) {
+      var r = c.code ? byCode[c.code] : null;
+      if (!r) {
+        r = { name: communeName(c.name, c.code), tickets: 0, closed: 0, residents: 0 };
+        if (c.code) byCode[c.code] = r;
+        rows.push(r);
+      }
+      r.residents += c.residents || 0;
+    });
+    rows.sort(function (x, y) {
+      return (y.tickets + y.residents) - (x.tickets + x.residents) || x.name.localeCompare(y.name, "vi");
+    });
+    fillOrEmpty($("k-communes"), rows.map(function (r) {
+      return [r.name, fmtInt(r.tickets), fmtInt(r.closed), fmtInt(r.residents)];
+    }));
   }
 
   // ---------------------------------------------------------------- charts
@@ -1625,6 +1710,296 @@
     loadTickets();
   }
 
+  // ---------------------------------------------------------------- helper mode link code
+
+  // A member (or an admin) links their own chat to their account with a one-time code,
+  // then "/hotro" in that chat starts helping a resident.
+  var linkCodeTimer = null;
+
+  // "14:35", Vietnam time.
+  function fmtClock(iso) {
+    var d = new Date(iso);
+    if (isNaN(d)) return "";
+    var v = new Date(d.getTime() + VN_OFFSET_MS);
+    return pad(v.getUTCHours()) + ":" + pad(v.getUTCMinutes());
+  }
+
+  function linkCodeExpired() {
+    $("link-code-box").classList.add("expired");
+    $("link-code-expiry").textContent = "Mã này đã hết hạn. Anh/Chị bấm “Lấy mã mới” để lấy mã khác.";
+    $("link-code-inline").textContent = "<mã>";
+  }
+
+  function getLinkCode() {
+    var button = $("link-code-get");
+    var error = $("link-code-error");
+    button.disabled = true;
+    error.hidden = true;
+    request("/api/staff/helper/link-code", { method: "POST" }).then(function (r) {
+      window.clearTimeout(linkCodeTimer);
+      var clock = fmtClock(r.expires_at);
+      var left = new Date(r.expires_at).getTime() - Date.now();
+      var minutes = Math.max(1, Math.round(left / 60000));
+      $("link-code-box").classList.remove("expired");
+      $("link-code").textContent = r.code || "";
+      $("link-code-inline").textContent = r.code || "<mã>";
+      $("link-code-instruction").textContent = r.instruction || "";
+      $("link-code-expiry").textContent = "Mã dùng một lần, hết hạn lúc " + clock + " (sau " + fmtInt(minutes) +
+        " phút). Lấy mã mới thì mã cũ không dùng được nữa.";
+      $("link-code-box").hidden = false;
+      button.textContent = "Lấy mã mới";
+      // Read out digit by digit: "1 2 3 4 5 6".
+      say($("link-code-status"), "Mã liên kết: " + String(r.code || "").split("").join(" ") +
+        ". Hết hạn lúc " + clock + ".");
+      if (!isNaN(left)) linkCodeTimer = window.setTimeout(linkCodeExpired, Math.max(0, left));
+    }).catch(function (err) {
+      if (err && err.status === 401) return;
+      error.textContent = "Chưa lấy được mã liên kết. " + errorText(err);
+      error.hidden = false;
+    }).then(function () { button.disabled = false; });
+  }
+
+  function startHelper() {
+    $("helper").hidden = false;
+  }
+
+  // ---------------------------------------------------------------- notices to citizens
+
+  // Admins only: a dry run (how many would get it, the text as they read it), then the
+  // send, bound to that preview; the log refreshes while a notice is going out.
+  var NOTICE_LIMIT = 1000;      // api/channels/broadcast.py MAX_NOTICE_CHARS
+  var ZALO_WINDOW_HOURS = 48;   // BDHVS_ZALO_WINDOW_HOURS
+  var NOTICE_LOG_LIMIT = 20;
+  var NOTICE_EXCERPT = 120;
+  var noticePreview = null;     // {text, province, area, key, recipients}
+  var noticeBusy = false;
+  var noticePoll = null;
+  var noticePollDelay = 0;
+
+  function noticeValues() {
+    return {
+      text: $("notice-text").value.normalize("NFC").trim(),
+      province: $("notice-province").value
+    };
+  }
+
+  function noticeArea(province) {
+    if (!province) return "tất cả người đăng ký";
+    return placeName(provinces, province).replace(/^mã /, "Mã ");
+  }
+
+  function fillNoticeProvinces() {
+    var select = $("notice-province");
+    var chosen = select.value;
+    clear(select).appendChild(el("option", { value: "", text: "Tất cả người đăng ký" }));
+    provinces.forEach(function (p) { select.appendChild(el("option", { value: p.code, text: p.name })); });
+    select.value = chosen;
+    if (select.value !== chosen) select.value = "";
+    updateNoticeState();
+  }
+
+  function updateNoticeCount() {
+    var n = $("notice-text").value.length;
+    var hint = $("notice-count");
+    hint.textContent = fmtInt(n) + "/" + fmtInt(NOTICE_LIMIT) + " ký tự. Không ghi số định danh, mật khẩu hay mã OTP. " +
+      "Người dân nhận kèm tiêu đề của trợ lý và cách hủy nhận thông báo.";
+    hint.className = "hint" + (n > NOTICE_LIMIT ? " words-over" : "");
+  }
+
+  // "Sẽ gửi tới 3 người: Telegram 2, Zalo 1; 1 người theo dõi Zalo quá 48 giờ …".
+  function noticeCountsText(r, province, area) {
+    var outside = r.zalo_outside_window || 0;
+    var zaloRule = fmtInt(outside) + " người theo dõi Zalo quá " + ZALO_WINDOW_HOURS +
+      " giờ không gửi được theo quy định của Zalo";
+    if (!r.total) {
+      return "Không có ai để gửi: " + (outside ? zaloRule
+        : "chưa có người dân nào " + (province ? "ở " + area + " " : "") +
+          "đăng ký nhận thông báo trên Telegram hoặc Zalo") + ". Nút “Gửi thông báo” chưa dùng được.";
+    }
+    return "Sẽ gửi tới " + fmtInt(r.total) + " người: Telegram " + fmtInt(r.telegram) + ", Zalo " + fmtInt(r.zalo) +
+      (outside ? "; " + zaloRule : "") + ".";
+  }
+
+  // The send button works only for the previewed text and area, and someone to send to.
+  function updateNoticeState() {
+    var v = noticeValues();
+    var p = noticePreview;
+    var fresh = !!p && p.text === v.text && p.province === v.province;
+    var ready = fresh && p.recipients.total > 0;
+    $("notice-send").disabled = !ready || noticeBusy;
+    $("notice-result").classList.toggle("stale", !!p && !fresh);
+    var hint = $("notice-send-hint");
+    if (!p) hint.textContent = "Bấm “Xem trước (chạy thử)” trước khi gửi.";
+    else if (!fresh) hint.textContent = "Nội dung hoặc nơi nhận đã thay đổi sau lần xem trước. Anh/Chị bấm “Xem trước (chạy thử)” lại.";
+    else if (!ready) hint.textContent = "Không có ai để gửi.";
+    else hint.textContent = "Đã xem trước. Bấm “Gửi thông báo” để gửi tới " + fmtInt(p.recipients.total) + " người.";
+    if (!ready) $("notice-confirm").hidden = true;
+  }
+
+  function noticeError(text) {
+    $("notice-error").textContent = text;
+    $("notice-error").hidden = false;
+  }
+
+  function clearNoticeMessages() {
+    $("notice-error").hidden = true;
+    $("notice-error").textContent = "";
+    $("notice-text-error").hidden = true;
+    $("notice-text").removeAttribute("aria-invalid");
+  }
+
+  function previewNotice(e) {
+    e.preventDefault();
+    if (noticeBusy) return;
+    clearNoticeMessages();
+    $("notice-status").textContent = "";
+    var v = noticeValues();
+    var field = $("notice-text");
+    if (!v.text || v.text.length > NOTICE_LIMIT) {
+      showError("notice-text-error", v.text ? "Nội dung dài quá " + fmtInt(NOTICE_LIMIT) + " ký tự. Anh/Chị rút gọn lại."
+        : "Anh/Chị nhập nội dung thông báo.", field);
+      return;
+    }
+    var body = { text: v.text };
+    if (v.province) body.province = v.province;
+    var button = $("notice-preview");
+    button.disabled = true;
+    noticeBusy = true;
+    updateNoticeState();
+    request("/api/staff/notices/preview", { method: "POST", body: body }).then(function (r) {
+      var recipients = r.recipients || { telegram: 0, zalo: 0, zalo_outside_window: 0, total: 0 };
+      var area = noticeArea(v.province);
+      noticePreview = { text: v.text, province: v.province, area: area, key: r.preview_key, recipients: recipients };
+      $("notice-as-sent").textContent = r.text_as_sent || "";
+      $("notice-counts").classList.toggle("nobody", !recipients.total);
+      $("notice-result").hidden = false;
+      say($("notice-counts"), noticeCountsText(recipients, v.province, area));
+      if ($("notice-result").scrollIntoView) $("notice-result").scrollIntoView({ block: "nearest" });
+    }).catch(function (err) {
+      if (err && err.status === 401) return;
+      if (err && err.status === 422 && !(err.detail && typeof err.detail === "object" && err.detail.message)) {
+        showError("notice-text-error", "Nội dung thông báo phải có từ 1 đến " + fmtInt(NOTICE_LIMIT) + " ký tự.", field);
+      } else noticeError("Chưa xem trước được. " + errorText(err));
+    }).then(function () {
+      noticeBusy = false;
+      button.disabled = false;
+      updateNoticeState();
+    });
+  }
+
+  function askToSend() {
+    var p = noticePreview;
+    updateNoticeState();
+    if ($("notice-send").disabled || !p) return;
+    clearNoticeMessages();
+    var who = fmtInt(p.recipients.total) + " người";
+    $("notice-confirm-text").textContent = "Gửi tới " + who + (p.province ? " ở " + p.area : " (tất cả người đăng ký)") + "?";
+    $("notice-confirm-yes").textContent = "Gửi tới " + who;
+    $("notice-confirm").hidden = false;
+    $("notice-confirm-yes").focus();
+  }
+
+  function cancelSend() {
+    $("notice-confirm").hidden = true;
+    $("notice-send").focus();
+  }
+
+  function sendNotice() {
+    var p = noticePreview;
+    if (!p || noticeBusy) return;
+    var body = { text: p.text, preview_key: p.key };
+    if (p.province) body.province = p.province;
+    noticeBusy = true;
+    $("notice-confirm-yes").disabled = true;
+    $("notice-confirm-no").disabled = true;
+    updateNoticeState();
+    request("/api/staff/notices", { method: "POST", body: body }).then(function (r) {
+      var n = r && r.recipients ? r.recipients.total : p.recipients.total;
+      noticePreview = null;
+      $("notice-text").value = "";
+      $("notice-result").hidden = true;
+      $("notice-confirm").hidden = true;
+      updateNoticeCount();
+      say($("notice-status"), "Đã bắt đầu gửi thông báo" + (r && r.id ? " số " + r.id : "") + " tới " + fmtInt(n) +
+        " người. Kết quả hiện trong bảng “Thông báo đã gửi”.");
+      $("notice-text").focus();
+      noticePollDelay = 0;
+      loadNotices();
+    }).catch(function (err) {
+      if (err && err.status === 401) return;
+      $("notice-confirm").hidden = true;
+      if (err && err.status === 409) {
+        noticePreview = null;
+        $("notice-result").hidden = true;
+      }
+      noticeError("Chưa gửi được. " + errorText(err));
+      $("notice-send").focus();
+    }).then(function () {
+      noticeBusy = false;
+      $("notice-confirm-yes").disabled = false;
+      $("notice-confirm-no").disabled = false;
+      updateNoticeState();
+    });
+  }
+
+  function excerpt(text) {
+    text = String(text || "").replace(/\s+/g, " ").trim();
+    return text.length > NOTICE_EXCERPT ? text.slice(0, NOTICE_EXCERPT - 1) + "…" : text;
+  }
+
+  function renderNotices(data) {
+    var items = data.items || [];
+    var table = $("notice-log");
+    var body = clear(table.tBodies[0]);
+    var sending = false;
+    items.forEach(function (n) {
+      var done = !!n.finished_at;
+      if (!done) sending = true;
+      var tr = el("tr", { "data-id": String(n.id) });
+      cell(tr, fmtDateTime(n.created_at));
+      cell(tr, n.province_code ? (n.province_name || "Mã " + n.province_code) : "Tất cả người đăng ký");
+      cell(tr, excerpt(n.text)).setAttribute("title", n.text || "");
+      cell(tr, fmtInt(n.recipients), "num");
+      cell(tr, done ? fmtInt(n.sent) : "Đang gửi…", "num");
+      cell(tr, done ? fmtInt(n.failed) : "…", "num" + (done && n.failed ? " failed" : ""));
+      cell(tr, fmtInt(n.skipped), "num");
+      cell(tr, n.created_by);
+      body.appendChild(tr);
+    });
+    labelCells(table);
+    showEmpty(table, !items.length);
+    // While a notice is going out, look again: every 2 s, then less often.
+    window.clearTimeout(noticePoll);
+    noticePoll = null;
+    if (sending) {
+      noticePollDelay = Math.min(30000, noticePollDelay ? noticePollDelay * 1.5 : 2000);
+      noticePoll = window.setTimeout(loadNotices, noticePollDelay);
+    } else noticePollDelay = 0;
+  }
+
+  function loadNotices() {
+    return loadPanel("notices", "notices-panel", "/api/staff/notices?limit=" + NOTICE_LOG_LIMIT, renderNotices);
+  }
+
+  function startNotices() {
+    $("notices-panel").hidden = false;
+    $("notices-link").hidden = false;
+    fillNoticeProvinces();
+    updateNoticeCount();
+    updateNoticeState();
+    loadNotices();
+  }
+
+  function bindNotices() {
+    $("notice-form").addEventListener("submit", previewNotice);
+    $("notice-text").addEventListener("input", function () { updateNoticeCount(); updateNoticeState(); });
+    $("notice-province").addEventListener("change", updateNoticeState);
+    $("notice-send").addEventListener("click", askToSend);
+    $("notice-confirm-yes").addEventListener("click", sendNotice);
+    $("notice-confirm-no").addEventListener("click", cancelSend);
+    $("link-code-get").addEventListener("click", getLinkCode);
+  }
+
   // ---------------------------------------------------------------- start
 
   function showAccount(username, r) {
@@ -1652,7 +2027,7 @@
     }).then(function (r) {
       role = r;
       // The hand-off queue is the community team's main view (admins see it too).
-      if (role === "community" || role === "admin") startTickets();
+      if (role === "community" || role === "admin") { startTickets(); startHelper(); }
       if (role !== "admin" && role !== "analyst") {
         $("no-access").hidden = role === "community";
         $("analytics").hidden = true;
@@ -1665,6 +2040,7 @@
       loadProvinces();
       loadAnswers();
       loadTurns();
+      if (role === "admin") startNotices();
     }).catch(function () { /* 401: expire() reloads the page */ });
   }
 
@@ -1722,6 +2098,7 @@
     bindFilters();
     bindAnswers();
     bindTickets();
+    bindNotices();
   }
 
   bindPage();
