@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     # Sending to Telegram / Zalo: attempts and the first back-off delay (doubled).
     send_attempts: int = Field(default=3, ge=1, le=10)
     send_backoff_seconds: float = Field(default=0.5, ge=0)
-    # Hand-off: office hours a team has to claim a ticket before it is escalated to
+    # Hand-off: hours a team has to claim a ticket before it is escalated to
     # the province (counted from the ticket, or from the team's next opening).
     handoff_claim_hours: float = Field(default=4, gt=0)
     # Where citizens reach this gateway (the printable step lists are linked from
