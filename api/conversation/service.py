@@ -239,7 +239,9 @@ class ConversationService:
                     visible.append(
                         OutMessage(helper.print_link(self._public_url, answer_id))
                     )
-        else:
+        elif intent == "request_human" or outcome in NOT_UNDERSTOOD:
+            # Only these turns may bring the offer of a person: no database session
+            # for the others.
             offer = await asyncio.to_thread(
                 self._write, _offer_after, channel, user, intent, outcome
             )
