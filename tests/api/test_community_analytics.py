@@ -12,8 +12,6 @@ from sqlalchemy.orm import Session
 from api.community.models import (
     HandoffReason,
     HandoffTicket,
-    HelperSession,
-    HelperStatus,
     ResidentGroup,
     Resolution,
     TicketStatus,
@@ -22,6 +20,7 @@ from api.querylog.rollup import VIETNAM_TZ, today_local
 from api.staff.models import Role
 from api.staff.security import issue_token
 from tests.api.conftest import SECRET
+from tests.factories import helper_session, ticket
 
 THANH_SEN, TRAN_PHU, HA_TINH = "18073", "18100", "42"
 TODAY = today_local()
@@ -30,53 +29,6 @@ TODAY = today_local()
 def at(days_ago: int, hour: int, minute: int = 0) -> datetime:
     day = TODAY - timedelta(days=days_ago)
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=VIETNAM_TZ)
-
-
-def ticket(
-    commune: str,
-    opened: datetime,
-    reply_after: int | None = None,
-    close_after: int | None = None,
-    resolution: Resolution | None = None,
-    escalated: bool = False,
-    reason: HandoffReason = HandoffReason.REQUESTED,
-) -> HandoffTicket:
-    closed = opened + timedelta(minutes=close_after) if close_after else None
-    return HandoffTicket(
-        channel="web",
-        user_pseudonym="u" * 32,
-        status=TicketStatus.CLOSED
-        if closed
-        else TicketStatus.CLAIMED
-        if reply_after
-        else TicketStatus.OPEN,
-        reason=reason,
-        province_code=HA_TINH,
-        commune_code=commune,
-        offered_at=opened,
-        opened_at=opened,
-        first_reply_at=opened + timedelta(minutes=reply_after) if reply_after else None,
-        closed_at=closed,
-        resolution=resolution,
-        escalated_at=opened if escalated else None,
-    )
-
-
-def session_done(
-    commune: str, group: ResidentGroup, task: str, ended: datetime
-) -> HelperSession:
-    return HelperSession(
-        staff_username="ts1",
-        channel="telegram",
-        user_pseudonym="m" * 32,
-        status=HelperStatus.DONE,
-        group=group,
-        province_code=HA_TINH,
-        commune_code=commune,
-        task=task,
-        started_at=ended - timedelta(minutes=20),
-        ended_at=ended,
-    )
 
 
 def test_tickets_and_assisted_residents_by_commune_group_and_task(
@@ -102,14 +54,14 @@ def test_tickets_and_assisted_residents_by_commune_group_and_task(
                     status=TicketStatus.DECLINED,
                     reason=HandoffReason.REQUESTED,
                 ),
-                session_done(
+                helper_session(
                     THANH_SEN, ResidentGroup.ELDERLY, "vneid_activate_level2", at(2, 10)
                 ),
-                session_done(
+                helper_session(
                     THANH_SEN, ResidentGroup.ELDERLY, "vneid_activate_level2", at(1, 10)
                 ),
-                session_done(TRAN_PHU, ResidentGroup.FARMER, "other", at(1, 11)),
-                session_done(TRAN_PHU, ResidentGroup.FARMER, "other", at(50, 11)),
+                helper_session(TRAN_PHU, ResidentGroup.FARMER, "other", at(1, 11)),
+                helper_session(TRAN_PHU, ResidentGroup.FARMER, "other", at(50, 11)),
             ]
         )
         session.commit()

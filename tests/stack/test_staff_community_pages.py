@@ -35,14 +35,11 @@ from api.channels.models import (
 )
 from api.community.models import (
     HandoffMessage,
-    HandoffReason,
     HandoffTicket,
     HelperSession,
-    HelperStatus,
     LinkCode,
     ResidentGroup,
     Resolution,
-    TicketStatus,
 )
 from api.core.db import make_engine
 from api.knowledge.models import KnowledgeEntry
@@ -51,6 +48,7 @@ from api.places.service import places_seed_path, seed_places
 from api.querylog.models import CitizenProfile
 from api.staff.models import Role
 from api.staff.service import create_staff
+from tests import factories
 from tests.conftest import ROOT
 from tests.stack.conftest import ARTIFACTS
 from tests.stack.inprocess import no_problems, served_gateway, watch
@@ -375,44 +373,24 @@ def ticket(
     resolution: Resolution | None = None,
     escalated: bool = False,
 ) -> HandoffTicket:
-    """A ticket as the hand-off dialogue and the team leave it (minutes after it was
-    opened: first reply, closing)."""
-    closed = opened + timedelta(minutes=close_after) if close_after else None
-    return HandoffTicket(
-        channel="web",
-        user_pseudonym="figures-citizen",
-        status=TicketStatus.CLOSED
-        if closed
-        else TicketStatus.CLAIMED
-        if reply_after
-        else TicketStatus.OPEN,
-        reason=HandoffReason.REQUESTED,
-        province_code=HA_TINH,
-        commune_code=commune,
-        offered_at=opened,
-        opened_at=opened,
-        first_reply_at=opened + timedelta(minutes=reply_after) if reply_after else None,
-        closed_at=closed,
-        resolution=resolution,
-        escalated_at=opened if escalated else None,
+    """A ticket of this page's citizen (see :func:`tests.factories.ticket`)."""
+    return factories.ticket(
+        commune,
+        opened,
+        reply_after,
+        close_after,
+        resolution,
+        escalated,
+        user="figures-citizen",
     )
 
 
 def helped(
     commune: str, group: ResidentGroup, task: str, ended: datetime
 ) -> HelperSession:
-    """A finished helper-mode session."""
-    return HelperSession(
-        staff_username=MEMBER,
-        channel="telegram",
-        user_pseudonym="figures-member",
-        status=HelperStatus.DONE,
-        group=group,
-        province_code=HA_TINH,
-        commune_code=commune,
-        task=task,
-        started_at=ended - timedelta(minutes=20),
-        ended_at=ended,
+    """A finished helper-mode session of this page's member."""
+    return factories.helper_session(
+        commune, group, task, ended, staff=MEMBER, user="figures-member"
     )
 
 

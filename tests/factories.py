@@ -1,0 +1,76 @@
+"""Rows the community teams' work leaves in the database, for tests that count them
+(API figures, report, dashboard pages)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from api.community.models import (
+    HandoffReason,
+    HandoffTicket,
+    HelperSession,
+    HelperStatus,
+    ResidentGroup,
+    Resolution,
+    TicketStatus,
+)
+
+HA_TINH = "42"
+
+
+def ticket(
+    commune: str,
+    opened: datetime,
+    reply_after: int | None = None,
+    close_after: int | None = None,
+    resolution: Resolution | None = None,
+    escalated: bool = False,
+    reason: HandoffReason = HandoffReason.REQUESTED,
+    user: str = "u" * 32,
+    province: str = HA_TINH,
+) -> HandoffTicket:
+    """A web ticket as the hand-off dialogue and the team leave it (minutes after it
+    was opened: first reply, closing); its status follows from those."""
+    closed = opened + timedelta(minutes=close_after) if close_after else None
+    return HandoffTicket(
+        channel="web",
+        user_pseudonym=user,
+        status=TicketStatus.CLOSED
+        if closed
+        else TicketStatus.CLAIMED
+        if reply_after
+        else TicketStatus.OPEN,
+        reason=reason,
+        province_code=province,
+        commune_code=commune,
+        offered_at=opened,
+        opened_at=opened,
+        first_reply_at=opened + timedelta(minutes=reply_after) if reply_after else None,
+        closed_at=closed,
+        resolution=resolution,
+        escalated_at=opened if escalated else None,
+    )
+
+
+def helper_session(
+    commune: str,
+    group: ResidentGroup,
+    task: str,
+    ended: datetime,
+    staff: str = "ts1",
+    user: str = "m" * 32,
+    province: str = HA_TINH,
+) -> HelperSession:
+    """A finished helper-mode session of 20 minutes on Telegram."""
+    return HelperSession(
+        staff_username=staff,
+        channel="telegram",
+        user_pseudonym=user,
+        status=HelperStatus.DONE,
+        group=group,
+        province_code=province,
+        commune_code=commune,
+        task=task,
+        started_at=ended - timedelta(minutes=20),
+        ended_at=ended,
+    )
