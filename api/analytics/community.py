@@ -5,7 +5,7 @@ durations of the period's tickets."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from statistics import median
 from typing import Any
 
@@ -23,7 +23,6 @@ from api.community.models import (
 )
 from api.knowledge.models import KnowledgeEntry
 from api.places.service import place_names
-from api.querylog.rollup import day_start
 
 RESOLUTION_LABELS = {
     Resolution.GUIDED_REMOTELY: "Đã hướng dẫn qua tin nhắn",
@@ -37,17 +36,10 @@ RESOLVED = (Resolution.GUIDED_REMOTELY, Resolution.MET_IN_PERSON, Resolution.REF
 TICKET_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED, TicketStatus.CLOSED)
 
 
-def _in_period(column: Any, f: Filters) -> list[ColumnElement[bool]]:
-    return [
-        column >= day_start(f.start),
-        column < day_start(f.end + timedelta(days=1)),
-    ]
-
-
 def _ticket_conditions(f: Filters) -> list[ColumnElement[bool]]:
     where = [
         HandoffTicket.status.in_(TICKET_STATUSES),
-        *_in_period(HandoffTicket.opened_at, f),
+        *f.during(HandoffTicket.opened_at),
     ]
     area = f.area()
     for column in ("channel", "province_code", "commune_code"):
@@ -59,7 +51,7 @@ def _ticket_conditions(f: Filters) -> list[ColumnElement[bool]]:
 def _helper_conditions(f: Filters) -> list[ColumnElement[bool]]:
     where = [
         HelperSession.status == HelperStatus.DONE,
-        *_in_period(HelperSession.ended_at, f),
+        *f.during(HelperSession.ended_at),
     ]
     if f.province:
         where.append(HelperSession.province_code == f.province)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from api.querylog.rollup import today_local
+from api.querylog.rollup import day_start, today_local
 
 CHANNELS = ("web", "telegram", "zalo")
 DEFAULT_DAYS = 30
@@ -75,6 +75,13 @@ class Filters:
     def year_to_date(self) -> Filters:
         """From 1 January of the end's year to the end ("lũy kế")."""
         return self.shifted(date(self.end.year, 1, 1), self.end)
+
+    def during(self, column: Any) -> list[Any]:
+        """SQL: ``column`` (a UTC timestamp) within the period's Vietnam-local days."""
+        return [
+            column >= day_start(self.start),
+            column < day_start(self.end + timedelta(days=1)),
+        ]
 
     def area(self) -> dict[str, str]:
         """The set area filters by query-log column name (channel, place)."""

@@ -178,8 +178,7 @@ def _built_and_live(
 def turn_conditions(f: Filters) -> list[ColumnElement[bool]]:
     """Conditions on the query log for the period and area of ``f``."""
     return [
-        Turn.created_at >= day_start(f.start),
-        Turn.created_at < day_start(f.end + timedelta(days=1)),
+        *f.during(Turn.created_at),
         *(getattr(Turn, column) == value for column, value in f.area().items()),
     ]
 
