@@ -424,17 +424,15 @@ class ConversationService:
                 helping,
                 Remembered(),
             )
-        said = None
         step = handoff.continue_dialogue(
             session, user, masked, now, self._escalations, self._claim_hours
         )
         if step is not None:
-            said = GatewayReply(step, HANDOFF_INTENT)
-        else:
-            step = subscription_turn(session, channel, user, masked)
-            if step is not None:
-                said = GatewayReply(step, NOTICES_INTENT)
-        return said, helping, remembered(session, user)
+            return GatewayReply(step, HANDOFF_INTENT), helping, Remembered()
+        step = subscription_turn(session, channel, user, masked)
+        if step is not None:
+            return GatewayReply(step, NOTICES_INTENT), helping, Remembered()
+        return None, helping, remembered(session, user)
 
     def _log(self, record: TurnRecord) -> int:
         return int(self._write(log_turn, record))
