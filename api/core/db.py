@@ -80,7 +80,17 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # JIT compilation off for this application's sessions: its analytics queries
+    # run for milliseconds to a fraction of a second, and PostgreSQL's default
+    # jit_above_cost let compiling take longer than the query (a daily build's
+    # read: 581 of 793 ms; bench/README.md).
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"options": "-c jit=off"},
+    )
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,6 @@ from sqlalchemy import (
     Date,
     Integer,
     Select,
-    and_,
     case,
     delete,
     func,
@@ -276,8 +275,9 @@ PREVIOUS_DAY_LEVELS: dict[str, tuple[str, ...]] = {
 
 def live_citizen_days(start: datetime, end: datetime | None = None) -> Select[Any]:
     """Turns since ``start`` (until ``end``) grouped like ``querylog_citizen_day``,
-    with each row's previous days: from the rows of the same span, else from the
-    days already built before it."""
+    with each row's previous days: from the rows of the same span, else the last day
+    already built before it (one index lookup per row and level, on
+    ``(user_pseudonym, day)``: the span's citizens are few, their history is not)."""
     dims: tuple[Any, ...] = (
         local_day(Turn.created_at),
         Turn.user_pseudonym,
@@ -298,40 +298,23 @@ def live_citizen_days(start: datetime, end: datetime | None = None) -> Select[An
         .subquery("days")
     )
     first = start.astimezone(VIETNAM_TZ).date()
-    # The last day already built before the span, per citizen and place (read once,
-    # joined: a correlated subquery would rescan the rows this very INSERT adds).
-    built = (
-        select(
-            CitizenDay.user_pseudonym,
-            CitizenDay.province_code,
-            CitizenDay.commune_code,
-            func.max(CitizenDay.day).label("last_day"),
-        )
-        .where(
-            CitizenDay.day < first,
-            CitizenDay.user_pseudonym.in_(select(Turn.user_pseudonym).where(*where)),
-        )
-        .group_by(
-            CitizenDay.user_pseudonym, CitizenDay.province_code, CitizenDay.commune_code
-        )
-        .subquery("built")
-    )
-    source: Any = days
     previous = []
     for name, kept in PREVIOUS_DAY_LEVELS.items():
         keys = ["user_pseudonym", *kept]
-        last = (
-            select(*(built.c[k] for k in keys), func.max(built.c.last_day).label("day"))
-            .group_by(*(built.c[k] for k in keys))
-            .subquery(f"built_{name}")
+        built = (
+            select(func.max(CitizenDay.day))
+            .where(
+                CitizenDay.day < first,
+                *(getattr(CitizenDay, k) == days.c[k] for k in keys),
+            )
+            .scalar_subquery()
         )
-        source = source.outerjoin(last, and_(*(last.c[k] == days.c[k] for k in keys)))
         order = [days.c[k] for k in ("province_code", "commune_code") if k not in kept]
         in_span = func.lag(days.c.day).over(
             partition_by=[days.c[k] for k in keys], order_by=[days.c.day, *order]
         )
-        previous.append(func.coalesce(in_span, last.c.day).label(name))
-    return select(days, *previous).select_from(source)
+        previous.append(func.coalesce(in_span, built).label(name))
+    return select(days, *previous)
 
 
 def build_aggregates(session: Session, first: date, until: date) -> None:
