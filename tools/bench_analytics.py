@@ -67,6 +67,7 @@ from api.knowledge.seeding import load_taxonomy, seed_knowledge
 from api.main import create_app
 from api.places.service import places_seed_path, seed_places
 from api.querylog.rollup import day_start, ensure_built, today_local
+from api.querylog.wording import message_words
 from api.staff.security import issue_token
 from tools.bench import _machine, _percentile
 from tools.model import ROOT
@@ -717,6 +718,14 @@ def generate(
                     "topics": _pool(topic_weights),
                 },
             ).rowcount
+        with _timer(timings, "words_seconds"):
+            _fill_words(connection)
+        connection.commit()
+    # The update left a dead copy of every row: rewrite the table (no indexes yet).
+    rewrite = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    with _timer(timings, "rewrite_seconds"), rewrite as c:
+        c.execute(text("VACUUM FULL querylog_turn"))
+    with engine.connect() as connection:
         with _timer(timings, "index_seconds"):
             for _, definition in indexes:
                 connection.execute(text(definition))
@@ -726,6 +735,27 @@ def generate(
     timings["total_seconds"] = round(time.perf_counter() - started, 2)
     timings["turns_inserted"] = inserted
     return timings
+
+
+def _fill_words(connection: Connection) -> None:
+    """``text_words`` of every generated turn, as the application computes it when it
+    logs a turn (api.querylog.wording), once per distinct text."""
+    texts = connection.scalars(
+        text("SELECT DISTINCT text_masked FROM querylog_turn")
+    ).all()
+    connection.execute(
+        text("CREATE TEMP TABLE bench_words (text text PRIMARY KEY, words text)")
+    )
+    connection.execute(
+        text("INSERT INTO bench_words VALUES (:text, :words)"),
+        [{"text": t, "words": message_words(t)} for t in texts],
+    )
+    connection.execute(
+        text(
+            "UPDATE querylog_turn t SET text_words = w.words FROM bench_words w "
+            "WHERE w.text = t.text_masked"
+        )
+    )
 
 
 def _vacuum_analyze(engine: Engine, *tables: str) -> None:

@@ -1,7 +1,8 @@
 """The unanswered inbox: unsure and out-of-scope messages, grouped by similarity.
 
-Messages are grouped by their folded word set (accents, case and punctuation
-ignored), then groups whose word sets overlap enough are merged, biggest first. The
+Messages are grouped by their folded word set (accents, case, punctuation and
+stopwords ignored; :func:`api.querylog.wording.message_words`, stored with each turn),
+then groups whose word sets overlap enough are merged, biggest first. The
 messages are already masked. Staff decisions are stored per turn.
 """
 
@@ -20,7 +21,6 @@ from api.analytics.filters import Filters
 from api.analytics.service import turn_conditions
 from api.core.db import utcnow
 from api.knowledge.models import KnowledgeEntry
-from api.places.service import fold
 from api.querylog.models import (
     InboxReview,
     Outcome,
@@ -32,49 +32,9 @@ from api.querylog.models import (
 UNANSWERED = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
 # Most recent messages considered for grouping; older ones wait for the next page.
 SCAN_LIMIT = 2000
-MERGE_SIMILARITY = 0.6
-# Words that say nothing about what was asked.
-STOPWORDS = frozenset(
-    [
-        "a",
-        "ad",
-        "ak",
-        "ah",
-        "oi",
-        "voi",
-        "cho",
-        "toi",
-        "minh",
-        "em",
-        "anh",
-        "chi",
-        "ban",
-        "la",
-        "lam",
-        "co",
-        "khong",
-        "ko",
-        "k",
-        "gi",
-        "j",
-        "nao",
-        "the",
-        "thi",
-        "ma",
-        "va",
-        "de",
-        "duoc",
-        "dc",
-        "nhe",
-        "nha",
-        "vay",
-        "sao",
-        "ra",
-        "vao",
-        "roi",
-        "nhu",
-    ]
-)
+# Two word sets are similar when |a & b| / |a | b| >= 3/5 (Jaccard), compared in
+# integers: SIMILAR_PART * |a | b| <= SIMILAR_WHOLE * |a & b|.
+SIMILAR_PART, SIMILAR_WHOLE = 3, 5
 
 
 class UnknownAnswer(ValueError):
@@ -83,39 +43,53 @@ class UnknownAnswer(ValueError):
 
 @dataclass
 class _Group:
+    key: str  # the words joined by spaces (querylog_turn.text_words)
     words: frozenset[str]
     turns: list[Any] = field(default_factory=list)
-
-
-def _words(text: str) -> frozenset[str]:
-    words = fold(text).split()
-    return frozenset([w for w in words if w not in STOPWORDS] or words)
 
 
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     if not a or not b:
         return a == b
-    return len(a & b) / len(a | b) >= MERGE_SIMILARITY
+    return SIMILAR_PART * len(a | b) <= SIMILAR_WHOLE * len(a & b)
+
+
+def _prefix(words: frozenset[str], rank: dict[str, int]) -> list[str]:
+    """The rarest words of a set, enough that two similar sets always share one of
+    theirs: a set of n words keeps n - ceil(3n/5) + 1 (prefix filtering)."""
+    n = len(words)
+    keep = n - (SIMILAR_PART * n + SIMILAR_WHOLE - 1) // SIMILAR_WHOLE + 1
+    return sorted(words, key=rank.__getitem__)[:keep]
 
 
 def group_messages(turns: list[Any]) -> list[_Group]:
-    """Groups turns (newest first) by similar wording; biggest groups first.
+    """Groups turns (newest first; each with ``text_words``) by similar wording;
+    biggest groups first.
 
-    Identical word sets are grouped first; then each group joins the first bigger group
-    it is similar to. Only groups sharing a word are compared (an index from words to
-    groups), so the cost grows with the overlap, not with the square of the groups.
+    Identical word sets are grouped first; then each group, biggest first, joins the
+    first bigger group it is similar to. Only groups sharing one of the rarest words
+    of each are compared (prefix filtering, exact for this similarity), so the cost
+    grows with the real overlaps, not with the square of the groups.
     """
-    words_of: dict[str, frozenset[str]] = {}
-    by_words: dict[frozenset[str], _Group] = {}
+    by_key: dict[str, _Group] = {}
     for turn in turns:
-        words = words_of.get(turn.text_masked)
-        if words is None:
-            words = words_of[turn.text_masked] = _words(turn.text_masked)
-        by_words.setdefault(words, _Group(words)).turns.append(turn)
+        key = turn.text_words or ""
+        group = by_key.get(key)
+        if group is None:
+            group = by_key[key] = _Group(key, frozenset(key.split()))
+        group.turns.append(turn)
+    frequency: dict[str, int] = {}
+    for group in by_key.values():
+        for word in group.words:
+            frequency[word] = frequency.get(word, 0) + 1
+    rank = {
+        w: i for i, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))
+    }
     merged: list[_Group] = []
     holding: dict[str, list[int]] = {}
-    for group in sorted(by_words.values(), key=lambda g: -len(g.turns)):
-        candidates = sorted({i for w in group.words for i in holding.get(w, [])})
+    for group in sorted(by_key.values(), key=lambda g: -len(g.turns)):
+        prefix = _prefix(group.words, rank)
+        candidates = sorted({i for w in prefix for i in holding.get(w, [])})
         target = next(
             (merged[i] for i in candidates if _similar(group.words, merged[i].words)),
             None,
@@ -123,7 +97,7 @@ def group_messages(turns: list[Any]) -> list[_Group]:
         if target is not None:
             target.turns.extend(group.turns)
             continue
-        for word in group.words:
+        for word in prefix:
             holding.setdefault(word, []).append(len(merged))
         merged.append(group)
     for group in merged:
@@ -153,6 +127,7 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
                 "turn",
                 Turn.id,
                 Turn.text_masked,
+                Turn.text_words,
                 Turn.created_at,
                 Turn.answer_id,
                 Turn.outcome,
@@ -173,9 +148,7 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
         group_statuses = {statuses[t.id] for t in turns}
         groups.append(
             {
-                "key": hashlib.sha1(" ".join(sorted(group.words)).encode()).hexdigest()[
-                    :12
-                ],
+                "key": hashlib.sha1(group.key.encode()).hexdigest()[:12],
                 "count": len(turns),
                 "first_at": min(t.created_at for t in turns).isoformat(),
                 "last_at": max(t.created_at for t in turns).isoformat(),

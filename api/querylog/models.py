@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -19,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.db import Base, UTCDateTime, utcnow, value_enum
+from api.querylog.wording import message_words
 
 
 class Outcome(str, enum.Enum):
@@ -34,6 +36,11 @@ class Outcome(str, enum.Enum):
 
 
 AREA_COLUMNS = ("channel", "province_code", "commune_code")
+
+
+def _words_of_text(context: Any) -> str:
+    """Column default: the words of the row's masked text."""
+    return message_words(context.get_current_parameters()["text_masked"])
 
 
 def _partial_index(name: str, key: str, where: str, *include: str) -> Index:
@@ -94,6 +101,10 @@ class Turn(Base):
     user_pseudonym: Mapped[str] = mapped_column(String(32))
     conversation_id: Mapped[str] = mapped_column(String(64))
     text_masked: Mapped[str] = mapped_column(Text)
+    # api.querylog.wording.message_words(text_masked), for grouping similar messages:
+    # set for every turn when it is logged (migration 0008 filled it for the unanswered
+    # turns logged before, the only ones grouped).
+    text_words: Mapped[str | None] = mapped_column(Text, default=_words_of_text)
     reply_masked: Mapped[str | None] = mapped_column(Text)
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
