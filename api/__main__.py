@@ -31,7 +31,7 @@ from api.core.db import get_engine
 from api.knowledge.seeding import cached_taxonomy, seed_knowledge, validate_seeds
 from api.places.service import places_seed_path, seed_places
 from api.querylog.retention import purge
-from api.querylog.rollup import rebuild_all, today_local
+from api.querylog.rollup import VIETNAM_TZ, rebuild_all, refresh, today_local
 from api.staff.models import Role
 from api.staff.service import create_staff, staff_count
 
@@ -108,8 +108,13 @@ def main(argv: list[str] | None = None) -> int:
     staff.add_argument(
         "--password-stdin", action="store_true", help="read the password from stdin"
     )
-    sub.add_parser(
-        "rollup", help="rebuild the daily figures from every turn still logged"
+    rollup = sub.add_parser(
+        "rollup",
+        help="bring the daily figures up to date (what the gateway does every "
+        "BDHVS_ROLLUP_REFRESH_SECONDS)",
+    )
+    rollup.add_argument(
+        "--all", action="store_true", help="rebuild them from every turn still logged"
     )
     sub.add_parser(
         "purge",
@@ -171,8 +176,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"created {args.role} {args.username!r}")
     elif args.command == "rollup":
         with Session(get_engine()) as session:
-            until = rebuild_all(session)
-        print(f"daily figures built for every day before {until}")
+            before = rebuild_all(session) if args.all else refresh(session)
+        moment = before.astimezone(VIETNAM_TZ).strftime("%Y-%m-%d %H:%M")
+        print(f"daily figures hold every turn logged before {moment} (Vietnam time)")
     elif args.command == "purge":
         settings = get_settings()
         with Session(get_engine()) as session:
@@ -198,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"Lỗi: {exc}", file=sys.stderr)
                 return 1
             taxonomy = cached_taxonomy(get_settings().seeds_dir)
+            refresh(session)
             result = build_report(session, taxonomy, filters)
         try:
             save_report(result, args.out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +27,7 @@ from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
+from api.querylog.refresher import refresh_periodically
 from api.routes import (
     analytics,
     channels,
@@ -111,9 +114,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await telegram.start()
                 assert telegram.updater is not None
                 await telegram.updater.start_polling(drop_pending_updates=False)
+        refresher = (
+            asyncio.create_task(
+                refresh_periodically(engine, settings.rollup_refresh_seconds)
+            )
+            if settings.rollup_refresh_seconds
+            else None
+        )
         try:
             yield
         finally:
+            if refresher is not None:
+                refresher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await refresher
             if telegram is not None:
                 if telegram.updater is not None and telegram.updater.running:
                     await telegram.updater.stop()

@@ -37,7 +37,6 @@ from api.knowledge.schemas import Taxonomy
 from api.places.service import place_names
 from api.querylog.models import (
     CitizenDay,
-    CitizenFirst,
     DailyStat,
     Outcome,
     Rollup,
@@ -50,10 +49,10 @@ from api.querylog.rollup import (
     PREVIOUS_DAY_LEVELS,
     Aggregate,
     as_date,
+    built_state,
     count_if,
     day_gap,
     day_start,
-    ensure_built,
     latest,
     live_citizen_days,
     live_daily,
@@ -81,20 +80,21 @@ def daily_rows(
     Whole calendar months are read from the smallest monthly aggregate keeping them,
     unless the caller needs days (``by_day``: then ``day`` is a month's first day for
     those rows); the other built days from the smallest daily one (``querylog_daily``
-    itself when none keeps them); the days not built yet from the query log.
+    itself when none keeps them, or while the aggregates are being rebuilt); the
+    turns not built yet from the query log.
     """
     needed = {*needs, *f.area()}
 
-    def built(first: date, last: date) -> list[Select[Any]]:
+    def built(first: date, last: date, aggregates: bool) -> list[Select[Any]]:
         parts = []
         spans = [(first, last)]
         months = None if by_day else _whole_months(first, last)
-        monthly = _smallest("month", needed)
+        monthly = _smallest("month", needed) if aggregates else None
         if months is not None and monthly is not None:
             since, until = months
             parts.append(_rollup_rows(monthly, since, until))
             spans = [(first, since - ONE_DAY), (until, last)]
-        daily = _smallest("day", needed)
+        daily = _smallest("day", needed) if aggregates else None
         for start, end in spans:
             if start > end:
                 continue
@@ -108,13 +108,16 @@ def daily_rows(
                 parts.append(_rollup_rows(daily, start, end + ONE_DAY))
         return parts
 
-    return _built_and_live(session, f, built, live_daily, DAILY_COLUMNS)
+    def live(start: datetime, end: datetime, _: date | None) -> Select[Any]:
+        return live_daily(start, end)
+
+    return _built_and_live(session, f, built, live, DAILY_COLUMNS)
 
 
 def citizen_rows(session: Session, f: Filters) -> Subquery:
     """Citizen-days for ``f`` (columns of ``querylog_citizen_day``)."""
 
-    def built(first: date, last: date) -> list[Select[Any]]:
+    def built(first: date, last: date, _: bool) -> list[Select[Any]]:
         return [
             select(*(getattr(CitizenDay, c) for c in CITIZEN_COLUMNS)).where(
                 CitizenDay.day >= first, CitizenDay.day <= last
@@ -155,20 +158,24 @@ def _next_month(day: date) -> date:
 def _built_and_live(
     session: Session,
     f: Filters,
-    built: Callable[[date, date], list[Select[Any]]],
-    live: Callable[[datetime, datetime], Select[Any]],
+    built: Callable[[date, date, bool], list[Select[Any]]],
+    live: Callable[[datetime, datetime, date | None], Select[Any]],
     columns: tuple[str, ...],
 ) -> Subquery:
-    """``columns`` from ``built`` for the days already built and from ``live`` (the
-    same grouping computed from the query log) for the rest, in the area of ``f``."""
-    built_until = ensure_built(session)
+    """``columns`` from ``built`` (first day, last day, whether the aggregates are
+    current) for the turns already in the daily tables and from ``live`` (the same
+    grouping computed from the query log, given the first day not in the daily
+    tables) for the others, in the area of ``f``."""
+    state = built_state(session)
+    start, end = day_start(f.start), day_start(f.end + ONE_DAY)
     parts: list[Select[Any]] = []
-    if f.start < built_until:
-        parts.extend(built(f.start, min(f.end, built_until - ONE_DAY)))
-    if f.end >= built_until:
-        rows = live(
-            day_start(max(f.start, built_until)), day_start(f.end + ONE_DAY)
-        ).subquery()
+    if state is not None and f.start <= state.last_day:
+        last = min(f.end, state.last_day)
+        parts.extend(built(f.start, last, state.aggregates))
+        start = max(start, state.before)
+    if start < end:
+        after = state.last_day + ONE_DAY if state is not None else None
+        rows = live(start, end, after).subquery()
         parts.append(select(*(rows.c[c] for c in columns)))
     source = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     area = [source.c[column] == value for column, value in f.area().items()]
@@ -250,7 +257,8 @@ class Analytics:
         }
 
     def totals(self, f: Filters) -> dict[str, Any]:
-        """Turns by outcome, feedback, citizens (new and returning) for ``f``."""
+        """Turns by outcome, feedback, citizens (new, and returning: who wrote in the
+        same area before the period) for ``f``."""
         rows = daily_rows(self._session, f, ["outcome"])
         sums = self._session.execute(
             select(
@@ -263,21 +271,13 @@ class Analytics:
         by_outcome = {outcome: n for outcome, n, _, _ in sums}
         helpful = sum(h for _, _, h, _ in sums)
         not_helpful = sum(n for _, _, _, n in sums)
-        # Each citizen once, with the first day they ever wrote (none yet: today).
+        # Each citizen once (their first row in the period), returning when they
+        # wrote in the same area before it.
         citizens = citizen_rows(self._session, f)
-        active = (
-            select(citizens.c.user_pseudonym)
-            .where(_first_visit(citizens, f, (), f.start))
-            .subquery()
-        )
+        previous = citizens.c[_previous_day_level(f, ())]
         total_citizens, returning = self._session.execute(
-            select(
-                func.count(),
-                _sum(case((CitizenFirst.first_day < f.start, 1), else_=0)),
-            )
-            .select_from(active)
-            .outerjoin(
-                CitizenFirst, CitizenFirst.user_pseudonym == active.c.user_pseudonym
+            select(func.count(), func.count(previous)).where(
+                _first_visit(citizens, f, (), f.start)
             )
         ).one()
         turns = sum(by_outcome.values())

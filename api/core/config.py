@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # returning citizens) are kept longer, for year-on-year comparison.
     retention_days: int = Field(default=180, ge=7)
     activity_retention_days: int = Field(default=800, ge=7)
+    # Every worker brings the daily figures up to date this often (one of them
+    # builds at a time); 0 turns it off (then run `python -m api rollup` from a
+    # timer). The dashboard reads the turns logged since the last refresh live.
+    rollup_refresh_seconds: float = Field(default=300, ge=0)
     # Shared state for several gateway workers (rate limits); the database if unset.
     redis_url: str | None = None
     rate_limit_messages: int = Field(default=20, gt=0)

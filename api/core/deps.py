@@ -25,6 +25,17 @@ def _session(request: Request) -> Iterator[Session]:
     yield from iter_session(request.app.state.engine)
 
 
+def _figures_session(request: Request) -> Iterator[Session]:
+    """A session whose reads all see one snapshot on PostgreSQL (REPEATABLE READ):
+    figures read from the daily tables and from the turns after them stay consistent
+    while a refresh commits between two of a request's statements. (SQLite, the
+    single-machine default, reads statement by statement.)"""
+    for session in iter_session(request.app.state.engine):
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield session
+
+
 def _conversation(request: Request) -> ConversationService:
     service: ConversationService = request.app.state.conversation
     return service
@@ -32,6 +43,7 @@ def _conversation(request: Request) -> ConversationService:
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
 SessionDep = Annotated[Session, Depends(_session)]
+FiguresSessionDep = Annotated[Session, Depends(_figures_session)]
 ConversationDep = Annotated[ConversationService, Depends(_conversation)]
 
 _bearer = HTTPBearer(auto_error=False)

@@ -152,6 +152,21 @@ class CitizenDay(Base):
         Index("ix_querylog_citizen_day_user_pseudonym_day", "user_pseudonym", "day"),
         Index("ix_querylog_citizen_day_province_code_day", "province_code", "day"),
         Index("ix_querylog_citizen_day_commune_code_day", "commune_code", "day"),
+        # Counting citizens over a period reads only this index on PostgreSQL (an
+        # index-only scan; SQLite has no INCLUDE and uses the primary key).
+        Index(
+            "ix_querylog_citizen_day_day_visits",
+            "day",
+            postgresql_include=[
+                "user_pseudonym",
+                "channel",
+                "province_code",
+                "commune_code",
+                "previous_day",
+                "previous_day_province",
+                "previous_day_commune",
+            ],
+        ).ddl_if(dialect="postgresql"),
     )
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -167,15 +182,6 @@ class CitizenDay(Base):
     previous_day: Mapped[date | None] = mapped_column(Date)
     previous_day_province: Mapped[date | None] = mapped_column(Date)
     previous_day_commune: Mapped[date | None] = mapped_column(Date)
-
-
-class CitizenFirst(Base):
-    """The first day each pseudonymous citizen wrote (returning citizens)."""
-
-    __tablename__ = "querylog_citizen_first"
-
-    user_pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
-    first_day: Mapped[date] = mapped_column(Date, index=True)
 
 
 class Rollup(Base):
@@ -203,12 +209,13 @@ class Rollup(Base):
 
 
 class RollupState(Base):
-    """How far the daily tables are built: every day before ``built_until``."""
+    """How far the daily tables are built: every turn logged before
+    ``built_before`` (api.querylog.rollup.refresh)."""
 
     __tablename__ = "querylog_rollup_state"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    built_until: Mapped[date] = mapped_column(Date)
+    built_before: Mapped[datetime] = mapped_column(UTCDateTime)
     # The aggregates layout ``querylog_rollup`` was built for (0: not built).
     layout: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 

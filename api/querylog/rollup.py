@@ -1,11 +1,15 @@
 """Daily tables built from the query log, and the SQL helpers for Vietnam-local days.
 
 The dashboard and reports read ``querylog_daily`` (turns per day and dimension) and
-``querylog_citizen_day`` (who wrote on which day) for every day before
-``querylog_rollup_state.built_until``, and the query log itself for the days after
-(normally only today). The first request of a day builds the days since the last
-build, re-building the last :data:`REBUILD_DAYS` days to catch late feedback. Turns
-are purged after the retention period; the daily tables stay.
+``querylog_citizen_day`` (who wrote on which day) for every turn logged before
+``querylog_rollup_state.built_before``, and the query log itself for the turns after
+it (a few minutes of them). :func:`refresh` moves that instant forward: every gateway
+worker calls it in the background every ``BDHVS_ROLLUP_REFRESH_SECONDS`` (one of them
+builds, the others find it fresh), ``python -m api rollup`` from a timer does the
+same; no dashboard request ever builds. A refresh re-builds the day of the last
+refresh and the :data:`REBUILD_DAYS` before it, so late feedback and places written
+on the day's earlier turns are counted at the next refresh. Turns are purged after
+the retention period; the daily tables stay.
 
 ``querylog_daily`` keeps every dimension, so it is large (a year of a busy province:
 hundreds of thousands of rows). Coarser copies of it, the :data:`AGGREGATES` in
@@ -31,8 +35,6 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -41,7 +43,6 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from api.querylog.models import (
     CitizenDay,
-    CitizenFirst,
     DailyStat,
     Rollup,
     RollupState,
@@ -51,6 +52,10 @@ from api.querylog.models import (
 # Vietnam has kept UTC+7 all year since 1975; reports count days in local time.
 VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 REBUILD_DAYS = 2
+# A refresh builds the turns logged until this long before it: a turn is committed
+# within moments of the time it is stamped with, so none can appear behind it.
+SETTLE = timedelta(minutes=2)
+ONE_DAY = timedelta(days=1)
 # Columns of the two daily tables besides their counts ("" for unknown).
 DAILY_DIMENSIONS = (
     "day",
@@ -97,14 +102,21 @@ AGGREGATES = (
     ),
     Aggregate("month_place", "month", frozenset({*AREA_DIMENSIONS, "outcome"})),
     Aggregate("day_area", "day", frozenset({*AREA_DIMENSIONS[:2], "outcome"})),
+    Aggregate("day_place", "day", frozenset({*AREA_DIMENSIONS, "outcome"})),
 )
-# Changing AGGREGATES: bump this, and the next request rebuilds ``querylog_rollup``.
-LAYOUT = 1
+# Changing AGGREGATES: bump this, and the next refresh rebuilds ``querylog_rollup``
+# (until then, questions read ``querylog_daily`` itself).
+LAYOUT = 2
 
 
 def today_local(now: datetime | None = None) -> date:
     """Today's date in Vietnam."""
     return (now or datetime.now(timezone.utc)).astimezone(VIETNAM_TZ).date()
+
+
+def local_date(moment: datetime) -> date:
+    """The Vietnam-local date of an instant."""
+    return moment.astimezone(VIETNAM_TZ).date()
 
 
 def day_start(day: date) -> datetime:
@@ -198,25 +210,14 @@ class latest(FunctionElement[date]):
     name = "latest"
 
 
-class earliest(FunctionElement[date]):
-    """SQL: the earlier of two dates (LEAST on PostgreSQL, scalar min on SQLite)."""
-
-    type = Date()
-    inherit_cache = True
-    name = "earliest"
-
-
 @compiles(latest, "postgresql")
-@compiles(earliest, "postgresql")
+def _latest_pg(element: latest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
 @compiles(latest, "sqlite")
-@compiles(earliest, "sqlite")
-def _extreme(element: latest | earliest, compiler: SQLCompiler, **kw: Any) -> str:
-    later = isinstance(element, latest)
-    postgres = compiler.dialect.name == "postgresql"
-    name = (
-        ("GREATEST" if later else "LEAST") if postgres else ("max" if later else "min")
-    )
-    return f"{name}({compiler.process(element.clauses, **kw)})"
+def _latest_sqlite(element: latest, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"max({compiler.process(element.clauses, **kw)})"
 
 
 def period_start(column: Any, interval: str) -> Any:
@@ -273,11 +274,17 @@ PREVIOUS_DAY_LEVELS: dict[str, tuple[str, ...]] = {
 }
 
 
-def live_citizen_days(start: datetime, end: datetime | None = None) -> Select[Any]:
+def live_citizen_days(
+    start: datetime, end: datetime | None, built_before: date | None
+) -> Select[Any]:
     """Turns since ``start`` (until ``end``) grouped like ``querylog_citizen_day``,
     with each row's previous days: from the rows of the same span, else the last day
-    already built before it (one index lookup per row and level, on
-    ``(user_pseudonym, day)``: the span's citizens are few, their history is not)."""
+    before it, read from ``querylog_citizen_day`` for the days before
+    ``built_before`` (the rows built for the span's first day, if any, come before
+    its own), or from the turns logged before ``start`` when nothing is built (None).
+    One index lookup per row and level (on ``(user_pseudonym, day)`` or
+    ``(user_pseudonym, created_at)``): the span's citizens are few, their history is
+    not."""
     dims: tuple[Any, ...] = (
         local_day(Turn.created_at),
         Turn.user_pseudonym,
@@ -297,24 +304,39 @@ def live_citizen_days(start: datetime, end: datetime | None = None) -> Select[An
         .group_by(*dims)
         .subquery("days")
     )
-    first = start.astimezone(VIETNAM_TZ).date()
     previous = []
     for name, kept in PREVIOUS_DAY_LEVELS.items():
         keys = ["user_pseudonym", *kept]
-        built = (
-            select(func.max(CitizenDay.day))
-            .where(
-                CitizenDay.day < first,
-                *(getattr(CitizenDay, k) == days.c[k] for k in keys),
-            )
-            .scalar_subquery()
-        )
         order = [days.c[k] for k in ("province_code", "commune_code") if k not in kept]
         in_span = func.lag(days.c.day).over(
             partition_by=[days.c[k] for k in keys], order_by=[days.c.day, *order]
         )
-        previous.append(func.coalesce(in_span, built).label(name))
+        previous.append(
+            func.coalesce(in_span, _day_before(days, keys, start, built_before)).label(
+                name
+            )
+        )
     return select(days, *previous)
+
+
+def _day_before(
+    days: Any, keys: list[str], start: datetime, built_before: date | None
+) -> Any:
+    """SQL: the last day before the span of the citizen (in the same place, for the
+    place columns among ``keys``) of a row of ``days``."""
+    if built_before is None:
+        same = [
+            Turn.user_pseudonym == days.c.user_pseudonym,
+            *(known(getattr(Turn, k)) == days.c[k] for k in keys[1:]),
+        ]
+        last = select(func.max(Turn.created_at)).where(*same, Turn.created_at < start)
+        return local_day(last.scalar_subquery())
+    same = [getattr(CitizenDay, k) == days.c[k] for k in keys]
+    return (
+        select(func.max(CitizenDay.day))
+        .where(*same, CitizenDay.day < built_before)
+        .scalar_subquery()
+    )
 
 
 def build_aggregates(session: Session, first: date, until: date) -> None:
@@ -359,15 +381,17 @@ def build_aggregates(session: Session, first: date, until: date) -> None:
         )
 
 
-def build_days(session: Session, first: date, until: date) -> None:
+def build_days(session: Session, first: date, until: date, before: datetime) -> None:
     """(Re)builds the daily tables and their aggregates for the days in
-    [first, until); no commit."""
-    _build_daily_tables(session, first, until)
+    [first, until) from the turns logged before ``before``; no commit."""
+    _build_daily_tables(session, first, until, before)
     build_aggregates(session, first, until)
 
 
-def _build_daily_tables(session: Session, first: date, until: date) -> None:
-    start, end = day_start(first), day_start(until)
+def _build_daily_tables(
+    session: Session, first: date, until: date, before: datetime
+) -> None:
+    start, end = day_start(first), min(day_start(until), before)
     session.execute(
         delete(DailyStat).where(DailyStat.day >= first, DailyStat.day < until)
     )
@@ -382,31 +406,7 @@ def _build_daily_tables(session: Session, first: date, until: date) -> None:
     session.execute(
         insert(CitizenDay).from_select(
             [*CITIZEN_DIMENSIONS, "turns", *PREVIOUS_DAY_LEVELS],
-            live_citizen_days(start, end),
-        )
-    )
-    _record_first_days(session, first, until)
-
-
-def _record_first_days(session: Session, first: date, until: date) -> None:
-    """Adds the citizens of [first, until) to ``querylog_citizen_first`` (keeping an
-    earlier first day)."""
-    dialect = session.get_bind().dialect.name
-    upsert: Any = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
-    statement = upsert(CitizenFirst).from_select(
-        ["user_pseudonym", "first_day"],
-        select(CitizenDay.user_pseudonym, func.min(CitizenDay.day))
-        .where(CitizenDay.day >= first, CitizenDay.day < until)
-        .group_by(CitizenDay.user_pseudonym),
-    )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["user_pseudonym"],
-            set_={
-                "first_day": earliest(
-                    CitizenFirst.first_day, statement.excluded.first_day
-                )
-            },
+            live_citizen_days(start, end, first),
         )
     )
 
@@ -414,7 +414,7 @@ def _record_first_days(session: Session, first: date, until: date) -> None:
 def _oldest_day(session: Session) -> date | None:
     """The local day of the oldest turn still logged."""
     oldest = session.scalar(select(func.min(Turn.created_at)))
-    return oldest.astimezone(VIETNAM_TZ).date() if oldest is not None else None
+    return local_date(oldest) if oldest is not None else None
 
 
 def _rebuild_aggregates(session: Session, until: date) -> None:
@@ -429,59 +429,105 @@ def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def _is_current(state: RollupState | None, today: date) -> bool:
-    return state is not None and state.built_until >= today and state.layout == LAYOUT
+@dataclass(frozen=True)
+class Built:
+    """How far the daily tables go: every turn logged before ``before``."""
+
+    before: datetime
+    # querylog_rollup holds the current AGGREGATES (else read querylog_daily).
+    aggregates: bool
+
+    @property
+    def last_day(self) -> date:
+        """The last day with built rows (those of its turns logged before
+        ``before``); every earlier day is complete."""
+        return local_date(self.before)
 
 
-def ensure_built(session: Session, today: date | None = None) -> date:
-    """Builds the daily tables up to (not including) today; returns that date.
-
-    Cheap when already done (one indexed read). Concurrent callers on several workers
-    are serialised by a row lock on PostgreSQL (SQLite has one writer anyway).
-    """
-    today = today or today_local()
-    state = session.get(RollupState, 1)
-    if state is not None and _is_current(state, today):
-        return state.built_until
-    try:
-        state = session.get(
-            RollupState, 1, with_for_update=True, populate_existing=True
-        )
-        if state is not None and _is_current(state, today):
-            session.rollback()
-            return state.built_until
-        if state is None:
-            first = _oldest_day(session) or today
-            state = RollupState(id=1, built_until=today, layout=LAYOUT)
-            session.add(state)
-            build_days(session, min(first, today), today)
-        else:
-            if state.layout != LAYOUT:
-                _rebuild_aggregates(session, state.built_until)
-                state.layout = LAYOUT
-            if state.built_until < today:
-                first = state.built_until - timedelta(days=REBUILD_DAYS)
-                build_days(session, first, today)
-                state.built_until = today
-        session.commit()
-    except IntegrityError:
-        # Another worker built the same days at the same moment.
-        session.rollback()
-    return today
-
-
-def rebuild_all(session: Session, today: date | None = None) -> date:
-    """Rebuilds every day that still has turns (after a bulk import, say)."""
-    today = today or today_local()
-    oldest = _oldest_day(session)
-    if oldest is not None:
-        _build_daily_tables(session, oldest, today)
-    _rebuild_aggregates(session, today)
+def built_state(session: Session) -> Built | None:
+    """How far the daily tables go (None: never built); one indexed read, no
+    writes."""
     state = session.get(RollupState, 1)
     if state is None:
-        session.add(RollupState(id=1, built_until=today, layout=LAYOUT))
+        return None
+    return Built(state.built_before, state.layout == LAYOUT)
+
+
+def refresh(
+    session: Session,
+    now: datetime | None = None,
+    unless_newer_than: timedelta = timedelta(0),
+) -> datetime:
+    """Builds the daily tables up to :data:`SETTLE` before ``now``, re-building the
+    days since :data:`REBUILD_DAYS` before the last refresh; returns how far they go.
+
+    Nothing is done when the last refresh built up to less than
+    ``unless_newer_than`` ago, or while another worker is refreshing (a row lock on
+    PostgreSQL, skipped rather than waited for; SQLite has one writer anyway).
+    """
+    before = (now or datetime.now(timezone.utc)) - SETTLE
+    state = session.get(RollupState, 1)
+    if _is_fresh(state, before, unless_newer_than):
+        assert state is not None
+        session.rollback()
+        return state.built_before
+    try:
+        if state is not None:
+            seen = state.built_before
+            state = session.scalars(
+                select(RollupState)
+                .where(RollupState.id == 1)
+                .with_for_update(skip_locked=True)
+                .execution_options(populate_existing=True)
+            ).first()
+            if state is None or _is_fresh(state, before, unless_newer_than):
+                # Another worker is at it, or has just finished.
+                session.rollback()
+                return seen if state is None else state.built_before
+        last = local_date(before)
+        if state is None:
+            first = min(_oldest_day(session) or last, last)
+            state = RollupState(id=1, built_before=before, layout=LAYOUT)
+            session.add(state)
+            build_days(session, first, last + ONE_DAY, before)
+        else:
+            if state.layout != LAYOUT:
+                _rebuild_aggregates(session, local_date(state.built_before))
+                state.layout = LAYOUT
+            first = local_date(state.built_before) - timedelta(days=REBUILD_DAYS)
+            build_days(session, first, last + ONE_DAY, before)
+            state.built_before = before
+        session.commit()
+    except IntegrityError:
+        # Another worker built the first days at the same moment.
+        session.rollback()
+    return before
+
+
+def _is_fresh(
+    state: RollupState | None, before: datetime, unless_newer_than: timedelta
+) -> bool:
+    return (
+        state is not None
+        and state.layout == LAYOUT
+        and state.built_before > before - unless_newer_than
+    )
+
+
+def rebuild_all(session: Session, now: datetime | None = None) -> datetime:
+    """Rebuilds every day that still has turns (after a bulk import, say); returns
+    how far the tables go."""
+    before = (now or datetime.now(timezone.utc)) - SETTLE
+    last = local_date(before)
+    oldest = _oldest_day(session)
+    if oldest is not None:
+        _build_daily_tables(session, min(oldest, last), last + ONE_DAY, before)
+    _rebuild_aggregates(session, last + ONE_DAY)
+    state = session.get(RollupState, 1)
+    if state is None:
+        session.add(RollupState(id=1, built_before=before, layout=LAYOUT))
     else:
-        state.built_until = max(state.built_until, today)
+        state.built_before = before
         state.layout = LAYOUT
     session.commit()
-    return today
+    return before

@@ -16,7 +16,7 @@ from api.analytics.inbox import UnknownAnswer, inbox, review, training_examples
 from api.analytics.report import FORMATS, Report, build_report, write_csv, write_xlsx
 from api.analytics.service import Analytics
 from api.core.config import Settings
-from api.core.deps import SessionDep, SettingsDep, require_roles
+from api.core.deps import FiguresSessionDep, SessionDep, SettingsDep, require_roles
 from api.knowledge.seeding import cached_taxonomy
 from api.places.models import Commune, Province
 from api.querylog.models import ReviewStatus
@@ -56,7 +56,7 @@ def period_filters(
 FiltersDep = Annotated[Filters, Depends(period_filters)]
 
 
-def _analytics(session: SessionDep, settings: SettingsDep) -> Analytics:
+def _analytics(session: FiguresSessionDep, settings: SettingsDep) -> Analytics:
     return Analytics(session, cached_taxonomy(settings.seeds_dir))
 
 
@@ -82,7 +82,9 @@ def volume(
 
 
 @router.get("/analytics/community")
-def community(_: AnalystDep, f: FiltersDep, session: SessionDep) -> dict[str, Any]:
+def community(
+    _: AnalystDep, f: FiltersDep, session: FiguresSessionDep
+) -> dict[str, Any]:
     """The community teams' work: hand-off tickets opened in the period and
     residents assisted in helper mode, by commune, group and task."""
     return community_figures(session, f)
@@ -218,7 +220,7 @@ def _report(f: Filters, session: Session, settings: Settings) -> Report:
 def export_report(
     _: AnalystDep,
     f: FiltersDep,
-    session: SessionDep,
+    session: FiguresSessionDep,
     settings: SettingsDep,
     format_: Annotated[Literal["xlsx", "csv"], Query(alias="format")] = "xlsx",
 ) -> Response:
@@ -239,7 +241,7 @@ def export_report(
 
 @router.get("/reports/summary")
 def report_summary(
-    _: AnalystDep, f: FiltersDep, session: SessionDep, settings: SettingsDep
+    _: AnalystDep, f: FiltersDep, session: FiguresSessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """The report's figures, breakdowns and drafted paragraph as JSON."""
     return _report(f, session, settings).to_dict()

@@ -3,7 +3,6 @@ route but login needs a token of an allowed role."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, status
@@ -34,7 +33,6 @@ from api.staff.service import (
     create_staff,
     recent_turns,
     staff_item,
-    summary,
     update_staff,
 )
 
@@ -88,14 +86,6 @@ def turns(
 ) -> list[dict[str, Any]]:
     """The latest turns (masked)."""
     return recent_turns(session, limit)
-
-
-@router.get("/summary")
-def turn_summary(
-    _: AnalystDep, session: SessionDep, days: Annotated[int, Query(ge=1, le=3660)] = 30
-) -> dict[str, Any]:
-    """Counts by outcome and topic over the last ``days`` days."""
-    return summary(session, datetime.now(timezone.utc) - timedelta(days=days))
 
 
 @router.get("/me")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -96,26 +95,3 @@ def recent_turns(session: Session, limit: int) -> list[dict[str, Any]]:
         }
         for t in rows
     ]
-
-
-def summary(session: Session, since: datetime | None) -> dict[str, Any]:
-    """Turn counts by outcome and by topic (aggregated in SQL)."""
-    where = [Turn.created_at >= since] if since else []
-    by_outcome = session.execute(
-        select(Turn.outcome, func.count()).where(*where).group_by(Turn.outcome)
-    ).all()
-    by_topic = session.execute(
-        select(Turn.topic, func.count())
-        .where(*where)
-        .group_by(Turn.topic)
-        .order_by(func.count().desc())
-    ).all()
-    users = session.scalar(
-        select(func.count(func.distinct(Turn.user_pseudonym))).where(*where)
-    )
-    return {
-        "turns": sum(n for _, n in by_outcome),
-        "citizens": users or 0,
-        "by_outcome": {o.value: n for o, n in by_outcome},
-        "by_topic": {t or "unknown": n for t, n in by_topic},
-    }

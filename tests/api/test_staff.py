@@ -103,12 +103,12 @@ def test_staff_routes_refuse_forged_and_expired_tokens(client: TestClient) -> No
 def test_community_role_cannot_read_analytics(client: TestClient) -> None:
     token = issue_token(SECRET, "member", Role.COMMUNITY.value, 5)
     response = client.get(
-        "/api/staff/summary", headers={"Authorization": f"Bearer {token}"}
+        "/api/staff/analytics/overview", headers={"Authorization": f"Bearer {token}"}
     )
     assert response.status_code == 403
 
 
-def test_login_then_read_turns_and_summary(
+def test_login_then_read_turns_and_figures(
     client: TestClient, seeded_engine: Any, fake_rasa: Any
 ) -> None:
     with Session(seeded_engine) as session:
@@ -135,11 +135,12 @@ def test_login_then_read_turns_and_summary(
     [turn] = client.get("/api/staff/turns", headers=headers).json()
     assert turn["text"] == "chào bạn, sđt tôi [SĐT]"
     assert turn["topic"] == "smalltalk"
-    summary = client.get("/api/staff/summary", headers=headers).json()
-    assert summary["turns"] == 1
-    assert summary["citizens"] == 1
-    assert summary["by_outcome"] == {"answered": 1}
-    assert summary["by_topic"] == {"smalltalk": 1}
+    overview = client.get("/api/staff/analytics/overview", headers=headers).json()
+    assert overview["turns"] == 1
+    assert overview["citizens"] == 1
+    assert overview["outcomes"]["answered"] == 1
+    topics = client.get("/api/staff/analytics/topics", headers=headers).json()
+    assert [(t["topic"], t["turns"]) for t in topics["items"]] == [("smalltalk", 1)]
 
 
 def test_pages_are_served_in_vietnamese(client: TestClient) -> None:

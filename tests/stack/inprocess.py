@@ -38,7 +38,7 @@ def served_gateway(database_url: str, secret: str, **settings: Any) -> Iterator[
             secret_key=secret,
             rasa_url="http://127.0.0.1:9",
             action_server_url="http://127.0.0.1:9",
-            **settings,
+            **{"rollup_refresh_seconds": 0, **settings},
         )
     )
     sock = socket.socket()
