@@ -36,7 +36,9 @@ from api.knowledge.models import KnowledgeEntry
 from api.knowledge.schemas import Taxonomy
 from api.places.service import place_names
 from api.querylog.models import (
+    AREA_COLUMNS,
     CitizenDay,
+    CitizenGap,
     DailyStat,
     Outcome,
     Rollup,
@@ -46,10 +48,13 @@ from api.querylog.rollup import (
     AGGREGATES,
     CITIZEN_DIMENSIONS,
     DAILY_DIMENSIONS,
+    DROPPED,
+    GAP_LEVELS,
     PREVIOUS_DAY_LEVELS,
     Aggregate,
     as_date,
     built_state,
+    capped_gap,
     count_if,
     day_gap,
     day_start,
@@ -66,9 +71,8 @@ OUTCOMES = [o.value for o in Outcome]
 RATE_OUTCOMES = ("answered", "unsure", "out_of_scope")
 DAILY_COLUMNS = (*DAILY_DIMENSIONS, "turns", "helpful", "not_helpful")
 CITIZEN_COLUMNS = (*CITIZEN_DIMENSIONS, *PREVIOUS_DAY_LEVELS)
+GAP_COLUMNS = (*AREA_COLUMNS, "day", "gap", "citizens")
 ONE_DAY = timedelta(days=1)
-# Gaps to a citizen's previous day longer than any bucket are all alike.
-GAP_CAP = 32
 
 
 def daily_rows(
@@ -125,6 +129,46 @@ def citizen_rows(session: Session, f: Filters) -> Subquery:
         ]
 
     return _built_and_live(session, f, built, live_citizen_days, CITIZEN_COLUMNS)
+
+
+def citizen_gaps(session: Session, f: Filters) -> Subquery:
+    """Citizen-days for ``f`` counted per day and capped gap to the citizen's
+    previous day at the place level of ``f`` (columns :data:`GAP_COLUMNS`): from
+    ``querylog_citizen_gap`` for the country and province levels, else from the
+    citizen-days themselves."""
+    level = _previous_day_level(f, ())
+
+    def counted(rows: Subquery) -> Select[Any]:
+        return select(
+            *(rows.c[c] for c in AREA_COLUMNS),
+            rows.c.day,
+            capped_gap(rows, level).label("gap"),
+            literal(1).label("citizens"),
+        )
+
+    def built(first: date, last: date, aggregates: bool) -> list[Select[Any]]:
+        if aggregates and level in GAP_LEVELS:
+            return [
+                select(
+                    CitizenGap.channel,
+                    CitizenGap.province_code,
+                    literal_column(f"'{DROPPED}'").label("commune_code"),
+                    CitizenGap.day,
+                    CitizenGap.gap,
+                    CitizenGap.citizens,
+                ).where(
+                    CitizenGap.level == level,
+                    CitizenGap.day >= first,
+                    CitizenGap.day <= last,
+                )
+            ]
+        rows = select(CitizenDay).where(CitizenDay.day >= first, CitizenDay.day <= last)
+        return [counted(rows.subquery())]
+
+    def live(start: datetime, end: datetime, built_before: date | None) -> Select[Any]:
+        return counted(live_citizen_days(start, end, built_before).subquery())
+
+    return _built_and_live(session, f, built, live, GAP_COLUMNS)
 
 
 def _smallest(grain: str, needed: set[str]) -> Aggregate | None:
@@ -339,17 +383,14 @@ class Analytics:
         buckets cut to the period).
 
         A row is a citizen's first in its bucket when its previous day is before the
-        bucket's start (or the period's, if later). The rows are first counted per
-        day and gap to the previous day (capped above a month), so that the buckets
-        are computed for those few rows only.
+        bucket's start (or the period's, if later). The rows are counted per day and
+        gap to the previous day (capped above a month: :func:`citizen_gaps`), so
+        that the buckets are computed for those few rows only.
         """
-        citizens = citizen_rows(self._session, f)
-        previous = citizens.c[_previous_day_level(f, ())]
-        gap = func.coalesce(day_gap(citizens.c.day, previous), GAP_CAP)
-        capped = case((gap > GAP_CAP, GAP_CAP), else_=gap)
+        gaps = citizen_gaps(self._session, f)
         per_day = (
-            select(citizens.c.day, capped.label("gap"), func.count().label("citizens"))
-            .group_by(citizens.c.day, capped)
+            select(gaps.c.day, gaps.c.gap, _sum(gaps.c.citizens).label("citizens"))
+            .group_by(gaps.c.day, gaps.c.gap)
             .subquery()
         )
         bucket = period_start(per_day.c.day, interval)

@@ -184,6 +184,25 @@ class CitizenDay(Base):
     previous_day_commune: Mapped[date | None] = mapped_column(Date)
 
 
+class CitizenGap(Base):
+    """Citizen-days counted per day and gap to the citizen's previous day (capped at
+    :data:`api.querylog.rollup.GAP_CAP`), for the levels of the whole country and of
+    a province: the distinct citizens of every day, week or month bucket of a long
+    period without reading each citizen-day. Built from ``querylog_citizen_day``.
+    """
+
+    __tablename__ = "querylog_citizen_gap"
+
+    # The previous-day column of querylog_citizen_day it counts: "previous_day"
+    # (province_code "*") or "previous_day_province".
+    level: Mapped[str] = mapped_column(String(24), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    gap: Mapped[int] = mapped_column(Integer, primary_key=True)
+    citizens: Mapped[int] = mapped_column(Integer)
+
+
 class Rollup(Base):
     """Coarser copies of ``querylog_daily`` that long periods are read from.
 

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from api.querylog.models import CitizenDay, Turn
+from api.querylog.models import CitizenDay, CitizenGap, Turn
 from api.querylog.rollup import day_start, local_date, refresh
 
 
@@ -39,6 +39,7 @@ def purge(
         delete(Turn).where(Turn.created_at < day_start(turns_before))
     )
     days = session.execute(delete(CitizenDay).where(CitizenDay.day < activity_before))
+    session.execute(delete(CitizenGap).where(CitizenGap.day < activity_before))
     session.commit()
     return PurgeReport(
         turns_before,

@@ -43,6 +43,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from api.querylog.models import (
     CitizenDay,
+    CitizenGap,
     DailyStat,
     Rollup,
     RollupState,
@@ -104,9 +105,15 @@ AGGREGATES = (
     Aggregate("day_area", "day", frozenset({*AREA_DIMENSIONS[:2], "outcome"})),
     Aggregate("day_place", "day", frozenset({*AREA_DIMENSIONS, "outcome"})),
 )
-# Changing AGGREGATES: bump this, and the next refresh rebuilds ``querylog_rollup``
-# (until then, questions read ``querylog_daily`` itself).
-LAYOUT = 2
+# Gaps to a citizen's previous day longer than any bucket (a month) are all alike.
+GAP_CAP = 32
+# The previous-day levels counted in ``querylog_citizen_gap`` (the commune level is
+# read from the citizen-days themselves: one commune has few).
+GAP_LEVELS = {"previous_day": (), "previous_day_province": ("province_code",)}
+# Changing AGGREGATES or GAP_LEVELS: bump this, and the next refresh rebuilds
+# ``querylog_rollup`` and ``querylog_citizen_gap`` (until then, questions read
+# ``querylog_daily`` and ``querylog_citizen_day`` themselves).
+LAYOUT = 3
 
 
 def today_local(now: datetime | None = None) -> date:
@@ -381,11 +388,53 @@ def build_aggregates(session: Session, first: date, until: date) -> None:
         )
 
 
+def capped_gap(rows: Any, level: str) -> ColumnElement[int]:
+    """SQL: the days from a citizen-day row of ``rows`` to the citizen's previous day
+    at ``level`` (a previous-day column), at most :data:`GAP_CAP` (also when none)."""
+    gap = func.coalesce(day_gap(rows.c.day, rows.c[level]), GAP_CAP)
+    return case((gap > GAP_CAP, GAP_CAP), else_=gap)
+
+
+def build_gaps(session: Session, first: date, until: date) -> None:
+    """(Re)builds ``querylog_citizen_gap`` from ``querylog_citizen_day`` for the days
+    in [first, until); no commit."""
+    session.execute(
+        delete(CitizenGap).where(CitizenGap.day >= first, CitizenGap.day < until)
+    )
+    rows = (
+        select(CitizenDay)
+        .where(CitizenDay.day >= first, CitizenDay.day < until)
+        .subquery()
+    )
+    for level, kept in GAP_LEVELS.items():
+        gap = capped_gap(rows, level)
+        province = rows.c.province_code if kept else literal_column(f"'{DROPPED}'")
+        session.execute(
+            insert(CitizenGap).from_select(
+                ["level", "day", "channel", "province_code", "gap", "citizens"],
+                select(
+                    literal_column(f"'{level}'"),
+                    rows.c.day,
+                    rows.c.channel,
+                    province.label("province_code"),
+                    gap.label("gap"),
+                    func.count(),
+                ).group_by(
+                    rows.c.day,
+                    rows.c.channel,
+                    *([rows.c.province_code] if kept else []),
+                    gap,
+                ),
+            )
+        )
+
+
 def build_days(session: Session, first: date, until: date, before: datetime) -> None:
     """(Re)builds the daily tables and their aggregates for the days in
     [first, until) from the turns logged before ``before``; no commit."""
     _build_daily_tables(session, first, until, before)
     build_aggregates(session, first, until)
+    build_gaps(session, first, until)
 
 
 def _build_daily_tables(
@@ -418,10 +467,14 @@ def _oldest_day(session: Session) -> date | None:
 
 
 def _rebuild_aggregates(session: Session, until: date) -> None:
-    """Every aggregate from every built day (after :data:`LAYOUT` changed)."""
+    """Every aggregate and gap count from every built day (after :data:`LAYOUT`
+    changed)."""
     oldest = session.scalar(select(func.min(DailyStat.day)))
     if oldest is not None:
         build_aggregates(session, as_date(oldest), until)
+    oldest = session.scalar(select(func.min(CitizenDay.day)))
+    if oldest is not None:
+        build_gaps(session, as_date(oldest), until)
 
 
 def as_date(value: Any) -> date:

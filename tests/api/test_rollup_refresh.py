@@ -17,7 +17,15 @@ from api.core.config import Settings
 from api.querylog.models import CitizenDay, DailyStat, RollupState
 from api.querylog.rollup import LAYOUT, SETTLE, built_state, refresh
 from tests.api.conftest import client_for
-from tests.api.test_analytics import HA_TINH, THANH_SEN, Row, get, insert, period
+from tests.api.test_analytics import (
+    HA_TINH,
+    THANH_SEN,
+    TODAY,
+    Row,
+    get,
+    insert,
+    period,
+)
 
 ROWS = [
     Row(9, "u1", "zalo", province=HA_TINH, commune=THANH_SEN),
@@ -111,7 +119,7 @@ def test_a_refresh_rebuilds_the_recent_days_for_late_feedback(
     assert after["feedback"]["not_helpful"] == 3
 
 
-def test_figures_are_read_from_the_daily_table_while_the_aggregates_are_rebuilt(
+def test_figures_are_read_from_the_daily_tables_while_the_aggregates_are_rebuilt(
     client: TestClient, seeded_engine: Any
 ) -> None:
     insert(seeded_engine, ROWS)
@@ -119,13 +127,22 @@ def test_figures_are_read_from_the_daily_table_while_the_aggregates_are_rebuilt(
         refresh(session)
         session.execute(update(RollupState).values(layout=LAYOUT - 1))
         session.execute(text("DELETE FROM querylog_rollup"))
+        session.execute(text("DELETE FROM querylog_citizen_gap"))
         session.commit()
-    stale = get(client, "/api/staff/analytics/topics", **period(60))
+    questions = [
+        ("/api/staff/analytics/topics", {}),
+        ("/api/staff/analytics/volume", {"interval": "week"}),
+        ("/api/staff/analytics/volume", {"interval": "month", "province": HA_TINH}),
+    ]
+    stale = [get(client, path, **period(60), **extra) for path, extra in questions]
     with Session(seeded_engine) as session:
         refresh(session)
         assert session.scalar(select(RollupState.layout)) == LAYOUT
-    assert get(client, "/api/staff/analytics/topics", **period(60)) == stale
-    assert sum(i["turns"] for i in stale["items"]) == len(ROWS)
+    assert [get(client, p, **period(60), **extra) for p, extra in questions] == stale
+    assert sum(i["turns"] for i in stale[0]["items"]) == len(ROWS)
+    assert sum(b["citizens"] for b in stale[1]["series"]) == 4  # u1 in two weeks
+    months = {(TODAY - timedelta(days=d)).replace(day=1) for d in (9, 2)}
+    assert sum(b["citizens"] for b in stale[2]["series"]) == len(months)  # u1
 
 
 @pytest.mark.postgres
