@@ -24,15 +24,19 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Date,
     Integer,
+    MetaData,
     Select,
+    Table,
     case,
     delete,
     func,
     insert,
     literal_column,
+    or_,
     select,
 )
 from sqlalchemy.exc import IntegrityError
@@ -452,12 +456,26 @@ def _build_daily_tables(
             [*DAILY_DIMENSIONS, *ROLLUP_COUNTS], live_daily(start, end)
         )
     )
-    session.execute(
-        insert(CitizenDay).from_select(
-            [*CITIZEN_DIMENSIONS, "turns", *PREVIOUS_DAY_LEVELS],
-            live_citizen_days(start, end, first),
-        )
+    # Staged in a temporary table: the rows' previous days are looked up in
+    # querylog_citizen_day, which must not grow under those lookups (on a first
+    # build the planner, seeing an empty table, scans it for each of them, rows
+    # inserted by the same statement included).
+    columns = [*CITIZEN_DIMENSIONS, "turns", *PREVIOUS_DAY_LEVELS]
+    staged = Table(
+        "querylog_citizen_day_staged",
+        MetaData(),
+        *(Column(c.name, c.type) for c in CitizenDay.__table__.columns),
+        prefixes=["TEMPORARY"],
     )
+    # (Created in the build's transaction: a failure rolls it back with the rest.)
+    staged.create(session.connection())
+    session.execute(
+        insert(staged).from_select(columns, live_citizen_days(start, end, first))
+    )
+    session.execute(
+        insert(CitizenDay).from_select(columns, select(*(staged.c[c] for c in columns)))
+    )
+    staged.drop(session.connection())
 
 
 def _oldest_day(session: Session) -> date | None:
@@ -498,11 +516,14 @@ class Built:
 
 
 def built_state(session: Session) -> Built | None:
-    """How far the daily tables go (None: never built); one indexed read, no
-    writes."""
+    """How far the daily tables go (None: never built); one indexed read per
+    transaction, no writes."""
     state = session.get(RollupState, 1)
     if state is None:
         return None
+    # Held by the session so that the next calls find it in its identity map (weak
+    # references only) instead of reading it again; expired on commit as usual.
+    session.info["rollup_state"] = state
     return Built(state.built_before, state.layout == LAYOUT)
 
 
