@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, true
-from sqlalchemy.orm import Bundle, Session
+from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
 from api.analytics.service import turn_conditions
@@ -32,6 +32,8 @@ from api.querylog.models import (
 UNANSWERED = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
 # Most recent messages considered for grouping; older ones wait for the next page.
 SCAN_LIMIT = 2000
+# A group shows up to SAMPLES different wordings among its SAMPLE_FROM newest messages.
+SAMPLES, SAMPLE_FROM = 3, 10
 # Two word sets are similar when |a & b| / |a | b| >= 3/5 (Jaccard), compared in
 # integers: SIMILAR_PART * |a | b| <= SIMILAR_WHOLE * |a & b|.
 SIMILAR_PART, SIMILAR_WHOLE = 3, 5
@@ -120,18 +122,15 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
         Turn.outcome.in_(UNANSWERED),
         _status_condition(status),
     ]
-    # Only the columns grouping needs (not the long replies).
+    # Only the columns grouping needs, all in the partial index of unanswered turns
+    # (the texts are read below for the samples only).
     rows: Sequence[Any] = session.execute(
         select(
-            Bundle(
-                "turn",
-                Turn.id,
-                Turn.text_masked,
-                Turn.text_words,
-                Turn.created_at,
-                Turn.answer_id,
-                Turn.outcome,
-            ),
+            Turn.id,
+            Turn.text_words,
+            Turn.created_at,
+            Turn.answer_id,
+            Turn.outcome,
             InboxReview.status,
         )
         .outerjoin(InboxReview, InboxReview.turn_id == Turn.id)
@@ -139,11 +138,13 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
         .order_by(Turn.id.desc())
         .limit(SCAN_LIMIT)
     ).all()
-    statuses = {turn.id: review for turn, review in rows}
+    statuses = {turn.id: turn.status for turn in rows}
+    shown = group_messages(list(rows))[:limit]
+    texts = _texts(session, [t.id for g in shown for t in g.turns[:SAMPLE_FROM]])
     groups = []
-    for group in group_messages([turn for turn, _ in rows])[:limit]:
+    for group in shown:
         turns = group.turns
-        texts = list(dict.fromkeys(t.text_masked for t in turns))
+        samples = dict.fromkeys(texts[t.id] for t in turns[:SAMPLE_FROM])
         suggestions = Counter(t.answer_id for t in turns if t.answer_id)
         group_statuses = {statuses[t.id] for t in turns}
         groups.append(
@@ -152,7 +153,7 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
                 "count": len(turns),
                 "first_at": min(t.created_at for t in turns).isoformat(),
                 "last_at": max(t.created_at for t in turns).isoformat(),
-                "sample_texts": texts[:3],
+                "sample_texts": list(samples)[:SAMPLES],
                 "turn_ids": [t.id for t in turns],
                 "outcomes": dict(Counter(t.outcome.value for t in turns)),
                 "suggested_answer_id": suggestions.most_common(1)[0][0]
@@ -166,6 +167,14 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
         "filters": f.echo(),
         "groups": groups,
     }
+
+
+def _texts(session: Session, turn_ids: list[int]) -> dict[int, str]:
+    """The masked texts of some turns."""
+    rows = session.execute(
+        select(Turn.id, Turn.text_masked).where(Turn.id.in_(turn_ids))
+    )
+    return dict(rows.tuples().all())
 
 
 def _group_status(statuses: set[ReviewStatus | None]) -> str:

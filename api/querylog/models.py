@@ -90,6 +90,9 @@ class Turn(Base):
             "outcome IN ('unsure', 'out_of_scope')",
             "created_at",
             *AREA_COLUMNS,
+            "outcome",
+            "answer_id",
+            "text_words",
         ),
     )
 
