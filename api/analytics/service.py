@@ -2,7 +2,7 @@
 
 Every figure is asked for a :class:`~api.analytics.filters.Filters` (period, province,
 commune, channel). Counts of turns come from :func:`daily_rows`, counts of citizens
-from :func:`citizen_rows`; both read the daily tables for the days already built and
+from :func:`citizen_counts`; both read the daily tables for the days already built and
 the query log for the rest, so the same numbers come out before and after a purge.
 Per-answer figures (top questions, feedback) need the turns themselves and therefore
 cover the retention period only.
@@ -25,7 +25,6 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
-    or_,
     select,
     union_all,
 )
@@ -46,22 +45,21 @@ from api.querylog.models import (
 )
 from api.querylog.rollup import (
     AGGREGATES,
-    CITIZEN_DIMENSIONS,
     DAILY_DIMENSIONS,
     DROPPED,
+    FIRST_VISIT,
     GAP_LEVELS,
-    PREVIOUS_DAY_LEVELS,
     Aggregate,
     as_date,
     built_state,
-    capped_gap,
     count_if,
-    day_gap,
     day_start,
+    first_since,
     latest,
     live_citizen_days,
     live_daily,
     period_start,
+    visit_gap,
 )
 
 UNKNOWN = "unknown"
@@ -70,8 +68,7 @@ UNKNOWN_PLACE_LABEL = "Chưa rõ địa bàn"
 OUTCOMES = [o.value for o in Outcome]
 RATE_OUTCOMES = ("answered", "unsure", "out_of_scope")
 DAILY_COLUMNS = (*DAILY_DIMENSIONS, "turns", "helpful", "not_helpful")
-CITIZEN_COLUMNS = (*CITIZEN_DIMENSIONS, *PREVIOUS_DAY_LEVELS)
-GAP_COLUMNS = (*AREA_COLUMNS, "day", "gap", "citizens")
+COUNT_COLUMNS = (*AREA_COLUMNS, "day", "gap", "citizens")
 ONE_DAY = timedelta(days=1)
 
 
@@ -118,31 +115,19 @@ def daily_rows(
     return _built_and_live(session, f, built, live, DAILY_COLUMNS)
 
 
-def citizen_rows(session: Session, f: Filters) -> Subquery:
-    """Citizen-days for ``f`` (columns of ``querylog_citizen_day``)."""
-
-    def built(first: date, last: date, _: bool) -> list[Select[Any]]:
-        return [
-            select(*(getattr(CitizenDay, c) for c in CITIZEN_COLUMNS)).where(
-                CitizenDay.day >= first, CitizenDay.day <= last
-            )
-        ]
-
-    return _built_and_live(session, f, built, live_citizen_days, CITIZEN_COLUMNS)
-
-
-def citizen_gaps(session: Session, f: Filters) -> Subquery:
-    """Citizen-days for ``f`` counted per day and capped gap to the citizen's
-    previous day at the place level of ``f`` (columns :data:`GAP_COLUMNS`): from
-    ``querylog_citizen_gap`` for the country and province levels, else from the
+def citizen_counts(session: Session, f: Filters, keys: Iterable[str] = ()) -> Subquery:
+    """Citizen-days for ``f`` counted per day, place and gap to the citizen's
+    previous day at the place level of ``f`` and ``keys`` (columns
+    :data:`COUNT_COLUMNS`; the place columns finer than the level may hold "*"):
+    from ``querylog_citizen_gap`` for the country and province levels, else from the
     citizen-days themselves."""
-    level = _previous_day_level(f, ())
+    level = _previous_day_level(f, keys)
 
     def counted(rows: Subquery) -> Select[Any]:
         return select(
             *(rows.c[c] for c in AREA_COLUMNS),
             rows.c.day,
-            capped_gap(rows, level).label("gap"),
+            visit_gap(rows, level).label("gap"),
             literal(1).label("citizens"),
         )
 
@@ -168,7 +153,7 @@ def citizen_gaps(session: Session, f: Filters) -> Subquery:
     def live(start: datetime, end: datetime, built_before: date | None) -> Select[Any]:
         return counted(live_citizen_days(start, end, built_before).subquery())
 
-    return _built_and_live(session, f, built, live, GAP_COLUMNS)
+    return _built_and_live(session, f, built, live, COUNT_COLUMNS)
 
 
 def _smallest(grain: str, needed: set[str]) -> Aggregate | None:
@@ -246,29 +231,19 @@ def _outcome_sums(rows: Subquery) -> list[ColumnElement[int]]:
     ]
 
 
-def citizens_by(
-    session: Session, citizens: Subquery, f: Filters, *keys: str
-) -> dict[tuple[Any, ...], int]:
-    """Distinct citizens of ``citizens`` (:func:`citizen_rows` of ``f``) per value of
-    the columns ``keys``: the rows that are a citizen's first in the period."""
-    columns = [citizens.c[k] for k in keys]
+def citizens_by(session: Session, f: Filters, *keys: str) -> dict[tuple[Any, ...], int]:
+    """Distinct citizens of ``f`` per value of the columns ``keys``: the citizen-days
+    that are their citizen's first in the period (at the place level of ``keys``)."""
+    counts = citizen_counts(session, f, keys)
+    columns = [counts.c[k] for k in keys]
     return {
         tuple(row[:-1]): row[-1]
         for row in session.execute(
-            select(*columns, func.count())
-            .where(_first_visit(citizens, f, keys, f.start))
+            select(*columns, _sum(counts.c.citizens))
+            .where(first_since(counts, literal(f.start, Date)))
             .group_by(*columns)
         ).tuples()
     }
-
-
-def _first_visit(
-    citizens: Subquery, f: Filters, keys: Iterable[str], since: Any
-) -> ColumnElement[bool]:
-    """Rows with no previous day since ``since`` at the place level of ``keys`` and
-    the area of ``f`` (citizen, citizen in a province, citizen in a commune)."""
-    previous = citizens.c[_previous_day_level(f, keys)]
-    return or_(previous.is_(None), previous < since)
 
 
 def _previous_day_level(f: Filters, keys: Iterable[str]) -> str:
@@ -315,13 +290,13 @@ class Analytics:
         by_outcome = {outcome: n for outcome, n, _, _ in sums}
         helpful = sum(h for _, _, h, _ in sums)
         not_helpful = sum(n for _, _, _, n in sums)
-        # Each citizen once (their first row in the period), returning when they
+        # Each citizen once (their first day in the period), returning when they
         # wrote in the same area before it.
-        citizens = citizen_rows(self._session, f)
-        previous = citizens.c[_previous_day_level(f, ())]
+        counts = citizen_counts(self._session, f)
+        returned = case((counts.c.gap != FIRST_VISIT, counts.c.citizens), else_=0)
         total_citizens, returning = self._session.execute(
-            select(func.count(), func.count(previous)).where(
-                _first_visit(citizens, f, (), f.start)
+            select(_sum(counts.c.citizens), _sum(returned)).where(
+                first_since(counts, literal(f.start, Date))
             )
         ).one()
         turns = sum(by_outcome.values())
@@ -382,15 +357,17 @@ class Analytics:
         """Distinct citizens per day, week or month of ``f`` (the first and last
         buckets cut to the period).
 
-        A row is a citizen's first in its bucket when its previous day is before the
-        bucket's start (or the period's, if later). The rows are counted per day and
-        gap to the previous day (capped above a month: :func:`citizen_gaps`), so
-        that the buckets are computed for those few rows only.
+        A citizen-day is its citizen's first in its bucket when its previous day is
+        before the bucket's start (or the period's, if later). They are counted per
+        day and gap to the previous day (:func:`citizen_counts`), so that the
+        buckets are computed for those fewer rows only.
         """
-        gaps = citizen_gaps(self._session, f)
+        counts = citizen_counts(self._session, f)
         per_day = (
-            select(gaps.c.day, gaps.c.gap, _sum(gaps.c.citizens).label("citizens"))
-            .group_by(gaps.c.day, gaps.c.gap)
+            select(
+                counts.c.day, counts.c.gap, _sum(counts.c.citizens).label("citizens")
+            )
+            .group_by(counts.c.day, counts.c.gap)
             .subquery()
         )
         bucket = period_start(per_day.c.day, interval)
@@ -399,7 +376,7 @@ class Analytics:
             as_date(b): int(n)
             for b, n in self._session.execute(
                 select(bucket, _sum(per_day.c.citizens))
-                .where(per_day.c.gap > day_gap(per_day.c.day, since))
+                .where(first_since(per_day, since))
                 .group_by(bucket)
             ).tuples()
         }
@@ -464,11 +441,7 @@ class Analytics:
             .group_by(rows.c.channel)
             .order_by(_sum(rows.c.turns).desc())
         ).all()
-        citizens = citizen_rows(self._session, f)
-        people = {
-            c: n
-            for (c,), n in citizens_by(self._session, citizens, f, "channel").items()
-        }
+        people = {c: n for (c,), n in citizens_by(self._session, f, "channel").items()}
         items = [
             {"channel": c, "turns": n, "citizens": people.get(c, 0)} for c, n in turns
         ]
@@ -481,7 +454,6 @@ class Analytics:
         first (all of them when ``limit`` is None)."""
         column = "province_code" if level == "province" else "commune_code"
         rows = daily_rows(self._session, f, [column, "province_code", "outcome"])
-        citizens = citizen_rows(self._session, f)
         keys = (rows.c[column], rows.c.province_code)
         answered = _sum(case((rows.c.outcome == "answered", rows.c.turns), else_=0))
         result = self._session.execute(
@@ -490,7 +462,7 @@ class Analytics:
             .order_by(_sum(rows.c.turns).desc(), *keys)
             .limit(limit)
         ).tuples()
-        people = citizens_by(self._session, citizens, f, column, "province_code")
+        people = citizens_by(self._session, f, column, "province_code")
         rows_out = list(result)
         names = place_names(
             self._session,

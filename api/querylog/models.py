@@ -147,29 +147,37 @@ class DailyStat(Base):
     latency_ms_sum: Mapped[int] = mapped_column(Integer)
 
 
+# What counting a place's citizens reads of a citizen-day besides its place and day.
+COMMUNE_VISIT_COLUMNS = ("channel", "province_code", "previous_day_commune")
+PROVINCE_VISIT_COLUMNS = (
+    "channel",
+    "commune_code",
+    "previous_day_province",
+    "previous_day_commune",
+)
+
+
 class CitizenDay(Base):
     """One row per pseudonymous citizen and day they wrote (unique/returning counts)."""
 
     __tablename__ = "querylog_citizen_day"
     __table_args__ = (
         Index("ix_querylog_citizen_day_user_pseudonym_day", "user_pseudonym", "day"),
-        Index("ix_querylog_citizen_day_province_code_day", "province_code", "day"),
-        Index("ix_querylog_citizen_day_commune_code_day", "commune_code", "day"),
-        # Counting citizens over a period reads only this index on PostgreSQL (an
-        # index-only scan; SQLite has no INCLUDE and uses the primary key).
+        # Counting the citizens of a province or a commune reads only these indexes
+        # on PostgreSQL (index-only scans; SQLite has no INCLUDE); the country's, and
+        # a province's when not per commune, are read from querylog_citizen_gap.
         Index(
-            "ix_querylog_citizen_day_day_visits",
+            "ix_querylog_citizen_day_province_code_day",
+            "province_code",
             "day",
-            postgresql_include=[
-                "user_pseudonym",
-                "channel",
-                "province_code",
-                "commune_code",
-                "previous_day",
-                "previous_day_province",
-                "previous_day_commune",
-            ],
-        ).ddl_if(dialect="postgresql"),
+            postgresql_include=list(PROVINCE_VISIT_COLUMNS),
+        ),
+        Index(
+            "ix_querylog_citizen_day_commune_code_day",
+            "commune_code",
+            "day",
+            postgresql_include=list(COMMUNE_VISIT_COLUMNS),
+        ),
     )
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -188,10 +196,12 @@ class CitizenDay(Base):
 
 
 class CitizenGap(Base):
-    """Citizen-days counted per day and gap to the citizen's previous day (capped at
-    :data:`api.querylog.rollup.GAP_CAP`), for the levels of the whole country and of
-    a province: the distinct citizens of every day, week or month bucket of a long
-    period without reading each citizen-day. Built from ``querylog_citizen_day``.
+    """Citizen-days counted per day and gap to the citizen's previous day (in days;
+    :data:`api.querylog.rollup.FIRST_VISIT` when none), for the levels of the whole
+    country and of a province: the distinct citizens of a period, or of each day,
+    week or month of it, without reading each citizen-day (a row is the citizen's
+    first since a date when its gap goes back before it). Built from
+    ``querylog_citizen_day``; a year of it is an eighth as long at the country level.
     """
 
     __tablename__ = "querylog_citizen_gap"

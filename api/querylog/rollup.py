@@ -107,17 +107,21 @@ AGGREGATES = (
     ),
     Aggregate("month_place", "month", frozenset({*AREA_DIMENSIONS, "outcome"})),
     Aggregate("day_area", "day", frozenset({*AREA_DIMENSIONS[:2], "outcome"})),
+    Aggregate(
+        "day_topic", "day", frozenset({*AREA_DIMENSIONS[:2], "topic", "outcome"})
+    ),
     Aggregate("day_place", "day", frozenset({*AREA_DIMENSIONS, "outcome"})),
 )
-# Gaps to a citizen's previous day longer than any bucket (a month) are all alike.
-GAP_CAP = 32
+# The gap of a citizen-day without a previous day (the citizen's first at its level;
+# 0 is a second row of the same day, in another channel or place).
+FIRST_VISIT = -1
 # The previous-day levels counted in ``querylog_citizen_gap`` (the commune level is
 # read from the citizen-days themselves: one commune has few).
 GAP_LEVELS = {"previous_day": (), "previous_day_province": ("province_code",)}
 # Changing AGGREGATES or GAP_LEVELS: bump this, and the next refresh rebuilds
 # ``querylog_rollup`` and ``querylog_citizen_gap`` (until then, questions read
 # ``querylog_daily`` and ``querylog_citizen_day`` themselves).
-LAYOUT = 3
+LAYOUT = 5
 
 
 def today_local(now: datetime | None = None) -> date:
@@ -392,11 +396,16 @@ def build_aggregates(session: Session, first: date, until: date) -> None:
         )
 
 
-def capped_gap(rows: Any, level: str) -> ColumnElement[int]:
+def visit_gap(rows: Any, level: str) -> ColumnElement[int]:
     """SQL: the days from a citizen-day row of ``rows`` to the citizen's previous day
-    at ``level`` (a previous-day column), at most :data:`GAP_CAP` (also when none)."""
-    gap = func.coalesce(day_gap(rows.c.day, rows.c[level]), GAP_CAP)
-    return case((gap > GAP_CAP, GAP_CAP), else_=gap)
+    at ``level`` (a previous-day column); :data:`FIRST_VISIT` when none."""
+    return func.coalesce(day_gap(rows.c.day, rows.c[level]), FIRST_VISIT)
+
+
+def first_since(rows: Any, since: Any) -> ColumnElement[bool]:
+    """SQL: whether the counted citizen-days of ``rows`` (a ``gap`` column) are
+    their citizen's first since the date ``since`` (no previous day after it)."""
+    return or_(rows.c.gap == FIRST_VISIT, rows.c.gap > day_gap(rows.c.day, since))
 
 
 def build_gaps(session: Session, first: date, until: date) -> None:
@@ -411,7 +420,7 @@ def build_gaps(session: Session, first: date, until: date) -> None:
         .subquery()
     )
     for level, kept in GAP_LEVELS.items():
-        gap = capped_gap(rows, level)
+        gap = visit_gap(rows, level)
         province = rows.c.province_code if kept else literal_column(f"'{DROPPED}'")
         session.execute(
             insert(CitizenGap).from_select(
