@@ -38,6 +38,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
@@ -573,6 +574,7 @@ def refresh(
             state = RollupState(id=1, built_before=before, layout=LAYOUT)
             session.add(state)
             build_days(session, first, last + ONE_DAY, before)
+            _analyze(session)
         else:
             if state.layout != LAYOUT:
                 _rebuild_aggregates(session, local_date(state.built_before))
@@ -585,6 +587,16 @@ def refresh(
         # Another worker built the first days at the same moment.
         session.rollback()
     return before
+
+
+def _analyze(session: Session) -> None:
+    """Fresh planner statistics of the daily tables after building many days at
+    once (PostgreSQL), ahead of autovacuum: with those of empty tables, the next
+    refresh looked each citizen's previous day up by scanning the primary key
+    (205 s instead of ~1 s for 1M turns)."""
+    if session.get_bind().dialect.name == "postgresql":
+        tables = (DailyStat, CitizenDay, Rollup, CitizenGap)
+        session.execute(text("ANALYZE " + ", ".join(t.__tablename__ for t in tables)))
 
 
 def _is_fresh(
@@ -606,6 +618,7 @@ def rebuild_all(session: Session, now: datetime | None = None) -> datetime:
     if oldest is not None:
         _build_daily_tables(session, min(oldest, last), last + ONE_DAY, before)
     _rebuild_aggregates(session, last + ONE_DAY)
+    _analyze(session)
     state = session.get(RollupState, 1)
     if state is None:
         session.add(RollupState(id=1, built_before=before, layout=LAYOUT))
