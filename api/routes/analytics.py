@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -239,9 +240,11 @@ def export_report(
     )
 
 
-@router.get("/reports/summary")
+@router.get("/reports/summary", response_class=JSONResponse)
 def report_summary(
     _: AnalystDep, f: FiltersDep, session: FiguresSessionDep, settings: SettingsDep
-) -> dict[str, Any]:
+) -> JSONResponse:
     """The report's figures, breakdowns and drafted paragraph as JSON."""
-    return _report(f, session, settings).to_dict()
+    # Plain JSON types already: answered as they are, not walked through FastAPI's
+    # encoder and a response model (~40 ms for a year's report).
+    return JSONResponse(_report(f, session, settings).to_dict())
