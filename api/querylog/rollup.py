@@ -125,14 +125,14 @@ GAP_LEVELS = {"previous_day": (), "previous_day_province": ("province_code",)}
 LAYOUT = 5
 
 
-def today_local(now: datetime | None = None) -> date:
-    """Today's date in Vietnam."""
-    return (now or datetime.now(timezone.utc)).astimezone(VIETNAM_TZ).date()
-
-
 def local_date(moment: datetime) -> date:
     """The Vietnam-local date of an instant."""
     return moment.astimezone(VIETNAM_TZ).date()
+
+
+def today_local(now: datetime | None = None) -> date:
+    """Today's date in Vietnam."""
+    return local_date(now or datetime.now(timezone.utc))
 
 
 def day_start(day: date) -> datetime:
