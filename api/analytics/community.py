@@ -1,12 +1,11 @@
 """The community teams' work for a period and area: hand-off tickets (opened,
 resolved, escalated, time to first reply and to resolution) and residents assisted
-in helper mode (by commune, group and task). Counted in SQL; the medians from the
-durations of the period's tickets."""
+in helper mode (by commune or province, group and task). Counted in SQL, the medians
+of the durations included."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from statistics import median
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.analytics.filters import Filters
 from api.community.helper import GROUP_LABELS, OTHER_TASK, OTHER_TASK_LABEL
 from api.community.models import (
+    HandoffReason,
     HandoffTicket,
     HelperSession,
     HelperStatus,
@@ -23,6 +23,7 @@ from api.community.models import (
 )
 from api.knowledge.models import KnowledgeEntry
 from api.places.service import place_names
+from api.querylog.rollup import minutes_between
 
 RESOLUTION_LABELS = {
     Resolution.GUIDED_REMOTELY: "Đã hướng dẫn qua tin nhắn",
@@ -34,6 +35,7 @@ RESOLUTION_LABELS = {
 # Closed with one of these: the citizen was helped.
 RESOLVED = (Resolution.GUIDED_REMOTELY, Resolution.MET_IN_PERSON, Resolution.REFERRED)
 TICKET_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED, TicketStatus.CLOSED)
+LEVELS = ("commune", "province")
 
 
 def _ticket_conditions(f: Filters) -> list[ColumnElement[bool]]:
@@ -60,84 +62,112 @@ def _helper_conditions(f: Filters) -> list[ColumnElement[bool]]:
     return where
 
 
-def _minutes(pairs: list[tuple[datetime | None, datetime | None]]) -> float | None:
-    spans = [(b - a).total_seconds() / 60 for a, b in pairs if a and b]
-    return round(median(spans), 1) if spans else None
-
-
-def ticket_figures(session: Session, f: Filters) -> dict[str, Any]:
-    """Tickets opened in the period: counts by status, reason, resolution and
-    commune; medians of the minutes to the first reply and to the closing."""
-    where = _ticket_conditions(f)
-
-    def counted(column: Any) -> dict[Any, int]:
-        return dict(
-            session.execute(select(column, func.count()).where(*where).group_by(column))
-            .tuples()
-            .all()
+def _median_minutes(
+    session: Session, where: list[ColumnElement[bool]], later: Any
+) -> float | None:
+    """The median of the minutes from opening to ``later`` over the tickets of
+    ``where`` that have both: the middle one (or the mean of the two middle ones) in
+    the order of their duration, picked in SQL."""
+    span = minutes_between(later, HandoffTicket.opened_at)
+    ranked = (
+        select(
+            span.label("minutes"),
+            func.row_number().over(order_by=span).label("rank"),
+            func.count().over().label("total"),
         )
-
-    by_status = counted(HandoffTicket.status)
-    by_resolution = counted(HandoffTicket.resolution)
-    escalated = session.scalar(
-        select(func.count()).where(*where, HandoffTicket.escalated_at.is_not(None))
+        .where(*where, later.is_not(None), HandoffTicket.opened_at.is_not(None))
+        .subquery()
     )
-    moments = session.execute(
+    middle = session.scalar(
+        select(func.avg(ranked.c.minutes)).where(
+            ranked.c.rank.between((ranked.c.total + 1) // 2, (ranked.c.total + 2) // 2)
+        )
+    )
+    return None if middle is None else round(float(middle), 1)
+
+
+def ticket_figures(
+    session: Session, f: Filters, level: str = "commune"
+) -> dict[str, Any]:
+    """Tickets opened in the period: counts by status, reason, resolution and commune
+    (or province: ``level``); medians of the minutes to the first reply and to the
+    closing."""
+    where = _ticket_conditions(f)
+    escalated = HandoffTicket.escalated_at.is_not(None)
+    by_status: Counter[TicketStatus] = Counter()
+    by_resolution: Counter[Resolution | None] = Counter()
+    by_reason: Counter[HandoffReason | None] = Counter()
+    escalations = 0
+    # One grouping for every count: a few rows (status x resolution x reason).
+    for status, resolution, reason, was_escalated, n in session.execute(
         select(
-            HandoffTicket.opened_at,
-            HandoffTicket.first_reply_at,
-            HandoffTicket.closed_at,
-        ).where(*where)
-    ).all()
-    communes = session.execute(
-        select(
-            HandoffTicket.commune_code,
-            HandoffTicket.province_code,
+            HandoffTicket.status,
+            HandoffTicket.resolution,
+            HandoffTicket.reason,
+            escalated,
             func.count(),
-            func.count(HandoffTicket.closed_at),
         )
         .where(*where)
-        .group_by(HandoffTicket.commune_code, HandoffTicket.province_code)
-        .order_by(func.count().desc(), HandoffTicket.commune_code)
+        .group_by(
+            HandoffTicket.status,
+            HandoffTicket.resolution,
+            HandoffTicket.reason,
+            escalated,
+        )
+    ).tuples():
+        by_status[status] += n
+        by_resolution[resolution] += n
+        by_reason[reason] += n
+        escalations += n if was_escalated else 0
+    place = getattr(HandoffTicket, f"{level}_code")
+    places = session.execute(
+        select(place, func.count(), func.count(HandoffTicket.closed_at))
+        .where(*where, place.is_not(None))
+        .group_by(place)
+        .order_by(func.count().desc(), place)
     ).all()
-    names = place_names(session, {c for c, *_ in communes if c})
+    names = place_names(session, {code for code, *_ in places})
     opened = sum(by_status.values())
-    resolved = sum(by_resolution.get(r, 0) for r in RESOLVED)
+    resolved = sum(by_resolution[r] for r in RESOLVED)
     return {
         "opened": opened,
-        "waiting": by_status.get(TicketStatus.OPEN, 0),
-        "claimed": by_status.get(TicketStatus.CLAIMED, 0),
-        "closed": by_status.get(TicketStatus.CLOSED, 0),
+        "waiting": by_status[TicketStatus.OPEN],
+        "claimed": by_status[TicketStatus.CLAIMED],
+        "closed": by_status[TicketStatus.CLOSED],
         "resolved": resolved,
         "resolved_rate": round(resolved / opened, 4) if opened else None,
-        "escalated": int(escalated or 0),
+        "escalated": escalations,
         "by_reason": {
-            reason.value: n
-            for reason, n in counted(HandoffTicket.reason).items()
-            if reason is not None
+            reason.value: n for reason, n in by_reason.items() if reason is not None
         },
         "by_resolution": [
-            {"resolution": r.value, "label": label, "tickets": by_resolution.get(r, 0)}
+            {"resolution": r.value, "label": label, "tickets": by_resolution[r]}
             for r, label in RESOLUTION_LABELS.items()
         ],
-        "median_minutes_to_first_reply": _minutes([(o, r) for o, r, _ in moments]),
-        "median_minutes_to_close": _minutes([(o, c) for o, _, c in moments]),
-        "by_commune": [
+        "median_minutes_to_first_reply": _median_minutes(
+            session, where, HandoffTicket.first_reply_at
+        ),
+        "median_minutes_to_close": _median_minutes(
+            session, where, HandoffTicket.closed_at
+        ),
+        f"by_{level}": [
             {
                 "code": code,
                 "name": names.get(code, code),
                 "tickets": n,
                 "closed": closed,
             }
-            for code, _, n, closed in communes
-            if code
+            for code, n, closed in places
         ],
     }
 
 
-def assisted_figures(session: Session, f: Filters) -> dict[str, Any]:
-    """Residents assisted in helper mode in the period, by commune, group and task
-    (the channel filter does not apply: the sessions are the teams' own)."""
+def assisted_figures(
+    session: Session, f: Filters, level: str = "commune"
+) -> dict[str, Any]:
+    """Residents assisted in helper mode in the period, by commune (or province:
+    ``level``), group and task (the channel filter does not apply: the sessions are
+    the teams' own)."""
     where = _helper_conditions(f)
 
     def counted(*columns: Any) -> list[tuple[Any, ...]]:
@@ -152,7 +182,7 @@ def assisted_figures(session: Session, f: Filters) -> dict[str, Any]:
 
     groups = dict(counted(HelperSession.group))
     tasks = counted(HelperSession.task)
-    communes = counted(HelperSession.commune_code)
+    places = counted(getattr(HelperSession, f"{level}_code"))
     questions = dict(
         session.execute(
             select(KnowledgeEntry.id, KnowledgeEntry.question).where(
@@ -162,7 +192,7 @@ def assisted_figures(session: Session, f: Filters) -> dict[str, Any]:
         .tuples()
         .all()
     )
-    names = place_names(session, {c for c, _ in communes if c})
+    names = place_names(session, {c for c, _ in places if c})
     return {
         "residents": sum(groups.values()),
         "by_group": [
@@ -179,17 +209,23 @@ def assisted_figures(session: Session, f: Filters) -> dict[str, Any]:
             }
             for task, n in tasks
         ],
-        "by_commune": [
-            {"code": c, "name": names.get(c, c), "residents": n} for c, n in communes
+        f"by_{level}": [
+            {"code": c, "name": names.get(c, c), "residents": n} for c, n in places
         ],
     }
 
 
-def community_figures(session: Session, f: Filters) -> dict[str, Any]:
-    """Tickets and assisted residents for ``f`` (the analytics route's body)."""
+def community_figures(
+    session: Session, f: Filters, level: str = "commune"
+) -> dict[str, Any]:
+    """Tickets and assisted residents for ``f`` (the analytics route's body), by
+    commune or by province (``level``: ``by_commune`` or ``by_province``)."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown place level {level!r}")
     return {
         "period": {"from": f.start.isoformat(), "to": f.end.isoformat()},
         "filters": f.echo(),
-        "tickets": ticket_figures(session, f),
-        "assisted": assisted_figures(session, f),
+        "place_level": level,
+        "tickets": ticket_figures(session, f, level),
+        "assisted": assisted_figures(session, f, level),
     }

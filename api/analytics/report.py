@@ -26,9 +26,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from api.analytics.community import community_figures
@@ -61,8 +59,10 @@ MAX_THEMES = 30
 THEME_SAMPLE_CHARS = 80
 
 SHEET_SUMMARY = "Tổng hợp"
-SHEET_COMMUNES = "Theo xã, phường"
-SHEET_PROVINCES = "Theo tỉnh, thành phố"
+# The place breakdowns' unit by level, as in "Theo xã, phường".
+PLACE_KINDS = {"commune": "xã, phường", "province": "tỉnh, thành phố"}
+SHEET_COMMUNES = f"Theo {PLACE_KINDS['commune']}"
+SHEET_PROVINCES = f"Theo {PLACE_KINDS['province']}"
 SHEET_TOPICS = "Theo trụ cột, chủ đề"
 SHEET_UNANSWERED = "Chưa giải đáp"
 SHEET_COMMUNITY = "Hỗ trợ trực tiếp"
@@ -597,7 +597,7 @@ def build_report(
         pillars=pillars,
         topics=topics,
         themes=unanswered_themes(session, f, MAX_THEMES),
-        community=community_figures(session, f),
+        community=community_figures(session, f, level),
     )
     report.paragraph = draft_paragraph(report)
     return report
@@ -804,6 +804,9 @@ def community_tables(
     """The community teams' figures as titled tables (the XLSX sheet and the CSV
     show the same ones)."""
     tickets, assisted = community["tickets"], community["assisted"]
+    by_place = f"by_{community['place_level']}"
+    place = PLACE_KINDS[community["place_level"]]
+    place_column = place[0].upper() + place[1:]
 
     def minutes(value: float | None) -> float | str:
         return NO_BASE if value is None else value
@@ -838,9 +841,9 @@ def community_tables(
             ],
         ),
         (
-            "Yêu cầu hỗ trợ theo xã, phường",
-            ("Xã, phường", "Yêu cầu", "Đã đóng"),
-            [[c["name"], c["tickets"], c["closed"]] for c in tickets["by_commune"]],
+            f"Yêu cầu hỗ trợ theo {place}",
+            (place_column, "Yêu cầu", "Đã đóng"),
+            [[c["name"], c["tickets"], c["closed"]] for c in tickets[by_place]],
         ),
         (
             "Lượt người dân được Tổ hỗ trợ trực tiếp, theo nhóm",
@@ -856,33 +859,11 @@ def community_tables(
             [[t["label"], t["residents"]] for t in assisted["by_task"]],
         ),
         (
-            "Theo xã, phường",
-            ("Xã, phường", "Lượt"),
-            [[c["name"], c["residents"]] for c in assisted["by_commune"]],
+            f"Theo {place}",
+            (place_column, "Lượt"),
+            [[c["name"], c["residents"]] for c in assisted[by_place]],
         ),
     ]
-
-
-def _community_sheet(sheet: Any, report: Report) -> None:
-    sheet.title = SHEET_COMMUNITY
-    row = 0
-    for title, columns, rows in community_tables(report.community):
-        row += 1
-        sheet.cell(row=row, column=1, value=title).font = _BOLD
-        row += 1
-        _header_row(sheet, row, columns)
-        for values in rows:
-            row += 1
-            for column, value in enumerate(values, 1):
-                if isinstance(value, (int, float)):
-                    _put(sheet, row, column, value, COUNT_FORMAT)
-                else:
-                    sheet.cell(row=row, column=column, value=value).alignment = _WRAP
-        if not rows:
-            row += 1
-            sheet.cell(row=row, column=1, value="Không có số liệu trong kỳ.")
-        row += 1
-    _widths(sheet, (60, 14, 14))
 
 
 def _is_small_talk(row: BreakdownRow) -> bool:
@@ -892,35 +873,72 @@ def _is_small_talk(row: BreakdownRow) -> bool:
 
 # --- writers ---------------------------------------------------------------------
 
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=14)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_WRAP = Alignment(wrap_text=True, vertical="top")
-_RIGHT = Alignment(horizontal="right")
+_HEADER_FILL = "#DDEBF7"
 
 
-def _header_row(sheet: Any, row: int, titles: Iterable[str]) -> None:
-    for column, title in enumerate(titles, 1):
-        cell = sheet.cell(row=row, column=column, value=title)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
+class _Sheet:
+    """One worksheet, addressed from row 1 / column 1 as the report reads, with the
+    workbook's formats made once per combination. Text is always written as text:
+    a citizen's message starting with "=" or holding a URL stays as typed."""
 
+    def __init__(self, workbook: Any, title: str, formats: dict[Any, Any]) -> None:
+        self._workbook = workbook
+        self._sheet = workbook.add_worksheet(title)
+        self._formats = formats
 
-def _put(sheet: Any, row: int, column: int, value: Any, number_format: str) -> None:
-    """A number with its format, or "—" when there is none."""
-    cell = sheet.cell(row=row, column=column)
-    if value is None:
-        cell.value = NO_BASE
-        cell.alignment = _RIGHT
-    else:
-        cell.value = value
-        cell.number_format = number_format
+    def style(self, **properties: Any) -> Any:
+        """The workbook's format with these XlsxWriter properties (None: none)."""
+        if not properties:
+            return None
+        key = tuple(sorted(properties.items()))
+        if key not in self._formats:
+            self._formats[key] = self._workbook.add_format(properties)
+        return self._formats[key]
 
+    def text(self, row: int, column: int, value: str | None, **style: Any) -> None:
+        """A string (None: the cell stays empty)."""
+        if value is not None:
+            self._sheet.write_string(row - 1, column - 1, value, self.style(**style))
 
-def _widths(sheet: Any, widths: Iterable[float]) -> None:
-    for column, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
+    def put(
+        self, row: int, column: int, value: Any, number_format: str, **style: Any
+    ) -> None:
+        """A number (or a date) with its format, or "—" when there is none."""
+        if value is None:
+            self.text(row, column, NO_BASE, align="right", **style)
+        elif isinstance(value, datetime):
+            format_ = self.style(num_format=number_format, **style)
+            self._sheet.write_datetime(row - 1, column - 1, value, format_)
+        else:
+            format_ = self.style(num_format=number_format, **style)
+            self._sheet.write_number(row - 1, column - 1, value, format_)
+
+    def header(self, row: int, titles: Iterable[str]) -> None:
+        for column, title in enumerate(titles, 1):
+            self.text(
+                row,
+                column,
+                title,
+                bold=True,
+                bg_color=_HEADER_FILL,
+                pattern=1,
+                text_wrap=True,
+                valign="vcenter",
+            )
+
+    def paragraph(self, row: int, columns: int, value: str) -> None:
+        """Text across ``columns`` merged cells, tall enough to read."""
+        format_ = self.style(text_wrap=True, valign="top")
+        self._sheet.merge_range(row - 1, 0, row - 1, columns - 1, "", format_)
+        self._sheet.write_string(row - 1, 0, value, format_)
+        self._sheet.set_row(row - 1, 15 * (len(value) // 110 + 2))
+
+    def widths(self, widths: Iterable[float]) -> None:
+        for column, width in enumerate(widths):
+            self._sheet.set_column(column, column, width)
+
+    def freeze_header(self) -> None:
+        self._sheet.freeze_panes(1, 0)
 
 
 def _naive(moment: datetime) -> datetime:
@@ -949,130 +967,144 @@ def _header_block(report: Report) -> list[tuple[str, str]]:
     return lines
 
 
-def _summary_sheet(sheet: Any, report: Report) -> None:
-    sheet.title = SHEET_SUMMARY
-    sheet.cell(row=1, column=1, value=TITLE).font = _TITLE
+def _summary_sheet(sheet: _Sheet, report: Report) -> None:
+    sheet.text(1, 1, TITLE, bold=True, font_size=14)
     row = 3
     for label, value in _header_block(report):
-        sheet.cell(row=row, column=1, value=label).font = _BOLD
-        sheet.cell(row=row, column=2, value=value)
+        sheet.text(row, 1, label, bold=True)
+        sheet.text(row, 2, value)
         row += 1
-    sheet.cell(row=row, column=1, value="Ngày lập").font = _BOLD
-    _put(sheet, row, 2, _naive(report.generated_at), DATETIME_FORMAT)
-    sheet.cell(row=row, column=2).alignment = Alignment(horizontal="left")
+    sheet.text(row, 1, "Ngày lập", bold=True)
+    sheet.put(row, 2, _naive(report.generated_at), DATETIME_FORMAT, align="left")
     row += 2
-    _header_row(sheet, row, FIGURE_COLUMNS)
+    sheet.header(row, FIGURE_COLUMNS)
     for figure in report.figures:
         row += 1
-        sheet.cell(row=row, column=1, value=figure.label)
+        sheet.text(row, 1, figure.label)
         value_format = RATE_FORMAT if figure.kind == "rate" else COUNT_FORMAT
         change_format = POINTS_FORMAT if figure.kind == "rate" else CHANGE_FORMAT
-        _put(sheet, row, 2, figure.current, value_format)
-        _put(sheet, row, 3, figure.previous, value_format)
-        _put(sheet, row, 4, figure.change_previous, change_format)
-        _put(sheet, row, 5, figure.last_year, value_format)
-        _put(sheet, row, 6, figure.change_last_year, change_format)
-        _put(sheet, row, 7, figure.year_to_date, value_format)
+        sheet.put(row, 2, figure.current, value_format)
+        sheet.put(row, 3, figure.previous, value_format)
+        sheet.put(row, 4, figure.change_previous, change_format)
+        sheet.put(row, 5, figure.last_year, value_format)
+        sheet.put(row, 6, figure.change_last_year, change_format)
+        sheet.put(row, 7, figure.year_to_date, value_format)
     row += 2
-    sheet.cell(
-        row=row, column=1, value="Về xã hội số - Phong trào Bình dân học vụ số"
-    ).font = _BOLD
-    row += 1
-    sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=7)
-    cell = sheet.cell(row=row, column=1, value=report.paragraph)
-    cell.alignment = _WRAP
-    sheet.row_dimensions[row].height = 15 * (len(report.paragraph) // 110 + 2)
-    _widths(sheet, (46, 16, 16, 18, 18, 18, 18))
+    sheet.text(row, 1, "Về xã hội số - Phong trào Bình dân học vụ số", bold=True)
+    sheet.paragraph(row + 1, len(FIGURE_COLUMNS), report.paragraph)
+    sheet.widths((46, 16, 16, 18, 18, 18, 18))
 
 
-def _breakdown_sheet(sheet: Any, report: Report) -> None:
-    sheet.title = SHEET_COMMUNES if report.place_level == "commune" else SHEET_PROVINCES
+def _breakdown_sheet(sheet: _Sheet, report: Report) -> None:
     total = report.current.turns
-    _header_row(sheet, 1, PLACE_COLUMNS)
+    sheet.header(1, PLACE_COLUMNS)
     row = 1
     for place in report.places:
         row += 1
-        sheet.cell(row=row, column=1, value=place.code)
-        sheet.cell(row=row, column=2, value=place.label)
-        _put(sheet, row, 3, place.turns, COUNT_FORMAT)
-        _put(sheet, row, 4, place.citizens, COUNT_FORMAT)
-        _put(sheet, row, 5, place.answered, COUNT_FORMAT)
-        _put(sheet, row, 6, place.answered_rate, RATE_FORMAT)
-        _put(sheet, row, 7, place.share(total), RATE_FORMAT)
+        sheet.text(row, 1, place.code)
+        sheet.text(row, 2, place.label)
+        sheet.put(row, 3, place.turns, COUNT_FORMAT)
+        sheet.put(row, 4, place.citizens, COUNT_FORMAT)
+        sheet.put(row, 5, place.answered, COUNT_FORMAT)
+        sheet.put(row, 6, place.answered_rate, RATE_FORMAT)
+        sheet.put(row, 7, place.share(total), RATE_FORMAT)
     row += 1
     now = report.current
-    sheet.cell(row=row, column=2, value=TOTAL_LABEL).font = _BOLD
-    _put(sheet, row, 3, now.turns, COUNT_FORMAT)
-    _put(sheet, row, 4, now.citizens, COUNT_FORMAT)
-    _put(sheet, row, 5, now.answered, COUNT_FORMAT)
-    _put(sheet, row, 6, _ratio(now.answered, now.turns), RATE_FORMAT)
-    _put(sheet, row, 7, 1.0 if now.turns else None, RATE_FORMAT)
-    for column in range(1, 8):
-        sheet.cell(row=row, column=column).font = _BOLD
-    sheet.freeze_panes = "A2"
-    _widths(sheet, (10, 36, 16, 14, 18, 16, 12))
+    sheet.text(row, 2, TOTAL_LABEL, bold=True)
+    sheet.put(row, 3, now.turns, COUNT_FORMAT, bold=True)
+    sheet.put(row, 4, now.citizens, COUNT_FORMAT, bold=True)
+    sheet.put(row, 5, now.answered, COUNT_FORMAT, bold=True)
+    sheet.put(row, 6, _ratio(now.answered, now.turns), RATE_FORMAT, bold=True)
+    sheet.put(row, 7, 1.0 if now.turns else None, RATE_FORMAT, bold=True)
+    sheet.freeze_header()
+    sheet.widths((10, 36, 16, 14, 18, 16, 12))
 
 
-def _topics_sheet(sheet: Any, report: Report) -> None:
-    sheet.title = SHEET_TOPICS
+def _topics_sheet(sheet: _Sheet, report: Report) -> None:
     total = report.current.turns
-    _header_row(sheet, 1, PILLAR_COLUMNS)
+    sheet.header(1, PILLAR_COLUMNS)
     row = 1
     for pillar in report.pillars:
         row += 1
-        sheet.cell(row=row, column=1, value=pillar.label)
-        _put(sheet, row, 2, pillar.turns, COUNT_FORMAT)
-        _put(sheet, row, 3, pillar.answered, COUNT_FORMAT)
-        _put(sheet, row, 4, pillar.answered_rate, RATE_FORMAT)
-        _put(sheet, row, 5, pillar.share(total), RATE_FORMAT)
+        sheet.text(row, 1, pillar.label)
+        sheet.put(row, 2, pillar.turns, COUNT_FORMAT)
+        sheet.put(row, 3, pillar.answered, COUNT_FORMAT)
+        sheet.put(row, 4, pillar.answered_rate, RATE_FORMAT)
+        sheet.put(row, 5, pillar.share(total), RATE_FORMAT)
     row += 2
-    _header_row(sheet, row, TOPIC_COLUMNS)
+    sheet.header(row, TOPIC_COLUMNS)
     for topic in report.topics:
         row += 1
-        sheet.cell(row=row, column=1, value=topic.label)
-        sheet.cell(row=row, column=2, value=topic.group)
-        _put(sheet, row, 3, topic.turns, COUNT_FORMAT)
-        _put(sheet, row, 4, topic.answered, COUNT_FORMAT)
-        _put(sheet, row, 5, topic.unsure, COUNT_FORMAT)
-        _put(sheet, row, 6, topic.out_of_scope, COUNT_FORMAT)
-        _put(sheet, row, 7, topic.answered_rate, RATE_FORMAT)
-        _put(sheet, row, 8, topic.share(total), RATE_FORMAT)
-    _widths(sheet, (44, 30, 16, 18, 18, 16, 16, 12))
+        sheet.text(row, 1, topic.label)
+        sheet.text(row, 2, topic.group)
+        sheet.put(row, 3, topic.turns, COUNT_FORMAT)
+        sheet.put(row, 4, topic.answered, COUNT_FORMAT)
+        sheet.put(row, 5, topic.unsure, COUNT_FORMAT)
+        sheet.put(row, 6, topic.out_of_scope, COUNT_FORMAT)
+        sheet.put(row, 7, topic.answered_rate, RATE_FORMAT)
+        sheet.put(row, 8, topic.share(total), RATE_FORMAT)
+    sheet.widths((44, 30, 16, 18, 18, 16, 16, 12))
 
 
-def _themes_sheet(sheet: Any, report: Report) -> None:
-    sheet.title = SHEET_UNANSWERED
-    _header_row(sheet, 1, THEME_COLUMNS)
+def _themes_sheet(sheet: _Sheet, report: Report) -> None:
+    sheet.header(1, THEME_COLUMNS)
     row = 1
     for number, theme in enumerate(report.themes, 1):
         row += 1
-        sheet.cell(row=row, column=1, value=number)
-        sheet.cell(row=row, column=2, value=theme.sample).alignment = _WRAP
-        _put(sheet, row, 3, theme.count, COUNT_FORMAT)
-        _put(sheet, row, 4, theme.unsure, COUNT_FORMAT)
-        _put(sheet, row, 5, theme.out_of_scope, COUNT_FORMAT)
-        sheet.cell(row=row, column=6, value="\n".join(theme.others)).alignment = _WRAP
-        _put(sheet, row, 7, _naive(theme.first_at), DATE_FORMAT)
-        _put(sheet, row, 8, _naive(theme.last_at), DATE_FORMAT)
+        sheet.put(row, 1, number, "0")
+        sheet.text(row, 2, theme.sample, text_wrap=True, valign="top")
+        sheet.put(row, 3, theme.count, COUNT_FORMAT)
+        sheet.put(row, 4, theme.unsure, COUNT_FORMAT)
+        sheet.put(row, 5, theme.out_of_scope, COUNT_FORMAT)
+        sheet.text(row, 6, "\n".join(theme.others), text_wrap=True, valign="top")
+        sheet.put(row, 7, _naive(theme.first_at), DATE_FORMAT)
+        sheet.put(row, 8, _naive(theme.last_at), DATE_FORMAT)
     if not report.themes:
         row += 1
-        sheet.cell(
-            row=row, column=2, value="Không có câu hỏi chưa được giải đáp trong kỳ."
-        )
-    sheet.cell(row=row + 2, column=2, value=THEMES_NOTE).font = Font(italic=True)
-    sheet.freeze_panes = "A2"
-    _widths(sheet, (6, 60, 10, 16, 16, 60, 12, 12))
+        sheet.text(row, 2, "Không có câu hỏi chưa được giải đáp trong kỳ.")
+    sheet.text(row + 2, 2, THEMES_NOTE, italic=True)
+    sheet.freeze_header()
+    sheet.widths((6, 60, 10, 16, 16, 60, 12, 12))
+
+
+def _community_sheet(sheet: _Sheet, report: Report) -> None:
+    row = 0
+    for title, columns, rows in community_tables(report.community):
+        row += 1
+        sheet.text(row, 1, title, bold=True)
+        row += 1
+        sheet.header(row, columns)
+        for values in rows:
+            row += 1
+            for column, value in enumerate(values, 1):
+                if isinstance(value, str):
+                    sheet.text(row, column, value, text_wrap=True, valign="top")
+                else:
+                    sheet.put(row, column, value, COUNT_FORMAT)
+        if not rows:
+            row += 1
+            sheet.text(row, 1, "Không có số liệu trong kỳ.")
+        row += 1
+    sheet.widths((60, 14, 14))
 
 
 def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> None:
     """Writes the report as an Excel workbook (a path or a binary stream)."""
-    workbook = Workbook()
-    _summary_sheet(workbook.active, report)
-    _breakdown_sheet(workbook.create_sheet(), report)
-    _topics_sheet(workbook.create_sheet(), report)
-    _themes_sheet(workbook.create_sheet(), report)
-    _community_sheet(workbook.create_sheet(), report)
-    workbook.save(target)
+    places = SHEET_COMMUNES if report.place_level == "commune" else SHEET_PROVINCES
+    workbook = xlsxwriter.Workbook(
+        str(target) if isinstance(target, (str, Path)) else target,
+        {"in_memory": True},
+    )
+    formats: dict[Any, Any] = {}
+    for title, fill in (
+        (SHEET_SUMMARY, _summary_sheet),
+        (places, _breakdown_sheet),
+        (SHEET_TOPICS, _topics_sheet),
+        (SHEET_UNANSWERED, _themes_sheet),
+        (SHEET_COMMUNITY, _community_sheet),
+    ):
+        fill(_Sheet(workbook, title, formats), report)
+    workbook.close()
 
 
 def _percent(value: float | None) -> float | str:

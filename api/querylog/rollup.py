@@ -27,6 +27,7 @@ from sqlalchemy import (
     Column,
     ColumnElement,
     Date,
+    Float,
     Integer,
     MetaData,
     Select,
@@ -216,6 +217,31 @@ def _day_gap_pg(element: day_gap, compiler: SQLCompiler, **kw: Any) -> str:
 def _day_gap_sqlite(element: day_gap, compiler: SQLCompiler, **kw: Any) -> str:
     later, earlier = (compiler.process(c, **kw) for c in element.clauses)
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+class minutes_between(FunctionElement[float]):
+    """SQL: the minutes from the second timestamp column to the first (a later - an
+    earlier), with their fraction."""
+
+    type = Float()
+    inherit_cache = True
+    name = "minutes_between"
+
+
+@compiles(minutes_between, "postgresql")
+def _minutes_between_pg(
+    element: minutes_between, compiler: SQLCompiler, **kw: Any
+) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 60.0)"
+
+
+@compiles(minutes_between, "sqlite")
+def _minutes_between_sqlite(
+    element: minutes_between, compiler: SQLCompiler, **kw: Any
+) -> str:
+    later, earlier = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({later}) - julianday({earlier})) * 1440.0)"
 
 
 class latest(FunctionElement[date]):

@@ -980,3 +980,74 @@ def test_a_period_without_turns(places_engine: Any) -> None:
     text = io.BytesIO()
     write_csv(report, text)
     assert text.getvalue().startswith(b"\xef\xbb\xbf")
+
+
+def test_country_report_counts_the_community_work_by_province(logged: Any) -> None:
+    """Without an area the places, the tickets and the assisted residents are broken
+    down by province, in the workbook as in the figures."""
+    taxonomy = cached_taxonomy(ROOT / "seeds")
+    with Session(logged) as session:
+        report = build_report(session, taxonomy, Filters(*Q3))
+    tickets = [
+        t for t in TICKETS if Q3[0] <= t[2].astimezone(VIETNAM_TZ).date() <= Q3[1]
+    ]
+    helped = [h for h in HELPED if Q3[0] <= h[2].astimezone(VIETNAM_TZ).date() <= Q3[1]]
+    assert report.place_level == "province"
+    by_province = report.community["tickets"]["by_province"]
+    assert [(p["code"], p["tickets"], p["closed"]) for p in by_province] == [
+        (HA_TINH, len(tickets), sum(t[4] is not None for t in tickets))
+    ]
+    residents = {
+        p["code"]: p["residents"] for p in report.community["assisted"]["by_province"]
+    }
+    assert residents == {
+        HA_TINH: sum(h[1] == HA_TINH for h in helped),
+        HA_NOI: sum(h[1] == HA_NOI for h in helped),
+    }
+
+    workbook = io.BytesIO()
+    write_xlsx(report, workbook)
+    rows = [
+        r[:3]
+        for r in load_workbook(io.BytesIO(workbook.getvalue()))[
+            "Hỗ trợ trực tiếp"
+        ].iter_rows(values_only=True)
+    ]
+    titles = [r[0] for r in rows]
+    tickets_at = titles.index("Yêu cầu hỗ trợ theo tỉnh, thành phố")
+    assert rows[tickets_at + 1] == ("Tỉnh, thành phố", "Yêu cầu", "Đã đóng")
+    assert rows[tickets_at + 2] == (
+        "Hà Tĩnh",
+        len(tickets),
+        sum(t[4] is not None for t in tickets),
+    )
+    assisted_at = titles.index("Theo tỉnh, thành phố")
+    assert {r[0]: r[1] for r in rows[assisted_at + 2 : assisted_at + 4]} == {
+        "Hà Tĩnh": residents[HA_TINH],
+        "Hà Nội": residents[HA_NOI],
+    }
+
+
+def test_workbook_keeps_what_citizens_typed_as_text(places_engine: Any) -> None:
+    """A message that looks like a spreadsheet formula or a link is written as text
+    (never evaluated by the program that opens the report)."""
+    typed = ["=HYPERLINK(“http://vi-du.invalid”) sao không vào được", "+84 xin hỗ trợ"]
+    moment = datetime(2026, 8, 10, 3, tzinfo=timezone.utc)
+    _insert(
+        places_engine,
+        [
+            Spec(moment, f"u{i}", "web", None, "unsure", None, HA_TINH, None, text)
+            for i, text in enumerate(typed)
+        ],
+    )
+    taxonomy = cached_taxonomy(ROOT / "seeds")
+    with Session(places_engine) as session:
+        report = build_report(session, taxonomy, Filters(*Q3, province=HA_TINH))
+    workbook = io.BytesIO()
+    write_xlsx(report, workbook)
+    sheet = load_workbook(io.BytesIO(workbook.getvalue()))["Chưa giải đáp"]
+    cells = {
+        c.value: c.data_type for row in sheet.iter_rows(min_row=2) for c in row[1:2]
+    }
+    for text in typed:
+        assert cells[text] == "s", text
