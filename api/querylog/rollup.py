@@ -612,6 +612,8 @@ def refresh(
     except IntegrityError:
         # Another worker built the first days at the same moment.
         session.rollback()
+        return before
+    _vacuum(session)
     return before
 
 
@@ -621,8 +623,26 @@ def _analyze(session: Session) -> None:
     refresh looked each citizen's previous day up by scanning the primary key
     (205 s instead of ~1 s for 1M turns)."""
     if session.get_bind().dialect.name == "postgresql":
-        tables = (DailyStat, CitizenDay, Rollup, CitizenGap)
-        session.execute(text("ANALYZE " + ", ".join(t.__tablename__ for t in tables)))
+        session.execute(text(f"ANALYZE {_daily_tables()}"))
+
+
+def _vacuum(session: Session) -> None:
+    """VACUUM of the daily tables after a refresh has committed (PostgreSQL): it
+    marks the pages the refresh rewrote all-visible again, so the dashboard's
+    index-only scans stay index-only (autovacuum would wait for a fifth of each table
+    to change; a year of one province made 51 000 heap fetches, 20-60 ms more per
+    figure). A fraction of a second for a refresh of a few days."""
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+        c.execute(text(f"VACUUM {_daily_tables()}"))
+
+
+def _daily_tables() -> str:
+    return ", ".join(
+        t.__tablename__ for t in (DailyStat, CitizenDay, Rollup, CitizenGap)
+    )
 
 
 def _is_fresh(
@@ -652,4 +672,5 @@ def rebuild_all(session: Session, now: datetime | None = None) -> datetime:
         state.built_before = before
         state.layout = LAYOUT
     session.commit()
+    _vacuum(session)
     return before

@@ -169,3 +169,37 @@ def test_a_worker_skips_the_refresh_while_another_one_builds(
     with Session(seeded_engine) as session:
         state = built_state(session)
         assert state is not None and state.before == first
+
+
+@pytest.mark.postgres
+def test_a_refresh_leaves_the_daily_tables_vacuumed(
+    seeded_engine: Any, database_url: str
+) -> None:
+    """Every page a refresh wrote is all-visible again once it returns, so the
+    figures' index-only scans need not read the table (PostgreSQL)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("VACUUM: PostgreSQL")
+    tables = ("querylog_daily", "querylog_citizen_day", "querylog_citizen_gap")
+
+    def pages() -> dict[str, tuple[int, int]]:
+        with seeded_engine.connect() as c:
+            rows = c.execute(
+                text(
+                    "SELECT relname, relpages, relallvisible FROM pg_class"
+                    " WHERE relname = ANY(:tables)"
+                ),
+                {"tables": list(tables)},
+            )
+            return {name: (total, visible) for name, total, visible in rows}
+
+    insert(seeded_engine, ROWS)
+    with Session(seeded_engine) as session:
+        refresh(session)
+    first = pages()
+    insert(seeded_engine, ROWS[:2])
+    with Session(seeded_engine) as session:
+        refresh(session, now=datetime.now(timezone.utc) + timedelta(minutes=5))
+    for counts in (first, pages()):
+        assert set(counts) == set(tables)
+        for name, (total, visible) in counts.items():
+            assert total > 0 and visible == total, (name, total, visible)
