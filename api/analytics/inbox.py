@@ -12,6 +12,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, true
@@ -65,13 +66,14 @@ def _prefix(words: frozenset[str], rank: dict[str, int]) -> list[str]:
 
 
 def group_messages(turns: list[Any]) -> list[_Group]:
-    """Groups turns (newest first; each with ``text_words``) by similar wording;
-    biggest groups first.
+    """Groups turns (newest first; each with ``id`` and ``text_words``) by similar
+    wording; biggest groups first.
 
     Identical word sets are grouped first; then each group, biggest first, joins the
     first bigger group it is similar to. Only groups sharing one of the rarest words
-    of each are compared (prefix filtering, exact for this similarity), so the cost
-    grows with the real overlaps, not with the square of the groups.
+    of each, and of sizes within 3/5 of each other, are compared (prefix and length
+    filtering, both exact for this similarity), so the cost grows with the real
+    overlaps, not with the square of the groups.
     """
     by_key: dict[str, _Group] = {}
     for turn in turns:
@@ -80,31 +82,40 @@ def group_messages(turns: list[Any]) -> list[_Group]:
         if group is None:
             group = by_key[key] = _Group(key, frozenset(key.split()))
         group.turns.append(turn)
-    frequency: dict[str, int] = {}
-    for group in by_key.values():
-        for word in group.words:
-            frequency[word] = frequency.get(word, 0) + 1
+    frequency = Counter(word for group in by_key.values() for word in group.words)
     rank = {
         w: i for i, w in enumerate(sorted(frequency, key=lambda w: (frequency[w], w)))
     }
     merged: list[_Group] = []
     holding: dict[str, list[int]] = {}
     for group in sorted(by_key.values(), key=lambda g: -len(g.turns)):
-        prefix = _prefix(group.words, rank)
-        candidates = sorted({i for w in prefix for i in holding.get(w, [])})
-        target = next(
-            (merged[i] for i in candidates if _similar(group.words, merged[i].words)),
-            None,
-        )
+        words = group.words
+        prefix = _prefix(words, rank)
+        low, high = _size_range(len(words))
+        target = None
+        for i in sorted({i for w in prefix for i in holding.get(w, ())}):
+            other = merged[i].words
+            if low <= len(other) <= high and _similar(words, other):
+                target = merged[i]
+                break
         if target is not None:
             target.turns.extend(group.turns)
             continue
         for word in prefix:
             holding.setdefault(word, []).append(len(merged))
         merged.append(group)
+    newest_first = attrgetter("id")
     for group in merged:
-        group.turns.sort(key=lambda t: -t.id)
+        group.turns.sort(key=newest_first, reverse=True)
     return sorted(merged, key=lambda g: (-len(g.turns), -g.turns[0].id))
+
+
+def _size_range(n: int) -> tuple[int, int]:
+    """Sizes a word set can have to be similar to one of ``n`` words: the smaller
+    set holds at least 3/5 of the words of the bigger one."""
+    return (SIMILAR_PART * n + SIMILAR_WHOLE - 1) // SIMILAR_WHOLE, (
+        SIMILAR_WHOLE * n // SIMILAR_PART
+    )
 
 
 def _status_condition(status: str) -> ColumnElement[bool]:
