@@ -245,19 +245,20 @@ class Counts:
         return self.helpful + self.not_helpful
 
     @classmethod
-    def of(cls, analytics: Analytics, f: Filters) -> Counts:
-        """The counts for ``f``."""
-        totals = analytics.totals(f)
-        outcomes = totals["outcomes"]
-        return cls(
-            turns=int(totals["turns"]),
-            citizens=int(totals["citizens"]),
-            answered=int(outcomes["answered"]),
-            unsure=int(outcomes["unsure"]),
-            out_of_scope=int(outcomes["out_of_scope"]),
-            helpful=int(totals["feedback"]["helpful"]),
-            not_helpful=int(totals["feedback"]["not_helpful"]),
-        )
+    def of(cls, analytics: Analytics, periods: list[Filters]) -> list[Counts]:
+        """The counts for each of ``periods`` (read together)."""
+        return [
+            cls(
+                turns=int(totals["turns"]),
+                citizens=int(totals["citizens"]),
+                answered=int(totals["outcomes"]["answered"]),
+                unsure=int(totals["outcomes"]["unsure"]),
+                out_of_scope=int(totals["outcomes"]["out_of_scope"]),
+                helpful=int(totals["feedback"]["helpful"]),
+                not_helpful=int(totals["feedback"]["not_helpful"]),
+            )
+            for totals in analytics.totals_of(periods)
+        ]
 
 
 @dataclass(frozen=True)
@@ -578,7 +579,7 @@ def build_report(
     """The report for the period and area of ``f``."""
     analytics = Analytics(session, taxonomy)
     periods = [f, f.previous_period(), f.same_period_last_year(), f.year_to_date()]
-    counts = [Counts.of(analytics, p) for p in periods]
+    counts = Counts.of(analytics, periods)
     level = "commune" if f.province or f.commune else "province"
     pillars, topics = topic_breakdown(analytics, taxonomy, f)
     report = Report(

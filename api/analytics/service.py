@@ -259,6 +259,29 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _totals(
+    by_outcome: dict[str, int],
+    helpful: int,
+    not_helpful: int,
+    citizens: int,
+    returning: int,
+) -> dict[str, Any]:
+    turns = sum(by_outcome.values())
+    return {
+        "turns": turns,
+        "citizens": citizens,
+        "returning_citizens": returning,
+        "new_citizens": citizens - returning,
+        "outcomes": {o: int(by_outcome.get(o, 0)) for o in OUTCOMES},
+        "rates": {o: _rate(int(by_outcome.get(o, 0)), turns) for o in RATE_OUTCOMES},
+        "feedback": {
+            "helpful": helpful,
+            "not_helpful": not_helpful,
+            "helpful_rate": _rate(helpful, helpful + not_helpful),
+        },
+    }
+
+
 class Analytics:
     """The dashboard's questions, for one database session."""
 
@@ -278,43 +301,67 @@ class Analytics:
     def totals(self, f: Filters) -> dict[str, Any]:
         """Turns by outcome, feedback, citizens (new, and returning: who wrote in the
         same area before the period) for ``f``."""
-        rows = daily_rows(self._session, f, ["outcome"])
-        sums = self._session.execute(
-            select(
-                rows.c.outcome,
-                _sum(rows.c.turns),
-                _sum(rows.c.helpful),
-                _sum(rows.c.not_helpful),
-            ).group_by(rows.c.outcome)
-        ).all()
-        by_outcome = {outcome: n for outcome, n, _, _ in sums}
-        helpful = sum(h for _, _, h, _ in sums)
-        not_helpful = sum(n for _, _, _, n in sums)
-        # Each citizen once (their first day in the period), returning when they
-        # wrote in the same area before it.
-        counts = citizen_counts(self._session, f)
-        returned = case((counts.c.gap != FIRST_VISIT, counts.c.citizens), else_=0)
-        total_citizens, returning = self._session.execute(
-            select(_sum(counts.c.citizens), _sum(returned)).where(
-                first_since(counts, literal(f.start, Date))
+        return self.totals_of([f])[0]
+
+    def totals_of(self, periods: list[Filters]) -> list[dict[str, Any]]:
+        """:meth:`totals` for several periods (and areas) at once: one statement for
+        the turns and one for the citizens, whatever their number."""
+        sums: list[Select[Any]] = []
+        people: list[Select[Any]] = []
+        for i, f in enumerate(periods):
+            rows = daily_rows(self._session, f, ["outcome"])
+            sums.append(
+                select(
+                    literal(i).label("period"),
+                    rows.c.outcome,
+                    rows.c.turns,
+                    rows.c.helpful,
+                    rows.c.not_helpful,
+                )
             )
-        ).one()
-        turns = sum(by_outcome.values())
-        return {
-            "turns": turns,
-            "citizens": total_citizens or 0,
-            "returning_citizens": returning or 0,
-            "new_citizens": (total_citizens or 0) - (returning or 0),
-            "outcomes": {o: int(by_outcome.get(o, 0)) for o in OUTCOMES},
-            "rates": {
-                o: _rate(int(by_outcome.get(o, 0)), turns) for o in RATE_OUTCOMES
-            },
-            "feedback": {
-                "helpful": helpful,
-                "not_helpful": not_helpful,
-                "helpful_rate": _rate(helpful, helpful + not_helpful),
-            },
+            # Each citizen once (their first day in the period), returning when they
+            # wrote in the same area before it.
+            counts = citizen_counts(self._session, f)
+            people.append(
+                select(
+                    literal(i).label("period"),
+                    counts.c.citizens,
+                    case(
+                        (counts.c.gap != FIRST_VISIT, counts.c.citizens), else_=0
+                    ).label("returned"),
+                ).where(first_since(counts, literal(f.start, Date)))
+            )
+        turns = union_all(*sums).subquery()
+        by_outcome: list[dict[str, int]] = [{} for _ in periods]
+        helpful = [0] * len(periods)
+        not_helpful = [0] * len(periods)
+        for i, outcome, n, rated_helpful, rated_not_helpful in self._session.execute(
+            select(
+                turns.c.period,
+                turns.c.outcome,
+                _sum(turns.c.turns),
+                _sum(turns.c.helpful),
+                _sum(turns.c.not_helpful),
+            ).group_by(turns.c.period, turns.c.outcome)
+        ).tuples():
+            by_outcome[i][outcome] = n
+            helpful[i] += rated_helpful
+            not_helpful[i] += rated_not_helpful
+        citizens = union_all(*people).subquery()
+        counted = {
+            i: (total, returning)
+            for i, total, returning in self._session.execute(
+                select(
+                    citizens.c.period,
+                    _sum(citizens.c.citizens),
+                    _sum(citizens.c.returned),
+                ).group_by(citizens.c.period)
+            ).tuples()
         }
+        return [
+            _totals(by_outcome[i], helpful[i], not_helpful[i], *counted.get(i, (0, 0)))
+            for i in range(len(periods))
+        ]
 
     def overview(self, f: Filters) -> dict[str, Any]:
         """Cards of the dashboard."""
