@@ -156,6 +156,9 @@ PROVINCE_VISIT_COLUMNS = (
     "previous_day_commune",
 )
 
+# What counting a province's citizens reads of querylog_citizen_gap besides its keys.
+PROVINCE_GAP_COLUMNS = ("channel", "gap", "citizens")
+
 
 class CitizenDay(Base):
     """One row per pseudonymous citizen and day they wrote (unique/returning counts)."""
@@ -205,6 +208,17 @@ class CitizenGap(Base):
     """
 
     __tablename__ = "querylog_citizen_gap"
+    __table_args__ = (
+        # A province's citizens over a period, read from the index alone (the
+        # primary key leads with the day: it served the country level only).
+        Index(
+            "ix_querylog_citizen_gap_province",
+            "level",
+            "province_code",
+            "day",
+            postgresql_include=list(PROVINCE_GAP_COLUMNS),
+        ),
+    )
 
     # The previous-day column of querylog_citizen_day it counts: "previous_day"
     # (province_code "*") or "previous_day_province".
