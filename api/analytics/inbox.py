@@ -54,7 +54,8 @@ class _Group:
 def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
     if not a or not b:
         return a == b
-    return SIMILAR_PART * len(a | b) <= SIMILAR_WHOLE * len(a & b)
+    shared = len(a & b)  # |a | b| = |a| + |b| - |a & b|
+    return SIMILAR_PART * (len(a) + len(b) - shared) <= SIMILAR_WHOLE * shared
 
 
 def _prefix(words: frozenset[str], rank: dict[str, int]) -> list[str]:
