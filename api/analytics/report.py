@@ -37,6 +37,7 @@ from api.analytics.service import (
     UNKNOWN_TOPIC_LABEL,
     Analytics,
 )
+from api.core.db import read_together
 from api.knowledge.schemas import Taxonomy
 from api.places.models import Commune, Province
 from api.places.service import fold, list_communes, province_by_name
@@ -577,14 +578,30 @@ def build_report(
     now: datetime | None = None,
 ) -> Report:
     """The report for the period and area of ``f``."""
-    analytics = Analytics(session, taxonomy)
     periods = [f, f.previous_period(), f.same_period_last_year(), f.year_to_date()]
-    counts = Counts.of(analytics, periods)
     level = "commune" if f.province or f.commune else "province"
-    pillars, topics = topic_breakdown(analytics, taxonomy, f)
+
+    def figures(s: Session) -> tuple[list[Counts], Any, Area]:
+        analytics = Analytics(s, taxonomy)
+        return (
+            Counts.of(analytics, periods),
+            topic_breakdown(analytics, taxonomy, f),
+            describe_area(s, f),
+        )
+
+    def places(s: Session) -> list[BreakdownRow]:
+        return place_breakdown(Analytics(s, taxonomy), f, level)
+
+    def unanswered_and_community(s: Session) -> tuple[list[Theme], dict[str, Any]]:
+        return unanswered_themes(s, f, MAX_THEMES), community_figures(s, f, level)
+
+    # Three parts of about the same cost, read at the same time from one snapshot.
+    (counts, (pillars, topics), area), place_rows, (themes, community) = read_together(
+        session, [figures, places, unanswered_and_community]
+    )
     report = Report(
         filters=f,
-        area=describe_area(session, f),
+        area=area,
         generated_at=(now or datetime.now(VIETNAM_TZ))
         .astimezone(VIETNAM_TZ)
         .replace(microsecond=0),
@@ -594,11 +611,11 @@ def build_report(
         counts=counts,
         figures=_figures(counts),
         place_level=level,
-        places=place_breakdown(analytics, f, level),
+        places=place_rows,
         pillars=pillars,
         topics=topics,
-        themes=unanswered_themes(session, f, MAX_THEMES),
-        community=community_figures(session, f, level),
+        themes=themes,
+        community=community,
     )
     report.paragraph = draft_paragraph(report)
     return report

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from api.core.config import get_settings
+
+# What pg_export_snapshot returns, e.g. "00000003-0000001B-1".
+_SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -102,6 +108,42 @@ def get_engine() -> Engine:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Session factory bound to ``engine``."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def read_together(
+    session: Session, reads: Sequence[Callable[[Session], Any]]
+) -> list[Any]:
+    """The results of read-only ``reads`` (each given a session), all from what
+    ``session`` sees.
+
+    On PostgreSQL they run at the same time, each in a thread with its own
+    connection whose transaction imports the snapshot of ``session``'s (exported
+    with ``pg_export_snapshot``, as pg_dump's parallel jobs do): the database
+    answers one while Python works on another's rows. The first runs in
+    ``session`` itself. Elsewhere (SQLite, a session bound to a connection) they run
+    one after the other in ``session``.
+    """
+    bind = session.get_bind()
+    if (
+        len(reads) < 2
+        or bind.dialect.name != "postgresql"
+        or not isinstance(bind, Engine)
+    ):
+        return [read(session) for read in reads]
+    snapshot = session.scalar(text("SELECT pg_export_snapshot()"))
+    if not isinstance(snapshot, str) or not _SNAPSHOT_ID.fullmatch(snapshot):
+        raise RuntimeError(f"unexpected snapshot id {snapshot!r}")
+
+    def aside(read: Callable[[Session], Any]) -> Any:
+        with Session(bind) as other:
+            other.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            other.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+            return read(other)
+
+    with ThreadPoolExecutor(len(reads) - 1) as pool:
+        others = [pool.submit(aside, read) for read in reads[1:]]
+        first = reads[0](session)
+        return [first, *(future.result() for future in others)]
 
 
 def iter_session(engine: Engine) -> Iterator[Session]:
