@@ -137,7 +137,9 @@ def read_together(
     def aside(read: Callable[[Session], Any]) -> Any:
         with Session(bind) as other:
             other.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            other.execute(text(f"SET TRANSACTION SNAPSHOT '{snapshot}'"))
+            # As the driver's own SQL: each snapshot id is new, and SQLAlchemy would
+            # keep every one of them in its statement cache.
+            other.connection().exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
             return read(other)
 
     with ThreadPoolExecutor(len(reads) - 1) as pool:
