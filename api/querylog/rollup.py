@@ -595,12 +595,12 @@ def refresh(
                 session.rollback()
                 return seen if state is None else state.built_before
         last = local_date(before)
+        first_build = state is None
         if state is None:
             first = min(_oldest_day(session) or last, last)
             state = RollupState(id=1, built_before=before, layout=LAYOUT)
             session.add(state)
             build_days(session, first, last + ONE_DAY, before)
-            _analyze(session)
         else:
             if state.layout != LAYOUT:
                 _rebuild_aggregates(session, local_date(state.built_before))
@@ -613,38 +613,33 @@ def refresh(
         # Another worker built the first days at the same moment.
         session.rollback()
         return before
-    _vacuum(session)
+    _vacuum(session, analyze=first_build)
     return before
 
 
-def _analyze(session: Session) -> None:
-    """Fresh planner statistics of the daily tables after building many days at
-    once (PostgreSQL), ahead of autovacuum: with those of empty tables, the next
-    refresh looked each citizen's previous day up by scanning the primary key
-    (205 s instead of ~1 s for 1M turns)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"ANALYZE {_daily_tables()}"))
+def _vacuum(session: Session, analyze: bool) -> None:
+    """VACUUM of the daily tables after a refresh has committed (PostgreSQL).
 
-
-def _vacuum(session: Session) -> None:
-    """VACUUM of the daily tables after a refresh has committed (PostgreSQL): it
-    marks the pages the refresh rewrote all-visible again, so the dashboard's
+    It marks the pages the refresh rewrote all-visible again, so the dashboard's
     index-only scans stay index-only. Autovacuum would wait for a fifth of each table
     to change, and a plain VACUUM leaves the pages of the few deleted rows as they
     are (it skips index cleanup below 2% of the pages): a year of one province then
     made ~50 000 heap fetches, 20-60 ms more per figure. A fraction of a second for
-    a refresh of a few days."""
+    a refresh of a few days.
+
+    ``analyze`` after building many days at once (a first build, a full rebuild):
+    fresh planner statistics ahead of autovacuum; with those of empty tables, the
+    next refresh looked each citizen's previous day up by scanning the primary key
+    (205 s instead of ~1 s for 1M turns).
+    """
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         return
+    tables = (DailyStat, CitizenDay, Rollup, CitizenGap)
+    options = "ANALYZE, INDEX_CLEANUP ON" if analyze else "INDEX_CLEANUP ON"
+    statement = f"VACUUM ({options}) {', '.join(t.__tablename__ for t in tables)}"
     with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text(f"VACUUM (INDEX_CLEANUP ON) {_daily_tables()}"))
-
-
-def _daily_tables() -> str:
-    return ", ".join(
-        t.__tablename__ for t in (DailyStat, CitizenDay, Rollup, CitizenGap)
-    )
+        c.execute(text(statement))
 
 
 def _is_fresh(
@@ -666,7 +661,6 @@ def rebuild_all(session: Session, now: datetime | None = None) -> datetime:
     if oldest is not None:
         _build_daily_tables(session, min(oldest, last), last + ONE_DAY, before)
     _rebuild_aggregates(session, last + ONE_DAY)
-    _analyze(session)
     state = session.get(RollupState, 1)
     if state is None:
         session.add(RollupState(id=1, built_before=before, layout=LAYOUT))
@@ -674,5 +668,5 @@ def rebuild_all(session: Session, now: datetime | None = None) -> datetime:
         state.built_before = before
         state.layout = LAYOUT
     session.commit()
-    _vacuum(session)
+    _vacuum(session, analyze=True)
     return before
