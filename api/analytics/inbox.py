@@ -62,7 +62,7 @@ def _prefix(words: frozenset[str], rank: dict[str, int]) -> list[str]:
     """The rarest words of a set, enough that two similar sets always share one of
     theirs: a set of n words keeps n - ceil(3n/5) + 1 (prefix filtering)."""
     n = len(words)
-    keep = n - (SIMILAR_PART * n + SIMILAR_WHOLE - 1) // SIMILAR_WHOLE + 1
+    keep = n - _size_range(n)[0] + 1
     return sorted(words, key=rank.__getitem__)[:keep]
 
 
