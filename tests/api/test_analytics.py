@@ -7,7 +7,7 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from itertools import pairwise
 from typing import Any
 
@@ -31,6 +31,9 @@ TRAN_PHU = "18100"  # Phường Trần Phú, Hà Tĩnh
 HA_NOI = "01"
 BA_DINH = "00004"  # Phường Ba Đình, Hà Nội
 TODAY = today_local()
+# Midday of TODAY, for tests that pass the clock to a refresh: they see the same day
+# when the run crosses midnight in Vietnam (17:00 UTC), as a CI run once did.
+NOON = datetime.combine(TODAY, time(12), VIETNAM_TZ).astimezone(timezone.utc)
 
 
 def headers(role: Role = Role.ANALYST, username: str = "analyst") -> dict[str, str]:

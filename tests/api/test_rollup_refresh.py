@@ -19,6 +19,7 @@ from api.querylog.rollup import LAYOUT, SETTLE, built_state, refresh
 from tests.api.conftest import client_for
 from tests.api.test_analytics import (
     HA_TINH,
+    NOON,
     THANH_SEN,
     TODAY,
     Row,
@@ -60,12 +61,12 @@ def test_dashboard_requests_read_new_turns_live_and_never_build(
     client: TestClient, seeded_engine: Any
 ) -> None:
     insert(seeded_engine, ROWS[:2])
+    now = NOON
     with Session(seeded_engine) as session:
-        refresh(session)
+        refresh(session, now=now)
         before = built_state(session)
     assert before is not None
     # Logged after the refresh: read from the query log until the next one.
-    now = datetime.now(timezone.utc)
     later = [
         Row(0, "u1", "zalo", province=HA_TINH, commune=THANH_SEN),
         Row(0, "u4", "web"),
@@ -85,7 +86,7 @@ def test_dashboard_requests_read_new_turns_live_and_never_build(
 def test_a_turn_written_on_both_sides_of_a_refresh_counts_its_citizen_once(
     client: TestClient, seeded_engine: Any
 ) -> None:
-    now = datetime.now(timezone.utc)
+    now = NOON
     insert(seeded_engine, [Row(0, "u1", "web")], at=now - timedelta(minutes=10))
     with Session(seeded_engine) as session:
         refresh(session, now=now)
@@ -104,15 +105,15 @@ def test_a_refresh_rebuilds_the_recent_days_for_late_feedback(
 ) -> None:
     insert(seeded_engine, ROWS)
     with Session(seeded_engine) as session:
-        refresh(session)
+        refresh(session, now=NOON)
         session.execute(text("UPDATE querylog_turn SET feedback = 'not_helpful'"))
         session.commit()
         # Refreshed less than five minutes ago: nothing to do yet.
-        refresh(session, unless_newer_than=timedelta(minutes=5))
+        refresh(session, now=NOON, unless_newer_than=timedelta(minutes=5))
     before = get(client, "/api/staff/analytics/overview", **period(14))
     assert before["feedback"]["not_helpful"] == 0
     with Session(seeded_engine) as session:
-        refresh(session, now=datetime.now(timezone.utc) + timedelta(minutes=5))
+        refresh(session, now=NOON + timedelta(minutes=5))
     after = get(client, "/api/staff/analytics/overview", **period(14))
     # The days since REBUILD_DAYS before the last refresh are built again; the turn
     # of nine days ago keeps the figure it was built with.
@@ -153,8 +154,8 @@ def test_a_worker_skips_the_refresh_while_another_one_builds(
         pytest.skip("row locks: PostgreSQL")
     insert(seeded_engine, ROWS)
     with Session(seeded_engine) as session:
-        first = refresh(session)
-    later = datetime.now(timezone.utc) + timedelta(minutes=10)
+        first = refresh(session, now=NOON)
+    later = NOON + timedelta(minutes=10)
     with Session(seeded_engine) as holder:
         holder.scalars(select(RollupState).with_for_update()).one()
         result: list[datetime] = []
