@@ -4,6 +4,7 @@ after the other in it."""
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -47,14 +48,18 @@ def test_reads_together_see_what_the_session_sees(engine: Any) -> None:
             writer.add(_turn())
             writer.commit()
 
-        def backend(s: Session) -> Any:
-            if postgres:
-                return s.scalar(text("SELECT pg_backend_pid()"))
-            return id(s)
+        # On PostgreSQL the three run at the same time: each waits here for the
+        # others (one after the other, they would never all arrive).
+        together = threading.Barrier(3, timeout=30)
 
-        results = read_together(
-            session, [lambda s: (_turns(s), backend(s)) for _ in range(3)]
-        )
+        def read(s: Session) -> tuple[int, Any]:
+            if not postgres:
+                return _turns(s), id(s)
+            found = _turns(s), s.scalar(text("SELECT pg_backend_pid()"))
+            together.wait()
+            return found
+
+        results = read_together(session, [read] * 3)
     counts = [n for n, _ in results]
     backends = {b for _, b in results}
     if postgres:
