@@ -31,7 +31,8 @@ from api.querylog.models import (
 )
 
 UNANSWERED = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
-# Most recent messages considered for grouping; older ones wait for the next page.
+# Most recent messages grouped at a time; older ones show once these are reviewed or
+# the period or area is narrowed (the answer says whether all were read).
 SCAN_LIMIT = 2000
 # A group shows up to SAMPLES different wordings among its SAMPLE_FROM newest messages.
 SAMPLES, SAMPLE_FROM = 3, 10
@@ -148,8 +149,10 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
         .outerjoin(InboxReview, InboxReview.turn_id == Turn.id)
         .where(*where)
         .order_by(Turn.id.desc())
-        .limit(SCAN_LIMIT)
+        .limit(SCAN_LIMIT + 1)
     ).all()
+    complete = len(rows) <= SCAN_LIMIT
+    rows = rows[:SCAN_LIMIT]
     statuses = {turn.id: turn.status for turn in rows}
     shown = group_messages(list(rows))[:limit]
     texts = _texts(session, [t.id for g in shown for t in g.turns[:SAMPLE_FROM]])
@@ -178,6 +181,9 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
         "period": {"from": f.start.isoformat(), "to": f.end.isoformat()},
         "filters": f.echo(),
         "groups": groups,
+        # False: more than SCAN_LIMIT messages matched; the groups are of the newest.
+        "complete": complete,
+        "scanned": len(rows),
     }
 
 

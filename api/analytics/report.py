@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from api.analytics.community import community_figures
 from api.analytics.filters import Filters
-from api.analytics.inbox import inbox
+from api.analytics.inbox import SCAN_LIMIT, inbox
 from api.analytics.service import (
     UNKNOWN,
     UNKNOWN_TOPIC_LABEL,
@@ -450,9 +450,23 @@ class Report:
     pillars: list[BreakdownRow]
     topics: list[BreakdownRow]
     themes: list[Theme]
+    # False: more unanswered messages than the inbox groups at a time (SCAN_LIMIT);
+    # the themes are those of the newest.
+    themes_complete: bool
     # The community teams' work (api.analytics.community.community_figures).
     community: dict[str, Any] = field(default_factory=dict)
     paragraph: str = field(default="")
+
+    @property
+    def themes_note(self) -> str:
+        """How the unanswered themes were drawn, for the reader of the report."""
+        if self.themes_complete:
+            return THEMES_NOTE
+        limit = format_number(SCAN_LIMIT)
+        return (
+            f"{THEMES_NOTE} Kỳ này có hơn {limit} lượt chưa được giải đáp: các nhóm"
+            f" được lập từ {limit} lượt gần nhất."
+        )
 
     @property
     def current(self) -> Counts:
@@ -496,6 +510,7 @@ class Report:
             "pillars": [r.to_dict(total) for r in self.pillars],
             "topics": [r.to_dict(total) for r in self.topics],
             "unanswered": [t.to_dict() for t in self.themes],
+            "unanswered_note": self.themes_note,
             "community": self.community,
         }
 
@@ -550,12 +565,15 @@ def topic_breakdown(
     return pillars, topics
 
 
-def unanswered_themes(session: Session, f: Filters, limit: int) -> list[Theme]:
+def unanswered_themes(
+    session: Session, f: Filters, limit: int
+) -> tuple[list[Theme], bool]:
     """The biggest groups of unsure and out-of-scope messages in ``f`` (reviewed or
-    not), from the unanswered inbox (turns still in the log only)."""
-    groups = inbox(session, f, "all", limit)["groups"]
+    not), from the unanswered inbox (turns still in the log only), and whether they
+    were grouped from all of them."""
+    found = inbox(session, f, "all", limit)
     themes = []
-    for group in groups:
+    for group in found["groups"]:
         texts = list(group["sample_texts"])
         themes.append(
             Theme(
@@ -568,7 +586,7 @@ def unanswered_themes(session: Session, f: Filters, limit: int) -> list[Theme]:
                 last_at=datetime.fromisoformat(group["last_at"]),
             )
         )
-    return themes
+    return themes, bool(found["complete"])
 
 
 def build_report(
@@ -592,12 +610,15 @@ def build_report(
     def places(s: Session) -> list[BreakdownRow]:
         return place_breakdown(Analytics(s, taxonomy), f, level)
 
-    def unanswered_and_community(s: Session) -> tuple[list[Theme], dict[str, Any]]:
-        return unanswered_themes(s, f, MAX_THEMES), community_figures(s, f, level)
+    def unanswered_and_community(
+        s: Session,
+    ) -> tuple[list[Theme], bool, dict[str, Any]]:
+        themes, complete = unanswered_themes(s, f, MAX_THEMES)
+        return themes, complete, community_figures(s, f, level)
 
     # Three parts of about the same cost, read at the same time from one snapshot.
-    (counts, (pillars, topics), area), place_rows, (themes, community) = read_together(
-        session, [figures, places, unanswered_and_community]
+    (counts, (pillars, topics), area), place_rows, (themes, complete, community) = (
+        read_together(session, [figures, places, unanswered_and_community])
     )
     report = Report(
         filters=f,
@@ -615,6 +636,7 @@ def build_report(
         pillars=pillars,
         topics=topics,
         themes=themes,
+        themes_complete=complete,
         community=community,
     )
     report.paragraph = draft_paragraph(report)
@@ -1080,7 +1102,7 @@ def _themes_sheet(sheet: _Sheet, report: Report) -> None:
     if not report.themes:
         row += 1
         sheet.text(row, 2, "Không có câu hỏi chưa được giải đáp trong kỳ.")
-    sheet.text(row + 2, 2, THEMES_NOTE, italic=True)
+    sheet.text(row + 2, 2, report.themes_note, italic=True)
     sheet.freeze_header()
     sheet.widths((6, 60, 10, 16, 16, 60, 12, 12))
 
@@ -1241,6 +1263,7 @@ def _csv_rows(report: Report) -> list[list[Any]]:
                 format_date(_naive(theme.last_at)),
             ]
         )
+    rows.append([report.themes_note])
     rows += [[], [SHEET_COMMUNITY]]
     for title, columns, table in community_tables(report.community):
         rows += [[title], list(columns), *table, []]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from api.__main__ import main
 from api.analytics.filters import Filters
+from api.analytics.inbox import SCAN_LIMIT
 from api.analytics.report import (
     FIGURE_LABELS,
     SHEET_UNANSWERED,
@@ -1051,3 +1052,58 @@ def test_workbook_keeps_what_citizens_typed_as_text(places_engine: Any) -> None:
     }
     for text in typed:
         assert cells[text] == "s", text
+
+
+@pytest.mark.parametrize("beyond", [0, 1])
+def test_themes_say_when_only_the_newest_unanswered_messages_were_grouped(
+    places_engine: Any, client: TestClient, beyond: int
+) -> None:
+    """The inbox groups at most SCAN_LIMIT messages at a time, the newest: the inbox
+    and the report say so when a period has more."""
+    start = datetime(2026, 8, 10, 3, tzinfo=timezone.utc)
+    oldest = Spec(start, "u", "web", None, "unsure", None, HA_TINH, None, THEMES[2])
+    _insert(
+        places_engine,
+        [oldest]
+        + [
+            Spec(
+                start + timedelta(seconds=i + 1),
+                f"u{i}",
+                "web",
+                None,
+                "out_of_scope" if i % 2 else "unsure",
+                None,
+                HA_TINH,
+                None,
+                THEMES[i % 2],
+            )
+            for i in range(SCAN_LIMIT - 1 + beyond)
+        ],
+    )
+    inbox = client.get(
+        "/api/staff/inbox",
+        params={**Q3_QUERY, "status": "all"},
+        headers=_headers(),
+    ).json()
+    assert (inbox["complete"], inbox["scanned"]) == (not beyond, SCAN_LIMIT)
+    grouped = {g["sample_texts"][0]: g["count"] for g in inbox["groups"]}
+    assert sum(grouped.values()) == SCAN_LIMIT
+    assert (THEMES[2] in grouped) == (not beyond)  # the oldest is left out
+
+    taxonomy = cached_taxonomy(ROOT / "seeds")
+    with Session(places_engine) as session:
+        report = build_report(session, taxonomy, Filters(*Q3, province=HA_TINH))
+    assert report.current.unanswered == SCAN_LIMIT + beyond
+    assert {t.sample: t.count for t in report.themes} == grouped
+    partial = "Kỳ này có hơn 2.000 lượt chưa được giải đáp: các nhóm được lập từ 2.000"
+    assert (partial in report.themes_note) == bool(beyond)
+    assert report.to_dict()["unanswered_note"] == report.themes_note
+    workbook = io.BytesIO()
+    write_xlsx(report, workbook)
+    sheet = load_workbook(io.BytesIO(workbook.getvalue()))[SHEET_UNANSWERED]
+    assert report.themes_note in [c.value for row in sheet.iter_rows() for c in row]
+    text = io.BytesIO()
+    write_csv(report, text)
+    assert [report.themes_note] in list(
+        csv.reader(io.StringIO(text.getvalue().decode("utf-8-sig")))
+    )

@@ -22,6 +22,7 @@ from playwright.sync_api import Locator, Page, Route, expect
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from api.analytics.inbox import SCAN_LIMIT
 from api.knowledge.models import KnowledgeEntry
 from api.querylog.models import Outcome, Turn
 from api.querylog.rollup import rebuild_all
@@ -41,6 +42,14 @@ LEVEL2, DVC, OTP = "vneid_activate_level2", "dvc_what_is", "scam_otp_theft"
 FORGOT = "vneid_forgot_password"
 EDITED = "scam_online_job"  # no other stack test reads this answer
 BUSINESS = ("đăng ký hộ kinh doanh online", "đăng ký hộ kinh doanh online ở đâu")
+# Five clearly different unanswered questions (five groups in the inbox).
+OFF_TOPIC = (
+    "giá xăng hôm nay bao nhiêu",
+    "đặt vé tàu tết ở đâu",
+    "công thức nấu phở bò",
+    "kết quả xổ số miền bắc",
+    "lịch thi đấu bóng đá tối nay",
+)
 
 # (day in the period, citizen, channel, province, commune, topic, answer id, outcome,
 #  feedback, masked text). Citizen c1 also wrote before the period: "quay lại".
@@ -438,6 +447,44 @@ def test_inbox_actions_take_groups_off_the_open_list(
     assert {"text": "quen mk vneid lay lai sao", "answer_id": FORGOT} in [
         {"text": e["text"], "answer_id": e["answer_id"]} for e in examples
     ]
+
+
+def test_the_inbox_says_when_it_grouped_only_the_newest_messages(
+    stack: Stack, period: Period, wide_page: Page
+) -> None:
+    """A day with more unanswered messages than the inbox groups at a time."""
+    day = period.start - timedelta(days=400)  # no other test looks at it
+    first = datetime.combine(day, time(9), VIETNAM)
+    engine = create_engine(stack.env["BDHVS_DATABASE_URL"])
+    with Session(engine) as session:
+        session.add_all(
+            Turn(
+                created_at=first + timedelta(seconds=i),
+                channel="web",
+                user_pseudonym=f"many-{i % 40}",
+                conversation_id=f"many-{i % 40}",
+                text_masked=OFF_TOPIC[i % len(OFF_TOPIC)],
+                reply_masked="…",
+                intent="nlu_fallback",
+                confidence=0.3,
+                outcome=Outcome.UNSURE,
+                latency_ms=120,
+            )
+            for i in range(SCAN_LIMIT + 1)
+        )
+        session.commit()
+    engine.dispose()
+    page = wide_page
+    _login(page, stack, ANALYST, f"#from={day}&to={day}")
+    note = page.locator("#inbox-partial")
+    expect(note).to_have_text(
+        "Kỳ này có hơn 2.000 câu hỏi chưa giải đáp; các nhóm được gom từ 2.000 câu gần"
+        " nhất. Anh/Chị xử lý bớt hoặc thu hẹp thời gian, địa bàn để xem các câu cũ hơn."
+    )
+    expect(page.locator("#inbox-count")).to_have_text("(5 nhóm)")
+    page.locator("#f-to").fill(period.end.isoformat())
+    page.locator("#f-from").fill(period.start.isoformat())
+    expect(note).to_be_hidden()
 
 
 def test_admin_edits_an_answer_and_the_assistant_uses_it(

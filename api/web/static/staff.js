@@ -859,6 +859,11 @@
     var list = clear($("inbox-list"));
     (data.groups || []).forEach(function (g, index) { list.appendChild(inboxGroup(g, index)); });
     inboxCount();
+    var partial = $("inbox-partial");
+    partial.hidden = data.complete !== false;
+    partial.textContent = partial.hidden ? "" : "Kỳ này có hơn " + fmtInt(data.scanned) +
+      " câu hỏi chưa giải đáp; các nhóm được gom từ " + fmtInt(data.scanned) +
+      " câu gần nhất. Anh/Chị xử lý bớt hoặc thu hẹp thời gian, địa bàn để xem các câu cũ hơn.";
   }
 
   function inboxGroup(g, index) {
