@@ -24,6 +24,7 @@ from api.community.directory import escalation_contacts
 from api.conversation.rasa_client import RasaClient
 from api.conversation.ratelimit import RateLimiter, RedisRateLimiter, SqlRateLimiter
 from api.conversation.service import ConversationService
+from api.core.bodylimit import BodyLimit
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.knowledge.seeding import cached_taxonomy
@@ -158,10 +159,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await http.aclose()
             engine.dispose()
 
+    # The API pages describe every route: for developers, not for the public.
+    development = settings.environment != "production"
     app = FastAPI(
         title="Trợ lý Bình dân học vụ số",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url="/docs" if development else None,
+        redoc_url="/redoc" if development else None,
+        openapi_url="/openapi.json" if development else None,
+    )
+    app.add_middleware(
+        BodyLimit,
+        limits=[
+            ("/api/chat", settings.max_chat_body_bytes),
+            ("/api/feedback", settings.max_chat_body_bytes),
+            ("/channels/", settings.max_webhook_body_bytes),
+        ],
+        default=settings.max_body_bytes,
     )
 
     @app.exception_handler(RequestValidationError)

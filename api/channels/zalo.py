@@ -119,6 +119,8 @@ def parse_event(body: Any) -> ZaloEvent | None:
     if name != "follow" and name != "user_send_text" and name not in MEDIA_EVENTS:
         return None
     user = body.get("sender") or body.get("follower") or {}
+    if not isinstance(user, dict):
+        raise InvalidEvent("sender is not an object")
     user_id = str(user.get("id") or body.get("user_id_by_app") or "")
     if not user_id:
         raise InvalidEvent("no user id")

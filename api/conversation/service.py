@@ -9,6 +9,8 @@ logged as an error.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import re
 import time
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -42,7 +44,7 @@ from api.conversation.ratelimit import RateLimiter
 from api.core.db import utcnow
 from api.knowledge.schemas import Taxonomy
 from api.knowledge.store import KnowledgeStore
-from api.privacy.masking import mask
+from api.privacy.masking import cut, mask
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
 from api.querylog.service import (
@@ -101,14 +103,39 @@ class TurnResult:
         return self.outcome is Outcome.ANSWERED
 
 
+# Lone surrogates cannot be stored (UTF-8) and NUL cannot be stored in PostgreSQL;
+# other control characters are noise. Each becomes U+FFFD, so the turn is kept.
+_UNSTORABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters that show nothing: a message of only these is empty.
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]+")
+# Rasa's own commands a citizen can type ("/restart", "/session_start"); the
+# buttons' payloads ("/choose{...}", "/affirm") go through.
+_COMMAND = re.compile(
+    r"^/(?:restart|session_start|action_\w*|external\w*|back)\b", re.I
+)
+
+
+def clean(text: str, max_chars: int) -> tuple[str, bool]:
+    """The storable, NFC, trimmed text, cut first so that a huge message costs no
+    more than the limit (the cut is at a space, never inside a number), and
+    whether it was over ``max_chars``."""
+    head = text[: max_chars * 2 + 256]
+    head = _UNSTORABLE.sub("\ufffd", unicodedata.normalize("NFC", head)).strip()
+    if not _INVISIBLE.sub("", head):
+        return "", False
+    too_long = len(head) > max_chars or len(text) > len(head) + max_chars
+    return (cut(head, max_chars) if too_long else head), too_long
+
+
 def normalize_input(text: str, max_chars: int) -> str:
-    """NFC, trimmed; raises InvalidMessage when empty or longer than ``max_chars``."""
-    text = unicodedata.normalize("NFC", text).strip()
-    if not text:
+    """NFC, trimmed, storable; raises InvalidMessage when empty or longer than
+    ``max_chars``."""
+    cleaned, too_long = clean(text, max_chars)
+    if not cleaned:
         raise InvalidMessage("empty")
-    if len(text) > max_chars:
+    if too_long:
         raise InvalidMessage("too_long")
-    return text
+    return _COMMAND.sub(lambda m: m.group(0)[1:], cleaned)
 
 
 def _split_reply(reply: RasaReply) -> tuple[list[OutMessage], dict[str, Any]]:
@@ -189,7 +216,8 @@ class ConversationService:
         422); :meth:`reply` turns those into a polite reply for messaging channels.
         """
         text = normalize_input(text, self._max_chars)
-        masked = mask(text)
+        # Masking is CPU work: off the event loop.
+        masked = await asyncio.to_thread(mask, text)
         user = self.pseudonym(channel, channel_user_id)
         if not await self._rate_limiter.allow(user):
             return await self._reject(
@@ -262,7 +290,7 @@ class ConversationService:
             user_pseudonym=user,
             conversation_id=user,
             text_masked=masked,
-            reply_masked=mask("\n\n".join(m.text for m in visible)),
+            reply_masked="\n\n".join(m.text for m in visible),
             intent=intent,
             confidence=float(confidence) if confidence is not None else None,
             topic=topic,
@@ -295,12 +323,13 @@ class ConversationService:
         except InvalidMessage as exc:
             if str(exc) == "empty":
                 return None
-        # Masked before it is cut, so a cut never leaves part of a number unmasked.
-        masked = mask(unicodedata.normalize("NFC", text).strip())
+        # Cut first (at a space, so no half number is left), then masked.
+        kept, _ = clean(text, self._max_chars)
+        masked = await asyncio.to_thread(mask, kept)
         return await self._reject(
             channel,
             self.pseudonym(channel, channel_user_id),
-            masked[: self._max_chars] + " …",
+            masked + " …",
             "too_long",
             TOO_LONG.format(limit=self._max_chars),
         )
@@ -378,7 +407,7 @@ class ConversationService:
             user_pseudonym=user,
             conversation_id=user,
             text_masked=masked,
-            reply_masked=mask(message.text),
+            reply_masked=message.text,
             intent=intent,
             confidence=None,
             topic=self._intent_topics.get(intent or ""),
@@ -435,6 +464,9 @@ class ConversationService:
         return None, helping, remembered(session, user)
 
     def _log(self, record: TurnRecord) -> int:
+        """Logs ``record`` with its reply masked (in the calling worker thread)."""
+        if record.reply_masked:
+            record = dataclasses.replace(record, reply_masked=mask(record.reply_masked))
         return int(self._write(log_turn, record))
 
     def _write(self, write: Callable[..., Any], *args: Any) -> Any:

@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(DEV_SECRET)
     staff_token_minutes: int = Field(default=60, gt=0, le=24 * 60)
     max_message_chars: int = Field(default=2000, gt=0)
+    # Request bodies over these sizes are refused (413) before they are read:
+    # chat and feedback, the platforms' webhooks, everything else.
+    max_chat_body_bytes: int = Field(default=16 * 1024, gt=0)
+    max_webhook_body_bytes: int = Field(default=256 * 1024, gt=0)
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # FAQ answer confidence checks (the ResponseSelector's, not the intent's).
     faq_threshold: float = Field(default=DEFAULT_FAQ_THRESHOLD, ge=0, le=1)
     faq_margin: float = Field(default=DEFAULT_FAQ_MARGIN, ge=0, le=1)

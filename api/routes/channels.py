@@ -24,7 +24,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 def _json_object(raw: bytes) -> dict[str, Any]:
     try:
         body = json.loads(raw)
-    except ValueError as exc:  # malformed JSON or not UTF-8
+    except (ValueError, RecursionError) as exc:  # malformed, not UTF-8, too deep
         raise HTTPException(400, "body is not valid JSON") from exc
     if not isinstance(body, dict):
         raise HTTPException(400, "body must be a JSON object")
@@ -55,7 +55,8 @@ async def telegram_webhook(
     body = _json_object(await request.body())
     try:
         update = Update.de_json(body, application.bot)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        # PTB reads a field of the wrong type as whatever error its access raises.
         raise HTTPException(400, "not a Telegram update") from exc
     background.add_task(application.process_update, update)
     return {"ok": True}
