@@ -45,10 +45,11 @@ class BodyLimit:
             return
         limit = self.limit(scope["path"])
         for name, value in scope.get("headers", []):
-            if name == b"content-length":
-                if not value.isdigit() or int(value) > limit:
-                    await _too_large(send)
-                    return
+            if name == b"content-length" and (
+                not value.isdigit() or int(value) > limit
+            ):
+                await _too_large(send)
+                return
         chunks: list[bytes] = []
         size = 0
         while True:

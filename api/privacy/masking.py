@@ -126,7 +126,25 @@ _LONG_DIGITS_RE = re.compile(r"(?<!\d)\d{9,}(?!\d)")
 _SYMBOL = re.compile(r"[\d!@#$%^&*()_+\-=\[\]{}|\\/<>~`'\".?]")
 # Words a question puts after "mật khẩu là …": never a password.
 _NOT_SECRET = frozenset(
-    "gi sao bao the nhu may dung sai gom co khong ko k j nao ai dau".split()
+    [
+        "gi",
+        "sao",
+        "bao",
+        "the",
+        "nhu",
+        "may",
+        "dung",
+        "sai",
+        "gom",
+        "co",
+        "khong",
+        "ko",
+        "k",
+        "j",
+        "nao",
+        "ai",
+        "dau",
+    ]
 )
 # Cues that are also everyday words in chat ("mk" is "mình" in teencode): their
 # secret counts only after "là", ":" or "=".
