@@ -61,7 +61,8 @@ run-actions: env-services ## only the action server
 run-api: env-services ## only the gateway
 	$(SVC) -m api prepare && $(SVC) -m api serve
 
-eval: env-bot train ## NLU evaluation on tests/eval + 5-fold cross-validation -> eval/ (EVAL_ARGS= skips the CV)
+eval: envs train ## NLU evaluation on tests/eval + 5-fold cross-validation, scam warnings on tests/safety -> eval/ (EVAL_ARGS= skips the CV)
+	$(SVC) -m tools.evaluate_safety
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) tools/evaluate.py $(EVAL_ARGS)
 
 bench: envs train ## chat latency, throughput, cold start, memory + dashboard on 1M turns -> bench/

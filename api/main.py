@@ -41,6 +41,7 @@ from api.routes import (
     staff,
     web,
 )
+from api.safety.content import load_content
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             escalations=escalation_contacts(settings.seeds_dir),
             claim_hours=settings.handoff_claim_hours,
             public_url=settings.public_url,
+            safety=load_content(settings.seeds_dir),
         )
         store = ChannelStore(engine)
         app.state.settings = settings

@@ -340,3 +340,20 @@ def _pick(text: str, words: str, payload: str, labels: dict[str, str]) -> str | 
 def print_link(base_url: str, answer_id: str) -> str:
     """The printable step list of a guided procedure, as a full URL."""
     return PRINT_LINK.format(url=f"{base_url.rstrip('/')}/huong-dan/{answer_id}")
+
+
+def active_place(session: Session, channel: str, user: str) -> Place | None:
+    """The resident's place of the member's active helper session (read only)."""
+    current = session.scalars(
+        select(HelperSession)
+        .where(
+            HelperSession.channel == channel,
+            HelperSession.user_pseudonym == user,
+            HelperSession.status == HelperStatus.ACTIVE,
+        )
+        .order_by(HelperSession.id.desc())
+        .limit(1)
+    ).first()
+    if current is None:
+        return None
+    return Place(current.province_code, current.commune_code)

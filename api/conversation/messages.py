@@ -37,3 +37,6 @@ PLACE_AMBIGUOUS = (
     "Có nhiều xã/phường trùng tên này:\n{options}\nAnh/Chị vui lòng gõ lại tên xã/phường "
     "kèm tên tỉnh/thành phố (ví dụ: “{example}”)."
 )
+
+# The button under a scam warning that asks for a person of the community team.
+ASK_A_PERSON = "Nhờ Tổ công nghệ số hỗ trợ"

@@ -25,6 +25,7 @@ from api.community import handoff, helper
 from api.community.directory import EscalationContact
 from api.community.models import HandoffReason
 from api.conversation.messages import (
+    ASK_A_PERSON,
     RASA_UNAVAILABLE,
     RATE_LIMITED,
     TOO_LONG,
@@ -53,6 +54,8 @@ from api.querylog.service import (
     mark_undelivered,
     set_feedback,
 )
+from api.safety.content import SafetyContent, next_steps_text, warning_text
+from api.safety.detector import Alert, detect
 
 # Logged intent of a message the gateway read as the citizen's commune.
 PLACE_INTENT = "provide_place"
@@ -62,6 +65,10 @@ HANDOFF_INTENT = "handoff"
 HELPER_INTENT = "helper_mode"
 # Logged intent of opting in to or out of notices.
 NOTICES_INTENT = "notices"
+# Logged intent of a scam warning (its kind in the turn's detail, "scam:<kind>").
+SCAM_INTENT = "scam_alert"
+SCAM_TOPIC = "scam_safety"
+BUTTON_TITLE_MAX = 40
 NOT_UNDERSTOOD = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
 
 
@@ -190,6 +197,7 @@ class ConversationService:
         escalations: Mapping[str, EscalationContact] | None = None,
         claim_hours: float = 4,
         public_url: str = "http://127.0.0.1:8000",
+        safety: SafetyContent | None = None,
     ) -> None:
         """Wires the service; all arguments are long-lived, shared objects.
         ``escalations`` (per province) and ``claim_hours`` serve the hand-off,
@@ -204,6 +212,7 @@ class ConversationService:
         self._escalations = dict(escalations or {})
         self._claim_hours = claim_hours
         self._public_url = public_url
+        self._safety = safety
 
     def pseudonym(self, channel: str, channel_user_id: str) -> str:
         """The pseudonymous id under which ``channel_user_id`` is logged."""
@@ -223,6 +232,11 @@ class ConversationService:
             return await self._reject(
                 channel, user, masked, "rate_limited", RATE_LIMITED
             )
+        # Safety first: a scam in progress is warned about before any dialogue or
+        # the NLU sees the message.
+        alert = await asyncio.to_thread(detect, text) if self._safety else None
+        if alert is not None:
+            return await self._scam_turn(channel, user, masked, alert)
         said, helping, known = await asyncio.to_thread(
             self._write, self._dialogues, channel, user, text, masked
         )
@@ -374,6 +388,54 @@ class ConversationService:
             channel, user, masked, reply, Outcome.REJECTED, detail=detail
         )
 
+    async def _scam_turn(
+        self, channel: str, user: str, masked: str, alert: Alert
+    ) -> TurnResult:
+        """The warning first, then what to do now and the related guidance."""
+        assert self._safety is not None
+        related = self._safety.related.get(alert.kind, [])
+        entries = await asyncio.to_thread(self._store.get_many, related)
+        buttons = [
+            Button(_title(entries[i].question), _choose(i))
+            for i in related
+            if i in entries
+        ]
+        messages = [
+            OutMessage(warning_text(self._safety, alert.kind)),
+            OutMessage(
+                next_steps_text(self._safety),
+                [*buttons, Button(ASK_A_PERSON, "/request_human")],
+            ),
+        ]
+        place = await asyncio.to_thread(self._write, _place_of, channel, user)
+        record = TurnRecord(
+            channel=channel,
+            user_pseudonym=user,
+            conversation_id=user,
+            text_masked=masked,
+            reply_masked="\n\n".join(m.text for m in messages),
+            intent=SCAM_INTENT,
+            confidence=None,
+            topic=SCAM_TOPIC,
+            answer_id=None,
+            answer_confidence=None,
+            outcome=Outcome.ANSWERED,
+            latency_ms=0,
+            detail=f"scam:{alert.kind}",
+            province_code=place.province_code,
+            commune_code=place.commune_code,
+        )
+        turn_id = await asyncio.to_thread(self._log, record)
+        return TurnResult(
+            messages=messages,
+            intent=SCAM_INTENT,
+            confidence=None,
+            topic=SCAM_TOPIC,
+            answer_id=None,
+            outcome=Outcome.ANSWERED,
+            turn_id=turn_id,
+        )
+
     async def _place_turn(
         self, channel: str, user: str, masked: str, answer: PlaceReply, known: Place
     ) -> TurnResult:
@@ -486,6 +548,26 @@ class GatewayReply:
 
 def _out(step: handoff.Step) -> OutMessage:
     return OutMessage(step.text, [Button(t, p) for t, p in step.buttons])
+
+
+def _title(question: str) -> str:
+    """A button title of at most BUTTON_TITLE_MAX characters, cut between words."""
+    if len(question) <= BUTTON_TITLE_MAX:
+        return question
+    head = question[: BUTTON_TITLE_MAX - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,") + "…"
+
+
+def _choose(answer_id: str) -> str:
+    return '/choose{"answer_id":"' + answer_id + '"}'
+
+
+def _place_of(session: Session, channel: str, user: str) -> Place:
+    """Where a turn counts: the resident's commune in helper mode, else the
+    citizen's own remembered place."""
+    return (
+        helper.active_place(session, channel, user) or remembered(session, user).place
+    )
 
 
 def _offer_after(

@@ -75,7 +75,8 @@ class BodyLimit:
                     "body": b"".join(chunks),
                     "more_body": False,
                 }
-            return await receive()
+            message: Message = await receive()
+            return message
 
         await self.app(scope, replay, send)
 

@@ -177,7 +177,7 @@ def _secret(pattern: re.Pattern[str], placeholder: str) -> Rule:
 
 
 def _passwords(text: str, folded: str) -> list[Span]:
-    spans = []
+    spans: list[Span] = []
     for m in _PASSWORD_RE.finditer(folded):
         secret = m.group("secret").rstrip(".?!)")
         explicit = m.group("sep") is not None or m.group("is") is not None
@@ -193,7 +193,7 @@ def _passwords(text: str, folded: str) -> list[Span]:
 
 
 def _codes(text: str, folded: str) -> list[Span]:
-    spans = []
+    spans: list[Span] = []
     for pattern in (_CODE_RE, _BARE_CODE_RE):
         for m in pattern.finditer(folded):
             if not 4 <= _digits(m.group("secret")) <= 8:
@@ -219,7 +219,7 @@ def _amounts(text: str, folded: str) -> list[Span]:
 
 
 def _landlines(text: str, folded: str) -> list[Span]:
-    spans = []
+    spans: list[Span] = []
     for m in _LANDLINE_RE.finditer(folded):
         digits = _digits(m.group(0))
         if m.group(0).lstrip("(").startswith(("+84", "84")):

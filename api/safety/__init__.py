@@ -1,0 +1,1 @@
+"""Citizen safety: scams recognised before anything else answers."""
