@@ -6,7 +6,7 @@ EVAL_ARGS ?= --cross-validation
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 .PHONY: help run test envs browser env-services env-bot train lint validate test-services test-bot test-stack \
-        run-bot run-actions run-api bench bench-analytics eval lock clean
+        run-bot run-actions run-api bench bench-analytics security eval lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -56,7 +56,7 @@ run-bot: env-bot train ## only the Rasa server
 	  --endpoints bot/endpoints.yml --credentials bot/credentials.yml --interface 127.0.0.1
 
 run-actions: env-services ## only the action server
-	$(SVC) -m rasa_sdk --actions actions
+	SANIC_HOST=$${SANIC_HOST:-127.0.0.1} $(SVC) -m rasa_sdk --actions actions
 
 run-api: env-services ## only the gateway
 	$(SVC) -m api prepare && $(SVC) -m api serve
@@ -68,6 +68,9 @@ eval: envs train ## NLU evaluation on tests/eval + 5-fold cross-validation, scam
 bench: envs train ## chat latency, throughput, cold start, memory + dashboard on 1M turns -> bench/
 	$(SVC) -m tools.bench
 	$(SVC) -m tools.bench_analytics --database-url $(PG_URL)
+
+security: env-services ## hostile and oversized inputs replayed against a gateway on loopback -> bench/security.json
+	$(SVC) -m tools.bench_security
 
 bench-analytics: env-services ## dashboard response times over 1 000 000 generated turns (PostgreSQL) -> bench/analytics.json
 	$(SVC) -m tools.bench_analytics --database-url $(PG_URL)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -60,9 +61,26 @@ ERROR_CODES = {
 GC_YOUNG_OBJECTS = 10_000
 
 
+class _NoSenderIds(logging.Filter):
+    """Keeps web sender ids (the web chat's only credential) out of the access log:
+    they travel in the query string of /api/chat/updates."""
+
+    _SENDER = re.compile(r"([?&]sender=)[^&\s]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and len(record.args) >= 3:
+            args = list(record.args)
+            args[2] = self._SENDER.sub(r"\1…", str(args[2]))
+            record.args = tuple(args)
+        return True
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Builds the gateway; long-lived clients are created in the lifespan."""
     settings = settings or get_settings()
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _NoSenderIds) for f in access.filters):
+        access.addFilter(_NoSenderIds())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -85,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine=engine,
             store=KnowledgeStore(engine),
             taxonomy=cached_taxonomy(settings.seeds_dir),
-            secret_key=settings.secret_key.get_secret_value(),
+            secret_key=settings.pseudonym_secret(),
             max_chars=settings.max_message_chars,
             rate_limiter=rate_limiter,
             escalations=escalation_contacts(settings.seeds_dir),
@@ -97,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = engine
         app.state.rasa = rasa
+        app.state.rate_limiter = rate_limiter
         app.state.conversation = conversation
         app.state.channel_store = store
         app.state.telegram = None

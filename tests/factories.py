@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.community.models import (
     HandoffReason,
@@ -14,6 +18,8 @@ from api.community.models import (
     Resolution,
     TicketStatus,
 )
+from api.staff.models import Role, StaffUser
+from api.staff.service import create_staff, token_for
 
 HA_TINH = "42"
 
@@ -74,3 +80,24 @@ def helper_session(
         started_at=ended - timedelta(minutes=20),
         ended_at=ended,
     )
+
+
+# The engine of the running test, set by an autouse fixture of tests/api (one list
+# in this module, whatever name pytest imported a conftest under).
+CURRENT_ENGINE: list[Any] = []
+
+
+def staff_token(username: str, role: Role | str, key: str, minutes: int = 5) -> str:
+    """A real token of the account ``username`` (created with ``role`` when it does
+    not exist yet; its role set to ``role`` when it does): every token is checked
+    against its account."""
+    role = Role(role)
+    [engine] = CURRENT_ENGINE
+    with Session(engine) as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+        if user is None:
+            user = create_staff(session, username, "a-long-password", role)
+        elif user.role is not role:
+            user.role = role
+            session.commit()
+        return token_for(user, key, minutes)

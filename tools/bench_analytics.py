@@ -87,7 +87,8 @@ from api.places.service import places_seed_path, seed_places
 from api.querylog.rollup import day_start, refresh, today_local
 from api.querylog.wording import message_words
 from api.staff.models import Role, StaffUser
-from api.staff.security import hash_password, issue_token
+from api.staff.security import hash_password
+from api.staff.service import token_for
 from tools.bench import _machine, _percentile
 from tools.model import ROOT
 
@@ -1573,7 +1574,9 @@ def _settings(url: str) -> Settings:
         _env_file=None,
         database_url=url,
         environment="test",
-        secret_key=SecretStr(secrets.token_urlsafe(32)),
+        pseudonym_key=SecretStr(secrets.token_urlsafe(32)),
+        token_key=SecretStr(secrets.token_urlsafe(32)),
+        staff_token_minutes=24 * 60,
         redis_url=None,
         telegram_token=None,
         zalo_app_id=None,
@@ -1582,29 +1585,40 @@ def _settings(url: str) -> Settings:
     )
 
 
-def _staff_accounts(engine: Engine, commune: str | None) -> tuple[str, int | None]:
-    """The accounts the hand-off queue needs (its routes read the viewer's row): the
-    team member of ``commune`` (who claimed its generated tickets) and an admin.
-    Returns the member's username and the newest ticket of the commune."""
+def _staff_accounts(
+    engine: Engine, commune: str | None, settings: Settings
+) -> tuple[str, int | None, dict[str, str]]:
+    """The accounts the routes need (every token is checked against its account):
+    an analyst, the team member of ``commune`` (who claimed its generated tickets)
+    and an admin. Returns the member's username, the newest ticket of the commune
+    and a token per role."""
     with Session(engine) as session:
         member = session.scalar(
             text("SELECT " + MEMBER_OF.format("CAST(:commune AS text)")),
             {"commune": commune or "", "members": MEMBERS},
         )
         assert member is not None
-        for username, role, communes in (
-            (member, Role.COMMUNITY, [commune] if commune else []),
-            (ADMIN, Role.ADMIN, []),
-        ):
-            session.add(
-                StaffUser(
-                    username=username,
-                    password_hash=hash_password(secrets.token_urlsafe(16)),
-                    role=role,
-                    communes=communes,
-                )
+        accounts = [
+            StaffUser(
+                username=username,
+                password_hash=hash_password(secrets.token_urlsafe(16)),
+                role=role,
+                communes=communes,
             )
+            for username, role, communes in (
+                ("bench-analyst", Role.ANALYST, []),
+                (member, Role.COMMUNITY, [commune] if commune else []),
+                (ADMIN, Role.ADMIN, []),
+            )
+        ]
+        session.add_all(accounts)
         session.commit()
+        tokens = {
+            user.role.value: token_for(
+                user, settings.token_secret(), settings.staff_token_minutes
+            )
+            for user in accounts
+        }
         ticket_id = session.scalar(
             text(
                 "SELECT max(id) FROM handoff_ticket WHERE commune_code = :c "
@@ -1612,7 +1626,7 @@ def _staff_accounts(engine: Engine, commune: str | None) -> tuple[str, int | Non
             ),
             {"c": commune},
         )
-    return member, ticket_id
+    return member, ticket_id, tokens
 
 
 def time_routes(
@@ -1624,9 +1638,6 @@ def time_routes(
 ) -> dict[str, Any]:
     """The first request of a day, then every case."""
     settings = _settings(url)
-    token = issue_token(
-        settings.secret_key.get_secret_value(), "bench-analyst", "analyst", 24 * 60
-    )
     with engine.connect() as c:
         main = c.scalar(
             text("SELECT code FROM place_province WHERE name = :n"),
@@ -1639,11 +1650,8 @@ def time_routes(
             ),
             {"p": main},
         )
-    member, ticket_id = _staff_accounts(engine, commune)
-    tokens = {
-        role: issue_token(settings.secret_key.get_secret_value(), name, role, 24 * 60)
-        for name, role in ((member, Role.COMMUNITY.value), (ADMIN, Role.ADMIN.value))
-    }
+    member, ticket_id, tokens = _staff_accounts(engine, commune, settings)
+    token = tokens.pop(Role.ANALYST.value)
     app = create_app(settings)
     # The GET routes the application has (the report routes may not exist yet).
     paths = {p for p, ops in app.openapi()["paths"].items() if "get" in ops}

@@ -60,6 +60,8 @@ class Stack:
             BDHVS_RASA_URL=self.rasa_url,
             BDHVS_ACTION_SERVER_URL=f"http://127.0.0.1:{self.ports.actions}",
             BDHVS_ACTION_ENDPOINT=f"http://127.0.0.1:{self.ports.actions}/webhook",
+            # rasa_sdk listens on every interface unless told otherwise.
+            SANIC_HOST=os.environ.get("SANIC_HOST", "127.0.0.1"),
         )
         env.update(self.env)
         return env

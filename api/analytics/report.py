@@ -1271,12 +1271,27 @@ def _csv_rows(report: Report) -> list[list[Any]]:
     return rows
 
 
+# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): also after
+# leading spaces, which strip() removes on the way in.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A text cell that starts like a formula, prefixed with a quote so that it
+    stays text; numbers are kept as numbers."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(report: Report, target: str | Path | IO[bytes] | IO[str]) -> None:
     """Writes the report as CSV, one section after another, each with its header row.
     UTF-8 with a byte-order mark, so that Excel reads the Vietnamese text. Per-cent
     columns hold numbers such as 85.2 (their header or unit says "%")."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(_csv_rows(report))
+    csv.writer(buffer, lineterminator="\r\n").writerows(
+        [csv_safe(cell) for cell in row] for row in _csv_rows(report)
+    )
     text = "\ufeff" + buffer.getvalue()
     if isinstance(target, (str, Path)):
         Path(target).write_bytes(text.encode("utf-8"))

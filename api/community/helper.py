@@ -91,6 +91,10 @@ ASK_TASK = "Anh/Chị đã giúp người dân làm việc gì?"
 RECORDED = "Đã ghi nhận: hỗ trợ 1 người dân ({group}, {place}): {task}. Cảm ơn Anh/Chị!"
 CANCELLED = "Đã bỏ phiên hỗ trợ này, không ghi nhận."
 LINK_LOGGED = "[liên kết tài khoản cán bộ]"
+LINK_TOO_MANY = (
+    "Anh/Chị đã nhập mã liên kết sai quá nhiều lần. Vui lòng chờ 15 phút rồi lấy "
+    "mã mới trên trang quản trị."
+)
 PRINT_LINK = "Bản in các bước để đưa người dân: {url}"
 
 
@@ -186,6 +190,11 @@ def helper_turn(
     return HelperTurn(
         active=True, place=Place(current.province_code, current.commune_code)
     )
+
+
+def is_link_code(text: str) -> bool:
+    """Whether ``text`` is a link code message ("liên kết 123456")."""
+    return _LINK.match(fold(text).strip()) is not None
 
 
 def _link(session: Session, channel: str, user: str, code: str, now: datetime) -> Step:

@@ -41,15 +41,17 @@ from api.conversation.profile import (
     take_place_answer,
 )
 from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
-from api.conversation.ratelimit import RateLimiter
+from api.conversation.ratelimit import Limit, RateLimiter, within
 from api.core.db import utcnow
 from api.knowledge.schemas import Taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.privacy.masking import cut, mask
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
+from api.querylog.rollup import today_local
 from api.querylog.service import (
     TurnRecord,
+    count_rejected,
     log_turn,
     mark_undelivered,
     set_feedback,
@@ -69,6 +71,8 @@ NOTICES_INTENT = "notices"
 SCAM_INTENT = "scam_alert"
 SCAM_TOPIC = "scam_safety"
 BUTTON_TITLE_MAX = 40
+# Link codes a chat may try in 15 minutes.
+LINK_ATTEMPTS = Limit(5, 15 * 60)
 NOT_UNDERSTOOD = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
 
 
@@ -228,9 +232,32 @@ class ConversationService:
         # Masking is CPU work: off the event loop.
         masked = await asyncio.to_thread(mask, text)
         user = self.pseudonym(channel, channel_user_id)
-        if not await self._rate_limiter.allow(user):
+        limit = self._rate_limiter.limit
+        sent = await self._rate_limiter.hit(user, limit.seconds)
+        if sent > limit.count:
+            if sent == limit.count + 1:  # the first refused message is logged
+                return await self._reject(
+                    channel, user, masked, "rate_limited", RATE_LIMITED
+                )
+            # the rest of a flood is counted, not logged one row each
+            await asyncio.to_thread(
+                self._write, count_rejected, today_local(), channel, "rate_limited"
+            )
+            return TurnResult(
+                messages=[OutMessage(RATE_LIMITED)],
+                intent=None,
+                confidence=None,
+                topic=None,
+                answer_id=None,
+                outcome=Outcome.REJECTED,
+                turn_id=0,
+            )
+        # Six-digit link codes cannot be guessed at leisure.
+        if helper.is_link_code(text) and not await within(
+            self._rate_limiter, f"link:{user}", LINK_ATTEMPTS
+        ):
             return await self._reject(
-                channel, user, masked, "rate_limited", RATE_LIMITED
+                channel, user, helper.LINK_LOGGED, "link_attempts", helper.LINK_TOO_MANY
             )
         # Safety first: a scam in progress is warned about before any dialogue or
         # the NLU sees the message.
@@ -359,6 +386,12 @@ class ConversationService:
             f"[{kind}]",
             f"unsupported:{kind}"[:40],
             UNSUPPORTED_MEDIA,
+        )
+
+    async def count_refused(self, channel: str, reason: str) -> None:
+        """Counts one message refused before it was read (no turn is logged)."""
+        await asyncio.to_thread(
+            self._write, count_rejected, today_local(), channel, reason
         )
 
     async def mark_undelivered(self, turn_id: int, detail: str) -> None:

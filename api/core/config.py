@@ -6,6 +6,9 @@ embedded local set-up: SQLite file, Rasa and the action server on localhost, no 
 
 from __future__ import annotations
 
+import os
+import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -31,8 +34,17 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_timeout_seconds: float = Field(default=15.0, gt=0)
-    # Keyed HMAC for pseudonymous user ids and signing staff tokens.
-    secret_key: SecretStr = SecretStr(DEV_SECRET)
+    # Two keys, so that rotating one never breaks the other: the pseudonym key
+    # makes citizens' pseudonymous ids (rotating it starts every citizen anew in
+    # the figures: returning citizens count as new, conversations restart); the
+    # token key signs staff tokens (rotating it only logs staff out). Outside
+    # production, each is generated once per installation in ``keys_dir``.
+    # BDHVS_SECRET_KEY, the single key of earlier versions, is read as the
+    # pseudonym key so that existing pseudonyms stay the same.
+    pseudonym_key: SecretStr | None = None
+    token_key: SecretStr | None = None
+    secret_key: SecretStr | None = None
+    keys_dir: Path = ROOT / "var" / "keys"
     staff_token_minutes: int = Field(default=60, gt=0, le=24 * 60)
     max_message_chars: int = Field(default=2000, gt=0)
     # Request bodies over these sizes are refused (413) before they are read:
@@ -58,6 +70,12 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_messages: int = Field(default=20, gt=0)
     rate_limit_window_seconds: int = Field(default=60, gt=0)
+    # Per client address, whatever sender ids it uses: chat and feedback a minute
+    # (a commune office behind one NAT serves several residents at once), and
+    # staff logins per 15 minutes, per address and per user name.
+    address_messages_per_minute: int = Field(default=120, gt=0)
+    login_attempts_per_address: int = Field(default=30, gt=0)
+    login_attempts_per_user: int = Field(default=10, gt=0)
     # Sending to Telegram / Zalo: attempts and the first back-off delay (doubled).
     send_attempts: int = Field(default=3, ge=1, le=10)
     send_backoff_seconds: float = Field(default=0.5, ge=0)
@@ -88,12 +106,32 @@ class Settings(BaseSettings):
     embed_origins: list[str] = []
 
     @model_validator(mode="after")
-    def _refuse_dev_secret_in_production(self) -> Settings:
-        if (
-            self.environment == "production"
-            and self.secret_key.get_secret_value() == DEV_SECRET
-        ):
-            raise ValueError("BDHVS_SECRET_KEY must be set in production")
+    def _keys(self) -> Settings:
+        if self.pseudonym_key is None and self.secret_key is not None:
+            self.pseudonym_key = self.secret_key
+        if self.environment == "production":
+            for name in ("pseudonym_key", "token_key"):
+                value: SecretStr | None = getattr(self, name)
+                if value is None or len(value.get_secret_value()) < 16:
+                    raise ValueError(
+                        f"BDHVS_{name.upper()} must be set in production "
+                        "(at least 16 characters)"
+                    )
+                if value.get_secret_value() == DEV_SECRET:
+                    raise ValueError(f"BDHVS_{name.upper()} is the development key")
+            assert self.pseudonym_key is not None and self.token_key is not None
+            if (
+                self.pseudonym_key.get_secret_value()
+                == self.token_key.get_secret_value()
+            ):
+                raise ValueError("BDHVS_PSEUDONYM_KEY and BDHVS_TOKEN_KEY must differ")
+        else:
+            if self.pseudonym_key is None:
+                self.pseudonym_key = SecretStr(
+                    _installation_key(self.keys_dir, "pseudonym")
+                )
+            if self.token_key is None:
+                self.token_key = SecretStr(_installation_key(self.keys_dir, "token"))
         if (
             self.telegram_token
             and self.telegram_mode == "webhook"
@@ -108,6 +146,16 @@ class Settings(BaseSettings):
             )
         return self
 
+    def pseudonym_secret(self) -> str:
+        """The key of citizens' pseudonymous ids."""
+        assert self.pseudonym_key is not None  # set by the validator
+        return self.pseudonym_key.get_secret_value()
+
+    def token_secret(self) -> str:
+        """The key that signs staff tokens (and notice preview keys)."""
+        assert self.token_key is not None  # set by the validator
+        return self.token_key.get_secret_value()
+
     @property
     def telegram_enabled(self) -> bool:
         """A Telegram bot token is configured."""
@@ -117,6 +165,27 @@ class Settings(BaseSettings):
     def zalo_enabled(self) -> bool:
         """A Zalo OA app id (and its secret key) are configured."""
         return bool(self.zalo_app_id)
+
+
+def _installation_key(folder: Path, name: str) -> str:
+    """The random key ``name`` of this installation, made on first use (outside
+    git, readable by its owner only)."""
+    path = folder / f"{name}.key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker made it first
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(32))
+    for _ in range(50):  # a worker that lost the race reads the winner's key
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty")
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from api.conversation.service import ConversationService
 from api.core.config import Settings
 from api.core.db import iter_session
-from api.staff.models import Role
+from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims, read_token
 
 
@@ -50,19 +50,34 @@ _bearer = HTTPBearer(auto_error=False)
 
 
 def require_roles(*roles: Role) -> Callable[..., TokenClaims]:
-    """Dependency: a valid staff token with one of ``roles`` (admin always passes)."""
+    """Dependency: a valid staff token with one of ``roles`` (admin always passes),
+    whose account is active and unchanged since the token was issued (one lookup by
+    primary key a request)."""
     allowed = {r.value for r in roles} | {Role.ADMIN.value}
 
     def check(
         settings: SettingsDep,
+        session: SessionDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ) -> TokenClaims:
         claims = (
-            read_token(settings.secret_key.get_secret_value(), credentials.credentials)
+            read_token(
+                settings.token_secret(),
+                credentials.credentials,
+                settings.staff_token_minutes,
+            )
             if credentials
             else None
         )
-        if claims is None:
+        user = session.get(StaffUser, claims.user_id) if claims else None
+        if (
+            claims is None
+            or user is None
+            or not user.active
+            or user.username != claims.username
+            or user.role.value != claims.role
+            or (user.token_version or 0) != claims.version
+        ):
             raise HTTPException(
                 status.HTTP_401_UNAUTHORIZED,
                 "authentication required",

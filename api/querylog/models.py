@@ -315,3 +315,16 @@ class CitizenProfile(Base):
     awaiting_place: Mapped[bool] = mapped_column(Boolean, default=False)
     place_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RejectedCount(Base):
+    """Messages refused without a turn of their own (a sender or an address over
+    its rate limit), counted per day, channel and reason: a flood is a number,
+    not thousands of rows."""
+
+    __tablename__ = "querylog_rejected_count"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(24), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.querylog.models import Outcome, Turn
+from api.querylog.models import Outcome, RejectedCount, Turn
 
 
 @dataclass(frozen=True)
@@ -58,3 +60,33 @@ def set_feedback(session: Session, turn_id: int, pseudonym: str, helpful: bool) 
     )
     session.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def count_rejected(session: Session, day: date, channel: str, reason: str) -> None:
+    """Adds one to the day's count of messages refused for ``reason``."""
+    insert = (
+        postgresql.insert
+        if session.get_bind().dialect.name == "postgresql"
+        else sqlite.insert
+    )
+    statement = insert(RejectedCount).values(
+        day=day, channel=channel, reason=reason, count=1
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["day", "channel", "reason"],
+            set_={"count": RejectedCount.count + 1},
+        )
+    )
+    session.commit()
+
+
+def rejected_counts(session: Session, start: date, end: date) -> dict[str, int]:
+    """Messages refused without a turn between ``start`` and ``end`` (inclusive),
+    per reason."""
+    rows = session.execute(
+        select(RejectedCount.reason, func.sum(RejectedCount.count))
+        .where(RejectedCount.day.between(start, end))
+        .group_by(RejectedCount.reason)
+    )
+    return {reason: int(total) for reason, total in rows}

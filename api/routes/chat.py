@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from api.conversation.service import InvalidMessage, OutMessage
 from api.core.deps import ConversationDep, SettingsDep
+from api.routes import throttle
 
 router = APIRouter(tags=["chat"])
 
@@ -62,9 +63,18 @@ ERRORS = {
 
 @router.post("/api/chat", response_model=ChatResponse)
 async def chat(
-    body: ChatRequest, conversation: ConversationDep, settings: SettingsDep
+    body: ChatRequest,
+    conversation: ConversationDep,
+    settings: SettingsDep,
+    request: Request,
 ) -> ChatResponse:
-    """Answers one message; never a 5xx for bad input or an unavailable Rasa."""
+    """Answers one message; never a 5xx for bad input or an unavailable Rasa; 429
+    when the client's address sends more than its limit (counted, not logged)."""
+    try:
+        await throttle.per_address(request, "chat")
+    except HTTPException:
+        await conversation.count_refused(body.channel, "address_limit")
+        raise
     try:
         result = await conversation.handle(body.channel, body.sender, body.text)
     except InvalidMessage as exc:
@@ -91,7 +101,7 @@ class FeedbackRequest(BaseModel):
     """ "Hữu ích / Chưa hữu ích" on one answer."""
 
     sender: str = Field(min_length=1, max_length=128)
-    turn_id: int
+    turn_id: int = Field(ge=1, le=2**63 - 1)
     helpful: bool
 
 
@@ -103,9 +113,10 @@ class FeedbackResponse(BaseModel):
 
 @router.post("/api/feedback", response_model=FeedbackResponse)
 async def feedback(
-    body: FeedbackRequest, conversation: ConversationDep
+    body: FeedbackRequest, conversation: ConversationDep, request: Request
 ) -> FeedbackResponse:
     """Stores the citizen's feedback with their turn (404 if not their turn)."""
+    await throttle.per_address(request, "feedback")
     messages = await conversation.record_feedback(
         "web", body.sender, body.turn_id, body.helpful
     )

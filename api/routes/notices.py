@@ -68,7 +68,7 @@ def preview(
         "recipients": broadcast.preview_counts(people),
         "text_as_sent": broadcast.notice_text(body.text),
         "preview_key": broadcast.preview_key(
-            settings.secret_key.get_secret_value(), body.text, body.province
+            settings.token_secret(), body.text, body.province
         ),
     }
 
@@ -84,9 +84,7 @@ def send(
 ) -> dict[str, Any]:
     """Logs the notice and sends it in the background (409 without a preview of
     this very text and area)."""
-    key = broadcast.preview_key(
-        settings.secret_key.get_secret_value(), body.text, body.province
-    )
+    key = broadcast.preview_key(settings.token_secret(), body.text, body.province)
     if body.preview_key != key:
         raise HTTPException(
             http_status.HTTP_409_CONFLICT,

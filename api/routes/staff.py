@@ -3,9 +3,10 @@ route but login needs a token of an allowed role."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -26,13 +27,15 @@ from api.knowledge.models import KnowledgeEntry
 from api.knowledge.seeding import cached_taxonomy
 from api.places.service import list_communes, list_provinces
 from api.querylog.rollup import today_local
+from api.routes import throttle
 from api.staff.models import Role, StaffUser
-from api.staff.security import TokenClaims, issue_token
+from api.staff.security import TokenClaims
 from api.staff.service import (
     authenticate,
     create_staff,
     recent_turns,
     staff_item,
+    token_for,
     update_staff,
 )
 
@@ -46,8 +49,8 @@ StaffDep = Annotated[TokenClaims, Depends(require_roles(Role.ANALYST, Role.COMMU
 class LoginRequest(BaseModel):
     """Credentials."""
 
-    username: str
-    password: str
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
 
 
 class TokenResponse(BaseModel):
@@ -60,19 +63,16 @@ class TokenResponse(BaseModel):
 
 
 @router.post("/login", response_model=TokenResponse)
-def login(
-    body: LoginRequest, session: SessionDep, settings: SettingsDep
+async def login(
+    body: LoginRequest, session: SessionDep, settings: SettingsDep, request: Request
 ) -> TokenResponse:
-    """Exchanges credentials for a short-lived token."""
-    user = authenticate(session, body.username, body.password)
+    """Exchanges credentials for a short-lived token; 429 after too many attempts
+    from one address or for one user name."""
+    await throttle.login_attempt(request, body.username)
+    user = await asyncio.to_thread(authenticate, session, body.username, body.password)
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password")
-    token = issue_token(
-        settings.secret_key.get_secret_value(),
-        user.username,
-        user.role.value,
-        settings.staff_token_minutes,
-    )
+    token = token_for(user, settings.token_secret(), settings.staff_token_minutes)
     return TokenResponse(
         access_token=token,
         role=user.role.value,

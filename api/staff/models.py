@@ -37,3 +37,6 @@ class StaffUser(Base):
     provinces: Mapped[list[str]] = mapped_column(
         JSON, default=list, server_default="[]"
     )
+    # Part of every token; bumped when the account is deactivated, re-roled,
+    # re-scoped or given a new password, which ends every token issued before.
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -9,7 +9,16 @@ from sqlalchemy.orm import Session
 
 from api.querylog.models import Turn
 from api.staff.models import Role, StaffUser
-from api.staff.security import hash_password, verify_password
+from api.staff.security import (
+    hash_password,
+    issue_token,
+    needs_rehash,
+    verify_password,
+    waste_a_verification,
+)
+
+# Changes that end every token the account holds.
+_REVOKING = frozenset({"active", "role", "password", "communes", "provinces"})
 
 
 def create_staff(
@@ -40,12 +49,21 @@ def create_staff(
 def update_staff(session: Session, user: StaffUser, **changes: Any) -> StaffUser:
     """Applies ``active``, ``role``, ``password``, ``communes`` or ``provinces``
     changes."""
+    if _REVOKING & changes.keys():
+        user.token_version = (user.token_version or 0) + 1
     if "password" in changes:
         user.password_hash = hash_password(changes.pop("password"))
     for key, value in changes.items():
         setattr(user, key, value)
     session.commit()
     return user
+
+
+def token_for(user: StaffUser, key: str, minutes: int) -> str:
+    """A token for ``user`` at its current token version."""
+    return issue_token(
+        key, user.username, user.role.value, minutes, user.id, user.token_version or 0
+    )
 
 
 def staff_item(user: StaffUser) -> dict[str, Any]:
@@ -61,14 +79,18 @@ def staff_item(user: StaffUser) -> dict[str, Any]:
 
 
 def authenticate(session: Session, username: str, password: str) -> StaffUser | None:
-    """The active user with these credentials, or None."""
+    """The active user with these credentials, or None. Takes as long for an
+    unknown name as for a wrong password; a hash made with an older scheme or
+    weaker parameters is replaced once the password is known."""
     user = session.scalar(select(StaffUser).where(StaffUser.username == username))
-    if (
-        user is None
-        or not user.active
-        or not verify_password(password, user.password_hash)
-    ):
+    if user is None:
+        waste_a_verification(password)
         return None
+    if not verify_password(password, user.password_hash) or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        session.commit()
     return user
 
 

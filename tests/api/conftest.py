@@ -13,9 +13,31 @@ from sqlalchemy.orm import Session
 from api.core.config import Settings
 from api.main import create_app
 from api.querylog.models import Turn
+from api.staff.models import Role
+from tests import factories
 from tests.fakes import FakeTelegram, FakeZaloOA
 
 SECRET = "test-secret-key-for-hmac"
+TOKEN_SECRET = "test-token-key-for-staff"
+
+
+@pytest.fixture(autouse=True)
+def _current_engine(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Makes the test's engine (when it has one) the one staff_token() writes to."""
+    if "engine" in request.fixturenames:
+        factories.CURRENT_ENGINE[:] = [request.getfixturevalue("engine")]
+    yield
+    factories.CURRENT_ENGINE.clear()
+
+
+def staff_token(username: str, role: Role | str, minutes: int = 5) -> str:
+    """A real token of the account ``username`` (see tests.factories.staff_token)."""
+    return factories.staff_token(username, role, TOKEN_SECRET, minutes)
+
+
+def staff_headers(username: str, role: Role | str) -> dict[str, str]:
+    """Authorization headers with :func:`staff_token`."""
+    return {"Authorization": f"Bearer {staff_token(username, role)}"}
 
 
 @pytest.fixture
@@ -28,6 +50,7 @@ def settings(seeded_engine: Any, database_url: str, fake_rasa: Any) -> Settings:
         action_server_url=fake_rasa.url,
         rasa_timeout_seconds=2,
         secret_key=SECRET,
+        token_key=TOKEN_SECRET,
         # Tests refresh the daily tables when they mean to: they insert turns with
         # past timestamps, which a refresh running meanwhile could pass over.
         rollup_refresh_seconds=0,
@@ -83,6 +106,7 @@ def channel_settings(
         **{
             **settings.model_dump(),
             "secret_key": SECRET,
+            "token_key": TOKEN_SECRET,
             "telegram_token": TELEGRAM_TOKEN,
             "telegram_webhook_secret": TELEGRAM_SECRET,
             "telegram_api_url": fake_telegram.url,

@@ -22,8 +22,7 @@ from api.querylog.models import Outcome, TrainingExample, Turn
 from api.querylog.retention import purge
 from api.querylog.rollup import VIETNAM_TZ, refresh, today_local
 from api.staff.models import Role
-from api.staff.security import issue_token
-from tests.api.conftest import SECRET
+from tests.api.conftest import staff_token
 
 HA_TINH = "42"
 THANH_SEN = "18073"  # Phường Thành Sen, Hà Tĩnh
@@ -38,7 +37,7 @@ NOON = datetime.combine(TODAY, time(12), VIETNAM_TZ).astimezone(timezone.utc)
 
 def headers(role: Role = Role.ANALYST, username: str = "analyst") -> dict[str, str]:
     """A bearer token of ``role``."""
-    return {"Authorization": f"Bearer {issue_token(SECRET, username, role.value, 5)}"}
+    return {"Authorization": f"Bearer {staff_token(username, role)}"}
 
 
 @dataclass

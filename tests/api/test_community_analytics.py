@@ -18,8 +18,7 @@ from api.community.models import (
 )
 from api.querylog.rollup import VIETNAM_TZ, today_local
 from api.staff.models import Role
-from api.staff.security import issue_token
-from tests.api.conftest import SECRET
+from tests.api.conftest import staff_token
 from tests.factories import helper_session, ticket
 
 THANH_SEN, TRAN_PHU, HA_TINH = "18073", "18100", "42"
@@ -65,7 +64,7 @@ def test_tickets_and_assisted_residents_by_commune_group_and_task(
             ]
         )
         session.commit()
-    token = issue_token(SECRET, "analyst", Role.ANALYST.value, 5)
+    token = staff_token("analyst", Role.ANALYST)
     params = {
         "from": (TODAY - timedelta(days=6)).isoformat(),
         "to": TODAY.isoformat(),

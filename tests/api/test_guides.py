@@ -25,8 +25,7 @@ from api.routes.guides import (
     NOT_FOUND_TEXT,
     PRINT_BUTTON,
 )
-from api.staff.security import issue_token
-from tests.api.conftest import SECRET
+from tests.api.conftest import staff_token
 from tests.conftest import ROOT
 
 GUIDE = "vneid_register_level1"  # a procedure with five steps
@@ -36,7 +35,7 @@ VOID_TAGS = {"meta", "link", "br", "img", "input", "hr"}
 
 def admin() -> dict[str, str]:
     """A fresh admin token (module-level ones expire in long runs)."""
-    return {"Authorization": f"Bearer {issue_token(SECRET, 'admin1', 'admin', 5)}"}
+    return {"Authorization": f"Bearer {staff_token('admin1', 'admin')}"}
 
 
 def seed_entry(answer_id: str) -> EntrySeed:

@@ -16,9 +16,8 @@ from api.community.handoff import ACCEPT, DECLINE
 from api.community.models import HandoffTicket
 from api.core.db import utcnow
 from api.staff.models import Role
-from api.staff.security import issue_token
 from api.staff.service import create_staff
-from tests.api.conftest import SECRET
+from tests.api.conftest import staff_token
 from tests.conftest import ROOT
 
 THANH_SEN = "18073"  # Phường Thành Sen, Hà Tĩnh: a sample team serves it
@@ -43,7 +42,7 @@ def teams(seeded_engine: Any) -> Any:
 
 
 def staff(username: str, role: Role = Role.COMMUNITY) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, username, role.value, 5)}"}
+    return {"Authorization": f"Bearer {staff_token(username, role)}"}
 
 
 def say(client: TestClient, text: str, sender: str = "citizen-1") -> dict[str, Any]:

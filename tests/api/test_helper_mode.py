@@ -13,9 +13,8 @@ from sqlalchemy.orm import Session
 from api.community.models import HelperSession, HelperStatus, ResidentGroup
 from api.querylog.models import Turn
 from api.staff.models import Role
-from api.staff.security import issue_token
 from api.staff.service import create_staff
-from tests.api.conftest import SECRET
+from tests.api.conftest import staff_token
 
 THANH_SEN = "18073"
 GUIDE = "vneid_activate_level2"  # an entry with steps
@@ -41,7 +40,7 @@ def joined(body: dict[str, Any]) -> str:
 
 
 def link(client: TestClient) -> str:
-    token = issue_token(SECRET, "ts1", Role.COMMUNITY.value, 5)
+    token = staff_token("ts1", Role.COMMUNITY)
     response = client.post(
         "/api/staff/helper/link-code", headers={"Authorization": f"Bearer {token}"}
     )

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 from api.channels.models import ChannelContact, NoticeDelivery
 from api.core.db import utcnow
 from api.staff.models import Role
-from api.staff.security import issue_token
-from tests.api.conftest import SECRET
+from tests.api.conftest import staff_token
 from tests.api.test_telegram import message_update
 from tests.api.test_telegram import post as telegram_post
 from tests.api.test_zalo import event
@@ -31,7 +30,7 @@ WARNING = (
 
 
 def admin() -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, 'admin1', 'admin', 5)}"}
+    return {"Authorization": f"Bearer {staff_token('admin1', 'admin')}"}
 
 
 def telegram_texts(fake: FakeTelegram) -> list[str]:
@@ -147,9 +146,7 @@ def test_opting_out_stops_notices_at_once_and_zalo_rules_are_kept(
 def test_notices_are_for_admins_and_checked(
     channel_client: TestClient, seeded_engine: Any
 ) -> None:
-    analyst = {
-        "Authorization": f"Bearer {issue_token(SECRET, 'a', Role.ANALYST.value, 5)}"
-    }
+    analyst = {"Authorization": f"Bearer {staff_token('a', Role.ANALYST)}"}
     assert (
         channel_client.post(
             "/api/staff/notices/preview", json={"text": WARNING}, headers=analyst

@@ -46,8 +46,7 @@ from api.places.service import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
 from api.querylog.rollup import VIETNAM_TZ
 from api.staff.models import Role
-from api.staff.security import issue_token
-from tests.api.conftest import SECRET
+from tests.api.conftest import staff_token
 from tests.conftest import ROOT
 
 HA_TINH = "42"
@@ -847,7 +846,7 @@ def test_cli_refuses_bad_requests(
 
 
 def _headers(role: Role = Role.ANALYST) -> dict[str, str]:
-    return {"Authorization": f"Bearer {issue_token(SECRET, 'an', role.value, 5)}"}
+    return {"Authorization": f"Bearer {staff_token('an', role)}"}
 
 
 Q3_QUERY = {"from": "2026-07-01", "to": "2026-09-30", "province": HA_TINH}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.staff.models import Role
 from api.staff.security import issue_token
 from api.staff.service import create_staff
-from tests.api.conftest import SECRET
+from tests.api.conftest import TOKEN_SECRET, staff_token
 
 PUBLIC = {
     ("POST", "/api/chat"),
@@ -79,7 +79,7 @@ def test_every_staff_route_refuses_the_roles_it_does_not_serve(
         (Role.ANALYST, set(protected) - ADMIN_ROUTES - HANDOFF_ROUTES),
         (Role.ADMIN, set(protected)),
     ):
-        token = issue_token(SECRET, "someone", role.value, 5)
+        token = staff_token("someone", role)
         for method, path in protected:
             response = client.request(
                 method, path, headers={"Authorization": f"Bearer {token}"}
@@ -91,8 +91,8 @@ def test_every_staff_route_refuses_the_roles_it_does_not_serve(
 
 
 def test_staff_routes_refuse_forged_and_expired_tokens(client: TestClient) -> None:
-    forged = issue_token("another-key", "mallory", "admin", 60)
-    expired = issue_token(SECRET, "alice", "admin", 0)[:-1] + "x"
+    forged = issue_token("another-key", "mallory", "admin", 60, 1, 0)
+    expired = issue_token(TOKEN_SECRET, "alice", "admin", 0, 1, 0)[:-1] + "x"
     for token in (forged, expired, "garbage"):
         response = client.get(
             "/api/staff/turns", headers={"Authorization": f"Bearer {token}"}
@@ -101,7 +101,7 @@ def test_staff_routes_refuse_forged_and_expired_tokens(client: TestClient) -> No
 
 
 def test_community_role_cannot_read_analytics(client: TestClient) -> None:
-    token = issue_token(SECRET, "member", Role.COMMUNITY.value, 5)
+    token = staff_token("member", Role.COMMUNITY)
     response = client.get(
         "/api/staff/analytics/overview", headers={"Authorization": f"Bearer {token}"}
     )

@@ -20,8 +20,7 @@ from api.community.directory import (
 from api.community.models import CommunityTeam
 from api.querylog.rollup import VIETNAM_TZ
 from api.staff.models import Role
-from api.staff.security import issue_token
-from tests.api.conftest import SECRET
+from tests.api.conftest import staff_token
 from tests.conftest import ROOT
 
 SEEDS = ROOT / "seeds"
@@ -39,7 +38,7 @@ def seeded_teams(engine: Any) -> Any:
 
 
 def _headers(role: Role, username: str = "admin1") -> dict[str, str]:
-    token = issue_token(SECRET, username, role.value, 5)
+    token = staff_token(username, role)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -164,3 +165,25 @@ def test_asking_for_a_person_opens_a_ticket_for_the_communes_team(stack: Stack) 
     text = opened["messages"][0]["text"]
     assert re.search(r"yêu cầu số \d+", text)
     assert "Tổ công nghệ số cộng đồng phường Thành Sen" in text
+
+
+def _listening(port: int) -> set[str]:
+    """The local addresses with a socket listening on ``port`` (from /proc)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text(encoding="ascii").splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                found.add(address)
+    return found
+
+
+def test_every_process_listens_on_loopback_only(stack: Stack) -> None:
+    # 0100007F is 127.0.0.1 as /proc writes it; 00000000 would be every interface.
+    for port in (stack.ports.rasa, stack.ports.actions, stack.ports.api):
+        assert _listening(port) == {"0100007F"}, port
