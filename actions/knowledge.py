@@ -16,10 +16,18 @@ def get_store() -> KnowledgeStore:
     return KnowledgeStore(get_engine())
 
 
+# The last line of every reply that gives an answer: the page its facts come from
+# and the day someone checked them against it; an answer no one has checked yet
+# says so and where to check it.
+VERIFIED = "Nguồn: {url} (đã kiểm tra ngày {day})"
+DRAFT = (
+    "Nội dung này đang chờ cán bộ kiểm tra lại. Anh/Chị có thể kiểm tra lại tại: {url}"
+)
+
+
 def citation(answer: Answer) -> dict[str, str]:
-    """The source and check date every reply that gives an answer carries (the
-    ``{source_url}`` and ``{last_verified}`` slots of the domain's responses)."""
-    return {
-        "source_url": answer.source_url,
-        "last_verified": answer.last_verified.strftime("%d/%m/%Y"),
-    }
+    """The ``{citation}`` slot of the domain's responses."""
+    if answer.verified_on is None:
+        return {"citation": DRAFT.format(url=answer.source_url)}
+    day = answer.verified_on.strftime("%d/%m/%Y")
+    return {"citation": VERIFIED.format(url=answer.source_url, day=day)}

@@ -299,7 +299,7 @@ class ConversationService:
         intent = intent_data.get("name")
         confidence = intent_data.get("confidence")
         answer_id = turn.get("answer_id")
-        topic = await self._topic(intent, answer_id)
+        topic, draft = await self._topic(intent, answer_id)
         offer = None
         if helping.active:
             if answer_id and outcome is Outcome.ANSWERED:
@@ -338,6 +338,7 @@ class ConversationService:
             answer_id=answer_id,
             answer_confidence=turn.get("answer_confidence"),
             outcome=outcome,
+            answer_draft=draft if outcome is Outcome.ANSWERED else None,
             latency_ms=latency_ms,
             detail=(reply.error or "no_reply") if outcome is Outcome.ERROR else None,
             province_code=place.province_code,
@@ -525,11 +526,16 @@ class ConversationService:
             turn_id=turn_id,
         )
 
-    async def _topic(self, intent: str | None, answer_id: str | None) -> str | None:
+    async def _topic(
+        self, intent: str | None, answer_id: str | None
+    ) -> tuple[str | None, bool | None]:
+        """The turn's topic, and whether the answer given is a draft (None when no
+        stored answer was given)."""
         if answer_id:
-            topics = await asyncio.to_thread(self._store.topics_of, [answer_id])
-            return topics.get(answer_id)
-        return self._intent_topics.get(intent or "")
+            facts = await asyncio.to_thread(self._store.facts_of, [answer_id])
+            topic, draft = facts.get(answer_id, (None, None))
+            return topic, draft
+        return self._intent_topics.get(intent or ""), None
 
     def _dialogues(
         self, session: Session, channel: str, user: str, text: str, masked: str

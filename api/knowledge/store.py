@@ -30,7 +30,8 @@ class Answer:
     answer: str
     steps: list[str]
     source_url: str
-    last_verified: date
+    # None for a draft: no one has checked it against its page yet.
+    verified_on: date | None
     related_answers: list[RelatedAnswer] = field(default_factory=list)
 
 
@@ -76,7 +77,7 @@ class KnowledgeStore:
                 answer=row.answer,
                 steps=list(row.steps),
                 source_url=row.source_url,
-                last_verified=row.last_verified,
+                verified_on=row.verified_on if row.status == "verified" else None,
                 related_answers=[
                     RelatedAnswer(rel, questions[rel])
                     for rel in row.related
@@ -85,6 +86,19 @@ class KnowledgeStore:
             )
             for row in rows
         }
+
+    def facts_of(self, answer_ids: Iterable[str]) -> dict[str, tuple[str, bool]]:
+        """answer id -> (topic code, whether the answer is a draft)."""
+        ids = list(answer_ids)
+        if not ids:
+            return {}
+        with Session(self._engine) as session:
+            rows = session.execute(
+                select(
+                    KnowledgeEntry.id, KnowledgeEntry.topic, KnowledgeEntry.status
+                ).where(KnowledgeEntry.id.in_(ids))
+            ).tuples()
+            return {i: (topic, status != "verified") for i, topic, status in rows}
 
     def topics_of(self, answer_ids: Iterable[str]) -> dict[str, str]:
         """answer id -> topic code."""

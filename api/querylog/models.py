@@ -114,6 +114,8 @@ class Turn(Base):
     topic: Mapped[str | None] = mapped_column(String(40))
     answer_id: Mapped[str | None] = mapped_column(String(32))
     answer_confidence: Mapped[float | None] = mapped_column(Float)
+    # The answer given was a draft, not yet checked against its source page.
+    answer_draft: Mapped[bool | None] = mapped_column(Boolean)
     outcome: Mapped[Outcome] = mapped_column(value_enum(Outcome))
     latency_ms: Mapped[int] = mapped_column(Integer)
     # Why a turn was rejected, failed or not delivered (e.g. "rate_limited").

@@ -31,6 +31,8 @@ class TurnRecord:
     detail: str | None = None
     province_code: str | None = None
     commune_code: str | None = None
+    # The stored answer given was a draft (None: no stored answer was given).
+    answer_draft: bool | None = None
 
 
 def log_turn(session: Session, record: TurnRecord) -> int:

@@ -83,7 +83,8 @@ class GuideOut(BaseModel):
     answer: str
     steps: list[str]
     source_url: str
-    last_verified: date
+    # The day the steps were checked against source_url; None while a draft.
+    verified_on: date | None
     print_url: str
 
 
@@ -122,6 +123,20 @@ def source_label(url: str, taxonomy: Taxonomy) -> str:
     return f"{max(matches)[1]} – {address}" if matches else address
 
 
+# Under the source of a printed guide: when it was checked, or that it was not.
+CHECKED = 'Đã kiểm tra với trang nguồn ngày: <time datetime="{iso}">{day}</time>'
+NOT_CHECKED = (
+    "Hướng dẫn này đang chờ cán bộ kiểm tra lại; Anh/Chị đối chiếu với trang nguồn."
+)
+
+
+def _checked(answer: Answer) -> str:
+    if answer.verified_on is None:
+        return f"<p>{NOT_CHECKED}</p>"
+    day = answer.verified_on
+    return "<p>" + CHECKED.format(iso=day.isoformat(), day=vn_date(day)) + "</p>"
+
+
 def vn_date(day: date) -> str:
     """dd/mm/yyyy, as the bot writes its check dates."""
     return day.strftime("%d/%m/%Y")
@@ -139,7 +154,7 @@ def guide_json(answer_id: str, request: Request, store: StoreDep) -> GuideOut:
         answer=answer.answer,
         steps=answer.steps,
         source_url=answer.source_url,
-        last_verified=answer.last_verified,
+        verified_on=answer.verified_on,
         print_url=str(request.url_for(PAGE_ROUTE, answer_id=answer.id)),
     )
 
@@ -233,7 +248,7 @@ def _guide_page(
 </ol>
 <section class="source" aria-label="Nguồn thông tin">
   <p>Nguồn: {source}</p>
-  <p>Cập nhật lần cuối: <time datetime="{answer.last_verified.isoformat()}">{vn_date(answer.last_verified)}</time></p>
+  {_checked(answer)}
 </section>
 </main>
 <footer>

@@ -22,7 +22,16 @@ from api.community.directory import (
 )
 from api.community.models import CommunityTeam
 from api.core.deps import SessionDep, SettingsDep, require_roles
-from api.knowledge.editing import AnswerEdit, InvalidEdit, answer_item, edit_answer
+from api.knowledge.editing import (
+    AnswerEdit,
+    InvalidEdit,
+    UnknownRevision,
+    answer_item,
+    edit_answer,
+    history,
+    revert_answer,
+    verify_answer,
+)
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.seeding import cached_taxonomy
 from api.places.service import list_communes, list_provinces
@@ -103,7 +112,8 @@ def answers(
     entries = session.scalars(
         select(KnowledgeEntry).order_by(KnowledgeEntry.topic, KnowledgeEntry.id)
     )
-    return {"items": [answer_item(e, taxonomy) for e in entries]}
+    today = today_local()
+    return {"items": [answer_item(e, taxonomy, today) for e in entries]}
 
 
 def _entry(session: SessionDep, answer_id: str) -> KnowledgeEntry:
@@ -118,7 +128,9 @@ def answer(
     _: AnalystDep, session: SessionDep, settings: SettingsDep, answer_id: str
 ) -> dict[str, Any]:
     """One answer."""
-    return answer_item(_entry(session, answer_id), cached_taxonomy(settings.seeds_dir))
+    return answer_item(
+        _entry(session, answer_id), cached_taxonomy(settings.seeds_dir), today_local()
+    )
 
 
 @router.put("/answers/{answer_id}")
@@ -137,15 +149,69 @@ def update_answer(
             session, entry, body, claims.username, taxonomy, today_local()
         )
     except InvalidEdit as exc:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            {
-                "code": "invalid_answer",
-                "message": "Câu trả lời chưa hợp lệ.",
-                "problems": exc.problems,
-            },
-        ) from exc
-    return answer_item(edited, taxonomy)
+        raise _invalid(exc) from exc
+    return answer_item(edited, taxonomy, today_local())
+
+
+def _invalid(exc: InvalidEdit) -> HTTPException:
+    return HTTPException(
+        status.HTTP_422_UNPROCESSABLE_CONTENT,
+        {
+            "code": "invalid_answer",
+            "message": "Câu trả lời chưa hợp lệ.",
+            "problems": exc.problems,
+        },
+    )
+
+
+@router.post("/answers/{answer_id}/verify")
+def verify(
+    claims: AdminDep, session: SessionDep, settings: SettingsDep, answer_id: str
+) -> dict[str, Any]:
+    """ "Đã kiểm tra hôm nay với trang nguồn": the answer, as it stands, was checked
+    against its source page today by this staff member."""
+    entry = _entry(session, answer_id)
+    taxonomy = cached_taxonomy(settings.seeds_dir)
+    try:
+        verified = verify_answer(
+            session, entry, claims.username, taxonomy, today_local()
+        )
+    except InvalidEdit as exc:
+        raise _invalid(exc) from exc
+    return answer_item(verified, taxonomy, today_local())
+
+
+@router.get("/answers/{answer_id}/history")
+def answer_history(
+    _: AnalystDep, session: SessionDep, answer_id: str
+) -> dict[str, Any]:
+    """Every change of the answer, newest first: who, when, which fields, before
+    and after."""
+    _entry(session, answer_id)
+    return {"items": history(session, answer_id)}
+
+
+class RevertRequest(BaseModel):
+    """The revision to undo: the answer goes back to how it was before it."""
+
+    revision_id: int = Field(ge=1, le=2**31 - 1)
+
+
+@router.post("/answers/{answer_id}/revert")
+def revert(
+    claims: AdminDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    answer_id: str,
+    body: RevertRequest,
+) -> dict[str, Any]:
+    """Undoes one change (itself recorded as a change)."""
+    entry = _entry(session, answer_id)
+    try:
+        reverted = revert_answer(session, entry, body.revision_id, claims.username)
+    except UnknownRevision as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such revision") from exc
+    return answer_item(reverted, cached_taxonomy(settings.seeds_dir), today_local())
 
 
 @router.get("/places/provinces")

@@ -57,8 +57,11 @@ async def test_confident_answer_reads_the_store(store_env: Any) -> None:
     message = dispatcher.messages[0]
     assert message["response"] == "utter_faq_answer"
     assert message["answer"] == answer.answer
-    assert message["source_url"] == answer.source_url
-    assert message["last_verified"] == answer.last_verified.strftime("%d/%m/%Y")
+    assert answer.verified_on is not None  # checked against its page by the audit
+    assert message["citation"] == (
+        f"Nguồn: {answer.source_url} (đã kiểm tra ngày "
+        f"{answer.verified_on.strftime('%d/%m/%Y')})"
+    )
     if answer.steps:
         assert message["steps"].startswith("\n1. ")
     assert _turn(dispatcher) == {

@@ -435,7 +435,7 @@ def test_an_admin_edit_of_an_answer_is_used_at_once(
         "steps": ["Mang căn cước.", "  ", "Làm theo hướng dẫn của cán bộ."],
         "source_url": current["source_url"],
         "source_ref": "Kiểm tra lại với Công an xã",
-        "last_verified": TODAY.isoformat(),
+        "verified": True,
     }
     path = "/api/staff/answers/vneid_activate_level2"
     analyst = client.put(path, json=edit, headers=headers())
@@ -443,15 +443,25 @@ def test_an_admin_edit_of_an_answer_is_used_at_once(
     saved = client.put(path, json=edit, headers=headers(Role.ADMIN, "admin1"))
     assert saved.status_code == 200, saved.text
     assert saved.json()["updated_by"] == "admin1"
+    assert (saved.json()["status"], saved.json()["verified_by"]) == (
+        "verified",
+        "admin1",
+    )
     answer = KnowledgeStore(seeded_engine).get("vneid_activate_level2")
     assert answer is not None
     assert answer.answer == edit["answer"]
     assert answer.steps == ["Mang căn cước.", "Làm theo hướng dẫn của cán bộ."]
+    assert answer.verified_on == TODAY
+    # saved without the check: a draft again
+    draft = client.put(
+        path, json={**edit, "verified": False}, headers=headers(Role.ADMIN, "admin1")
+    )
+    assert (draft.json()["status"], draft.json()["verified_on"]) == ("draft", None)
 
     for bad in (
         {"source_url": "http://example.com/x"},
-        {"source_url": "https://example.com/not-official"},
-        {"last_verified": (TODAY + timedelta(days=2)).isoformat()},
+        {"source_url": "https://vneid.gov.vn/"},  # a homepage
+        {"source_url": "https://example.com/not-official"},  # verified against it
         {"answer": "ngắn"},
     ):
         response = client.put(

@@ -40,6 +40,8 @@ HANDOFF_ROUTES = {
 }
 ADMIN_ROUTES = {
     ("PUT", "/api/staff/answers/{answer_id}"),
+    ("POST", "/api/staff/answers/{answer_id}/verify"),
+    ("POST", "/api/staff/answers/{answer_id}/revert"),
     ("GET", "/api/staff/users"),
     ("POST", "/api/staff/users"),
     ("PATCH", "/api/staff/users/{username}"),

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from api.analytics.inbox import SCAN_LIMIT
 from api.knowledge.models import KnowledgeEntry
 from api.querylog.models import Outcome, Turn
-from api.querylog.rollup import rebuild_all
+from api.querylog.rollup import rebuild_all, today_local
 from api.staff.models import Role
 from api.staff.service import create_staff
 from tests.conftest import ROOT
@@ -507,22 +507,28 @@ def test_admin_edits_an_answer_and_the_assistant_uses_it(
         expect(form).to_be_visible()
         expect(page.locator("#a-question")).to_have_value(original["question"])
 
-        # The API refuses a source outside the official list: said next to the field.
+        # Verified against a page outside the accepted sites: refused, said next to
+        # the field.
         page.locator("#a-source-url").fill("https://example.com/viec-lam")
+        page.locator("#a-verified").check()
         form.get_by_role("button", name="Lưu").click()
         error = page.locator("#a-source-url-error")
         expect(error).to_be_visible()
-        expect(error).to_contain_text("trang chính thức")
+        expect(error).to_contain_text("cơ quan nhà nước")
         expect(page.locator("#a-source-url")).to_have_attribute("aria-invalid", "true")
         assert api.get(f"/api/staff/answers/{EDITED}").json() == original
 
         page.locator("#a-source-url").fill(original["source_url"])
         page.locator("#a-answer").fill(new_text)
         form.get_by_role("button", name="Lưu").click()
+        page.locator("#a-verified").uncheck()
+        form.get_by_role("button", name="Lưu").click()
         expect(page.locator("#answer-status")).to_have_text(
-            "Đã lưu. Trợ lý dùng nội dung mới từ câu trả lời tiếp theo."
+            "Đã lưu. Trợ lý dùng nội dung mới từ câu trả lời tiếp theo. Câu trả lời"
+            " là bản nháp cho đến khi được kiểm tra với trang nguồn."
         )
         expect(error).to_be_hidden()
+        expect(page.locator("#a-check-state")).to_contain_text("Bản nháp")
         expect(page.locator("#answer-meta")).to_contain_text(f"bởi {ADMIN}")
 
         edited = api.get(f"/api/staff/answers/{EDITED}").json()
@@ -539,22 +545,68 @@ def test_admin_edits_an_answer_and_the_assistant_uses_it(
         ).json()
         assert chat["answer_id"] == EDITED
         assert new_text in chat["messages"][0]["text"]
+        # a draft says so, and where to check
+        assert "đang chờ cán bộ kiểm tra lại" in chat["messages"][0]["text"]
     finally:
-        restored = api.put(
-            f"/api/staff/answers/{EDITED}",
-            json={
-                key: original[key]
-                for key in (
-                    "question",
-                    "answer",
-                    "steps",
-                    "source_url",
-                    "source_ref",
-                    "last_verified",
-                )
-            },
+        _restore(api, original)
+
+
+def _restore(api: Any, original: dict[str, Any]) -> None:
+    fields = ("question", "answer", "steps", "source_url", "sources", "source_ref")
+    restored = api.put(
+        f"/api/staff/answers/{original['id']}",
+        json={
+            **{key: original[key] for key in fields},
+            "verified": original["status"] == "verified",
+        },
+    )
+    assert restored.status_code == 200, restored.text
+
+
+def test_admin_marks_an_answer_verified_and_reverts_an_edit(
+    stack: Stack, period: Period, wide_page: Page, api_as: Any
+) -> None:
+    page = wide_page
+    api = api_as(stack, ADMIN)
+    original = api.get(f"/api/staff/answers/{LEVEL2}").json()
+    edited_text = "Anh/Chị mở ứng dụng VNeID để kích hoạt tài khoản mức 2 (bản thử)."
+    _login(page, stack, ADMIN, period.hash())
+    try:
+        page.locator("#answer-search").fill(LEVEL2)
+        row = page.locator(f'#answer-list tr[data-id="{LEVEL2}"]')
+        row.get_by_role("button", name=re.compile("^Sửa")).click()
+        form = page.locator("#answer-form")
+        page.locator("#a-answer").fill(edited_text)
+        form.get_by_role("button", name="Lưu").click()
+        expect(page.locator("#a-check-state")).to_contain_text("Bản nháp")
+        expect(row).to_contain_text("Bản nháp, chưa kiểm tra")
+
+        # "Đã kiểm tra hôm nay với trang nguồn"
+        form.get_by_role("button", name="Đã kiểm tra hôm nay với trang nguồn").click()
+        expect(page.locator("#answer-status")).to_have_text(
+            "Đã ghi nhận: câu trả lời được kiểm tra hôm nay với trang nguồn."
         )
-        assert restored.status_code == 200, restored.text
+        today = vn_date(today_local())
+        expect(page.locator("#a-check-state")).to_contain_text(today)
+        expect(row).to_contain_text("Đã kiểm tra " + today)
+        assert api.get(f"/api/staff/answers/{LEVEL2}").json()["verified_by"] == ADMIN
+
+        # The history names who changed what; undoing the edit brings the text back.
+        history = page.locator("#answer-history li")
+        expect(history).to_have_count(2)
+        expect(history.nth(0)).to_contain_text("xác nhận đã kiểm tra")
+        expect(history.nth(1)).to_contain_text(f"{ADMIN} · sửa: Nội dung trả lời")
+        history.nth(1).get_by_role("button", name=re.compile("^Hoàn tác")).click()
+        expect(page.locator("#answer-status")).to_have_text(
+            "Đã khôi phục nội dung trước thay đổi này."
+        )
+        expect(page.locator("#a-answer")).to_have_value(original["answer"])
+        restored = api.get(f"/api/staff/answers/{LEVEL2}").json()
+        assert restored["answer"] == original["answer"]
+        assert restored["status"] == original["status"]
+        expect(history.first).to_contain_text("khôi phục")
+    finally:
+        _restore(api, original)
 
 
 def test_an_analyst_reads_answers_but_cannot_edit_them(
@@ -578,7 +630,7 @@ def test_an_analyst_reads_answers_but_cannot_edit_them(
     ).to_be_hidden()
 
     answer = api_as(stack, ANALYST).get(f"/api/staff/answers/{LEVEL2}").json()
-    fields = ("question", "answer", "steps", "source_url", "last_verified")
+    fields = ("question", "answer", "steps", "source_url", "source_ref")
     refused = api_as(stack, ANALYST).put(
         f"/api/staff/answers/{LEVEL2}", json={k: answer[k] for k in fields}
     )

@@ -25,15 +25,16 @@
   var FILTER_KEYS = ["from", "to", "province", "commune", "channel"];
   var FIELD_LABELS = {
     question: "Câu hỏi", answer: "Nội dung trả lời", steps: "Các bước", source_url: "Nguồn",
-    source_ref: "Trích dẫn nguồn", last_verified: "Ngày kiểm tra"
+    source_ref: "Trích dẫn nguồn", sources: "Nguồn thêm", status: "Trạng thái",
+    verified_on: "Ngày kiểm tra", verified_by: "Người kiểm tra"
   };
+  var CHANGE_ACTIONS = { edit: "sửa", verify: "xác nhận đã kiểm tra", revert: "khôi phục" };
   var FIELD_MESSAGES = {
     question: "Vui lòng nhập câu hỏi.",
     answer: "Vui lòng nhập nội dung trả lời (ngắn gọn, lịch sự).",
     steps: "Các bước chưa hợp lệ: mỗi dòng một bước, không để dòng trống.",
-    source_url: "Nguồn phải là địa chỉ bắt đầu bằng https:// của trang chính thức.",
-    source_ref: "Trích dẫn nguồn chưa hợp lệ.",
-    last_verified: "Ngày kiểm tra phải là một ngày hợp lệ, không sau hôm nay."
+    source_url: "Nguồn phải là địa chỉ https:// của đúng trang có thông tin, không phải trang chủ.",
+    source_ref: "Trích dẫn nguồn chưa hợp lệ."
   };
   var ANSWER_WORD_LIMIT = 80; // seeds/README.md: an answer has at most 80 words
 
@@ -293,8 +294,67 @@
     },
     community: function () {
       return loadPanel("community", "community-panel", "/api/staff/analytics/community?" + filterQuery(), renderCommunity);
+    },
+    safety: function () {
+      return loadPanel("safety", "safety-panel", "/api/staff/analytics/safety?" + filterQuery(), renderSafety);
+    },
+    content: function () {
+      return loadPanel("content", "safety-panel", "/api/staff/analytics/content?" + filterQuery(), renderContent);
     }
   };
+
+  function renderSafety(data) {
+    var labels = data.kind_labels || {};
+    $("safety-total").textContent = data.alerts
+      ? "Trợ lý đã cảnh báo " + fmtInt(data.alerts) + " lượt người dân kể về tình huống nghi lừa đảo trong kỳ."
+      : "Chưa có lượt cảnh báo lừa đảo nào trong kỳ.";
+    var body = clear($("safety-kinds").tBodies[0]);
+    Object.keys(data.by_kind || {}).forEach(function (kind) {
+      var tr = el("tr");
+      cell(tr, labels[kind] || kind);
+      cell(tr, fmtInt(data.by_kind[kind]), "num");
+      body.appendChild(tr);
+    });
+    labelCells($("safety-kinds"));
+    var list = clear($("safety-rising"));
+    (data.rising || []).forEach(function (place) {
+      var li = el("li");
+      li.appendChild(el("span", { text: (place.name || place.province_code) + ": " + fmtInt(place.this_week) +
+        " lượt trong 7 ngày gần nhất (7 ngày trước: " + fmtInt(place.week_before) + ")" +
+        (place.kind ? ", nhiều nhất: " + (labels[place.kind] || place.kind) : "") }));
+      if (role === "admin" && place.notice_draft) {
+        var draft = el("button", { type: "button", text: "Soạn thông báo cho địa bàn này",
+          "aria-label": "Soạn thông báo cảnh báo cho " + (place.name || place.province_code) });
+        draft.addEventListener("click", function () { draftNotice(place); });
+        li.appendChild(draft);
+      }
+      list.appendChild(li);
+    });
+    if (!list.children.length) list.appendChild(el("li", { text: "Không có địa bàn nào tăng đột biến." }));
+  }
+
+  function draftNotice(place) {
+    // The admin previews and sends as any notice; nothing is sent from here.
+    $("notices-panel").hidden = false;
+    $("notice-text").value = place.notice_draft;
+    $("notice-text").dispatchEvent(new Event("input"));
+    var province = $("notice-province");
+    for (var i = 0; i < province.options.length; i++) {
+      if (province.options[i].value === place.province_code) province.value = place.province_code;
+    }
+    $("notice-text").focus();
+    if ($("notices-panel").scrollIntoView) $("notices-panel").scrollIntoView({ block: "start" });
+  }
+
+  function renderContent(data) {
+    var text = fmtInt(data.verified) + " câu trả lời đã kiểm tra với trang nguồn, " +
+      fmtInt(data.draft) + " bản nháp, " + fmtInt(data.stale) + " đã kiểm tra quá 180 ngày.";
+    if (data.answers_served) {
+      text += " Trong kỳ, " + fmtInt(data.answers_served_from_drafts) + " trong " +
+        fmtInt(data.answers_served) + " lượt trả lời dùng bản nháp.";
+    }
+    $("content-state").textContent = text;
+  }
 
   function loadAll() { Object.keys(loaders).forEach(function (k) { loaders[k](); }); }
 
@@ -942,7 +1002,7 @@
 
   var FIELDS = {
     question: "a-question", answer: "a-answer", steps: "a-steps", source_url: "a-source-url",
-    source_ref: "a-source-ref", last_verified: "a-last-verified"
+    source_ref: "a-source-ref"
   };
 
   function canEdit() { return role === "admin"; }
@@ -971,17 +1031,25 @@
     var words = query ? query.split(/\s+/) : [];
     var body = clear($("answer-list").tBodies[0]);
     var shown = 0;
-    answers.forEach(function (a) {
+    // Drafts first, then the checks that are oldest: what needs a look comes first.
+    var ordered = answers.slice().sort(function (x, y) {
+      var kx = x.status === "verified" ? (x.verified_on || "") : "";
+      var ky = y.status === "verified" ? (y.verified_on || "") : "";
+      return kx < ky ? -1 : kx > ky ? 1 : 0;
+    });
+    var due = 0;
+    ordered.forEach(function (a) {
+      if (a.due_for_check) due++;
       var hay = fold(a.id + " " + a.question + " " + a.answer + " " + topicLabel(a.topic));
       if (!words.every(function (w) { return hay.indexOf(w) >= 0; })) return;
       shown++;
-      var tr = el("tr", { "data-id": a.id });
+      var tr = el("tr", { "data-id": a.id, className: a.due_for_check ? "due" : null });
       var q = el("td");
       q.appendChild(el("span", { text: a.question }));
       q.appendChild(el("code", { className: "topic-tag", text: a.id }));
       tr.appendChild(q);
       cell(tr, topicLabel(a.topic));
-      cell(tr, fmtDate(a.last_verified));
+      cell(tr, checkText(a), a.due_for_check ? "due-cell" : null);
       var td = el("td");
       var b = el("button", { type: "button", text: canEdit() ? "Sửa" : "Xem",
         "aria-label": (canEdit() ? "Sửa câu trả lời: " : "Xem câu trả lời: ") + a.question });
@@ -991,9 +1059,55 @@
       body.appendChild(tr);
     });
     labelCells($("answer-list"));
-    $("answer-count").textContent = query
+    $("answer-count").textContent = (query
       ? "Tìm thấy " + fmtInt(shown) + " trong " + fmtInt(answers.length) + " câu trả lời."
-      : fmtInt(answers.length) + " câu trả lời.";
+      : fmtInt(answers.length) + " câu trả lời.") +
+      " " + fmtInt(due) + " câu cần kiểm tra (bản nháp hoặc kiểm tra quá 180 ngày).";
+  }
+
+  function checkText(a) {
+    if (a.status !== "verified") return "Bản nháp, chưa kiểm tra";
+    var text = "Đã kiểm tra " + fmtDate(a.verified_on);
+    return a.due_for_check ? text + " (quá 180 ngày)" : text;
+  }
+
+  function loadHistory(id) {
+    var list = clear($("answer-history"));
+    return request("/api/staff/answers/" + encodeURIComponent(id) + "/history").then(function (data) {
+      if (editing !== id) return;
+      (data.items || []).forEach(function (r) {
+        var fields = (r.changed || []).map(function (f) { return FIELD_LABELS[f] || f; }).join(", ");
+        var li = el("li", { "data-revision": String(r.id) });
+        li.appendChild(el("span", { text: fmtDateTime(r.changed_at) + " · " + r.changed_by + " · " +
+          (CHANGE_ACTIONS[r.action] || r.action) + (fields ? ": " + fields : "") }));
+        if (canEdit()) {
+          var undo = el("button", { type: "button", text: "Hoàn tác thay đổi này",
+            "aria-label": "Hoàn tác thay đổi lúc " + fmtDateTime(r.changed_at) });
+          undo.addEventListener("click", function () { revertTo(id, r.id, undo); });
+          li.appendChild(undo);
+        }
+        list.appendChild(li);
+      });
+      if (!list.children.length) list.appendChild(el("li", { text: "Chưa có thay đổi nào từ khi nạp dữ liệu gốc." }));
+    }).catch(function () { /* the form still works without its history */ });
+  }
+
+  function replaceAnswer(item) {
+    for (var i = 0; i < answers.length; i++) if (answers[i].id === item.id) answers[i] = item;
+    renderAnswerList();
+    if (editing === item.id) showAnswer(item);
+  }
+
+  function revertTo(id, revision, button) {
+    button.disabled = true;
+    request("/api/staff/answers/" + encodeURIComponent(id) + "/revert",
+      { method: "POST", body: { revision_id: revision } }).then(function (item) {
+      replaceAnswer(item);
+      say($("answer-status"), "Đã khôi phục nội dung trước thay đổi này.");
+    }).catch(function (err) {
+      button.disabled = false;
+      if (err && err.status !== 401) say($("answer-status"), "Chưa khôi phục được. " + errorText(err));
+    });
   }
 
   function clearFieldErrors() {
@@ -1060,11 +1174,17 @@
     $("a-steps").value = (a.steps || []).join("\n");
     $("a-source-url").value = a.source_url || "";
     $("a-source-ref").value = a.source_ref || "";
-    $("a-last-verified").value = a.last_verified || "";
-    $("a-last-verified").max = todayVN();
+    $("a-check-state").textContent = a.status === "verified"
+      ? "Đã kiểm tra với trang nguồn ngày " + fmtDate(a.verified_on) + (a.verified_by ? " (" + a.verified_by + ")" : "") +
+        (a.due_for_check ? ". Đã quá 180 ngày: nên kiểm tra lại." : ".")
+      : "Bản nháp: chưa ai kiểm tra nội dung này với trang nguồn. Người dân được nhắc tự kiểm tra lại.";
+    $("a-verified").checked = false;
+    $("a-verified").disabled = !editable;
     Object.keys(FIELDS).forEach(function (f) { $(FIELDS[f]).readOnly = !editable; });
     $("answer-save").hidden = !editable;
+    $("answer-verify").hidden = !editable;
     updateWordCount();
+    loadHistory(a.id);
   }
 
   function formValues() {
@@ -1074,7 +1194,8 @@
       steps: $("a-steps").value.split("\n").map(function (s) { return s.trim(); }).filter(Boolean),
       source_url: $("a-source-url").value.trim(),
       source_ref: $("a-source-ref").value.trim() || null,
-      last_verified: $("a-last-verified").value
+      sources: (answerById(editing) || {}).sources || [],
+      verified: $("a-verified").checked
     };
   }
 
@@ -1083,7 +1204,6 @@
     if (!v.question) errors.question = FIELD_MESSAGES.question;
     if (!v.answer) errors.answer = FIELD_MESSAGES.answer;
     if (!/^https:\/\/[^\s/]+\.[^\s]+$/i.test(v.source_url)) errors.source_url = FIELD_MESSAGES.source_url;
-    if (!validIso(v.last_verified) || v.last_verified > todayVN()) errors.last_verified = FIELD_MESSAGES.last_verified;
     return errors;
   }
 
@@ -1114,6 +1234,21 @@
 
   function bindAnswers() {
     $("answer-search").addEventListener("input", function () { if (answers) renderAnswerList(); });
+    $("answer-verify").addEventListener("click", function () {
+      if (!canEdit() || !editing) return;
+      var id = editing;
+      var button = $("answer-verify");
+      button.disabled = true;
+      clearFieldErrors();
+      request("/api/staff/answers/" + encodeURIComponent(id) + "/verify", { method: "POST" }).then(function (item) {
+        replaceAnswer(item);
+        say($("answer-status"), "Đã ghi nhận: câu trả lời được kiểm tra hôm nay với trang nguồn.");
+      }).catch(function (err) {
+        if (err && err.status === 401) return;
+        if (err && err.status === 422) showFieldErrors(apiFieldErrors(err.detail));
+        else showFieldErrors({}, "Chưa ghi nhận được. " + errorText(err));
+      }).then(function () { button.disabled = false; });
+    });
     $("a-answer").addEventListener("input", updateWordCount);
     $("answer-close").addEventListener("click", function () {
       var row = document.querySelector('#answer-list tr[data-id="' + editing + '"] button');
@@ -1133,10 +1268,9 @@
       var id = editing;
       $("answer-save").disabled = true;
       request("/api/staff/answers/" + encodeURIComponent(id), { method: "PUT", body: values }).then(function (item) {
-        for (var i = 0; i < answers.length; i++) if (answers[i].id === id) answers[i] = item;
-        renderAnswerList();
-        if (editing === id) showAnswer(item);
-        say($("answer-status"), "Đã lưu. Trợ lý dùng nội dung mới từ câu trả lời tiếp theo.");
+        replaceAnswer(item);
+        say($("answer-status"), "Đã lưu. Trợ lý dùng nội dung mới từ câu trả lời tiếp theo." +
+          (item.status === "verified" ? "" : " Câu trả lời là bản nháp cho đến khi được kiểm tra với trang nguồn."));
       }).catch(function (err) {
         if (err && err.status === 401) return;
         if (err && err.status === 422) showFieldErrors(apiFieldErrors(err.detail));
