@@ -51,6 +51,52 @@ INPUTS = {
 }
 
 
+def time_safety_layer(repeat: int) -> list[dict[str, Any]]:
+    """What the scam check adds to a turn: detect() on each message of the safety
+    sets (median and slowest), and on a message of the maximum length."""
+    import yaml
+
+    from api.safety.detector import detect
+
+    texts = []
+    for name in ("scam_set.yml", "ordinary_set.yml"):
+        raw = yaml.safe_load(
+            (ROOT / "tests" / "safety" / name).read_text(encoding="utf-8")
+        )
+        texts += [m["text"] for m in raw["messages"]]
+    per_message = []
+    for text in texts:
+        runs = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            detect(text)
+            runs.append(time.perf_counter() - started)
+        per_message.append(statistics.median(runs))
+    longest = ("có người gọi bảo tôi đọc mã OTP " * 70)[:2000]
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        detect(longest)
+        runs.append(time.perf_counter() - started)
+    return [
+        {
+            "input": f"safety sets ({len(texts)} messages), median",
+            "chars": None,
+            "median_ms": round(statistics.median(per_message) * 1000, 3),
+        },
+        {
+            "input": "safety sets, slowest message",
+            "chars": None,
+            "median_ms": round(max(per_message) * 1000, 3),
+        },
+        {
+            "input": "scam check on 2 000 characters",
+            "chars": len(longest),
+            "median_ms": round(statistics.median(runs) * 1000, 3),
+        },
+    ]
+
+
 def time_masker(repeat: int) -> list[dict[str, Any]]:
     """Median seconds of mask() on each 1 MB input, and on a tenth of it."""
     rows = []
@@ -233,7 +279,7 @@ def _table(results: dict[str, Any]) -> str:
         f"Measured {results['measured_at']} on {results['machine']} "
         "(`make security`, tools/bench_security.py).",
         "",
-        "| masker input | characters | median |",
+        "| masker / scam check input | characters | median |",
         "|---|---|---|",
     ]
     lines += [
@@ -279,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "measured_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "masker": time_masker(args.repeat),
+        "masker": time_masker(args.repeat) + time_safety_layer(args.repeat),
     }
     with tempfile.TemporaryDirectory() as folder:
         results["gateway"] = run_gateway(Path(folder))

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from api.analytics.community import community_figures
 from api.analytics.filters import Filters
 from api.analytics.inbox import SCAN_LIMIT, inbox
+from api.analytics.safety import KIND_LABELS, content_figures, scam_figures
 from api.analytics.service import (
     UNKNOWN,
     UNKNOWN_TOPIC_LABEL,
@@ -455,6 +456,10 @@ class Report:
     themes_complete: bool
     # The community teams' work (api.analytics.community.community_figures).
     community: dict[str, Any] = field(default_factory=dict)
+    # Scam warnings given (api.analytics.safety.scam_figures) and the state of the
+    # answers (content_figures).
+    safety: dict[str, Any] = field(default_factory=dict)
+    content: dict[str, Any] = field(default_factory=dict)
     paragraph: str = field(default="")
 
     @property
@@ -512,6 +517,8 @@ class Report:
             "unanswered": [t.to_dict() for t in self.themes],
             "unanswered_note": self.themes_note,
             "community": self.community,
+            "safety": self.safety,
+            "content": self.content,
         }
 
 
@@ -612,14 +619,22 @@ def build_report(
 
     def unanswered_and_community(
         s: Session,
-    ) -> tuple[list[Theme], bool, dict[str, Any]]:
+    ) -> tuple[list[Theme], bool, dict[str, Any], dict[str, Any], dict[str, Any]]:
         themes, complete = unanswered_themes(s, f, MAX_THEMES)
-        return themes, complete, community_figures(s, f, level)
+        return (
+            themes,
+            complete,
+            community_figures(s, f, level),
+            scam_figures(s, f),
+            content_figures(s, f, f.end),
+        )
 
     # Three parts of about the same cost, read at the same time from one snapshot.
-    (counts, (pillars, topics), area), place_rows, (themes, complete, community) = (
-        read_together(session, [figures, places, unanswered_and_community])
-    )
+    (
+        (counts, (pillars, topics), area),
+        place_rows,
+        (themes, complete, community, safety, content),
+    ) = read_together(session, [figures, places, unanswered_and_community])
     report = Report(
         filters=f,
         area=area,
@@ -638,6 +653,8 @@ def build_report(
         themes=themes,
         themes_complete=complete,
         community=community,
+        safety=safety,
+        content=content,
     )
     report.paragraph = draft_paragraph(report)
     return report
@@ -768,6 +785,7 @@ def draft_paragraph(report: Report) -> str:
                 f" (đạt {format_percent(now.helpful / now.rated)})."
             )
     sentences.extend(_community_sentences(report.community))
+    sentences.extend(_safety_sentences(report.safety, report.content))
     if ytd.turns and (report.year_to_date.start, report.year_to_date.end) != (
         f.start,
         f.end,
@@ -779,6 +797,24 @@ def draft_paragraph(report: Report) -> str:
             f" {_answered_phrase(ytd.answered, ytd.turns)}."
         )
     return " ".join(sentences)
+
+
+def _safety_sentences(safety: dict[str, Any], content: dict[str, Any]) -> list[str]:
+    """Scam warnings and unverified answers in words (nothing when there were none)."""
+    sentences = []
+    if safety.get("alerts"):
+        sentences.append(
+            f"Trợ lý đã cảnh báo {format_number(safety['alerts'])} lượt người dân hỏi về"
+            " tình huống nghi lừa đảo đang xảy ra hoặc vừa xảy ra."
+        )
+    served = content.get("answers_served") or 0
+    drafts = content.get("answers_served_from_drafts") or 0
+    if served and drafts:
+        sentences.append(
+            f"Trong {format_number(served)} lượt trả lời, có {format_number(drafts)} lượt"
+            " dùng nội dung chưa được kiểm tra lại với trang nguồn."
+        )
+    return sentences
 
 
 def _community_sentences(community: dict[str, Any]) -> list[str]:
@@ -1267,6 +1303,23 @@ def _csv_rows(report: Report) -> list[list[Any]]:
     rows += [[], [SHEET_COMMUNITY]]
     for title, columns, table in community_tables(report.community):
         rows += [[title], list(columns), *table, []]
+    safety, content = report.safety, report.content
+    if safety or content:
+        rows += [[], ["An toàn và nội dung"], ["Chỉ tiêu", "Giá trị"]]
+        rows.append(["Lượt cảnh báo lừa đảo", safety.get("alerts", 0)])
+        rows += [
+            [f"Cảnh báo: {KIND_LABELS.get(kind, kind)}", count]
+            for kind, count in (safety.get("by_kind") or {}).items()
+        ]
+        rows += [
+            ["Câu trả lời đã kiểm tra", content.get("verified", 0)],
+            ["Câu trả lời bản nháp", content.get("draft", 0)],
+            ["Câu trả lời kiểm tra quá 180 ngày", content.get("stale", 0)],
+            [
+                "Lượt trả lời dùng bản nháp",
+                content.get("answers_served_from_drafts", 0),
+            ],
+        ]
     rows += [[], ["Về xã hội số - Phong trào Bình dân học vụ số"], [report.paragraph]]
     return rows
 

@@ -15,6 +15,7 @@ from api.analytics.community import community_figures
 from api.analytics.filters import Filters
 from api.analytics.inbox import UnknownAnswer, inbox, review, training_examples
 from api.analytics.report import FORMATS, Report, build_report, write_csv, write_xlsx
+from api.analytics.safety import content_figures, scam_figures
 from api.analytics.service import Analytics
 from api.core.config import Settings
 from api.core.deps import FiguresSessionDep, SessionDep, SettingsDep, require_roles
@@ -22,6 +23,7 @@ from api.knowledge.seeding import cached_taxonomy
 from api.places.models import Commune, Province
 from api.querylog.models import ReviewStatus
 from api.querylog.rollup import today_local
+from api.safety.content import load_content, notice_draft
 from api.staff.models import Role
 from api.staff.security import TokenClaims
 
@@ -89,6 +91,26 @@ def community(
     """The community teams' work: hand-off tickets opened in the period and
     residents assisted in helper mode, by commune, group and task."""
     return community_figures(session, f)
+
+
+@router.get("/analytics/safety")
+def safety(
+    _: AnalystDep, f: FiltersDep, session: FiguresSessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Scam warnings given: by kind, channel, and the places where they rise week on
+    week (each with a draft notice for its residents)."""
+    figures = scam_figures(session, f)
+    content = load_content(settings.seeds_dir)
+    for place in figures["rising"]:
+        place["notice_draft"] = notice_draft(content, place["name"], place["kind"])
+    return {"filters": f.echo(), **figures}
+
+
+@router.get("/analytics/content")
+def content(_: AnalystDep, f: FiltersDep, session: FiguresSessionDep) -> dict[str, Any]:
+    """Answers verified, drafts and due for a check today; answers served in the
+    period and how many of them from drafts."""
+    return {"filters": f.echo(), **content_figures(session, f, today_local())}
 
 
 @router.get("/analytics/topics")

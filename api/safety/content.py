@@ -52,6 +52,7 @@ class SafetyContent(BaseModel):
     kinds: dict[str, Sourced]
     if_lost: IfLost
     report: list[Channel] = []
+    notice: Sourced | None = None
     # Knowledge answers offered under the warning, per kind of scam.
     related: dict[str, list[str]] = {}
 
@@ -84,6 +85,14 @@ class SafetyContent(BaseModel):
             *self.if_lost.sources,
             *(c.source_url for c in self.report),
         ]
+
+
+def notice_draft(content: SafetyContent, place: str, kind: str) -> str:
+    """The draft notice for the residents of ``place`` (empty without a template)."""
+    if content.notice is None:
+        return ""
+    line = content.kinds[kind].text.strip() if kind in content.kinds else ""
+    return content.notice.text.format(place=place, kind=line).replace("  ", " ").strip()
 
 
 def content_path(seeds_dir: Path) -> Path:
