@@ -64,6 +64,7 @@ run-api: env-services ## only the gateway
 eval: envs train ## NLU evaluation on tests/eval + 5-fold cross-validation, scam warnings on tests/safety -> eval/ (EVAL_ARGS= skips the CV)
 	$(SVC) -m tools.evaluate_safety
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) tools/evaluate.py $(EVAL_ARGS)
+	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m tools.evaluate_dev
 
 bench: envs train ## chat latency, throughput, cold start, memory + dashboard on 1M turns -> bench/
 	$(SVC) -m tools.bench
