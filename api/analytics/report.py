@@ -1305,7 +1305,7 @@ def _csv_rows(report: Report) -> list[list[Any]]:
         rows += [[title], list(columns), *table, []]
     safety, content = report.safety, report.content
     if safety or content:
-        rows += [[], ["An toàn và nội dung"], ["Chỉ tiêu", "Giá trị"]]
+        rows += [[], ["An toàn và nội dung"], ["Nội dung", "Số lượng"]]
         rows.append(["Lượt cảnh báo lừa đảo", safety.get("alerts", 0)])
         rows += [
             [f"Cảnh báo: {KIND_LABELS.get(kind, kind)}", count]
@@ -1329,12 +1329,18 @@ def _csv_rows(report: Report) -> list[list[Any]]:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+_OWN_LABELS = frozenset(FIGURE_LABELS.values())
+
+
 def csv_safe(value: Any) -> Any:
     """A text cell that starts like a formula, prefixed with a quote so that it
-    stays text; numbers are kept as numbers."""
-    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    stays text; numbers are kept as numbers. The report's own "- Trong đó" labels
+    get an en dash instead, which no spreadsheet reads as a formula."""
+    if not isinstance(value, str) or not value.lstrip(" ").startswith(_FORMULA_START):
+        return value
+    if value.startswith("- ") and value in _OWN_LABELS:
+        return "–" + value[1:]
+    return "'" + value
 
 
 def write_csv(report: Report, target: str | Path | IO[bytes] | IO[str]) -> None:

@@ -690,7 +690,12 @@ def _check_csv(data: bytes) -> None:
         "Lũy kế từ đầu năm",
     ]
     expected = _expected()
-    by_label = {r[0]: r for r in rows[start + 1 : start + 1 + len(FIGURE_LABELS)]}
+    # The CSV writes the report's own "- Trong đó" labels with an en dash: a cell
+    # starting with "-" would be read as a formula by a spreadsheet.
+    by_label = {
+        r[0].replace("– ", "- ", 1): r
+        for r in rows[start + 1 : start + 1 + len(FIGURE_LABELS)]
+    }
     for key, label in FIGURE_LABELS.items():
         row = by_label[label]
         rate = key.endswith("_rate")
