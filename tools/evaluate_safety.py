@@ -23,6 +23,8 @@ from api.safety.detector import detect
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = ROOT / "tests" / "safety"
+# A second development set, written apart (tuning only).
+DEV_B = ROOT / "tests" / "safety_dev"
 OUT = ROOT / "eval"
 
 
@@ -31,10 +33,23 @@ def split_of(text: str) -> str:
     return "dev" if hashlib.sha256(text.encode()).digest()[0] % 2 == 0 else "test"
 
 
-def load(name: str) -> list[dict[str, Any]]:
+def load(name: str, folder: Path = SETS) -> list[dict[str, Any]]:
     """The messages of one set."""
-    raw = yaml.safe_load((SETS / name).read_text(encoding="utf-8"))
+    raw = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
     return list(raw["messages"])
+
+
+def _split(split: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The scam and ordinary messages of one part."""
+    if split == "dev_b":
+        return load("scam_b.yml", DEV_B), load("ordinary_b.yml", DEV_B)
+    scam, ordinary = load("scam_set.yml"), load("ordinary_set.yml")
+    if split == "all":
+        return scam, ordinary
+    return (
+        [m for m in scam if split_of(m["text"]) == split],
+        [m for m in ordinary if split_of(m["text"]) == split],
+    )
 
 
 def _rate(hits: int, total: int) -> dict[str, Any]:
@@ -47,21 +62,18 @@ def evaluate() -> dict[str, Any]:
     misses: dict[str, list[str]] = defaultdict(list)
     started = time.perf_counter()
     count = 0
-    for split in ("dev", "test", "all"):
+    for split in ("dev", "dev_b", "test", "all"):
+        scam, ordinary = _split(split)
         caught: dict[str, list[bool]] = defaultdict(list)
-        for message in load("scam_set.yml"):
-            if split != "all" and split_of(message["text"]) != split:
-                continue
+        for message in scam:
             hit = detect(message["text"]) is not None
             count += 1
             for key in ("all", f"style:{message['style']}", f"kind:{message['kind']}"):
                 caught[key].append(hit)
-            if not hit and split == "dev":
+            if not hit and split in ("dev", "dev_b"):
                 misses["missed"].append(message["text"])
         alarms: dict[str, list[bool]] = defaultdict(list)
-        for message in load("ordinary_set.yml"):
-            if split != "all" and split_of(message["text"]) != split:
-                continue
+        for message in ordinary:
             alert = detect(message["text"])
             count += 1
             for key in (
@@ -70,7 +82,7 @@ def evaluate() -> dict[str, Any]:
                 f"topic:{message['topic']}",
             ):
                 alarms[key].append(alert is not None)
-            if alert is not None and split == "dev":
+            if alert is not None and split in ("dev", "dev_b"):
                 misses["false_alarm"].append(f"{message['text']} ({alert.kind})")
         results[split] = {
             "caught": {k: _rate(sum(v), len(v)) for k, v in sorted(caught.items())},
@@ -97,11 +109,13 @@ def report(results: dict[str, Any]) -> str:
     lines = [
         "# Safety: scam warnings",
         "",
-        "Produced by `make eval` (tools/evaluate_safety.py) from tests/safety/. The rules",
-        "were tuned on the **dev** half only; the **test** half is the honest figure.",
+        "Produced by `make eval` (tools/evaluate_safety.py) from tests/safety/ and",
+        "tests/safety_dev/. The rules were tuned on the **dev** half of tests/safety/ and on",
+        "**dev_b** (tests/safety_dev/, written apart); the **test** half of tests/safety/",
+        "was never looked at message by message: it is the honest figure.",
         "",
     ]
-    for split in ("test", "dev", "all"):
+    for split in ("test", "dev", "dev_b", "all"):
         part = results[split]
         lines += [f"## {split}", "", "| scam messages | warned first |", "|---|---|"]
         lines += [f"| {k} | {_pct(v)} |" for k, v in part["caught"].items()]
