@@ -43,11 +43,16 @@ def judge(item: dict[str, Any], pred: dict[str, Any]) -> dict[str, bool]:
     expected = [str(e) for e in item["expected"]]
     offered = [a for a, _ in pred["ranking"]]
     if expected == ["out_of_scope"]:
-        return {"rejected": pred["answer"] is None and pred["intent"] in REJECTED | {"faq"}}
+        return {
+            "rejected": pred["answer"] is None and pred["intent"] in REJECTED | {"faq"}
+        }
     if expected[0] in SMALL_TALK:
         return {"small_talk": pred["intent"] == SMALL_TALK[expected[0]]}
     if expected == ["none"]:
-        return {"not_answered": pred["answer"] is None, "wrong": pred["answer"] is not None}
+        return {
+            "not_answered": pred["answer"] is None,
+            "wrong": pred["answer"] is not None,
+        }
     return {
         "right": pred["answer"] in expected,
         "wrong": pred["answer"] is not None and pred["answer"] not in expected,
@@ -130,7 +135,9 @@ def report(results: dict[str, Any]) -> str:
         for c in columns:
             cell = metrics.get(c)
             cells.append(
-                "–" if not cell or cell["rate"] is None else f"{cell['rate'] * 100:.0f} % ({cell['n']})"
+                "–"
+                if not cell or cell["rate"] is None
+                else f"{cell['rate'] * 100:.0f} % ({cell['n']})"
             )
         lines.append(f"| {key} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
