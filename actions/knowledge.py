@@ -21,7 +21,8 @@ def get_store() -> KnowledgeStore:
 # says so and where to check it.
 VERIFIED = "Nguồn: {url} (đã kiểm tra ngày {day})"
 DRAFT = (
-    "Nội dung này đang chờ cán bộ kiểm tra lại. Anh/Chị có thể kiểm tra lại tại: {url}"
+    "Nguồn: {url} (nội dung đang chờ cán bộ kiểm tra lại; Anh/Chị có thể kiểm tra lại "
+    "tại trang này)"
 )
 
 
