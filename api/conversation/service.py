@@ -67,9 +67,9 @@ HANDOFF_INTENT = "handoff"
 HELPER_INTENT = "helper_mode"
 # Logged intent of opting in to or out of notices.
 NOTICES_INTENT = "notices"
-# Logged intent of a scam warning (its kind in the turn's detail, "scam:<kind>").
+# Logged intent of a scam warning (its kind in the turn's detail, "scam:<kind>"; its
+# topic, scam_safety, from seeds/topics.yml).
 SCAM_INTENT = "scam_alert"
-SCAM_TOPIC = "scam_safety"
 BUTTON_TITLE_MAX = 40
 # Link codes a chat may try in 15 minutes.
 LINK_ATTEMPTS = Limit(5, 15 * 60)
@@ -442,32 +442,15 @@ class ConversationService:
             ),
         ]
         place = await asyncio.to_thread(self._write, _place_of, channel, user)
-        record = TurnRecord(
-            channel=channel,
-            user_pseudonym=user,
-            conversation_id=user,
-            text_masked=masked,
-            reply_masked="\n\n".join(m.text for m in messages),
+        return await self._gateway_turn(
+            channel,
+            user,
+            masked,
+            messages,
+            Outcome.ANSWERED,
             intent=SCAM_INTENT,
-            confidence=None,
-            topic=SCAM_TOPIC,
-            answer_id=None,
-            answer_confidence=None,
-            outcome=Outcome.ANSWERED,
-            latency_ms=0,
             detail=f"scam:{alert.kind}",
-            province_code=place.province_code,
-            commune_code=place.commune_code,
-        )
-        turn_id = await asyncio.to_thread(self._log, record)
-        return TurnResult(
-            messages=messages,
-            intent=SCAM_INTENT,
-            confidence=None,
-            topic=SCAM_TOPIC,
-            answer_id=None,
-            outcome=Outcome.ANSWERED,
-            turn_id=turn_id,
+            place=place,
         )
 
     async def _place_turn(
@@ -489,7 +472,7 @@ class ConversationService:
         channel: str,
         user: str,
         masked: str,
-        reply: str | OutMessage,
+        reply: str | OutMessage | list[OutMessage],
         outcome: Outcome,
         intent: str | None = None,
         detail: str | None = None,
@@ -497,13 +480,17 @@ class ConversationService:
     ) -> TurnResult:
         """Logs and returns a turn the gateway answered itself, without Rasa."""
         place = place or Place()
-        message = reply if isinstance(reply, OutMessage) else OutMessage(reply)
+        messages = (
+            reply
+            if isinstance(reply, list)
+            else [reply if isinstance(reply, OutMessage) else OutMessage(reply)]
+        )
         record = TurnRecord(
             channel=channel,
             user_pseudonym=user,
             conversation_id=user,
             text_masked=masked,
-            reply_masked=message.text,
+            reply_masked="\n\n".join(m.text for m in messages),
             intent=intent,
             confidence=None,
             topic=self._intent_topics.get(intent or ""),
@@ -517,7 +504,7 @@ class ConversationService:
         )
         turn_id = await asyncio.to_thread(self._log, record)
         return TurnResult(
-            messages=[message],
+            messages=messages,
             intent=intent,
             confidence=None,
             topic=record.topic,
