@@ -1068,7 +1068,43 @@ def _summary_sheet(sheet: _Sheet, report: Report) -> None:
     row += 2
     sheet.text(row, 1, "Về xã hội số - Phong trào Bình dân học vụ số", bold=True)
     sheet.paragraph(row + 1, len(FIGURE_COLUMNS), report.paragraph)
+    rows = safety_rows(report)
+    if rows:
+        row += 3
+        sheet.text(row, 1, SAFETY_SECTION, bold=True)
+        sheet.header(row + 1, SAFETY_COLUMNS)
+        row += 1
+        for name, count in rows:
+            row += 1
+            sheet.text(row, 1, name)
+            sheet.put(row, 2, count, COUNT_FORMAT)
     sheet.widths((46, 16, 16, 18, 18, 18, 18))
+
+
+SAFETY_SECTION = "An toàn và nội dung"
+SAFETY_COLUMNS = ("Nội dung", "Số lượng")
+
+
+def safety_rows(report: Report) -> list[tuple[str, int]]:
+    """Scam warnings by kind and the state of the answers, as (label, count)."""
+    safety, content = report.safety, report.content
+    if not (safety or content):
+        return []
+    rows = [("Lượt cảnh báo lừa đảo", int(safety.get("alerts", 0)))]
+    rows += [
+        (f"Cảnh báo: {KIND_LABELS.get(kind, kind)}", int(count))
+        for kind, count in (safety.get("by_kind") or {}).items()
+    ]
+    return [
+        *rows,
+        ("Câu trả lời đã kiểm tra", int(content.get("verified", 0))),
+        ("Câu trả lời bản nháp", int(content.get("draft", 0))),
+        ("Câu trả lời kiểm tra quá 180 ngày", int(content.get("stale", 0))),
+        (
+            "Lượt trả lời dùng bản nháp",
+            int(content.get("answers_served_from_drafts", 0)),
+        ),
+    ]
 
 
 def _breakdown_sheet(sheet: _Sheet, report: Report) -> None:
@@ -1303,23 +1339,10 @@ def _csv_rows(report: Report) -> list[list[Any]]:
     rows += [[], [SHEET_COMMUNITY]]
     for title, columns, table in community_tables(report.community):
         rows += [[title], list(columns), *table, []]
-    safety, content = report.safety, report.content
-    if safety or content:
-        rows += [[], ["An toàn và nội dung"], ["Nội dung", "Số lượng"]]
-        rows.append(["Lượt cảnh báo lừa đảo", safety.get("alerts", 0)])
-        rows += [
-            [f"Cảnh báo: {KIND_LABELS.get(kind, kind)}", count]
-            for kind, count in (safety.get("by_kind") or {}).items()
-        ]
-        rows += [
-            ["Câu trả lời đã kiểm tra", content.get("verified", 0)],
-            ["Câu trả lời bản nháp", content.get("draft", 0)],
-            ["Câu trả lời kiểm tra quá 180 ngày", content.get("stale", 0)],
-            [
-                "Lượt trả lời dùng bản nháp",
-                content.get("answers_served_from_drafts", 0),
-            ],
-        ]
+    extra = safety_rows(report)
+    if extra:
+        rows += [[], [SAFETY_SECTION], list(SAFETY_COLUMNS)]
+        rows += [[label, value] for label, value in extra]
     rows += [[], ["Về xã hội số - Phong trào Bình dân học vụ số"], [report.paragraph]]
     return rows
 

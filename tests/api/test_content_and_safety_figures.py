@@ -183,3 +183,31 @@ def test_scam_alerts_are_counted_and_a_rising_commune_gets_a_draft_notice(
         "cảnh báo 6 lượt người dân hỏi về tình huống nghi lừa đảo"
         in summary["paragraph"]
     )
+
+
+def test_the_workbook_has_the_safety_and_content_section(
+    client: TestClient, seeded_engine: Any
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    with Session(seeded_engine) as session:
+        _alert(session, 1, None, "prize_fee")
+        session.commit()
+    start = (today_local() - timedelta(days=3)).isoformat()
+    response = client.get(
+        "/api/staff/reports/export",
+        params={"from": start, "to": today_local().isoformat(), "province": HA_TINH},
+        headers=_headers(Role.ANALYST, "an"),
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    cells = {
+        row[0]: row[1]
+        for row in sheet.iter_rows(values_only=True)
+        if row and isinstance(row[0], str)
+    }
+    assert cells["Lượt cảnh báo lừa đảo"] == 1
+    assert cells["Cảnh báo: Trúng thưởng phải nộp phí"] == 1
+    assert cells["Câu trả lời đã kiểm tra"] >= 1
