@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ANSWER_ID = re.compile(r"^[a-z][a-z0-9_]{2,31}$")
-MAX_ANSWER_WORDS = 80
+# Prose for elderly readers: steps, when there are any, come on top of this.
+MAX_ANSWER_WORDS = 60
 
 
 def _nfc(value: Any) -> Any:

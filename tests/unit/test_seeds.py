@@ -80,7 +80,7 @@ def test_valid_sample_passes(tmp_path: Path) -> None:
         ([_entry(verified_on=None)], "verified_on and verified_by"),
         ([_entry(status="draft")], "a draft has no verified_on"),
         ([_entry(status="checked")], "status"),
-        ([_entry(answer="chữ " * 81)], "80 words"),
+        ([_entry(answer="chữ " * 61)], "60 words"),
         ([_entry(id="Bad-Id")], "id"),
         ([_entry(extra="x")], "extra"),
     ],

@@ -36,7 +36,7 @@
     source_url: "Nguồn phải là địa chỉ https:// của đúng trang có thông tin, không phải trang chủ.",
     source_ref: "Trích dẫn nguồn chưa hợp lệ."
   };
-  var ANSWER_WORD_LIMIT = 80; // seeds/README.md: an answer has at most 80 words
+  var ANSWER_WORD_LIMIT = 60; // seeds/README.md: an answer has at most 60 words of prose
 
   var token = sessionStorage.getItem(TOKEN_KEY);
   var role = null;
