@@ -73,7 +73,7 @@ def test_verify_history_and_revert(client: TestClient) -> None:
         path,
         json={
             **edit,
-            "answer": before["answer"] + " Anh/Chị hỏi thêm tại xã.",
+            "answer": "Anh/Chị hỏi Ủy ban nhân dân cấp xã nơi cư trú để được hướng dẫn.",
             "source_url": "https://dichvucong.gov.vn/p/home/dvc-chi-tiet-thu-tuc.html",
         },
         headers=_headers(),
