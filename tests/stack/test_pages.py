@@ -155,6 +155,6 @@ def test_the_embed_snippet_puts_the_chat_on_a_portal_page(
 
     frame = page.frame_locator("#bdhvs-chat-frame")
     expect(frame.locator(".msg.bot").first).to_contain_text("Xin chào Anh/Chị")
-    frame.locator("#input").fill("lam the nao de ky so tu xa")
+    frame.locator("#input").fill("lam sao kich hoat vneid muc 2")
     frame.locator("#input").press("Enter")
     expect(frame.locator(".msg.bot").nth(1)).to_contain_text("Nguồn:")
