@@ -14,7 +14,10 @@ from tests.fakes import FakeTelegram, FakeZaloOA
 from tools.model import model_path
 from tools.stack import Ports, Stack
 
-EMBED_HOST_PORT = 18090
+# Two checkouts on one machine can run their stack tests side by side with
+# BDHVS_STACK_PORT_OFFSET set differently in each.
+PORT_OFFSET = int(os.environ.get("BDHVS_STACK_PORT_OFFSET", "0"))
+EMBED_HOST_PORT = 18090 + PORT_OFFSET
 TELEGRAM_SECRET = "stack-telegram-secret"
 ZALO_APP_ID = "1000200030004000"
 ZALO_OA_SECRET = "stack-zalo-oa-secret"
@@ -50,7 +53,7 @@ def stack(
         pytest.fail("no trained model for the current training data: run `make train`")
     workdir: Path = tmp_path_factory.mktemp("stack")
     stack = Stack(
-        ports=Ports(rasa=15005, actions=15055, api=18000),
+        ports=Ports(rasa=15005 + PORT_OFFSET, actions=15055 + PORT_OFFSET, api=18000 + PORT_OFFSET),
         env={
             "BDHVS_DATABASE_URL": f"sqlite:///{workdir / 'stack.sqlite3'}",
             "BDHVS_ENVIRONMENT": "test",
