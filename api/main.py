@@ -43,6 +43,7 @@ from api.routes import (
     web,
 )
 from api.safety.content import load_content
+from api.safety.detector import Detector
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             claim_hours=settings.handoff_claim_hours,
             public_url=settings.public_url,
             safety=load_content(settings.seeds_dir),
+            detector=Detector.from_seeds(settings.seeds_dir),
         )
         store = ChannelStore(engine)
         app.state.settings = settings

@@ -57,7 +57,7 @@ from api.querylog.service import (
     set_feedback,
 )
 from api.safety.content import SafetyContent, next_steps_text, warning_text
-from api.safety.detector import Alert, detect
+from api.safety.detector import Alert, Detector
 
 # Logged intent of a message the gateway read as the citizen's commune.
 PLACE_INTENT = "provide_place"
@@ -202,6 +202,7 @@ class ConversationService:
         claim_hours: float = 4,
         public_url: str = "http://127.0.0.1:8000",
         safety: SafetyContent | None = None,
+        detector: Detector | None = None,
     ) -> None:
         """Wires the service; all arguments are long-lived, shared objects.
         ``escalations`` (per province) and ``claim_hours`` serve the hand-off,
@@ -217,6 +218,7 @@ class ConversationService:
         self._claim_hours = claim_hours
         self._public_url = public_url
         self._safety = safety
+        self._detector = detector or Detector(None)
 
     def pseudonym(self, channel: str, channel_user_id: str) -> str:
         """The pseudonymous id under which ``channel_user_id`` is logged."""
@@ -261,7 +263,11 @@ class ConversationService:
             )
         # Safety first: a scam in progress is warned about before any dialogue or
         # the NLU sees the message.
-        alert = await asyncio.to_thread(detect, text) if self._safety else None
+        alert = (
+            await asyncio.to_thread(self._detector.detect, text)
+            if self._safety
+            else None
+        )
         if alert is not None:
             return await self._scam_turn(channel, user, masked, alert)
         said, helping, known = await asyncio.to_thread(

@@ -1,35 +1,78 @@
-"""The scam rules on the sets they were tuned on: a regression guard (the honest
-figure is the held-out half, in eval/safety.md)."""
+"""The scam detector on the examples it was tuned and trained on: a regression guard
+(the honest figures are the held-out set's, in eval/safety.md), and how the model
+and the rules combine."""
 
 from __future__ import annotations
 
-from api.safety.detector import KINDS, detect
-from tools.evaluate_safety import _split
+import pytest
+
+from api.safety.detector import KINDS, Detector, Thresholds, normalized
+from api.safety.model import Example, ScamModel
+from tests.conftest import ROOT
+from tools.evaluate_safety import examples_with_labels
 
 
-def _rates(split: str) -> tuple[float, float]:
-    scam, ordinary = _split(split)
-    caught = sum(detect(m["text"]) is not None for m in scam) / len(scam)
-    alarms = sum(detect(m["text"]) is not None for m in ordinary) / len(ordinary)
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector.from_seeds(ROOT / "seeds")
+
+
+def _rates(detect: Detector, rows: list[dict]) -> tuple[float, float]:
+    scam = [m for m in rows if m["scam"]]
+    ordinary = [m for m in rows if not m["scam"]]
+    caught = sum(detect.detect(m["text"]) is not None for m in scam) / len(scam)
+    alarms = sum(detect.detect(m["text"]) is not None for m in ordinary) / len(ordinary)
     return caught, alarms
 
 
-def test_the_tuning_sets_stay_caught_without_false_alarms() -> None:
-    for split in ("dev", "dev_b"):
-        caught, alarms = _rates(split)
-        assert caught >= 0.97, (split, caught)
-        assert alarms <= 0.03, (split, alarms)
+def test_the_examples_stay_caught_without_false_alarms(detector: Detector) -> None:
+    rows = examples_with_labels()
+    assert len(rows) >= 800
+    caught, alarms = _rates(Detector(None), rows)  # the rules alone
+    assert caught >= 0.94 and alarms <= 0.035, (caught, alarms)
+    caught, alarms = _rates(detector, rows)
+    assert caught >= 0.97 and alarms <= 0.02, (caught, alarms)
 
 
-def test_every_alert_names_a_known_kind_and_ordinary_words_do_not_alarm() -> None:
-    assert detect("co nguoi goi dien bao toi cap nhat dinh danh muc 3 co dung khong")
+def test_every_alert_names_a_known_kind_and_ordinary_words_do_not_alarm(
+    detector: Detector,
+) -> None:
+    alert = detector.detect("co nguoi goi dien bao toi cap nhat dinh danh muc 3 co dung khong")
+    assert alert is not None and alert.kind == "identity_update"
     for text in (
         "mã OTP không về điện thoại",
         "quên passcode VNeID",
         "tải VNeID ở đâu cho đúng app thật",
         "nộp phạt giao thông online",
         "công an xã hẹn lên kích hoạt mức 2 thì mang gì",
+        "ngân hàng gửi otp qua tin nhắn hay email",
     ):
-        assert detect(text) is None, text
-    scam, _ = _split("dev_b")
-    assert {a.kind for m in scam if (a := detect(m["text"]))} <= set(KINDS)
+        assert detector.detect(text) is None, text
+    rows = [m for m in examples_with_labels() if m["scam"]]
+    assert {a.kind for m in rows if (a := detector.detect(m["text"]))} <= set(KINDS)
+
+
+def _toy_model() -> ScamModel:
+    scam = ["co nguoi goi xin ma otp", "nguoi la bat chuyen tien gap", "ho doi ma xac nhan"]
+    ordinary = ["quen mat khau vneid", "tai ung dung vneid o dau", "nop phi truc tuyen"]
+    return ScamModel(
+        [Example(t, "code_request") for t in scam] + [Example(t, None) for t in ordinary],
+        normalized,
+    )
+
+
+def test_the_model_raises_only_when_sure_and_vetoes_only_when_sure() -> None:
+    model = _toy_model()
+    text = "co nguoi goi xin ma otp"  # the rules alone see a code request here
+    assert Detector(None).detect(text) is not None
+    p = model.probability(normalized(text))
+    # A rule's alert stands unless the model finds the message unlikely enough.
+    assert Detector(model, Thresholds(raise_at=1.01, veto_below=p - 0.01)).detect(text)
+    assert Detector(model, Thresholds(raise_at=1.01, veto_below=p + 0.01)).detect(text) is None
+    # Where no rule fires, the model alone warns only above raise_at.
+    quiet = "bat chuyen tien gap cho ho"
+    q = model.probability(normalized(quiet))
+    assert Detector(None).detect(quiet) is None
+    assert Detector(model, Thresholds(raise_at=q + 0.01)).detect(quiet) is None
+    alert = Detector(model, Thresholds(raise_at=q - 0.01)).detect(quiet)
+    assert alert is not None and alert.kind == "code_request"

@@ -1,0 +1,103 @@
+"""A statistical second opinion beside the scam rules.
+
+The rules (api.safety.detector) are precise on the situations they were written for;
+people describe a scam in endless other words. A linear model over word and
+character n-grams of the normalised text, trained on the example messages in
+``seeds/safety/examples/``, generalises to unseen wording. The detector combines both:
+the model raises an alert the rules missed only when it is very sure, and silences a
+rule's alert only when it is very sure the message is ordinary (see ``Thresholds``,
+chosen by cross-validation on the examples: tools/evaluate_safety.py).
+
+Training takes well under a second; it happens once per process, on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline, make_union
+
+EXAMPLES = "examples"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example message: a scam (with its kind) or an ordinary question."""
+
+    text: str
+    kind: str | None  # None: ordinary
+
+
+def examples_dir(seeds_dir: Path) -> Path:
+    return seeds_dir / "safety" / EXAMPLES
+
+
+def load_examples(folder: Path) -> list[Example]:
+    """Every example of ``folder``: files named scam_*.yml and ordinary_*.yml."""
+    examples: list[Example] = []
+    for path in sorted(folder.glob("*.yml")):
+        scam = path.name.startswith("scam_")
+        if not scam and not path.name.startswith("ordinary_"):
+            continue
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for message in raw["messages"]:
+            examples.append(Example(message["text"], message["kind"] if scam else None))
+    return examples
+
+
+def _pipeline(estimator: Any) -> Pipeline:
+    # Words and word pairs carry the situation ("xin ma otp"); character n-grams
+    # within words absorb teencode and typos ("otp" ~ "0tp", "ko" ~ "khong").
+    return make_pipeline(
+        make_union(
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 3), sublinear_tf=True),
+            TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
+            ),
+        ),
+        estimator,
+    )
+
+
+class ScamModel:
+    """P(scam) for a normalised message, and the most likely kind of scam."""
+
+    def __init__(self, examples: Sequence[Example], normalize: Callable[[str], str]):
+        texts = [normalize(e.text) for e in examples]
+        self._scam = _pipeline(
+            LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+        ).fit(texts, [e.kind is not None for e in examples])
+        scams = [(t, e.kind) for t, e in zip(texts, examples, strict=True) if e.kind]
+        kinds = sorted({k for _, k in scams})
+        self._only_kind = kinds[0] if len(kinds) == 1 else None
+        self._kind = (
+            None
+            if self._only_kind
+            else _pipeline(LogisticRegression(C=8.0, max_iter=3000)).fit(
+                [t for t, _ in scams], [k for _, k in scams]
+            )
+        )
+
+    def probability(self, words: str) -> float:
+        return float(self._scam.predict_proba([words])[0][1])
+
+    def kind(self, words: str) -> str:
+        if self._kind is None:
+            return str(self._only_kind)
+        return str(self._kind.predict([words])[0])
+
+
+@lru_cache(maxsize=4)
+def load_model(folder: Path, normalize: Callable[[str], str]) -> ScamModel | None:
+    """The model trained on ``folder``'s examples (None when there are none)."""
+    examples = load_examples(folder) if folder.is_dir() else []
+    if not any(e.kind for e in examples) or all(e.kind for e in examples):
+        return None
+    return ScamModel(examples, normalize)
