@@ -53,7 +53,9 @@ def period(stack: Stack) -> tuple[date, date]:
         create_staff(session, ANALYST, PASSWORD, Role.ANALYST)
         session.add_all(
             Turn(
-                created_at=datetime.combine(start + timedelta(days=day), time(9), VIETNAM),
+                created_at=datetime.combine(
+                    start + timedelta(days=day), time(9), VIETNAM
+                ),
                 channel=channel,
                 user_pseudonym=f"safety-{i}",
                 conversation_id=f"safety-{i}",
@@ -101,7 +103,9 @@ def test_staff_see_warnings_by_kind_and_the_commune_where_they_rise(
     rising = panel.locator("#safety-rising li")
     expect(rising).to_have_count(1)  # Thành Sen had one, in the first week
     expect(rising.first).to_contain_text("Thành Vinh")
-    expect(rising.first).to_contain_text("4 lượt trong 7 ngày gần nhất (7 ngày trước: 0)")
+    expect(rising.first).to_contain_text(
+        "4 lượt trong 7 ngày gần nhất (7 ngày trước: 0)"
+    )
     expect(rising.first).to_contain_text("nhiều nhất: Xin mã OTP")
     # Drafting a notice to citizens is an admin's job.
     expect(rising.first.get_by_role("button")).to_have_count(0)

@@ -37,7 +37,9 @@ def test_the_examples_stay_caught_without_false_alarms(detector: Detector) -> No
 def test_every_alert_names_a_known_kind_and_ordinary_words_do_not_alarm(
     detector: Detector,
 ) -> None:
-    alert = detector.detect("co nguoi goi dien bao toi cap nhat dinh danh muc 3 co dung khong")
+    alert = detector.detect(
+        "co nguoi goi dien bao toi cap nhat dinh danh muc 3 co dung khong"
+    )
     assert alert is not None and alert.kind == "identity_update"
     for text in (
         "mã OTP không về điện thoại",
@@ -53,10 +55,15 @@ def test_every_alert_names_a_known_kind_and_ordinary_words_do_not_alarm(
 
 
 def _toy_model() -> ScamModel:
-    scam = ["co nguoi goi xin ma otp", "nguoi la bat chuyen tien gap", "ho doi ma xac nhan"]
+    scam = [
+        "co nguoi goi xin ma otp",
+        "nguoi la bat chuyen tien gap",
+        "ho doi ma xac nhan",
+    ]
     ordinary = ["quen mat khau vneid", "tai ung dung vneid o dau", "nop phi truc tuyen"]
     return ScamModel(
-        [Example(t, "code_request") for t in scam] + [Example(t, None) for t in ordinary],
+        [Example(t, "code_request") for t in scam]
+        + [Example(t, None) for t in ordinary],
         normalized,
     )
 
@@ -68,7 +75,10 @@ def test_the_model_raises_only_when_sure_and_vetoes_only_when_sure() -> None:
     p = model.probability(normalized(text))
     # A rule's alert stands unless the model finds the message unlikely enough.
     assert Detector(model, Thresholds(raise_at=1.01, veto_below=p - 0.01)).detect(text)
-    assert Detector(model, Thresholds(raise_at=1.01, veto_below=p + 0.01)).detect(text) is None
+    assert (
+        Detector(model, Thresholds(raise_at=1.01, veto_below=p + 0.01)).detect(text)
+        is None
+    )
     # Where no rule fires, the model alone warns only above raise_at.
     quiet = "bat chuyen tien gap cho ho"
     q = model.probability(normalized(quiet))
