@@ -31,10 +31,11 @@ env-bot:
 train: env-bot ## train the Rasa model if its inputs changed
 	@$(BOT) tools/model.py train
 
-lint: env-services ## ruff and mypy
+lint: env-services ## ruff, mypy and the import rules (pyproject.toml [tool.importlinter])
 	$(SVC) -m ruff check api actions tools tests bot
 	$(SVC) -m ruff format --check api actions tools tests bot
 	$(SVC) -m mypy
+	PYTHONPATH=. .venv/bin/lint-imports --no-cache
 
 validate: envs ## check seeds/ and the Rasa training data
 	$(SVC) -m api validate-seeds
