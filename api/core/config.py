@@ -1,6 +1,6 @@
 """Typed settings for the services environment (gateway and action server).
 
-Every variable is prefixed ``BDHVS_`` and documented in README.md. Defaults are the
+Every variable is prefixed ``BDHVS_`` and documented in docs/deployment.md. Defaults are the
 embedded local set-up: SQLite file, Rasa and the action server on localhost, no tokens.
 """
 
