@@ -23,6 +23,7 @@ import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.svm import LinearSVC
 
 EXAMPLES = "examples"
 
@@ -71,8 +72,9 @@ class ScamModel:
 
     def __init__(self, examples: Sequence[Example], normalize: Callable[[str], str]):
         texts = [normalize(e.text) for e in examples]
+        # liblinear: the same logistic loss, fitted in a fraction of lbfgs's time.
         self._scam = _pipeline(
-            LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+            LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced")
         ).fit(texts, [e.kind is not None for e in examples])
         scams = [(t, e.kind) for t, e in zip(texts, examples, strict=True) if e.kind]
         kinds = sorted({k for _, k in scams})
@@ -80,7 +82,9 @@ class ScamModel:
         self._kind = (
             None
             if self._only_kind
-            else _pipeline(LogisticRegression(C=8.0, max_iter=3000)).fit(
+            # The kind only names the warning's line: a linear SVM is enough, and
+            # fits ten classes in a fraction of a second.
+            else _pipeline(LinearSVC(C=1.0)).fit(
                 [t for t, _ in scams], [k for _, k in scams]
             )
         )
