@@ -17,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.orm import Session
 
+from api.accuracy.service import forget_texts
 from api.analytics.examples import export_examples
 from api.analytics.report import (
     ReportRequestError,
@@ -185,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
             report = purge(
                 session, settings.retention_days, settings.activity_retention_days
             )
+            forget_texts(session, report.turns_before)
         print(
             f"deleted {report.turns_deleted} turns before {report.turns_before} and "
             f"{report.citizen_days_deleted} citizen-days before {report.activity_before}"

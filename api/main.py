@@ -32,6 +32,7 @@ from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.querylog.refresher import refresh_periodically
 from api.routes import (
+    accuracy,
     analytics,
     channels,
     chat,
@@ -234,6 +235,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"detail": detail}, status_code=exc.status_code, headers=exc.headers
         )
 
+    app.include_router(accuracy.router)
     app.include_router(analytics.router)
     app.include_router(channels.router)
     app.include_router(chat.router)

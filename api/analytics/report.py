@@ -29,6 +29,7 @@ from typing import IO, Any
 import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
+from api.accuracy.service import monthly
 from api.analytics.community import community_figures
 from api.analytics.filters import Filters
 from api.analytics.inbox import SCAN_LIMIT, inbox
@@ -460,6 +461,9 @@ class Report:
     # answers (content_figures).
     safety: dict[str, Any] = field(default_factory=dict)
     content: dict[str, Any] = field(default_factory=dict)
+    # Staff verdicts on the weekly samples of answered turns answered in the period,
+    # assistant-wide (api.accuracy.service.monthly "overall").
+    accuracy: dict[str, Any] = field(default_factory=dict)
     paragraph: str = field(default="")
 
     @property
@@ -519,6 +523,7 @@ class Report:
             "community": self.community,
             "safety": self.safety,
             "content": self.content,
+            "accuracy": self.accuracy,
         }
 
 
@@ -619,7 +624,14 @@ def build_report(
 
     def unanswered_and_community(
         s: Session,
-    ) -> tuple[list[Theme], bool, dict[str, Any], dict[str, Any], dict[str, Any]]:
+    ) -> tuple[
+        list[Theme],
+        bool,
+        dict[str, Any],
+        dict[str, Any],
+        dict[str, Any],
+        dict[str, Any],
+    ]:
         themes, complete = unanswered_themes(s, f, MAX_THEMES)
         return (
             themes,
@@ -627,13 +639,14 @@ def build_report(
             community_figures(s, f, level),
             scam_figures(s, f),
             content_figures(s, f, f.end),
+            monthly(s, f.start, f.end)["overall"],
         )
 
     # Three parts of about the same cost, read at the same time from one snapshot.
     (
         (counts, (pillars, topics), area),
         place_rows,
-        (themes, complete, community, safety, content),
+        (themes, complete, community, safety, content, accuracy),
     ) = read_together(session, [figures, places, unanswered_and_community])
     report = Report(
         filters=f,
@@ -655,6 +668,7 @@ def build_report(
         community=community,
         safety=safety,
         content=content,
+        accuracy=accuracy,
     )
     report.paragraph = draft_paragraph(report)
     return report
@@ -786,6 +800,7 @@ def draft_paragraph(report: Report) -> str:
             )
     sentences.extend(_community_sentences(report.community))
     sentences.extend(_safety_sentences(report.safety, report.content))
+    sentences.extend(_accuracy_sentences(report.accuracy))
     if ytd.turns and (report.year_to_date.start, report.year_to_date.end) != (
         f.start,
         f.end,
@@ -797,6 +812,19 @@ def draft_paragraph(report: Report) -> str:
             f" {_answered_phrase(ytd.answered, ytd.turns)}."
         )
     return " ".join(sentences)
+
+
+def _accuracy_sentences(accuracy: dict[str, Any]) -> list[str]:
+    """The checked accuracy in words (nothing when no answer was checked)."""
+    if not accuracy.get("reviewed"):
+        return []
+    return [
+        f"Cán bộ đã kiểm tra ngẫu nhiên {format_number(accuracy['reviewed'])} câu trả"
+        f" lời của trợ lý trong kỳ: {format_percent(accuracy['accuracy'])} trả lời đúng"
+        " điều người dân hỏi (khoảng tin cậy 95%:"
+        f" {format_percent(accuracy['ci_low'])} – {format_percent(accuracy['ci_high'])}),"
+        f" {format_number(accuracy['partly'])} câu đúng một phần."
+    ]
 
 
 def _safety_sentences(safety: dict[str, Any], content: dict[str, Any]) -> list[str]:
@@ -1104,6 +1132,18 @@ def safety_rows(report: Report) -> list[tuple[str, int]]:
             "Lượt trả lời dùng bản nháp",
             int(content.get("answers_served_from_drafts", 0)),
         ),
+        *_accuracy_rows(report.accuracy),
+    ]
+
+
+def _accuracy_rows(accuracy: dict[str, Any]) -> list[tuple[str, int]]:
+    if not accuracy.get("reviewed"):
+        return []
+    return [
+        ("Câu trả lời được cán bộ kiểm tra ngẫu nhiên", int(accuracy["reviewed"])),
+        ("Kiểm tra: trả lời đúng", int(accuracy["right"])),
+        ("Kiểm tra: đúng một phần", int(accuracy["partly"])),
+        ("Kiểm tra: sai", int(accuracy["wrong"])),
     ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
+import api.accuracy.models
 import api.channels.models
 import api.community.models
 import api.knowledge.models

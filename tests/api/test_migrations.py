@@ -6,6 +6,7 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import api.accuracy.models
 import api.channels.models
 import api.community.models
 import api.knowledge.models

@@ -1,0 +1,1 @@
+"""Answer accuracy checked by staff on a weekly random sample of answered turns."""
