@@ -46,6 +46,7 @@ test-services: env-services ## unit and integration tests (SQLite and PostgreSQL
 	  --ignore=tests/bot tests
 
 test-bot: env-bot train ## NLU tests against the trained model (bot environment)
+	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} \
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m pytest tests/bot
 
 test-stack: envs train browser ## end-to-end through the running stack (Rasa, actions, gateway)

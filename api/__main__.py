@@ -31,7 +31,7 @@ from api.core.config import ROOT, get_settings
 from api.core.db import get_engine
 from api.knowledge.seeding import cached_taxonomy, seed_knowledge, validate_seeds
 from api.places.service import places_seed_path, seed_places
-from api.querylog.retention import purge
+from api.querylog.retention import purge, purge_tracker_events
 from api.querylog.rollup import VIETNAM_TZ, rebuild_all, refresh, today_local
 from api.staff.models import Role
 from api.staff.service import create_staff, staff_count
@@ -191,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
             f"deleted {report.turns_deleted} turns before {report.turns_before} and "
             f"{report.citizen_days_deleted} citizen-days before {report.activity_before}"
         )
+        if settings.tracker_database_url:
+            events = purge_tracker_events(
+                settings.tracker_database_url, report.turns_before
+            )
+            print(f"deleted {events} Rasa tracker events before {report.turns_before}")
     elif args.command == "export-examples":
         with Session(get_engine()) as session:
             path = export_examples(session, get_settings().nlu_dir, today_local())

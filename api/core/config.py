@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # returning citizens) are kept longer, for year-on-year comparison.
     retention_days: int = Field(default=180, ge=7)
     activity_retention_days: int = Field(default=800, ge=7)
+    # Rasa's SQL tracker store in production (bot/endpoints.production.yml), as a
+    # SQLAlchemy URL: the purge deletes its events past retention_days as well.
+    tracker_database_url: str | None = None
     # Every worker brings the daily figures up to date this often (one of them
     # builds at a time); 0 turns it off (then run `python -m api rollup` from a
     # timer). The dashboard reads the turns logged since the last refresh live.

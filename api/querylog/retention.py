@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import delete
+from sqlalchemy import MetaData, Table, create_engine, delete, inspect
 from sqlalchemy.orm import Session
 
 from api.querylog.models import CitizenDay, CitizenGap, Turn
@@ -47,3 +47,21 @@ def purge(
         activity_before,
         days.rowcount,  # type: ignore[attr-defined]
     )
+
+
+def purge_tracker_events(url: str, before: date) -> int:
+    """Deletes the events Rasa's SQL tracker store (table ``events``, one row per
+    event with a Unix ``timestamp``) holds from before the Vietnam-local day
+    ``before``: the conversations Rasa keeps follow the query log's retention."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            if not inspect(connection).has_table("events"):
+                return 0
+            events = Table("events", MetaData(), autoload_with=connection)
+            result = connection.execute(
+                delete(events).where(events.c.timestamp < day_start(before).timestamp())
+            )
+            return int(result.rowcount)
+    finally:
+        engine.dispose()
