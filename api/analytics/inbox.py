@@ -9,6 +9,7 @@ messages are already masked. Staff decisions are stored per turn.
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -168,7 +169,7 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
                 "count": len(turns),
                 "first_at": min(t.created_at for t in turns).isoformat(),
                 "last_at": max(t.created_at for t in turns).isoformat(),
-                "sample_texts": list(samples)[:SAMPLES],
+                "sample_texts": readable_first(list(samples))[:SAMPLES],
                 "turn_ids": [t.id for t in turns],
                 "outcomes": dict(Counter(t.outcome.value for t in turns)),
                 "suggested_answer_id": suggestions.most_common(1)[0][0]
@@ -185,6 +186,23 @@ def inbox(session: Session, f: Filters, status: str, limit: int) -> dict[str, An
         "complete": complete,
         "scanned": len(rows),
     }
+
+
+def is_payload(text: str) -> bool:
+    """A button's payload ("/handoff_accept") logged as the message, not words."""
+    return text.lstrip().startswith("/")
+
+
+def _accented(text: str) -> bool:
+    return any(c in "đĐ" or unicodedata.decomposition(c) for c in text)
+
+
+def readable_first(texts: list[str]) -> list[str]:
+    """The texts to quote for a group: words before button payloads, and wording with
+    Vietnamese diacritics before the same question typed without them (staff paste
+    these into official reports); newest first otherwise."""
+    words = [t for t in texts if not is_payload(t)] or texts
+    return sorted(words, key=lambda t: not _accented(t))
 
 
 def _texts(session: Session, turn_ids: list[int]) -> dict[int, str]:

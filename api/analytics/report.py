@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from api.accuracy.service import monthly
 from api.analytics.community import community_figures
 from api.analytics.filters import Filters
-from api.analytics.inbox import SCAN_LIMIT, inbox
+from api.analytics.inbox import SCAN_LIMIT, inbox, is_payload
 from api.analytics.safety import KIND_LABELS, content_figures, scam_figures
 from api.analytics.service import (
     UNKNOWN,
@@ -587,6 +587,8 @@ def unanswered_themes(
     themes = []
     for group in found["groups"]:
         texts = list(group["sample_texts"])
+        if all(is_payload(t) for t in texts):
+            continue  # a stale button tapped, not a question to report
         themes.append(
             Theme(
                 count=int(group["count"]),

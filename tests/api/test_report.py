@@ -1111,3 +1111,51 @@ def test_themes_say_when_only_the_newest_unanswered_messages_were_grouped(
     assert [report.themes_note] in list(
         csv.reader(io.StringIO(text.getvalue().decode("utf-8-sig")))
     )
+
+
+def test_quoted_questions_use_the_accented_wording_and_never_button_payloads(
+    places_engine: Any,
+) -> None:
+    """Staff paste the paragraph and the "Chưa giải đáp" sheet into official reports:
+    a question is quoted as written with diacritics where anyone wrote it so, and a
+    stale button tapped ("/handoff_accept") is not a question."""
+    moment = datetime(2026, 8, 10, 3, tzinfo=timezone.utc)
+    typed = [
+        "đăng ký hộ kinh doanh online ở đâu",
+        "dang ky ho kinh doanh online o dau",  # newer, no diacritics
+        "dang ky ho kinh doanh online o dau",
+        "/handoff_accept",
+        "/handoff_accept",
+        "/handoff_accept",
+    ]
+    _insert(
+        places_engine,
+        [
+            Spec(
+                moment + timedelta(minutes=i),
+                f"u{i}",
+                "web",
+                None,
+                "unsure",
+                None,
+                HA_TINH,
+                None,
+                text,
+            )
+            for i, text in enumerate(typed)
+        ],
+    )
+    taxonomy = cached_taxonomy(ROOT / "seeds")
+    with Session(places_engine) as session:
+        report = build_report(session, taxonomy, Filters(*Q3, province=HA_TINH))
+    assert [t.sample for t in report.themes] == ["đăng ký hộ kinh doanh online ở đâu"]
+    assert "“đăng ký hộ kinh doanh online ở đâu” (3 lượt)" in report.paragraph
+    assert "/handoff" not in report.paragraph
+    workbook = io.BytesIO()
+    write_xlsx(report, workbook)
+    sheet = load_workbook(io.BytesIO(workbook.getvalue()))["Chưa giải đáp"]
+    quoted = [
+        c.value for row in sheet.iter_rows(min_row=2) for c in row[1:2] if c.value
+    ]
+    assert "đăng ký hộ kinh doanh online ở đâu" in quoted
+    assert not [q for q in quoted if str(q).startswith("/")]
