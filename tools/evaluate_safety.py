@@ -37,7 +37,7 @@ OUT = ROOT / "eval"
 # on the held-out set is 2 %.
 MAX_FALSE_ALARMS = 0.015
 RAISE_GRID = (0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 1.01)
-VETO_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+VETO_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7)
 
 
 def load(path: Path) -> list[dict[str, Any]]:

@@ -384,10 +384,9 @@ class Thresholds:
     """How the model's P(scam) moves the rules' verdict (chosen by cross-validation
     on the examples, never on the held-out test set: eval/safety.md)."""
 
-    raise_at: float = 0.95  # no rule fired: an alert only when the model is this sure
-    veto_below: float = (
-        0.4  # a rule fired: silenced unless the model finds it this likely
-    )
+    raise_at: float = 0.9  # no rule fired: an alert only when the model is this sure
+    # a rule fired: the alert stands unless the model finds it less likely than this
+    veto_below: float = 0.5
 
 
 class Detector:
