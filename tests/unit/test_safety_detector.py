@@ -27,9 +27,9 @@ def _rates(detect: Detector, rows: list[dict]) -> tuple[float, float]:
 
 def test_the_examples_stay_caught_without_false_alarms(detector: Detector) -> None:
     rows = examples_with_labels()
-    assert len(rows) >= 800
+    assert len(rows) >= 1200
     caught, alarms = _rates(Detector(None), rows)  # the rules alone
-    assert caught >= 0.94 and alarms <= 0.035, (caught, alarms)
+    assert caught >= 0.9 and alarms <= 0.05, (caught, alarms)
     caught, alarms = _rates(detector, rows)
     assert caught >= 0.97 and alarms <= 0.02, (caught, alarms)
 
