@@ -56,9 +56,14 @@ def examples_with_labels() -> list[dict[str, Any]]:
 
 
 def test_set() -> list[dict[str, Any]]:
-    return [{**m, "scam": True} for m in load(TEST / "scam_set.yml")] + [
-        {**m, "scam": False} for m in load(TEST / "ordinary_set.yml")
-    ]
+    """The held-out messages: the first set (scam_set.yml, ordinary_set.yml) and any
+    later one (scam_set_<name>.yml, ordinary_set_<name>.yml), each tagged with its set."""
+    rows = []
+    for path in sorted(TEST.glob("*_set*.yml")):
+        name = path.stem.partition("_set")[2].lstrip("_") or "first"
+        scam = path.name.startswith("scam_")
+        rows += [{**m, "scam": scam, "set": name, "held_out": True} for m in load(path)]
+    return rows
 
 
 def _rate(hits: int, total: int) -> dict[str, Any]:
@@ -73,12 +78,13 @@ def figures(
     alarms: dict[str, list[bool]] = defaultdict(list)
     for i, m in enumerate(rows):
         hit = alerted(i, m)
+        held_out = (f"set:{m['set']}",) if m.get("held_out") else ()
         if m["scam"]:
-            keys = ("all", f"style:{m['style']}", f"kind:{m['kind']}")
+            keys = ("all", *held_out, f"style:{m['style']}", f"kind:{m['kind']}")
             for key in keys:
                 caught[key].append(hit)
         else:
-            for key in ("all", f"style:{m['style']}", f"topic:{m['topic']}"):
+            for key in ("all", *held_out, f"style:{m['style']}", f"topic:{m['topic']}"):
                 alarms[key].append(hit)
     return {
         "caught": {k: _rate(sum(v), len(v)) for k, v in sorted(caught.items())},
