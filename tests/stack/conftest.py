@@ -53,7 +53,11 @@ def stack(
         pytest.fail("no trained model for the current training data: run `make train`")
     workdir: Path = tmp_path_factory.mktemp("stack")
     stack = Stack(
-        ports=Ports(rasa=15005 + PORT_OFFSET, actions=15055 + PORT_OFFSET, api=18000 + PORT_OFFSET),
+        ports=Ports(
+            rasa=15005 + PORT_OFFSET,
+            actions=15055 + PORT_OFFSET,
+            api=18000 + PORT_OFFSET,
+        ),
         env={
             "BDHVS_DATABASE_URL": f"sqlite:///{workdir / 'stack.sqlite3'}",
             "BDHVS_ENVIRONMENT": "test",
