@@ -1,5 +1,5 @@
 """What the web chat page needs from the gateway: which message may be rated, whole
-button labels, whether a hand-off is under way."""
+button labels, whether a hand-off is under way, and the privacy notice's retention."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from api.community.handoff import ACCEPT
 from api.conversation.messages import ASK_PLACE
 from api.conversation.profile import ASK_AFTER_ANSWERS
+from api.core.config import Settings
+from tests.api.conftest import client_for
 
 ANSWERED = {"outcome": "answered", "answer_id": "vneid_activate_level2"}
 POLICE = "licence_show_police"
@@ -148,3 +150,12 @@ def test_updates_say_whether_a_hand_off_is_under_way(
     assert updates()["waiting"] is True  # offered: the page keeps asking
     say(client, "r8", "không cần")
     assert updates() == {"messages": [], "waiting": False}
+
+
+def test_the_privacy_notice_states_the_configured_retention(
+    settings: Settings,
+) -> None:
+    with client_for(settings, retention_days=90) as client:
+        page = client.get("/").text
+    assert "<span data-retention-days>90</span> ngày" in page
+    assert "Trợ lý lưu gì về Anh/Chị?" in page
