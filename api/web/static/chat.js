@@ -12,6 +12,7 @@
   "use strict";
   var SENDER_KEY = "bdhvs-sender";
   var LOG_KEY = "bdhvs-log";
+  var LOG_VERSION = 1;      // the shape of what LOG_KEY holds
   var LARGE_KEY = "bdhvs-large";
   var MAX_TURNS = 200;
   // A hand-off offer is forgotten after an hour (OFFER_TTL in api/community/handoff.py)
@@ -33,7 +34,7 @@
   var status = document.getElementById("status");
 
   var nodes = new WeakMap();  // turn -> its element
-  var state = null;          // {sender, turns, handoff, at}, what localStorage keeps
+  var state = null;          // {v, sender, turns, handoff, at}, what localStorage keeps
   var pending = [];          // user turns not yet answered, in order
   var sending = false;
   var polling = false;
@@ -53,7 +54,7 @@
   }
 
   function fresh(sender) {
-    return { sender: sender, turns: [], handoff: false, at: Date.now() };
+    return { v: LOG_VERSION, sender: sender, turns: [], handoff: false, at: Date.now() };
   }
 
   function load() {
@@ -64,7 +65,9 @@
     }
     var saved = null;
     try { saved = JSON.parse(getItem(LOG_KEY) || "null"); } catch (e) { saved = null; }
-    if (!saved || saved.sender !== sender || !Array.isArray(saved.turns)) return fresh(sender);
+    if (!saved || saved.v !== LOG_VERSION || saved.sender !== sender || !Array.isArray(saved.turns)) {
+      return fresh(sender);
+    }
     if (!(Date.now() - (saved.at || 0) < STALE_MS)) {
       saved.turns.forEach(function (t) { if (t.who === "bot") t.closed = true; });
     }
