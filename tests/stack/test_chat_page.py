@@ -177,6 +177,9 @@ def test_a_team_reply_that_came_while_away_is_shown_when_the_citizen_returns(
     expect(described).to_contain_text("mô tả ngắn gọn")
     opened = _ask(page, "chua kich hoat duoc vneid muc 2, khong nhan duoc ma")
     expect(opened).to_contain_text("yêu cầu số")
+    expect(opened.locator(".msg.notice")).to_contain_text(
+        "mở lại trang này trên cùng máy"
+    )
     number = int(re.findall(r"yêu cầu số (\d+)", opened.inner_text())[0])
     assert _stored(page)["handoff"] is True
     # None of the hand-off dialogue asks for a rating.

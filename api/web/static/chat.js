@@ -22,6 +22,10 @@
   var POLL_MS = 20000;
   var GREETING = "Xin chào Anh/Chị! Tôi có thể hướng dẫn về tài khoản định danh điện tử VNeID, Cổng Dịch vụ công quốc gia, thanh toán trực tuyến, chữ ký số, kỹ năng số và cách phòng tránh lừa đảo. Anh/Chị cứ gõ câu hỏi, có dấu hay không dấu đều được.";
   var SPEAKERS = { user: "Anh/Chị:", bot: "Trợ lý:", notice: "Trợ lý:", team: "Tin nhắn của Tổ:" };
+  // Under the gateway's "yêu cầu số N" (ticket opened, or already open): where the
+  // team's reply will appear.
+  var TICKET = /yêu cầu số \d+/i;
+  var TICKET_HINT = "Khi Tổ trả lời, tin nhắn sẽ hiện ngay trong khung trò chuyện này. Anh/Chị có thể đóng trang, lúc khác mở lại trang này trên cùng máy để xem.";
   var CONFIRM_NEW = "Anh/Chị đang chờ Tổ công nghệ số cộng đồng trả lời. Nếu bắt đầu cuộc trò chuyện mới, trả lời của Tổ sẽ không hiện ở đây nữa. Anh/Chị vẫn muốn bắt đầu lại?";
 
   var scroller = document.getElementById("scroller");
@@ -228,6 +232,7 @@
         if (m.buttons && m.buttons.length) box.appendChild(buttonRow(turn, m.buttons));
         if (turn.rate && turn.rate.after === i) box.appendChild(feedbackRow(turn));
       });
+      if (turn.hint) box.appendChild(message(TICKET_HINT, "bot notice"));
     } else if (turn.who === "team") {
       turn.texts.forEach(function (text) { box.appendChild(message(text, "bot team")); });
     } else {
@@ -312,6 +317,9 @@
         reply.rate = { after: body.feedback_after, turnId: body.turn_id, done: false };
       }
       if (body.intent === "handoff") state.handoff = true;
+      if (state.handoff && body.messages.some(function (m) { return TICKET.test(m.text); })) {
+        reply.hint = true;
+      }
       closeOldButtons();
       showAnswer(addTurn(reply));
     }).catch(function () {
