@@ -559,6 +559,21 @@ def close(
     session.commit()
 
 
+def under_way(session: Session, user: str) -> bool:
+    """Whether the citizen has a hand-off being asked for, waiting or being handled."""
+    return (
+        session.scalar(
+            select(HandoffTicket.id)
+            .where(
+                HandoffTicket.user_pseudonym == user,
+                HandoffTicket.status.in_(ASKING + ACTIVE),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def waiting_for_web(session: Session, user: str) -> list[str]:
     """Team replies waiting for a web chat citizen, as sent; marks them sent."""
     rows = session.execute(

@@ -71,6 +71,12 @@ NOTICES_INTENT = "notices"
 # topic, scam_safety, from seeds/topics.yml).
 SCAM_INTENT = "scam_alert"
 BUTTON_TITLE_MAX = 40
+# Guided-procedure moves; a guide turn is rated only when it ends the procedure (its
+# reply no longer offers the next step: actions/guide.py's "Tiếp" button).
+GUIDE_INTENTS = frozenset({"guide", "guide_next", "guide_back", "guide_resume"})
+GUIDE_NEXT_PAYLOAD = "/guide_next"
+# Intents whose "chưa chắc" reply (the closest questions offered) may be rated.
+CLARIFY_INTENTS = frozenset({"faq", "nlu_fallback"})
 # Link codes a chat may try in 15 minutes.
 LINK_ATTEMPTS = Limit(5, 15 * 60)
 NOT_UNDERSTOOD = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
@@ -107,6 +113,9 @@ class TurnResult:
     answer_id: str | None
     outcome: Outcome
     turn_id: int
+    # Index in ``messages`` of the message "Hữu ích / Chưa hữu ích" follows; None when
+    # the turn is not for rating (a question the assistant asks, thanks, a step).
+    rated_message: int | None = None
 
     @property
     def answered(self) -> bool:
@@ -305,6 +314,8 @@ class ConversationService:
         intent = intent_data.get("name")
         confidence = intent_data.get("confidence")
         answer_id = turn.get("answer_id")
+        # Decided before the gateway adds its own question or offer below.
+        rated = rated_message(intent, outcome, answer_id, visible)
         topic, draft = await self._topic(intent, answer_id)
         offer = None
         if helping.active:
@@ -359,6 +370,7 @@ class ConversationService:
             answer_id=answer_id if outcome is Outcome.ANSWERED else None,
             outcome=outcome,
             turn_id=turn_id,
+            rated_message=rated,
         )
 
     async def reply(
@@ -394,6 +406,29 @@ class ConversationService:
             f"unsupported:{kind}"[:40],
             UNSUPPORTED_MEDIA,
         )
+
+    async def full_titles(self, messages: list[OutMessage]) -> list[OutMessage]:
+        """``messages`` with each shortened button title ("…") of a stored answer
+        replaced by the answer's whole question: the web chat wraps long labels
+        rather than cutting them, and echoes the label as the citizen's message."""
+        cut_ids = {
+            answer_id
+            for m in messages
+            for b in m.buttons
+            if b.title.endswith("…") and (answer_id := _chosen_id(b.payload))
+        }
+        if not cut_ids:
+            return messages
+        entries = await asyncio.to_thread(self._store.get_many, cut_ids)
+
+        def whole(button: Button) -> Button:
+            answer_id = _chosen_id(button.payload)
+            entry = entries.get(answer_id) if answer_id else None
+            if entry is None or not button.title.endswith("…"):
+                return button
+            return Button(entry.question, button.payload)
+
+        return [OutMessage(m.text, [whole(b) for b in m.buttons]) for m in messages]
 
     async def count_refused(self, channel: str, reason: str) -> None:
         """Counts one message refused before it was read (no turn is logged)."""
@@ -457,6 +492,7 @@ class ConversationService:
             intent=SCAM_INTENT,
             detail=f"scam:{alert.kind}",
             place=place,
+            rated_message=len(messages) - 1,
         )
 
     async def _place_turn(
@@ -483,8 +519,10 @@ class ConversationService:
         intent: str | None = None,
         detail: str | None = None,
         place: Place | None = None,
+        rated_message: int | None = None,
     ) -> TurnResult:
-        """Logs and returns a turn the gateway answered itself, without Rasa."""
+        """Logs and returns a turn the gateway answered itself, without Rasa (not
+        for rating unless ``rated_message`` says under which message)."""
         place = place or Place()
         messages = (
             reply
@@ -517,6 +555,7 @@ class ConversationService:
             answer_id=None,
             outcome=outcome,
             turn_id=turn_id,
+            rated_message=rated_message,
         )
 
     async def _topic(
@@ -578,6 +617,33 @@ class GatewayReply:
     logged_text: str | None = None
 
 
+def rated_message(
+    intent: str | None,
+    outcome: Outcome,
+    answer_id: str | None,
+    messages: list[OutMessage],
+) -> int | None:
+    """Which of Rasa's ``messages`` the citizen may rate (its index), or None.
+
+    Rated: an answer to a question, the end of a guided procedure, and the "chưa
+    chắc" reply offering the closest questions. Not rated: small talk and thanks,
+    each step of a guide, what the assistant asks, errors."""
+    if not messages:
+        return None
+    last = len(messages) - 1
+    if outcome is Outcome.ANSWERED and answer_id:
+        if intent in QUESTION_INTENTS:
+            return last
+        if intent in GUIDE_INTENTS and not any(
+            b.payload == GUIDE_NEXT_PAYLOAD for m in messages for b in m.buttons
+        ):
+            return last
+        return None
+    if outcome is Outcome.UNSURE and intent in CLARIFY_INTENTS:
+        return last
+    return None
+
+
 def _out(step: handoff.Step) -> OutMessage:
     return OutMessage(step.text, [Button(t, p) for t, p in step.buttons])
 
@@ -592,6 +658,15 @@ def _title(question: str) -> str:
 
 def _choose(answer_id: str) -> str:
     return '/choose{"answer_id":"' + answer_id + '"}'
+
+
+_CHOOSE = re.compile(r'^/choose\{"answer_id":"([\w.-]+)"\}$')
+
+
+def _chosen_id(payload: str) -> str | None:
+    """The answer id a ``/choose{...}`` button payload picks, else None."""
+    match = _CHOOSE.match(payload)
+    return match.group(1) if match else None
 
 
 def _place_of(session: Session, channel: str, user: str) -> Place:

@@ -46,6 +46,13 @@ class ChatResponse(BaseModel):
     answered: bool
     answer_id: str | None
     turn_id: int
+    feedback_after: int | None = Field(
+        default=None,
+        description=(
+            "index in messages of the message the citizen may rate (the web chat "
+            "puts 'Hữu ích / Chưa hữu ích' under it); null: nothing to rate"
+        ),
+    )
 
 
 def _message_out(message: OutMessage) -> MessageOut:
@@ -86,14 +93,16 @@ async def chat(
                 "message": ERRORS[code].format(limit=settings.max_message_chars),
             },
         ) from exc
+    messages = await conversation.full_titles(result.messages)
     return ChatResponse(
-        messages=[_message_out(m) for m in result.messages],
+        messages=[_message_out(m) for m in messages],
         intent=result.intent,
         confidence=result.confidence,
         topic=result.topic,
         answered=result.answered,
         answer_id=result.answer_id,
         turn_id=result.turn_id,
+        feedback_after=result.rated_message,
     )
 
 

@@ -178,6 +178,9 @@ class UpdatesResponse(BaseModel):
     """Team replies for a web chat citizen, oldest first."""
 
     messages: list[str]
+    # True while the citizen's hand-off is asked for, waiting or being handled: the
+    # page keeps asking only then.
+    waiting: bool = False
 
 
 @router.get("/api/chat/updates", response_model=UpdatesResponse)
@@ -189,7 +192,8 @@ async def updates(
     """What the community team answered since the page last asked (web chat)."""
     user = conversation.pseudonym("web", sender)
     texts = await asyncio.to_thread(handoff.waiting_for_web, session, user)
-    return UpdatesResponse(messages=texts)
+    waiting = await asyncio.to_thread(handoff.under_way, session, user)
+    return UpdatesResponse(messages=texts, waiting=waiting)
 
 
 @router.post("/api/staff/helper/link-code")

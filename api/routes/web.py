@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from api.core.deps import SettingsDep
 
@@ -20,14 +20,26 @@ STAFF_CSP = (
 )
 
 
+# Where the chat page's privacy notice says how long turns are kept.
+RETENTION_MARK = "<span data-retention-days>180</span>"
+
+
 @router.get("/")
-def chat_page(settings: SettingsDep) -> FileResponse:
+def chat_page(settings: SettingsDep) -> HTMLResponse:
     """Web chat (Vietnamese, mobile-first); framed only by the sites allowed to
-    embed it (``BDHVS_EMBED_ORIGINS``, see static/embed.js)."""
+    embed it (``BDHVS_EMBED_ORIGINS``, see static/embed.js). Its privacy notice
+    states the configured retention (``BDHVS_RETENTION_DAYS``)."""
     ancestors = " ".join(["'self'", *settings.embed_origins])
-    return FileResponse(
-        STATIC / "chat.html",
-        headers={"Content-Security-Policy": f"frame-ancestors {ancestors}"},
+    html = (
+        (STATIC / "chat.html")
+        .read_text(encoding="utf-8")
+        .replace(
+            RETENTION_MARK,
+            f"<span data-retention-days>{settings.retention_days}</span>",
+        )
+    )
+    return HTMLResponse(
+        html, headers={"Content-Security-Policy": f"frame-ancestors {ancestors}"}
     )
 
 
