@@ -50,30 +50,23 @@ class WeeklySample(BaseModel):
     turns: list[SampledTurn]
 
 
-class MonthFigures(BaseModel):
+class Figures(BaseModel):
+    reviewed: int
+    right: int
+    partly: int
+    wrong: int
+    accuracy: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class MonthFigures(Figures):
     month: str
-    reviewed: int
-    right: int
-    partly: int
-    wrong: int
-    accuracy: float | None
-    ci_low: float | None
-    ci_high: float | None
-
-
-class OverallFigures(BaseModel):
-    reviewed: int
-    right: int
-    partly: int
-    wrong: int
-    accuracy: float | None
-    ci_low: float | None
-    ci_high: float | None
 
 
 class AccuracyFigures(BaseModel):
     months: list[MonthFigures]
-    overall: OverallFigures
+    overall: Figures
 
 
 class VerdictBody(BaseModel):
