@@ -21,8 +21,8 @@ from rasa_sdk.types import DomainDict
 from actions.decision import confident_answer, selector_ranking
 from actions.guide import GUIDE_RESUME_TITLE, GUIDE_START_TITLE, guide_payload
 from actions.knowledge import Answer, citation, get_store
+from actions.settings import get_settings
 from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
-from api.core.config import get_settings
 from bot.components.normalize import fold
 
 logger = logging.getLogger(__name__)

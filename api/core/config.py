@@ -16,8 +16,6 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from actions.decision import DEFAULT_FAQ_MARGIN, DEFAULT_FAQ_THRESHOLD
-
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "dev-only-secret-change-me"
 
@@ -53,8 +51,6 @@ class Settings(BaseSettings):
     max_webhook_body_bytes: int = Field(default=256 * 1024, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     # FAQ answer confidence checks (the ResponseSelector's, not the intent's).
-    faq_threshold: float = Field(default=DEFAULT_FAQ_THRESHOLD, ge=0, le=1)
-    faq_margin: float = Field(default=DEFAULT_FAQ_MARGIN, ge=0, le=1)
     seeds_dir: Path = ROOT / "seeds"
     nlu_dir: Path = ROOT / "nlu_data"
     # Masked turns are deleted after this many days (`python -m api purge`); the
