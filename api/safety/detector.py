@@ -367,13 +367,6 @@ _NEGATED = re.compile(
 )
 
 
-def rule_kind(words: str) -> str | None:
-    """The kind of scam the rules read in normalised ``words`` (None: ordinary)."""
-    if not words or _ORDINARY.search(words):
-        return None
-    return _kind({name: bool(p.search(words)) for name, p in _COMPILED.items()})
-
-
 def _words(text: str) -> str:
     # "không đưa mã", "đừng chuyển tiền": advice, not what happened
     return _NEGATED.sub(r"\1_\2", normalized(text))
@@ -403,8 +396,10 @@ class Detector:
     def detect(self, text: str) -> Alert | None:
         """The scam ``text`` describes, or None for an ordinary message."""
         words = _words(text)
-        kind = rule_kind(words)
-        if self._model is None or not words or _ORDINARY.search(words):
+        if not words or _ORDINARY.search(words):
+            return None
+        kind = _kind({name: bool(p.search(words)) for name, p in _COMPILED.items()})
+        if self._model is None:
             return Alert(kind) if kind else None
         p = self._model.probability(words)
         if kind:
@@ -412,9 +407,3 @@ class Detector:
         if p >= self._thresholds.raise_at:
             return Alert(self._model.kind(words))
         return None
-
-
-def detect(text: str) -> Alert | None:
-    """The scam ``text`` describes, by the rules alone."""
-    kind = rule_kind(_words(text))
-    return Alert(kind) if kind else None
