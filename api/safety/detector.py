@@ -367,11 +367,6 @@ _NEGATED = re.compile(
 )
 
 
-def _words(text: str) -> str:
-    # "không đưa mã", "đừng chuyển tiền": advice, not what happened
-    return _NEGATED.sub(r"\1_\2", normalized(text))
-
-
 @dataclass(frozen=True)
 class Thresholds:
     """How the model's P(scam) moves the rules' verdict (chosen by cross-validation
@@ -395,15 +390,18 @@ class Detector:
 
     def detect(self, text: str) -> Alert | None:
         """The scam ``text`` describes, or None for an ordinary message."""
-        words = _words(text)
+        plain = normalized(text)
+        # "không đưa mã", "đừng chuyển tiền": advice, not what happened
+        words = _NEGATED.sub(r"\1_\2", plain)
         if not words or _ORDINARY.search(words):
             return None
         kind = _kind({name: bool(p.search(words)) for name, p in _COMPILED.items()})
         if self._model is None:
             return Alert(kind) if kind else None
-        p = self._model.probability(words)
+        # The model reads the text as it was trained on it (normalised, unmarked).
+        p = self._model.probability(plain)
         if kind:
             return None if p < self._thresholds.veto_below else Alert(kind)
         if p >= self._thresholds.raise_at:
-            return Alert(self._model.kind(words))
+            return Alert(self._model.kind(plain))
         return None
