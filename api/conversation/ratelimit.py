@@ -1,14 +1,21 @@
 """Per-user rate limit shared by every gateway worker: Redis when configured, else
-the database. A fixed window: at most ``limit`` messages per ``window_seconds``."""
+the database.
+
+A sliding-window counter: the count is this window's events plus the previous
+window's, weighted by how much of it still lies within the last ``window_seconds``.
+A fixed window alone let a sender put twice the limit across a window boundary
+(the limit at 11:59:59, again at 12:00:00)."""
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +30,14 @@ class Limit:
     seconds: int
 
 
+def sliding_count(previous: int, current: int, now: float, window_seconds: int) -> int:
+    """Events within the last ``window_seconds``, estimated from two fixed windows:
+    the previous window's share that still overlaps, rounded up (a limit errs
+    towards refusing), plus the current window's."""
+    elapsed = (now % window_seconds) / window_seconds
+    return math.ceil(previous * (1.0 - elapsed)) + current
+
+
 class RateLimiter(Protocol):
     """Counts one message for ``key``; False once the window's limit is passed."""
 
@@ -31,17 +46,24 @@ class RateLimiter(Protocol):
     async def allow(self, key: str) -> bool: ...
 
     async def hit(self, key: str, window_seconds: int) -> int:
-        """Counts one event for ``key`` in the current window of ``window_seconds``
-        and returns the window's count so far."""
+        """Counts one event for ``key`` and returns the events within the last
+        ``window_seconds``, this one included (see :func:`sliding_count`)."""
         ...
 
 
 class SqlRateLimiter:
     """One row per (user, window), incremented with a single upsert."""
 
-    def __init__(self, engine: Engine, limit: int, window_seconds: int) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        limit: int,
+        window_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         """Counts in the ``rate_limit_bucket`` table of ``engine``."""
         self._engine = engine
+        self._clock = clock
         self.limit = Limit(limit, window_seconds)
         dialects: dict[str, Any] = {
             "postgresql": postgresql.insert,
@@ -58,7 +80,8 @@ class SqlRateLimiter:
         return await asyncio.to_thread(self._count, key, window_seconds)
 
     def _count(self, key: str, window_seconds: int) -> int:
-        window = int(time.time()) // window_seconds
+        now = self._clock()
+        window = int(now // window_seconds)
         key = f"{key}:{window_seconds}"
         insert = self._insert(RateBucket).values(key=key, window=window, count=1)
         statement = insert.on_conflict_do_update(  # same API in both dialects
@@ -67,24 +90,36 @@ class SqlRateLimiter:
         ).returning(RateBucket.count)
         with Session(self._engine) as session:
             count = int(session.execute(statement).scalar_one())
-            if count == 1:  # a new window: forget this user's older ones
+            previous = session.scalar(
+                select(RateBucket.count).where(
+                    RateBucket.key == key, RateBucket.window == window - 1
+                )
+            )
+            if count == 1:  # a new window: forget this user's windows before the last
                 session.execute(
                     delete(RateBucket).where(
-                        RateBucket.key == key, RateBucket.window < window
+                        RateBucket.key == key, RateBucket.window < window - 1
                     )
                 )
             session.commit()
-        return count
+        return sliding_count(previous or 0, count, now, window_seconds)
 
 
 class RedisRateLimiter:
     """INCR on a key that expires with its window."""
 
-    def __init__(self, url: str, limit: int, window_seconds: int) -> None:
+    def __init__(
+        self,
+        url: str,
+        limit: int,
+        window_seconds: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         """Connects lazily to the Redis server at ``url``."""
         from redis.asyncio import Redis
 
         self._redis = Redis.from_url(url)
+        self._clock = clock
         self.limit = Limit(limit, window_seconds)
 
     async def allow(self, key: str) -> bool:
@@ -93,13 +128,16 @@ class RedisRateLimiter:
 
     async def hit(self, key: str, window_seconds: int) -> int:
         """The count of ``key`` in its current window, this event included."""
-        window = int(time.time()) // window_seconds
-        name = f"bdhvs:rate:{key}:{window_seconds}:{window}"
+        now = self._clock()
+        window = int(now // window_seconds)
+        prefix = f"bdhvs:rate:{key}:{window_seconds}"
+        name = f"{prefix}:{window}"
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(name)
             pipe.expire(name, window_seconds * 2)
-            count, _ = await pipe.execute()
-        return int(count)
+            pipe.get(f"{prefix}:{window - 1}")
+            count, _, previous = await pipe.execute()
+        return sliding_count(int(previous or 0), int(count), now, window_seconds)
 
     async def close(self) -> None:
         """Closes the connection pool."""

@@ -278,6 +278,66 @@ async def test_the_redis_rate_limiter_counts_per_user_and_window() -> None:
         await limiter.close()
 
 
+class _Clock:
+    """A settable clock for the rate limiters."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def _redis_limiter(limit: int, clock: _Clock) -> Any:
+    import os
+
+    from redis.asyncio import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from api.conversation.ratelimit import RedisRateLimiter
+
+    url = os.environ.get("BDHVS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        await Redis.from_url(url).ping()
+    except RedisDown:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not reachable at {url}")
+        pytest.skip("no Redis")
+    return RedisRateLimiter(url, limit=limit, window_seconds=60, clock=clock)
+
+
+@pytest.mark.parametrize("store", ["database", "redis"])
+async def test_a_sender_cannot_double_the_limit_across_a_window_boundary(
+    store: str, engine: Any
+) -> None:
+    import uuid
+
+    from api.conversation.ratelimit import SqlRateLimiter
+
+    clock = _Clock(1_800_000_000 * 60 + 59.5)  # half a second before a window ends
+    limiter = (
+        SqlRateLimiter(engine, limit=3, window_seconds=60, clock=clock)
+        if store == "database"
+        else await _redis_limiter(3, clock)
+    )
+    user = uuid.uuid4().hex
+    try:
+        before = [await limiter.allow(user) for _ in range(3)]
+        clock.now += 1.0  # the next window has begun
+        after = [await limiter.allow(user) for _ in range(2)]
+        clock.now += 45.0  # three quarters of a minute since the three were sent
+        later = await limiter.allow(user)
+        clock.now += 60.0  # a minute on, a quarter of the last window still counts
+        much_later = await limiter.allow(user)
+    finally:
+        if store == "redis":
+            await limiter.close()
+    assert before == [True, True, True]
+    assert after == [False, False]
+    assert later is False  # 3 x 1/4 rounded up + 2 refused + this one = 4
+    assert much_later is True
+
+
 def test_the_chat_page_may_only_be_framed_by_configured_sites(
     client: TestClient,
 ) -> None:
