@@ -1,8 +1,19 @@
-"""HTTP client for the Rasa server's gateway channel (bot/channels/gateway.py)."""
+"""HTTP client for the Rasa server's gateway channel (bot/channels/gateway.py).
+
+A province runs several Rasa instances on one SQL tracker store and one Redis lock
+store, so any instance can serve any turn. The client spreads turns over them in
+turn and, when one refuses the connection or drops it before answering, sends the
+same turn to the next one and leaves the failed one aside for a few seconds. A turn
+that timed out is not re-sent: that instance may still be handling it, and the
+citizen's message would be counted twice in the conversation.
+"""
 
 from __future__ import annotations
 
+import itertools
 import logging
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +22,10 @@ import httpx
 logger = logging.getLogger(__name__)
 
 GATEWAY_WEBHOOK = "/webhooks/gateway/webhook"
+# How long an instance that failed is left aside before it is tried again.
+DOWN_SECONDS = 5.0
+# Failures where the instance never handled the turn, so another may.
+_NOT_HANDLED = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError)
 
 
 class RasaUnavailable(Exception):
@@ -26,42 +41,101 @@ class RasaReply:
     error: str | None = None
 
 
-class RasaClient:
-    """Sends one message at a time to Rasa, with a timeout."""
+def rasa_urls(setting: str) -> list[str]:
+    """The instances of ``BDHVS_RASA_URL``: one URL, or several separated by commas."""
+    urls = [url.strip().rstrip("/") for url in setting.split(",") if url.strip()]
+    if not urls:
+        raise ValueError("BDHVS_RASA_URL names no Rasa instance")
+    return urls
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str, timeout: float) -> None:
-        """Uses ``http`` (shared, pooled) to reach Rasa at ``base_url``."""
+
+class RasaClient:
+    """Sends one message at a time to one of the Rasa instances, with a timeout."""
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str | Sequence[str],
+        timeout: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Uses ``http`` (shared, pooled) to reach Rasa at ``base_url`` (one URL, a
+        comma-separated list, or a sequence of URLs)."""
         self._http = http
-        self._base_url = base_url.rstrip("/")
+        self._urls = (
+            rasa_urls(base_url) if isinstance(base_url, str) else list(base_url)
+        )
         self._timeout = timeout
+        self._clock = clock
+        self._next = itertools.count()
+        self._down_until: dict[str, float] = {}
+
+    @property
+    def urls(self) -> list[str]:
+        """Every configured instance."""
+        return list(self._urls)
+
+    def _order(self) -> list[str]:
+        """Instances for this turn: the next in turn first, those left aside last."""
+        start = next(self._next) % len(self._urls)
+        ring = self._urls[start:] + self._urls[:start]
+        now = self._clock()
+        return sorted(ring, key=lambda url: self._down_until.get(url, 0.0) > now)
 
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None
     ) -> RasaReply:
-        """Posts ``text`` as ``sender``; raises RasaUnavailable on any failure."""
-        try:
-            response = await self._http.post(
-                self._base_url + GATEWAY_WEBHOOK,
-                json={"sender": sender, "message": text, "metadata": metadata or {}},
-                timeout=self._timeout,
-            )
-            response.raise_for_status()
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            logger.warning("Rasa unavailable: %s", type(exc).__name__)
-            raise RasaUnavailable(str(exc)) from exc
-        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
-            raise RasaUnavailable("unexpected reply shape from Rasa")
-        return RasaReply(
-            messages=body["messages"],
-            parse=body.get("parse") or {},
-            error=body.get("error"),
-        )
+        """Posts ``text`` as ``sender``; raises RasaUnavailable when no instance
+        answers."""
+        payload = {"sender": sender, "message": text, "metadata": metadata or {}}
+        failure: Exception | None = None
+        for url in self._order():
+            try:
+                response = await self._http.post(
+                    url + GATEWAY_WEBHOOK, json=payload, timeout=self._timeout
+                )
+            except _NOT_HANDLED as exc:
+                logger.warning(
+                    "Rasa instance %s unavailable: %s", url, type(exc).__name__
+                )
+                self._down_until[url] = self._clock() + DOWN_SECONDS
+                failure = exc
+                continue
+            except httpx.HTTPError as exc:
+                logger.warning("Rasa unavailable: %s", type(exc).__name__)
+                raise RasaUnavailable(str(exc)) from exc
+            self._down_until.pop(url, None)
+            return _reply(response)
+        raise RasaUnavailable(str(failure))
 
     async def is_up(self, url: str | None = None) -> bool:
-        """True when ``url`` (default: Rasa's root) answers 200 within 2 s."""
-        try:
-            response = await self._http.get(url or self._base_url + "/", timeout=2.0)
-        except httpx.HTTPError:
-            return False
-        return response.status_code == 200
+        """True when ``url`` answers 200 within 2 s; by default, when at least one
+        Rasa instance does."""
+        for candidate in [url] if url else [u + "/" for u in self._urls]:
+            try:
+                response = await self._http.get(candidate, timeout=2.0)
+            except httpx.HTTPError:
+                continue
+            if response.status_code == 200:
+                return True
+        return False
+
+    async def instances_up(self) -> dict[str, bool]:
+        """Each Rasa instance and whether it answers."""
+        return {url: await self.is_up(url + "/") for url in self._urls}
+
+
+def _reply(response: httpx.Response) -> RasaReply:
+    try:
+        response.raise_for_status()
+        body = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        logger.warning("Rasa unavailable: %s", type(exc).__name__)
+        raise RasaUnavailable(str(exc)) from exc
+    if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+        raise RasaUnavailable("unexpected reply shape from Rasa")
+    return RasaReply(
+        messages=body["messages"],
+        parse=body.get("parse") or {},
+        error=body.get("error"),
+    )

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = f"sqlite:///{ROOT / 'var' / 'bdhvs.sqlite3'}"
+    # One Rasa instance, or several separated by commas (turns are spread over them).
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_timeout_seconds: float = Field(default=15.0, gt=0)

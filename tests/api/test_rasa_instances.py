@@ -1,0 +1,95 @@
+"""Several Rasa instances behind one gateway (BDHVS_RASA_URL with commas): turns are
+spread over them, one that is down is passed over, a turn that timed out is not
+sent twice."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from api.core.config import Settings
+from tests.api.conftest import client_for
+from tests.fakes import FakeRasa
+
+
+@pytest.fixture
+def second_rasa() -> Iterator[FakeRasa]:
+    fake = FakeRasa()
+    yield fake
+    fake.close()
+
+
+def _closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def _chat(client: Any, sender: str, text: str = "chào") -> dict[str, Any]:
+    response = client.post("/api/chat", json={"sender": sender, "text": text})
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_turns_are_spread_over_every_instance(
+    settings: Settings, fake_rasa: FakeRasa, second_rasa: FakeRasa
+) -> None:
+    for fake in (fake_rasa, second_rasa):
+        fake.answer("Xin chào!", "greet", 0.99)
+    urls = f"{fake_rasa.url}, {second_rasa.url}"
+    with client_for(settings, rasa_url=urls) as client:
+        for n in range(4):
+            _chat(client, f"citizen-{n}")
+    assert (len(fake_rasa.received), len(second_rasa.received)) == (2, 2)
+
+
+def test_an_instance_that_is_down_is_passed_over_and_health_says_which(
+    settings: Settings, fake_rasa: FakeRasa
+) -> None:
+    fake_rasa.answer("Xin chào!", "greet", 0.99)
+    dead = _closed_port_url()
+    with client_for(settings, rasa_url=f"{dead},{fake_rasa.url}") as client:
+        replies = [_chat(client, f"citizen-{n}") for n in range(4)]
+        health = client.get("/healthz")
+    assert [r["messages"][0]["text"] for r in replies] == ["Xin chào!"] * 4
+    assert len(fake_rasa.received) == 4
+    assert health.status_code == 200
+    assert health.json()["rasa_instances"] == {dead: "down", fake_rasa.url: "ok"}
+
+
+def test_with_every_instance_down_the_citizen_gets_the_polite_reply(
+    settings: Settings,
+) -> None:
+    from api.conversation.messages import RASA_UNAVAILABLE
+
+    urls = f"{_closed_port_url()},{_closed_port_url()}"
+    with client_for(settings, rasa_url=urls) as client:
+        reply = _chat(client, "citizen")
+        health = client.get("/healthz")
+    assert reply["messages"][0]["text"] == RASA_UNAVAILABLE
+    assert health.status_code == 503
+
+
+def test_a_turn_that_timed_out_is_not_sent_to_another_instance(
+    settings: Settings, fake_rasa: FakeRasa, second_rasa: FakeRasa
+) -> None:
+    from api.conversation.messages import RASA_UNAVAILABLE
+
+    for fake in (fake_rasa, second_rasa):
+        fake.answer("Xin chào!", "greet", 0.99)
+        fake.gate = threading.Event()  # holds every reply past the timeout
+    urls = f"{fake_rasa.url},{second_rasa.url}"
+    try:
+        with client_for(settings, rasa_url=urls, rasa_timeout_seconds=0.5) as client:
+            reply = _chat(client, "citizen")
+    finally:
+        for fake in (fake_rasa, second_rasa):
+            assert fake.gate is not None
+            fake.gate.set()
+    assert reply["messages"][0]["text"] == RASA_UNAVAILABLE
+    assert len(fake_rasa.received) + len(second_rasa.received) == 1
