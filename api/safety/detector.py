@@ -399,9 +399,13 @@ class Detector:
         if self._model is None:
             return Alert(kind) if kind else None
         # The model reads the text as it was trained on it (normalised, unmarked).
-        p = self._model.probability(plain)
+        reading = self._model.assess(plain)
         if kind:
-            return None if p < self._thresholds.veto_below else Alert(kind)
-        if p >= self._thresholds.raise_at:
-            return Alert(self._model.kind(plain))
+            return (
+                None
+                if reading.probability < self._thresholds.veto_below
+                else Alert(kind)
+            )
+        if reading.probability >= self._thresholds.raise_at:
+            return Alert(self._model.kind_of(reading))
         return None

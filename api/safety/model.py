@@ -22,7 +22,7 @@ from typing import Any
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
+from sklearn.pipeline import FeatureUnion, make_union
 from sklearn.svm import LinearSVC
 
 EXAMPLES = "examples"
@@ -53,49 +53,65 @@ def load_examples(folder: Path) -> list[Example]:
     return examples
 
 
-def _pipeline(estimator: Any) -> Pipeline:
+def _features() -> FeatureUnion:
     # Words and word pairs carry the situation ("xin ma otp"); character n-grams
     # within words absorb teencode and typos ("otp" ~ "0tp", "ko" ~ "khong").
-    return make_pipeline(
-        make_union(
-            TfidfVectorizer(analyzer="word", ngram_range=(1, 3), sublinear_tf=True),
-            TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
-            ),
+    return make_union(
+        TfidfVectorizer(analyzer="word", ngram_range=(1, 3), sublinear_tf=True),
+        TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2
         ),
-        estimator,
     )
 
 
+@dataclass(frozen=True)
+class Assessment:
+    """The model's reading of one message."""
+
+    probability: float  # P(scam)
+    features: Any  # the message's features, kept to name the kind without re-reading
+
+
 class ScamModel:
-    """P(scam) for a normalised message, and the most likely kind of scam."""
+    """P(scam) for a normalised message, and the most likely kind of scam.
+
+    Both estimators read the same features, so a message is vectorised once: the
+    n-grams of a long message are most of the detector's time.
+    """
 
     def __init__(self, examples: Sequence[Example], normalize: Callable[[str], str]):
         texts = [normalize(e.text) for e in examples]
+        self._features = _features().fit(texts)
+        matrix = self._features.transform(texts)
         # liblinear: the same logistic loss, fitted in a fraction of lbfgs's time.
-        self._scam = _pipeline(
-            LogisticRegression(C=8.0, solver="liblinear", class_weight="balanced")
-        ).fit(texts, [e.kind is not None for e in examples])
-        scams = [(t, e.kind) for t, e in zip(texts, examples, strict=True) if e.kind]
-        kinds = sorted({k for _, k in scams})
+        self._scam = LogisticRegression(
+            C=8.0, solver="liblinear", class_weight="balanced"
+        ).fit(matrix, [e.kind is not None for e in examples])
+        rows = [n for n, e in enumerate(examples) if e.kind]
+        kinds = sorted({e.kind for e in examples if e.kind})
         self._only_kind = kinds[0] if len(kinds) == 1 else None
         self._kind = (
             None
             if self._only_kind
             # The kind only names the warning's line: a linear SVM is enough, and
             # fits ten classes in a fraction of a second.
-            else _pipeline(LinearSVC(C=1.0)).fit(
-                [t for t, _ in scams], [k for _, k in scams]
-            )
+            else LinearSVC(C=1.0).fit(matrix[rows], [examples[n].kind for n in rows])
         )
 
-    def probability(self, words: str) -> float:
-        return float(self._scam.predict_proba([words])[0][1])
+    def assess(self, words: str) -> Assessment:
+        features = self._features.transform([words])
+        return Assessment(float(self._scam.predict_proba(features)[0][1]), features)
 
-    def kind(self, words: str) -> str:
+    def probability(self, words: str) -> float:
+        return self.assess(words).probability
+
+    def kind_of(self, assessment: Assessment) -> str:
         if self._kind is None:
             return str(self._only_kind)
-        return str(self._kind.predict([words])[0])
+        return str(self._kind.predict(assessment.features)[0])
+
+    def kind(self, words: str) -> str:
+        return self.kind_of(self.assess(words))
 
 
 @lru_cache(maxsize=4)
