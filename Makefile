@@ -5,7 +5,7 @@ BOT := .venv-bot/bin/python
 EVAL_ARGS ?= --cross-validation
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run test envs browser env-services env-bot train lint validate test-services test-bot test-stack \
+.PHONY: help run run-prod test envs browser env-services env-bot train lint validate test-services test-bot test-stack \
         run-bot run-actions run-api bench bench-analytics security eval lock clean
 
 help: ## list the targets
@@ -52,6 +52,9 @@ test-bot: env-bot train ## NLU tests against the trained model (bot environment)
 test-stack: envs train browser ## end-to-end through the running stack (Rasa, actions, gateway)
 	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m pytest -m stack --ignore=tests/bot tests
 
+run-prod: envs train ## production profile: N Rasa, action server, M gateway workers under supervisord (settings: .env, see .env.example)
+	$(SVC) -m tools.prod run
+
 run-bot: env-bot train ## only the Rasa server
 	BDHVS_ACTION_ENDPOINT=$${BDHVS_ACTION_ENDPOINT:-http://127.0.0.1:5055/webhook} \
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false $(BOT) -m rasa run --model $$($(BOT) tools/model.py path) \
@@ -68,7 +71,7 @@ eval: envs train ## NLU evaluation on tests/eval + 5-fold cross-validation, scam
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) tools/evaluate.py $(EVAL_ARGS)
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m tools.evaluate_dev
 
-bench: envs train ## chat latency, throughput, cold start, memory + dashboard on 1M turns -> bench/
+bench: envs train ## chat latency, throughput, cold start, memory, + dashboard on 1M turns -> bench/
 	$(SVC) -m tools.bench
 	$(SVC) -m tools.bench_analytics --database-url $(PG_URL)
 
