@@ -71,8 +71,9 @@ eval: envs train ## NLU evaluation on tests/eval + 5-fold cross-validation, scam
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) tools/evaluate.py $(EVAL_ARGS)
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m tools.evaluate_dev
 
-bench: envs train ## chat latency, throughput, cold start, memory, + dashboard on 1M turns -> bench/
+bench: envs train ## chat latency, throughput, cold start, memory, one 500-turn conversation + dashboard on 1M turns -> bench/
 	$(SVC) -m tools.bench
+	$(SVC) -m tools.bench_session
 	$(SVC) -m tools.bench_analytics --database-url $(PG_URL)
 
 security: env-services ## hostile and oversized inputs replayed against a gateway on loopback -> bench/security.json

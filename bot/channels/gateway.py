@@ -10,11 +10,20 @@ answer without asking Rasa to parse the text a second time::
 
 ``error`` is set when Rasa failed while handling the message, so the gateway can log
 the turn as an error instead of as an empty answer.
+
+Every turn loads the conversation's current session, and Rasa's policies and the
+action server read all of it, so a turn costs more the longer the session. Rasa starts
+a new session only after ``session_expiration_time`` without a message, which a
+citizen who writes every hour, or a community team member in helper mode all day,
+never reaches. So once a session holds more than ``BDHVS_SESSION_MAX_EVENTS`` events
+and no guided procedure (form) is under way, the channel starts a new one after the
+reply; slots carry over (``carry_over_slots_to_new_session``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -24,7 +33,9 @@ from rasa.core.channels.channel import (
     InputChannel,
     UserMessage,
 )
+from rasa.shared.core.constants import USER_INTENT_SESSION_START
 from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -33,6 +44,8 @@ logger = logging.getLogger(__name__)
 
 # How many ranking entries are passed on: enough to offer three alternatives.
 RANKING_LENGTH = 5
+# A session longer than this (events: about six a turn) is closed after the reply.
+SESSION_MAX_EVENTS = int(os.environ.get("BDHVS_SESSION_MAX_EVENTS", "300"))
 
 
 def _compact_parse(parse_data: dict[str, Any]) -> dict[str, Any]:
@@ -103,7 +116,18 @@ class GatewayInput(InputChannel):
             except Exception as exc:  # the gateway must learn that the turn failed
                 logger.exception("gateway channel: handling the message failed")
                 error = type(exc).__name__
-            parse = await self._parse_of(request, sender_id, message_id)
+            tracker = await self._tracker(request, sender_id)
+            parse = _parse_of(tracker, message_id)
+            if tracker is not None and error is None and _session_is_long(tracker):
+                await on_new_message(
+                    UserMessage(
+                        f"/{USER_INTENT_SESSION_START}",
+                        CollectingOutputChannel(),
+                        sender_id,
+                        input_channel=self.name(),
+                        metadata=metadata,
+                    )
+                )
             return response.json(
                 {"messages": collector.messages, "parse": parse, "error": error}
             )
@@ -111,17 +135,29 @@ class GatewayInput(InputChannel):
         return gateway
 
     @staticmethod
-    async def _parse_of(
-        request: Request, sender_id: str, message_id: str
-    ) -> dict[str, Any] | None:
-        """Reads the parse data Rasa stored for this message in the tracker."""
+    async def _tracker(request: Request, sender_id: str) -> DialogueStateTracker | None:
+        """The conversation's current session as Rasa stored it after this turn."""
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or agent.tracker_store is None:
             return None
-        tracker = await agent.tracker_store.retrieve(sender_id)
-        if tracker is None:
-            return None
-        for event in reversed(tracker.events):
-            if isinstance(event, UserUttered) and event.message_id == message_id:
-                return _compact_parse(event.parse_data)
+        tracker: DialogueStateTracker | None = await agent.tracker_store.retrieve(
+            sender_id
+        )
+        return tracker
+
+
+def _parse_of(
+    tracker: DialogueStateTracker | None, message_id: str
+) -> dict[str, Any] | None:
+    """The parse data Rasa stored for this message."""
+    if tracker is None:
         return None
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered) and event.message_id == message_id:
+            return _compact_parse(event.parse_data)
+    return None
+
+
+def _session_is_long(tracker: DialogueStateTracker) -> bool:
+    """True when the session should be closed: long, and no form under way."""
+    return len(tracker.events) > SESSION_MAX_EVENTS and not tracker.active_loop_name

@@ -18,6 +18,8 @@ from tools.stack import Ports, Stack
 # BDHVS_STACK_PORT_OFFSET set differently in each.
 PORT_OFFSET = int(os.environ.get("BDHVS_STACK_PORT_OFFSET", "0"))
 EMBED_HOST_PORT = 18090 + PORT_OFFSET
+SESSION_MAX_EVENTS = 40
+RASA_API_TOKEN = "stack-test-rasa-token"
 TELEGRAM_SECRET = "stack-telegram-secret"
 ZALO_APP_ID = "1000200030004000"
 ZALO_OA_SECRET = "stack-zalo-oa-secret"
@@ -71,8 +73,12 @@ def stack(
             "BDHVS_ZALO_OA_SECRET_KEY": ZALO_OA_SECRET,
             "BDHVS_ZALO_ACCESS_TOKEN": "stack-zalo-token",
             "BDHVS_ZALO_API_URL": fake_zalo.url,
+            # Short sessions, so that every end-to-end test also crosses session
+            # boundaries (test_long_conversation.py).
+            "BDHVS_SESSION_MAX_EVENTS": str(SESSION_MAX_EVENTS),
         },
         log_dir=workdir / "logs",
+        rasa_api_token=RASA_API_TOKEN,  # to read the tracker in tests
     )
     stack.prepare()
     stack.start()
