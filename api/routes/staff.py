@@ -258,6 +258,15 @@ class StaffChange(BaseModel):
     provinces: list[str] | None = Field(default=None, max_length=40)
 
 
+class Place(BaseModel):
+    """A commune or province an account serves, with its name (and, for a commune,
+    its province), so the dashboard shows names without loading every province."""
+
+    code: str
+    name: str
+    province_code: str | None = None
+
+
 class StaffAccount(BaseModel):
     """A staff account as the admin sees it (never the password hash)."""
 
@@ -266,6 +275,7 @@ class StaffAccount(BaseModel):
     active: bool
     communes: list[str]
     provinces: list[str]
+    places: list[Place]
     created_at: datetime
 
 
@@ -278,6 +288,26 @@ class StaffAccounts(BaseModel):
 def _problem(status_code: int, code: str, message: str) -> HTTPException:
     """An error the dashboard shows as it is (``message`` is Vietnamese)."""
     return HTTPException(status_code, {"code": code, "message": message})
+
+
+def _account(session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    """``staff_item`` with the names of the account's communes and provinces."""
+    places: list[dict[str, Any]] = []
+    for code in user.communes or []:
+        commune = session.get(Commune, code)
+        if commune is not None:
+            places.append(
+                {
+                    "code": code,
+                    "name": commune.name,
+                    "province_code": commune.province_code,
+                }
+            )
+    for code in user.provinces or []:
+        province = session.get(Province, code)
+        if province is not None:
+            places.append({"code": code, "name": province.name})
+    return {**staff_item(user), "places": places}
 
 
 def _check_scope(
@@ -316,7 +346,7 @@ def _check_scope(
 def users(_: AdminDep, session: SessionDep) -> dict[str, Any]:
     """Every staff account (no password hashes)."""
     rows = session.scalars(select(StaffUser).order_by(StaffUser.username))
-    return {"items": [staff_item(u) for u in rows]}
+    return {"items": [_account(session, u) for u in rows]}
 
 
 @router.post("/users", status_code=status.HTTP_201_CREATED, response_model=StaffAccount)
@@ -333,7 +363,7 @@ def add_user(_: AdminDep, session: SessionDep, body: NewStaff) -> dict[str, Any]
     user = create_staff(
         session, body.username, body.password, body.role, body.communes, body.provinces
     )
-    return staff_item(user)
+    return _account(session, user)
 
 
 @router.patch("/users/{username}", response_model=StaffAccount)
@@ -358,7 +388,7 @@ def change_user(
         changes.get("communes", list(user.communes or [])),
         changes.get("provinces", list(user.provinces or [])),
     )
-    return staff_item(update_staff(session, user, **changes))
+    return _account(session, update_staff(session, user, **changes))
 
 
 class Team(BaseModel):

@@ -60,6 +60,10 @@ def test_admin_creates_a_community_account_then_changes_its_role_and_communes(
         headers=admin(),
     )
     assert moved.json()["communes"] == [THANH_SEN, TRAN_PHU]
+    assert moved.json()["places"] == [
+        {"code": THANH_SEN, "name": "Phường Thành Sen", "province_code": "42"},
+        {"code": TRAN_PHU, "name": "Phường Trần Phú", "province_code": "42"},
+    ]
     promoted = client.patch(
         "/api/staff/users/to.thanhsen", json={"role": "analyst"}, headers=admin()
     )
@@ -238,9 +242,7 @@ def test_a_decision_on_an_unknown_example_gets_404_and_analysts_cannot_decide(
 
 
 def _filters(client: TestClient, **params: str) -> Any:
-    return client.get(
-        "/api/staff/analytics/overview", params=params, headers=admin()
-    )
+    return client.get("/api/staff/analytics/overview", params=params, headers=admin())
 
 
 @pytest.mark.parametrize("name", ["01", "ha noi", "Hà Nội", "TP Hà Nội", "HÀ NỘI"])

@@ -2244,6 +2244,8 @@
       loadTurns();
       loadAccuracy("");
       if (role === "admin") startNotices();
+      // The admin screens live in admin.js; they start once the role is known.
+      document.dispatchEvent(new CustomEvent("bdhvs:staff-ready", { detail: { role: role, username: username } }));
     }).catch(function () { /* 401: expire() reloads the page */ });
   }
 
