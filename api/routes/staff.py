@@ -91,7 +91,26 @@ async def login(
     )
 
 
-@router.get("/turns")
+class RecentTurn(BaseModel):
+    """One logged turn, masked."""
+
+    id: int
+    created_at: datetime
+    channel: str
+    text: str
+    intent: str | None
+    # The NLU's confidence in the intent (1.00 for any FAQ question, sure or not).
+    confidence: float | None
+    topic: str | None
+    answer_id: str | None
+    # The confidence of the chosen answer, checked against the answer threshold:
+    # what decided between "answered" and "unsure".
+    answer_confidence: float | None
+    outcome: str
+    latency_ms: int
+
+
+@router.get("/turns", response_model=list[RecentTurn])
 def turns(
     _: AnalystDep, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.analytics.examples import export_examples
-from api.querylog.models import TrainingExample
+from api.querylog.models import Outcome, TrainingExample, Turn
 from api.querylog.rollup import today_local
 from api.staff.models import Role
 from tests.api.conftest import staff_headers
@@ -287,3 +287,33 @@ def test_a_place_name_that_matches_nothing_or_several_gets_a_vietnamese_422(
     )
     assert report.status_code == 422
     assert "Không tìm thấy xã, phường “khong co xa nay”" in message(report)
+
+
+# ---------------------------------------------------------------- recent turns
+
+
+def test_recent_turns_carry_the_answer_confidence_that_was_checked(
+    client: TestClient, seeded_engine: Any
+) -> None:
+    with Session(seeded_engine) as session:
+        session.add(
+            Turn(
+                channel="web",
+                user_pseudonym="p1",
+                conversation_id="c1",
+                text_masked="kich hoat muc 2",
+                intent="faq",
+                confidence=1.0,
+                answer_id="vneid_activate_level2",
+                answer_confidence=0.41,
+                outcome=Outcome.UNSURE,
+                latency_ms=120,
+            )
+        )
+        session.commit()
+    [turn] = client.get("/api/staff/turns", headers=admin()).json()
+    assert (turn["outcome"], turn["confidence"], turn["answer_confidence"]) == (
+        "unsure",
+        1.0,
+        0.41,
+    )

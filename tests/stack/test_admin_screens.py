@@ -25,7 +25,7 @@ from api.community.models import CommunityTeam
 from api.core.db import make_engine
 from api.knowledge.seeding import seed_knowledge
 from api.places.service import places_seed_path, seed_places
-from api.querylog.models import ExampleDecision, TrainingExample
+from api.querylog.models import ExampleDecision, Outcome, TrainingExample, Turn
 from api.staff.models import Role, StaffUser
 from api.staff.service import create_staff
 from tests.conftest import ROOT
@@ -361,12 +361,31 @@ def test_an_admin_accepts_and_rejects_queued_examples(
         context.close()
 
 
-def test_an_analyst_never_sees_the_admin_screens(
+def test_an_analyst_never_sees_the_admin_screens_and_reads_the_checked_confidence(
     gateway: Gateway, db: Session, page: Page
 ) -> None:
+    # An unsure FAQ turn: the intent is certain (1,00), the answer was not (0,41).
+    db.add(
+        Turn(
+            channel="web",
+            user_pseudonym="p-unsure",
+            conversation_id="c-unsure",
+            text_masked="kich hoat muc 2 the nao",
+            intent="faq",
+            confidence=1.0,
+            answer_id="vneid_activate_level2",
+            answer_confidence=0.41,
+            outcome=Outcome.UNSURE,
+            latency_ms=120,
+        )
+    )
+    db.commit()
     problems = watch(page)
     login(page, gateway, ANALYST)
     expect(page.locator("#overview-panel")).to_be_visible()
     expect(page.locator("#admin-panel")).to_be_hidden()
     expect(page.locator("#admin-link")).to_be_hidden()
+    row = page.locator("#turns tbody tr").filter(has_text="kich hoat muc 2 the nao")
+    expect(row.locator("td").nth(4)).to_have_text("Chưa chắc")
+    expect(row.locator("td").nth(5)).to_have_text("0,41")
     no_problems(page, problems)
