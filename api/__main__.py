@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "export-examples":
         with Session(get_engine()) as session:
             path = export_examples(session, get_settings().nlu_dir, today_local())
-        print(f"wrote {path}" if path else "no queued training examples")
+        print(f"wrote {path}" if path else "no accepted training examples to export")
     elif args.command == "report":
         with Session(get_engine()) as session:
             try:

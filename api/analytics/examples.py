@@ -10,16 +10,21 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.querylog.models import TrainingExample
+from api.querylog.models import ExampleDecision, TrainingExample
 
 
 def export_examples(session: Session, nlu_dir: Path, today: date) -> Path | None:
-    """Writes every queued example as ``faq/<answer id>`` NLU data to
-    ``nlu_data/reviewed/<today>.yml`` (appending to that day's file) and marks them
-    exported; None when nothing is queued. Review the file, then commit and train."""
+    """Writes every example an admin accepted (and not yet exported) as
+    ``faq/<answer id>`` NLU data to ``nlu_data/reviewed/<today>.yml`` (appending to
+    that day's file) and marks them exported; None when none is waiting. Examples
+    not decided yet stay queued; rejected ones are never written. Review the file,
+    then commit and train."""
     queued = session.scalars(
         select(TrainingExample)
-        .where(TrainingExample.exported.is_(False))
+        .where(
+            TrainingExample.exported.is_(False),
+            TrainingExample.decision == ExampleDecision.ACCEPTED,
+        )
         .order_by(TrainingExample.answer_id, TrainingExample.id)
     ).all()
     if not queued:

@@ -24,6 +24,7 @@ from api.analytics.service import turn_conditions
 from api.core.db import utcnow
 from api.knowledge.models import KnowledgeEntry
 from api.querylog.models import (
+    ExampleDecision,
     InboxReview,
     Outcome,
     ReviewStatus,
@@ -264,19 +265,56 @@ def review(
     return len(turns)
 
 
-def training_examples(session: Session, exported: bool | None) -> list[dict[str, Any]]:
-    """Queued (or exported) training examples, oldest first."""
+class UnknownExample(LookupError):
+    """A decision names a training example that does not exist."""
+
+
+class ExampleExported(ValueError):
+    """A decision on an example already written to nlu_data/ (too late to change)."""
+
+
+def example_item(e: TrainingExample) -> dict[str, Any]:
+    """A queued training example as the staff API shows it."""
+    return {
+        "id": e.id,
+        "text": e.text,
+        "answer_id": e.answer_id,
+        "created_at": e.created_at.isoformat(),
+        "created_by": e.created_by,
+        "exported": e.exported,
+        "decision": e.decision.value if e.decision else None,
+        "decided_by": e.decided_by,
+        "decided_at": e.decided_at.isoformat() if e.decided_at else None,
+    }
+
+
+def training_examples(
+    session: Session, exported: bool | None, pending_only: bool = False
+) -> list[dict[str, Any]]:
+    """Queued (or exported) training examples, oldest first; ``pending_only``: those
+    no admin has accepted or rejected yet (and not exported)."""
     query = select(TrainingExample).order_by(TrainingExample.id)
     if exported is not None:
         query = query.where(TrainingExample.exported == exported)
-    return [
-        {
-            "id": e.id,
-            "text": e.text,
-            "answer_id": e.answer_id,
-            "created_at": e.created_at.isoformat(),
-            "created_by": e.created_by,
-            "exported": e.exported,
-        }
-        for e in session.scalars(query)
-    ]
+    if pending_only:
+        query = query.where(
+            TrainingExample.decision.is_(None), TrainingExample.exported.is_(False)
+        )
+    return [example_item(e) for e in session.scalars(query)]
+
+
+def decide_example(
+    session: Session, example_id: int, decision: ExampleDecision, staff: str
+) -> TrainingExample:
+    """Records an admin's decision; a later decision replaces an earlier one until
+    the example is exported. Raises UnknownExample or ExampleExported."""
+    example = session.get(TrainingExample, example_id)
+    if example is None:
+        raise UnknownExample(example_id)
+    if example.exported:
+        raise ExampleExported(example_id)
+    example.decision = decision
+    example.decided_by = staff
+    example.decided_at = utcnow()
+    session.commit()
+    return example

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter  # type: ignore[import-untyped]
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accuracy.service import monthly
@@ -42,7 +43,7 @@ from api.analytics.service import (
 from api.core.db import read_together
 from api.knowledge.schemas import Taxonomy
 from api.places.models import Commune, Province
-from api.places.service import fold, list_communes, province_by_name
+from api.places.service import fold, list_communes, place_names, province_by_name
 from api.querylog.rollup import VIETNAM_TZ
 
 ASSISTANT = "Trợ lý Bình dân học vụ số"
@@ -1469,6 +1470,63 @@ def find_commune(session: Session, province_code: str, name: str) -> Commune:
         )
     names = ", ".join(f"{c.name} ({c.code})" for c in found)
     raise ReportRequestError(f"Có nhiều xã, phường tên “{text}”: {names}. Hãy ghi mã.")
+
+
+def area_codes(
+    session: Session, province: str | None, commune: str | None
+) -> tuple[str | None, str | None]:
+    """The province and commune codes of the dashboard's and report's place filters,
+    each given as a code ("42", "18073") or a name with or without diacritics or its
+    kind ("ha tinh", "Hà Tĩnh", "TP Hà Nội", "phường Thành Sen"). A code is passed on
+    as it is (the routes that need it to exist check it); a name that matches no
+    place, or several, raises ReportRequestError naming the candidates. A commune
+    name without a province is looked up across the country."""
+    province_code = province.strip() if province and province.strip() else None
+    if province_code is not None and not province_code.isdigit():
+        found = province_by_name(session, province_code)
+        if found is None:
+            raise ReportRequestError(
+                f"Không tìm thấy tỉnh/thành phố “{province_code}”. Anh/Chị kiểm tra "
+                "lại tên (có dấu hoặc không dấu đều được) hoặc ghi mã tỉnh."
+            )
+        province_code = found.code
+    commune_text = commune.strip() if commune and commune.strip() else None
+    if commune_text is None or commune_text.isdigit():
+        return province_code, commune_text
+    if province_code is not None:
+        return province_code, find_commune(session, province_code, commune_text).code
+    wanted = fold(commune_text)
+    matches = [
+        c
+        for c in session.scalars(
+            select(Commune).where(Commune.folded.in_({wanted, _without_kind(wanted)}))
+        )
+        if wanted in (c.folded, fold(c.name))
+    ]
+    if len(matches) == 1:
+        return None, matches[0].code
+    if not matches:
+        raise ReportRequestError(
+            f"Không tìm thấy xã, phường “{commune_text}”. Anh/Chị kiểm tra lại tên "
+            "hoặc chọn tỉnh/thành phố trước."
+        )
+    names = place_names(session, {c.province_code for c in matches})
+    listed = ", ".join(
+        f"{c.name}, {names.get(c.province_code, c.province_code)} ({c.code})"
+        for c in sorted(matches, key=lambda c: c.code)
+    )
+    raise ReportRequestError(
+        f"Có nhiều xã, phường tên “{commune_text}”: {listed}. Anh/Chị chọn thêm "
+        "tỉnh/thành phố hoặc ghi mã xã, phường."
+    )
+
+
+def _without_kind(folded: str) -> str:
+    """ "phuong thanh sen" -> "thanh sen" (the folded short name the table keeps)."""
+    for kind in ("dac khu ", "phuong ", "xa "):
+        if folded.startswith(kind):
+            return folded[len(kind) :]
+    return folded
 
 
 def _parse_day(value: str, option: str) -> date:

@@ -495,23 +495,33 @@ class TeamExists(ValueError):
 def _check_change(
     session: Session, team_id: str, province_code: str, communes: list[str]
 ) -> None:
-    """Raises InvalidTeam when a commune is unknown, outside the province or served
-    by another team."""
-    if session.get(Province, province_code) is None:
-        raise InvalidTeam(f"unknown province {province_code}")
-    problems = _commune_problems(communes, province_code, _commune_provinces(session))
+    """Raises InvalidTeam, with a Vietnamese message for the admin who made the
+    change, when the province is unknown or a commune is unknown, outside the
+    province or served by another team."""
+    province = session.get(Province, province_code)
+    if province is None:
+        raise InvalidTeam(f"Không có tỉnh/thành phố mã {province_code}.")
+    where = _commune_provinces(session)
+    problems = []
+    for code in communes:
+        if code not in where:
+            problems.append(f"Không có xã, phường mã {code}.")
+        elif where[code] != province_code:
+            problems.append(f"Xã, phường mã {code} không thuộc {province.name}.")
     for other in list_teams(session, province_code):
         taken = sorted(set(communes) & set(other.communes))
         if other.id != team_id and taken:
-            problems.append(f"communes {taken} are served by {other.id}")
+            problems.append(
+                f"Xã, phường mã {', '.join(taken)} đã do {other.name} phụ trách."
+            )
     if problems:
-        raise InvalidTeam("; ".join(problems))
+        raise InvalidTeam(" ".join(problems))
 
 
 def create_team(session: Session, new: NewTeam, staff: str) -> CommunityTeam:
     """Adds a team; raises TeamExists or InvalidTeam."""
     if session.get(CommunityTeam, new.id) is not None:
-        raise TeamExists(f"team {new.id!r} already exists")
+        raise TeamExists(f"Đã có tổ mang mã “{new.id}”. Anh/Chị chọn mã khác.")
     _check_change(session, new.id, new.province_code, new.communes)
     team = CommunityTeam(**new.model_dump(), updated_by=staff, updated_at=utcnow())
     session.add(team)

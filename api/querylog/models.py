@@ -290,6 +290,13 @@ class InboxReview(Base):
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class ExampleDecision(str, enum.Enum):
+    """An admin's decision on a queued training example (absent = not decided yet)."""
+
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 class TrainingExample(Base):
     """A masked citizen message queued as an example for an FAQ answer."""
 
@@ -302,6 +309,13 @@ class TrainingExample(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Set when the example was written to nlu_data/ by `python -m api export-examples`.
     exported: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Only accepted examples are exported: a message staff picked in a hurry from the
+    # inbox is read once more by an admin before it can teach the model.
+    decision: Mapped[ExampleDecision | None] = mapped_column(
+        value_enum(ExampleDecision)
+    )
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class CitizenProfile(Base):

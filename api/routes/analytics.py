@@ -3,25 +3,42 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from api.analytics.community import community_figures
 from api.analytics.filters import Filters
-from api.analytics.inbox import UnknownAnswer, inbox, review, training_examples
-from api.analytics.report import FORMATS, Report, build_report, write_csv, write_xlsx
+from api.analytics.inbox import (
+    ExampleExported,
+    UnknownAnswer,
+    UnknownExample,
+    decide_example,
+    example_item,
+    inbox,
+    review,
+    training_examples,
+)
+from api.analytics.report import (
+    FORMATS,
+    Report,
+    ReportRequestError,
+    area_codes,
+    build_report,
+    write_csv,
+    write_xlsx,
+)
 from api.analytics.safety import content_figures, scam_figures
 from api.analytics.service import Analytics
 from api.core.config import Settings
 from api.core.deps import FiguresSessionDep, SessionDep, SettingsDep, require_roles
 from api.knowledge.seeding import cached_taxonomy
 from api.places.models import Commune, Province
-from api.querylog.models import ReviewStatus
+from api.querylog.models import ExampleDecision, ReviewStatus
 from api.querylog.rollup import today_local
 from api.safety.content import load_content, notice_draft
 from api.staff.models import Role
@@ -30,17 +47,28 @@ from api.staff.security import TokenClaims
 router = APIRouter(prefix="/api/staff", tags=["analytics"])
 
 AnalystDep = Annotated[TokenClaims, Depends(require_roles(Role.ANALYST))]
+AdminDep = Annotated[TokenClaims, Depends(require_roles(Role.ADMIN))]
 MAX_PERIOD_DAYS = 3 * 366
 
 
 def period_filters(
+    session: SessionDep,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
-    province: Annotated[str | None, Query(max_length=8, pattern=r"^\d+$")] = None,
-    commune: Annotated[str | None, Query(max_length=8, pattern=r"^\d+$")] = None,
+    province: Annotated[str | None, Query(max_length=120)] = None,
+    commune: Annotated[str | None, Query(max_length=120)] = None,
     channel: Literal["web", "telegram", "zalo"] | None = None,
 ) -> Filters:
-    """Period (default: the last 30 days) and area from the query string."""
+    """Period (default: the last 30 days) and area from the query string; a place
+    is a code or a name ("ha tinh", "TP Hà Nội"), 422 with a Vietnamese message when
+    a name matches no place or several."""
+    try:
+        province, commune = area_codes(session, province, commune)
+    except ReportRequestError as exc:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            {"code": "invalid_place", "message": str(exc)},
+        ) from exc
     if start is None and end is None:
         return Filters.default(province=province, commune=commune, channel=channel)
     end = end or today_local()
@@ -202,18 +230,80 @@ def review_inbox(
     return {"updated": updated}
 
 
-@router.get("/training-examples")
+class TrainingExampleItem(BaseModel):
+    """A citizen message (masked) queued as an example of an answer."""
+
+    id: int
+    text: str
+    answer_id: str
+    created_at: datetime
+    created_by: str
+    exported: bool
+    # None until an admin accepts or rejects it; only accepted ones are exported.
+    decision: ExampleDecision | None
+    decided_by: str | None
+    decided_at: datetime | None
+
+
+class TrainingExamples(BaseModel):
+    """Queued training examples, oldest first."""
+
+    items: list[TrainingExampleItem]
+
+
+@router.get("/training-examples", response_model=TrainingExamples)
 def queued_examples(
     _: AnalystDep,
     session: SessionDep,
     status_: Annotated[
-        Literal["queued", "exported", "all"], Query(alias="status")
+        Literal["pending", "queued", "exported", "all"], Query(alias="status")
     ] = "queued",
 ) -> dict[str, Any]:
-    """Messages queued as training examples (exported with `python -m api
-    export-examples`)."""
-    exported = {"queued": False, "exported": True, "all": None}[status_]
-    return {"items": training_examples(session, exported)}
+    """Messages queued as training examples: "pending" (no admin decision yet),
+    "queued" (not exported yet, whatever the decision), "exported" or "all". The
+    accepted ones are written to nlu_data/ by `python -m api export-examples`."""
+    exported = {"pending": False, "queued": False, "exported": True, "all": None}
+    return {
+        "items": training_examples(
+            session, exported[status_], pending_only=status_ == "pending"
+        )
+    }
+
+
+class ExampleDecisionRequest(BaseModel):
+    """An admin's decision on a queued example."""
+
+    decision: ExampleDecision
+
+
+@router.post(
+    "/training-examples/{example_id}/decision", response_model=TrainingExampleItem
+)
+def decide_training_example(
+    claims: AdminDep,
+    session: SessionDep,
+    example_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: ExampleDecisionRequest,
+) -> dict[str, Any]:
+    """Accepts (it will be exported for the next training) or rejects (it never
+    will) a queued example; 404 for an unknown one, 409 once it was exported."""
+    try:
+        example = decide_example(session, example_id, body.decision, claims.username)
+    except UnknownExample as exc:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            {"code": "no_such_example", "message": "Không có câu mẫu này."},
+        ) from exc
+    except ExampleExported as exc:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            {
+                "code": "example_exported",
+                "message": "Câu mẫu này đã được ghi ra dữ liệu huấn luyện, không "
+                "đổi quyết định được nữa.",
+            },
+        ) from exc
+    return example_item(example)
 
 
 def _report(f: Filters, session: Session, settings: Settings) -> Report:

@@ -4,6 +4,7 @@ route but login needs a token of an allowed role."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -34,6 +35,7 @@ from api.knowledge.editing import (
 )
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.seeding import cached_taxonomy
+from api.places.models import Commune, Province
 from api.places.service import list_communes, list_provinces
 from api.querylog.rollup import today_local
 from api.routes import throttle
@@ -89,7 +91,26 @@ async def login(
     )
 
 
-@router.get("/turns")
+class RecentTurn(BaseModel):
+    """One logged turn, masked."""
+
+    id: int
+    created_at: datetime
+    channel: str
+    text: str
+    intent: str | None
+    # The NLU's confidence in the intent (1.00 for any FAQ question, sure or not).
+    confidence: float | None
+    topic: str | None
+    answer_id: str | None
+    # The confidence of the chosen answer, checked against the answer threshold:
+    # what decided between "answered" and "unsure".
+    answer_confidence: float | None
+    outcome: str
+    latency_ms: int
+
+
+@router.get("/turns", response_model=list[RecentTurn])
 def turns(
     _: AnalystDep, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[dict[str, Any]]:
@@ -256,46 +277,162 @@ class StaffChange(BaseModel):
     provinces: list[str] | None = Field(default=None, max_length=40)
 
 
-@router.get("/users")
+class Place(BaseModel):
+    """A commune or province an account serves, with its name (and, for a commune,
+    its province), so the dashboard shows names without loading every province."""
+
+    code: str
+    name: str
+    province_code: str | None = None
+
+
+class StaffAccount(BaseModel):
+    """A staff account as the admin sees it (never the password hash)."""
+
+    username: str
+    role: Role
+    active: bool
+    communes: list[str]
+    provinces: list[str]
+    places: list[Place]
+    created_at: datetime
+
+
+class StaffAccounts(BaseModel):
+    """Every staff account, by user name."""
+
+    items: list[StaffAccount]
+
+
+def _problem(status_code: int, code: str, message: str) -> HTTPException:
+    """An error the dashboard shows as it is (``message`` is Vietnamese)."""
+    return HTTPException(status_code, {"code": code, "message": message})
+
+
+def _account(session: SessionDep, user: StaffUser) -> dict[str, Any]:
+    """``staff_item`` with the names of the account's communes and provinces."""
+    places: list[dict[str, Any]] = []
+    for code in user.communes or []:
+        commune = session.get(Commune, code)
+        if commune is not None:
+            places.append(
+                {
+                    "code": code,
+                    "name": commune.name,
+                    "province_code": commune.province_code,
+                }
+            )
+    for code in user.provinces or []:
+        province = session.get(Province, code)
+        if province is not None:
+            places.append({"code": code, "name": province.name})
+    return {**staff_item(user), "places": places}
+
+
+def _check_scope(
+    session: SessionDep, role: Role, communes: list[str], provinces: list[str]
+) -> None:
+    """422 when a commune or province code is unknown, or a community team account
+    would serve no place (it would see no hand-off request at all)."""
+    known_communes = set(
+        session.scalars(select(Commune.code).where(Commune.code.in_(communes)))
+    )
+    unknown = [c for c in communes if c not in known_communes]
+    if unknown:
+        raise _problem(
+            422, "unknown_commune", f"Không có xã, phường mã {', '.join(unknown)}."
+        )
+    known_provinces = set(
+        session.scalars(select(Province.code).where(Province.code.in_(provinces)))
+    )
+    unknown = [p for p in provinces if p not in known_provinces]
+    if unknown:
+        raise _problem(
+            422,
+            "unknown_province",
+            f"Không có tỉnh/thành phố mã {', '.join(unknown)}.",
+        )
+    if role is Role.COMMUNITY and not communes and not provinces:
+        raise _problem(
+            422,
+            "no_communes",
+            "Tài khoản của Tổ công nghệ số cộng đồng cần ít nhất một xã, phường "
+            "phụ trách.",
+        )
+
+
+@router.get("/users", response_model=StaffAccounts)
 def users(_: AdminDep, session: SessionDep) -> dict[str, Any]:
     """Every staff account (no password hashes)."""
     rows = session.scalars(select(StaffUser).order_by(StaffUser.username))
-    return {"items": [staff_item(u) for u in rows]}
+    return {"items": [_account(session, u) for u in rows]}
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED)
+@router.post("/users", status_code=status.HTTP_201_CREATED, response_model=StaffAccount)
 def add_user(_: AdminDep, session: SessionDep, body: NewStaff) -> dict[str, Any]:
-    """Creates a staff account."""
-    try:
-        user = create_staff(
-            session,
-            body.username,
-            body.password,
-            body.role,
-            body.communes,
-            body.provinces,
+    """Creates a staff account; 409 when the user name is taken, 422 for unknown
+    places or a community account without any."""
+    if session.scalar(select(StaffUser.id).where(StaffUser.username == body.username)):
+        raise _problem(
+            409,
+            "username_taken",
+            f"Tên đăng nhập “{body.username}” đã có. Anh/Chị chọn tên khác.",
         )
-    except ValueError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    return staff_item(user)
+    _check_scope(session, body.role, body.communes, body.provinces)
+    user = create_staff(
+        session, body.username, body.password, body.role, body.communes, body.provinces
+    )
+    return _account(session, user)
 
 
-@router.patch("/users/{username}")
+@router.patch("/users/{username}", response_model=StaffAccount)
 def change_user(
     claims: AdminDep, session: SessionDep, username: str, body: StaffChange
 ) -> dict[str, Any]:
     """Deactivates, re-roles, re-scopes or resets the password of an account."""
     user = session.scalar(select(StaffUser).where(StaffUser.username == username))
     if user is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such staff user")
+        raise _problem(404, "no_such_user", f"Không có tài khoản “{username}”.")
     if username == claims.username and (body.active is False or body.role):
-        raise HTTPException(
-            status.HTTP_409_CONFLICT, "admins cannot demote or deactivate themselves"
+        raise _problem(
+            409,
+            "own_account",
+            "Anh/Chị không thể tự khóa hay tự đổi vai trò tài khoản của mình; "
+            "nhờ một quản trị viên khác làm việc này.",
         )
-    return staff_item(update_staff(session, user, **body.model_dump(exclude_none=True)))
+    changes = body.model_dump(exclude_none=True)
+    _check_scope(
+        session,
+        changes.get("role", user.role),
+        changes.get("communes", list(user.communes or [])),
+        changes.get("provinces", list(user.provinces or [])),
+    )
+    return _account(session, update_staff(session, user, **changes))
 
 
-@router.get("/teams")
+class Team(BaseModel):
+    """A community tech team as the staff see it."""
+
+    id: str
+    name: str
+    province_code: str
+    communes: list[str]
+    office_hours: dict[str, list[str]]
+    meeting_point: str
+    contact: str
+    phone: str | None
+    sample: bool
+    updated_at: datetime
+    updated_by: str
+
+
+class Teams(BaseModel):
+    """The team directory, by province and id."""
+
+    items: list[Team]
+
+
+@router.get("/teams", response_model=Teams)
 def teams(
     _: StaffDep,
     session: SessionDep,
@@ -305,28 +442,28 @@ def teams(
     return {"items": [team_item(t) for t in list_teams(session, province)]}
 
 
-@router.put("/teams/{team_id}")
+@router.put("/teams/{team_id}", response_model=Team)
 def update_team(
     claims: AdminDep, session: SessionDep, team_id: str, body: TeamEdit
 ) -> dict[str, Any]:
     """Edits a team; re-seeding keeps the edit."""
     team = session.get(CommunityTeam, team_id)
     if team is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such team")
+        raise _problem(404, "no_such_team", f"Không có tổ mang mã “{team_id}”.")
     try:
         edited = edit_team(session, team, body, claims.username)
     except InvalidTeam as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        raise _problem(422, "invalid_team", str(exc)) from exc
     return team_item(edited)
 
 
-@router.post("/teams", status_code=status.HTTP_201_CREATED)
+@router.post("/teams", status_code=status.HTTP_201_CREATED, response_model=Team)
 def add_team(claims: AdminDep, session: SessionDep, body: NewTeam) -> dict[str, Any]:
     """Adds a team to the directory."""
     try:
         team = create_team(session, body, claims.username)
     except TeamExists as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+        raise _problem(409, "team_exists", str(exc)) from exc
     except InvalidTeam as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+        raise _problem(422, "invalid_team", str(exc)) from exc
     return team_item(team)

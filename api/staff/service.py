@@ -110,6 +110,9 @@ def recent_turns(session: Session, limit: int) -> list[dict[str, Any]]:
             "text": t.text_masked,
             "intent": t.intent,
             "confidence": t.confidence,
+            # The answer's own confidence, the one checked against the threshold (the
+            # intent's is 1.00 for any FAQ question, sure or not).
+            "answer_confidence": t.answer_confidence,
             "topic": t.topic,
             "answer_id": t.answer_id,
             "outcome": t.outcome.value,

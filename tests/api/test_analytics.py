@@ -410,6 +410,14 @@ def test_unanswered_messages_are_grouped_and_leave_the_inbox_when_reviewed(
     queued = get(client, "/api/staff/training-examples")["items"]
     assert sorted(e["text"] for e in queued) == sorted(t for t in phone["sample_texts"])
     assert {e["answer_id"] for e in queued} == {"vneid_change_phone"}
+    # Only the examples an admin accepted are exported (see test_admin_api.py).
+    for example in queued:
+        accepted = client.post(
+            f"/api/staff/training-examples/{example['id']}/decision",
+            json={"decision": "accepted"},
+            headers=headers(Role.ADMIN, "root"),
+        )
+        assert accepted.status_code == 200, accepted.text
     with Session(seeded_engine) as session:
         path = export_examples(session, tmp_path, TODAY)
         assert (

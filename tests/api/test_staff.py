@@ -47,6 +47,7 @@ ADMIN_ROUTES = {
     ("PATCH", "/api/staff/users/{username}"),
     ("PUT", "/api/staff/teams/{team_id}"),
     ("POST", "/api/staff/teams"),
+    ("POST", "/api/staff/training-examples/{example_id}/decision"),
     ("POST", "/api/staff/notices/preview"),
     ("POST", "/api/staff/notices"),
     ("GET", "/api/staff/notices"),

@@ -211,9 +211,13 @@ def test_invalid_edits_get_422(
 @pytest.mark.parametrize(
     ("communes", "message"),
     [
-        (["99999"], "unknown commune 99999"),
-        (["00004"], "commune 00004 is not in province 42"),
-        (["18073", "18100"], "communes ['18100'] are served by ha-tinh-tran-phu"),
+        (["99999"], "Không có xã, phường mã 99999."),
+        (["00004"], "Xã, phường mã 00004 không thuộc Hà Tĩnh."),
+        (
+            ["18073", "18100"],
+            "Xã, phường mã 18100 đã do Tổ công nghệ số cộng đồng phường Trần Phú "
+            "phụ trách.",
+        ),
     ],
 )
 def test_edits_with_communes_the_team_cannot_serve_get_422(
@@ -267,7 +271,7 @@ def test_admin_creates_a_team(client: TestClient, seeded_teams: Any) -> None:
         "/api/staff/teams", json=elsewhere, headers=_headers(Role.ADMIN)
     )
     assert response.status_code == 422
-    assert response.json()["detail"]["message"] == "unknown province 77"
+    assert response.json()["detail"]["message"] == "Không có tỉnh/thành phố mã 77."
 
     with Session(seeded_teams) as session:
         team = team_for_commune(session, "18775")

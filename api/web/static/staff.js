@@ -1415,7 +1415,10 @@
         cell(tr, t.text);
         cell(tr, t.topic ? topicLabel(t.topic) : "");
         cell(tr, OUTCOME_LABELS[t.outcome] || t.outcome);
-        cell(tr, t.confidence === null || t.confidence === undefined ? "" : t.confidence.toFixed(2).replace(".", ","), "num");
+        // The answer's confidence (what was checked against the threshold) when there
+        // is one; the intent's is 1,00 for every FAQ question, sure or not.
+        var checked = t.answer_confidence !== null && t.answer_confidence !== undefined ? t.answer_confidence : t.confidence;
+        cell(tr, checked === null || checked === undefined ? "" : checked.toFixed(2).replace(".", ","), "num");
         cell(tr, fmtInt(t.latency_ms), "num");
         body.appendChild(tr);
       });
@@ -2244,6 +2247,8 @@
       loadTurns();
       loadAccuracy("");
       if (role === "admin") startNotices();
+      // The admin screens live in admin.js; they start once the role is known.
+      document.dispatchEvent(new CustomEvent("bdhvs:staff-ready", { detail: { role: role, username: username } }));
     }).catch(function () { /* 401: expire() reloads the page */ });
   }
 
