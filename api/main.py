@@ -16,11 +16,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.channels.inbox import Handler, Inbox, InboxWorker
 from api.channels.store import ChannelStore
-from api.channels.telegram import build_application
-from api.channels.zalo import ZaloBridge, ZaloClient
+from api.channels.telegram import CHANNEL as TELEGRAM
+from api.channels.telegram import build_application, telegram_handler
+from api.channels.zalo import CHANNEL as ZALO
+from api.channels.zalo import ZaloBridge, ZaloClient, zalo_handler
 from api.community.directory import escalation_contacts
 from api.conversation.rasa_client import RasaClient
 from api.conversation.ratelimit import RateLimiter, RedisRateLimiter, SqlRateLimiter
@@ -75,6 +79,25 @@ class _NoSenderIds(logging.Filter):
             args[2] = self._SENDER.sub(r"\1…", str(args[2]))
             record.args = tuple(args)
         return True
+
+
+def _inbox_worker(
+    settings: Settings,
+    engine: Engine,
+    telegram: Any,
+    zalo_bridge: ZaloBridge | None,
+) -> InboxWorker | None:
+    """The durable inbox of the webhook channels (None when none is enabled or
+    Telegram polls: polling asks Telegram again after a restart)."""
+    handlers: dict[str, Handler] = {}
+    if telegram is not None and settings.telegram_mode == "webhook":
+        handlers[TELEGRAM] = telegram_handler(telegram)
+    if zalo_bridge is not None:
+        handlers[ZALO] = zalo_handler(zalo_bridge)
+    if not handlers:
+        return None
+    inbox = Inbox(engine, settings.token_secret(), settings.inbox_lease_seconds)
+    return InboxWorker(inbox, handlers, settings.inbox_poll_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -145,6 +168,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await telegram.start()
                 assert telegram.updater is not None
                 await telegram.updater.start_polling(drop_pending_updates=False)
+        inbox_worker = _inbox_worker(settings, engine, telegram, app.state.zalo)
+        app.state.inbox = inbox_worker
+        inbox_loop = (
+            asyncio.create_task(inbox_worker.run())
+            if inbox_worker is not None
+            else None
+        )
         refresher = (
             asyncio.create_task(
                 refresh_periodically(engine, settings.rollup_refresh_seconds)
@@ -172,6 +202,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 refresher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await refresher
+            if inbox_loop is not None and inbox_worker is not None:
+                inbox_loop.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await inbox_loop
+                await inbox_worker.close()
             if telegram is not None:
                 if telegram.updater is not None and telegram.updater.running:
                     await telegram.updater.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.db import Base, UTCDateTime, utcnow
@@ -102,3 +102,25 @@ class NoticeDelivery(Base):
     user_pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
     # "queued", "sent", "skipped:<why>" or "failed:<reason>".
     status: Mapped[str] = mapped_column(String(60))
+
+
+class InboundEvent(Base):
+    """A webhook event accepted (200) but not yet handled.
+
+    Written in the same transaction as its ``ChannelEvent`` before the platform gets
+    its 200, and deleted once handled, so an event survives the death of the process
+    that accepted it: another worker, or the same after a restart, claims it when
+    ``claimed_until`` has passed. ``sealed`` is the event encrypted with a key derived
+    from the token key (the citizen's words are unmasked until the turn is handled).
+    """
+
+    __tablename__ = "channel_inbound"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_until: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, nullable=True, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -18,6 +18,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     Bot,
@@ -199,6 +200,8 @@ def _bridge(context: ContextTypes.DEFAULT_TYPE) -> TelegramBridge:
 async def _drop_duplicates(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not isinstance(update, Update):
         raise ApplicationHandlerStop
+    if _bridge(context).settings.telegram_mode == "webhook":
+        return  # the webhook's inbox has de-duplicated it (api.channels.inbox)
     first = await asyncio.to_thread(
         _bridge(context).store.first_delivery, CHANNEL, str(update.update_id)
     )
@@ -245,6 +248,40 @@ async def _on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     kind = next((k for k in MEDIA_KINDS if getattr(message, k, None)), "other")
     await _bridge(context).unsupported(update, context, kind)
+
+
+# Personal details a Telegram update carries that the assistant never uses: not kept
+# in the inbox, even sealed.
+_UNUSED_PERSONAL = ("last_name", "username", "language_code")
+
+
+def minimal_update(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` without the names of its users and chats (``first_name`` is
+    required by the schema: kept empty)."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            kept = {k: strip(v) for k, v in value.items() if k not in _UNUSED_PERSONAL}
+            if "first_name" in kept:
+                kept["first_name"] = ""
+            return kept
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+
+    stripped: dict[str, Any] = strip(body)
+    return stripped
+
+
+def telegram_handler(
+    application: Application,  # type: ignore[type-arg]
+) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """Handles an update taken from the inbox, as PTB would have on arrival."""
+
+    async def handle(body: dict[str, Any]) -> None:
+        await application.process_update(Update.de_json(body, application.bot))
+
+    return handle
 
 
 def build_application(

@@ -16,7 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -259,3 +259,12 @@ class ZaloBridge:
                 self.settings.send_attempts,
                 self.settings.send_backoff_seconds,
             )
+
+
+def zalo_handler(bridge: ZaloBridge) -> Callable[[dict[str, Any]], Awaitable[None]]:
+    """Handles an event taken from the inbox."""
+
+    async def handle(event: dict[str, Any]) -> None:
+        await bridge.handle(ZaloEvent(**event))
+
+    return handle

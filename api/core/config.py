@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     action_server_url: str = "http://127.0.0.1:5055"
     rasa_timeout_seconds: float = Field(default=15.0, gt=0)
+    # A webhook event claimed by a process that then died is taken over after this:
+    # longer than a turn can take (Rasa's timeout, the sends and their retries).
+    inbox_lease_seconds: float = Field(default=90.0, gt=0)
+    inbox_poll_seconds: float = Field(default=1.0, gt=0)
     # Two keys, so that rotating one never breaks the other: the pseudonym key
     # makes citizens' pseudonymous ids (rotating it starts every citizen anew in
     # the figures: returning citizens count as new, conversations restart); the

@@ -1,18 +1,22 @@
-"""Webhooks of the messaging platforms. Both answer at once and work in the background."""
+"""Webhooks of the messaging platforms. Each event is stored in the durable inbox
+(api.channels.inbox) before the 200, then handled in the background."""
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import json
 import logging
 import time
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Update
 
 from api.channels import zalo
+from api.channels.inbox import InboxWorker
+from api.channels.telegram import minimal_update
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +43,29 @@ def _channel(request: Request, name: str) -> Any:
     return handler
 
 
+async def _accept(
+    request: Request,
+    background: BackgroundTasks,
+    channel: str,
+    event_id: str,
+    event: dict[str, Any],
+) -> None:
+    """Stores the event before the 200 and handles it after; 503 (the platform
+    sends it again later) while the database cannot take it."""
+    inbox: InboxWorker = request.app.state.inbox
+    try:
+        stored = await inbox.accept(channel, event_id, event)
+    except SQLAlchemyError as exc:
+        logger.warning("%s event not stored: %s", channel, type(exc).__name__)
+        raise HTTPException(
+            503, "the event could not be stored; send it again"
+        ) from exc
+    if stored is None:
+        logger.info("%s event dropped: already received", channel)
+    else:
+        background.add_task(inbox.handle_new, stored)
+
+
 @router.post("/channels/telegram/webhook", include_in_schema=False)
 async def telegram_webhook(
     request: Request, background: BackgroundTasks
@@ -58,7 +85,9 @@ async def telegram_webhook(
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         # PTB reads a field of the wrong type as whatever error its access raises.
         raise HTTPException(400, "not a Telegram update") from exc
-    background.add_task(application.process_update, update)
+    await _accept(
+        request, background, "telegram", str(update.update_id), minimal_update(body)
+    )
     return {"ok": True}
 
 
@@ -67,7 +96,7 @@ async def zalo_webhook(
     request: Request, background: BackgroundTasks
 ) -> dict[str, bool]:
     """Receives one Zalo OA event; 401 unless signed and fresh."""
-    bridge = _channel(request, "zalo")
+    _channel(request, "zalo")  # 404 while Zalo is not enabled
     settings = request.app.state.settings
     raw = await request.body()
     try:
@@ -88,9 +117,5 @@ async def zalo_webhook(
         raise HTTPException(400, str(exc)) from exc
     if event is None:
         return {"ok": True}
-    store = request.app.state.channel_store
-    if await asyncio.to_thread(store.first_delivery, zalo.CHANNEL, event.event_id):
-        background.add_task(bridge.handle, event)
-    else:
-        logger.info("zalo event dropped: already received")
+    await _accept(request, background, zalo.CHANNEL, event.event_id, asdict(event))
     return {"ok": True}

@@ -1,0 +1,234 @@
+"""The durable inbox of webhook events: nothing acknowledged is lost.
+
+A platform that got a 200 does not send the event again, so the event is written to
+the database before the 200 (with its de-duplication record, in one transaction) and
+deleted once handled. Each gateway worker runs an :class:`InboxWorker`: it handles
+what its own webhook route just stored at once, and claims, about once a second,
+events whose claim has lapsed, i.e. events a dead process had accepted or was
+handling.
+
+Why a table rather than a queue library: the events must be in the database the
+assistant already requires (SQLite on one machine, PostgreSQL for a province), in the
+same transaction as the de-duplication record; a queue in Redis would lose them with
+Redis (which keeps nothing on disk here) and a PostgreSQL-only library would not run
+on the embedded default. Claims use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
+workers never handle the same event at once. The poll only looks for lapsed claims;
+the normal path does not wait for it.
+
+An event whose handling fails is retried after its claim lapses, at most
+``MAX_ATTEMPTS`` times, then dropped with a log line (a poison event must not block
+the others).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import Engine, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.channels.models import ChannelEvent, InboundEvent
+from api.core.db import utcnow
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+# Handled at once per process; more wait in the table.
+CONCURRENCY = 64
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """An event this process now handles."""
+
+    id: int
+    channel: str
+    event: dict[str, Any]
+    attempts: int
+
+
+def _fernet(secret: str) -> Fernet:
+    # A key of its own, derived from the token key: rotating the token key makes
+    # events still waiting unreadable (they are seconds old), nothing else.
+    digest = hmac.new(secret.encode(), b"bdhvs-channel-inbox", hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+class Inbox:
+    """Synchronous; called through ``asyncio.to_thread``."""
+
+    def __init__(self, engine: Engine, secret: str, lease_seconds: float) -> None:
+        """Events in ``engine``'s database, sealed with a key derived from
+        ``secret``; a claim lasts ``lease_seconds``."""
+        self._engine = engine
+        self._fernet = _fernet(secret)
+        self._lease = timedelta(seconds=lease_seconds)
+
+    def put(self, channel: str, event_id: str, event: dict[str, Any]) -> int | None:
+        """Stores a new event; None when ``event_id`` was already received (a
+        platform's retry or a replay), so it is handled once across workers."""
+        sealed = self._fernet.encrypt(json.dumps(event, ensure_ascii=False).encode())
+        with Session(self._engine) as session:
+            session.add(ChannelEvent(channel=channel, event_id=event_id[:80]))
+            row = InboundEvent(channel=channel, sealed=sealed, attempts=0)
+            session.add(row)
+            try:
+                session.commit()
+            except IntegrityError:
+                return None
+            return row.id
+
+    def claim(self, event_id: int | None = None) -> Claimed | None:
+        """Claims the event ``event_id`` if it is still unclaimed, or else (None) the
+        oldest event nobody holds a live claim on."""
+        now = utcnow()
+        free = or_(
+            InboundEvent.claimed_until.is_(None), InboundEvent.claimed_until < now
+        )
+        candidate = select(InboundEvent.id).where(free)
+        if event_id is not None:
+            candidate = candidate.where(InboundEvent.id == event_id)
+        candidate = (
+            candidate.order_by(InboundEvent.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(InboundEvent)
+            .where(InboundEvent.id == candidate.scalar_subquery(), free)
+            .values(claimed_until=now + self._lease, attempts=InboundEvent.attempts + 1)
+            .returning(
+                InboundEvent.id,
+                InboundEvent.channel,
+                InboundEvent.sealed,
+                InboundEvent.attempts,
+            )
+        )
+        with Session(self._engine) as session:
+            row = session.execute(statement).first()
+            session.commit()
+        if row is None:
+            return None
+        try:
+            event = json.loads(self._fernet.decrypt(row.sealed))
+        except InvalidToken:  # sealed under a token key since rotated
+            logger.warning("inbound event %s unreadable (key rotated): dropped", row.id)
+            self.done(row.id)
+            return None
+        return Claimed(row.id, row.channel, event, row.attempts)
+
+    def done(self, event_id: int) -> None:
+        """Forgets a handled (or abandoned) event."""
+        with Session(self._engine) as session:
+            session.execute(delete(InboundEvent).where(InboundEvent.id == event_id))
+            session.commit()
+
+    def waiting(self) -> int:
+        """Events not yet handled (for health and tests)."""
+        with Session(self._engine) as session:
+            return len(session.scalars(select(InboundEvent.id)).all())
+
+    def oldest(self) -> datetime | None:
+        """When the oldest waiting event arrived."""
+        with Session(self._engine) as session:
+            return session.scalar(
+                select(InboundEvent.received_at).order_by(InboundEvent.id).limit(1)
+            )
+
+
+class InboxWorker:
+    """Handles this process's new events at once and lapsed claims every
+    ``poll_seconds``."""
+
+    def __init__(
+        self,
+        inbox: Inbox,
+        handlers: dict[str, Handler],
+        poll_seconds: float = 1.0,
+    ) -> None:
+        """``handlers`` by channel name."""
+        self._inbox = inbox
+        self._handlers = handlers
+        self._poll = poll_seconds
+        self._slots = asyncio.Semaphore(CONCURRENCY)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def accept(
+        self, channel: str, event_id: str, event: dict[str, Any]
+    ) -> int | None:
+        """Stores an event (before the webhook's 200); its inbox id, or None for a
+        repeated event. The route then hands the id to :meth:`handle_new`, run
+        after the response is sent."""
+        return await asyncio.to_thread(self._inbox.put, channel, event_id, event)
+
+    async def handle_new(self, stored: int) -> None:
+        """Handles an event this process just stored, unless another took it."""
+        await self._claim_and_handle(stored)
+
+    def _start(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _claim_and_handle(self, event_id: int) -> None:
+        async with self._slots:
+            claimed = await asyncio.to_thread(self._inbox.claim, event_id)
+            if claimed is not None:
+                await self._handle(claimed)
+
+    async def _handle_claimed(self, claimed: Claimed) -> None:
+        try:
+            await self._handle(claimed)
+        finally:
+            self._slots.release()
+
+    async def _handle(self, claimed: Claimed) -> None:
+        handler = self._handlers.get(claimed.channel)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for channel {claimed.channel!r}")
+            await handler(claimed.event)
+        except asyncio.CancelledError:
+            raise  # shutting down: the claim lapses and another process takes it
+        except Exception:
+            if claimed.attempts < MAX_ATTEMPTS:
+                logger.exception(
+                    "inbound %s event failed; retried later", claimed.channel
+                )
+                return
+            logger.exception(
+                "inbound %s event failed %d times: dropped",
+                claimed.channel,
+                claimed.attempts,
+            )
+        await asyncio.to_thread(self._inbox.done, claimed.id)
+
+    async def run(self) -> None:
+        """Until cancelled: takes over lapsed claims (a dead process's events)."""
+        while True:
+            while True:
+                await self._slots.acquire()
+                claimed = await asyncio.to_thread(self._inbox.claim, None)
+                if claimed is None:
+                    self._slots.release()
+                    break
+                self._start(self._handle_claimed(claimed))
+            await asyncio.sleep(self._poll)
+
+    async def close(self) -> None:
+        """Waits briefly for events under way; the rest are left to a later claim."""
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
