@@ -30,6 +30,7 @@ INPUTS = [
     "nlu_data",
     "bot/components",
     "requirements/bot.lock",
+    "tools/model.py",  # the training environment below (determinism flags)
 ]
 
 
@@ -81,6 +82,12 @@ def rasa_env() -> dict[str, str]:
         # code: a tokenizer change would silently reuse stale classifiers. Whether to
         # train is decided by content_hash() instead.
         RASA_MAX_CACHE_SIZE="0",
+        # The same inputs must give the same model: the components' random_seed
+        # fixes the initial weights, these fix the order of TensorFlow's parallel
+        # reductions and of Python's hashing. Without them two trainings of the
+        # same inputs disagreed on whether to answer the canonical questions.
+        TF_DETERMINISTIC_OPS="1",
+        PYTHONHASHSEED="0",
         PYTHONPATH=str(ROOT),
     )
     return env
