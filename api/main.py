@@ -27,7 +27,12 @@ from api.channels.zalo import CHANNEL as ZALO
 from api.channels.zalo import ZaloBridge, ZaloClient, zalo_handler
 from api.community.directory import escalation_contacts
 from api.conversation.rasa_client import RasaClient
-from api.conversation.ratelimit import RateLimiter, RedisRateLimiter, SqlRateLimiter
+from api.conversation.ratelimit import (
+    FallbackRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+    SqlRateLimiter,
+)
 from api.conversation.service import ConversationService
 from api.core.bodylimit import BodyLimit
 from api.core.config import Settings, get_settings
@@ -112,16 +117,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         http = httpx.AsyncClient(limits=httpx.Limits(max_connections=200))
         rasa = RasaClient(http, settings.rasa_url, settings.rasa_timeout_seconds)
+        in_database = SqlRateLimiter(
+            engine, settings.rate_limit_messages, settings.rate_limit_window_seconds
+        )
         rate_limiter: RateLimiter = (
-            RedisRateLimiter(
-                settings.redis_url,
-                settings.rate_limit_messages,
-                settings.rate_limit_window_seconds,
+            FallbackRateLimiter(
+                RedisRateLimiter(
+                    settings.redis_url,
+                    settings.rate_limit_messages,
+                    settings.rate_limit_window_seconds,
+                ),
+                in_database,
             )
             if settings.redis_url
-            else SqlRateLimiter(
-                engine, settings.rate_limit_messages, settings.rate_limit_window_seconds
-            )
+            else in_database
         )
         conversation = ConversationService(
             rasa=rasa,
@@ -213,7 +222,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if telegram.running:
                     await telegram.stop()
                 await telegram.shutdown()
-            if isinstance(rate_limiter, RedisRateLimiter):
+            if isinstance(rate_limiter, FallbackRateLimiter):
                 await rate_limiter.close()
             await http.aclose()
             engine.dispose()

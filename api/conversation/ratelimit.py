@@ -9,6 +9,7 @@ A fixed window alone let a sender put twice the limit across a window boundary
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from collections.abc import Callable
@@ -20,6 +21,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from api.channels.models import RateBucket
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,11 @@ class RedisRateLimiter:
         """Connects lazily to the Redis server at ``url``."""
         from redis.asyncio import Redis
 
-        self._redis = Redis.from_url(url)
+        # A Redis that does not answer must cost a turn little: FallbackRateLimiter
+        # then counts in the database.
+        self._redis = Redis.from_url(
+            url, socket_connect_timeout=0.5, socket_timeout=0.5
+        )
         self._clock = clock
         self.limit = Limit(limit, window_seconds)
 
@@ -142,6 +149,41 @@ class RedisRateLimiter:
     async def close(self) -> None:
         """Closes the connection pool."""
         await self._redis.aclose()
+
+
+class FallbackRateLimiter:
+    """Redis first; the database while Redis is unreachable, so that a Redis outage
+    neither stops the chat (every turn would fail) nor lifts the limits."""
+
+    # After a failure, Redis is left aside this long (not retried on every turn).
+    ASIDE_SECONDS = 5.0
+
+    def __init__(self, primary: RedisRateLimiter, fallback: SqlRateLimiter) -> None:
+        """Counts in ``primary``; in ``fallback`` when it raises a Redis error."""
+        self._primary = primary
+        self._fallback = fallback
+        self.limit = primary.limit
+        self._aside_until = 0.0
+
+    async def allow(self, key: str) -> bool:
+        """True while ``key`` is within its limit for the current window."""
+        return await self.hit(key, self.limit.seconds) <= self.limit.count
+
+    async def hit(self, key: str, window_seconds: int) -> int:
+        """The count of ``key`` in the last window, from Redis or the database."""
+        from redis.exceptions import RedisError
+
+        try:
+            return await self._primary.hit(key, window_seconds)
+        except (RedisError, OSError) as exc:
+            logger.warning(
+                "Redis unreachable (%s): counting in the database", type(exc).__name__
+            )
+            return await self._fallback.hit(key, window_seconds)
+
+    async def close(self) -> None:
+        """Closes Redis's connection pool."""
+        await self._primary.close()
 
 
 async def within(limiter: RateLimiter, key: str, limit: Limit) -> bool:

@@ -1,6 +1,7 @@
-"""Several Rasa instances behind one gateway (BDHVS_RASA_URL with commas): turns are
-spread over them, one that is down is passed over, a turn that timed out is not
-sent twice."""
+"""Parts of the stack down. Several Rasa instances behind one gateway (BDHVS_RASA_URL
+with commas): turns are spread over them, one that is down is passed over, a turn
+that timed out is not sent twice. Redis down: the limits are counted in the
+database meanwhile."""
 
 from __future__ import annotations
 
@@ -93,3 +94,15 @@ def test_a_turn_that_timed_out_is_not_sent_to_another_instance(
             fake.gate.set()
     assert reply["messages"][0]["text"] == RASA_UNAVAILABLE
     assert len(fake_rasa.received) + len(second_rasa.received) == 1
+
+
+def test_while_redis_is_down_the_chat_answers_and_the_limit_holds(
+    settings: Settings, fake_rasa: FakeRasa
+) -> None:
+    from api.conversation.messages import RATE_LIMITED
+
+    fake_rasa.answer("Xin chào!", "greet", 0.99)
+    redis_down = _closed_port_url().replace("http://", "redis://") + "/0"
+    with client_for(settings, redis_url=redis_down, rate_limit_messages=2) as client:
+        replies = [_chat(client, "citizen")["messages"][0]["text"] for _ in range(3)]
+    assert replies == ["Xin chào!", "Xin chào!", RATE_LIMITED]
