@@ -19,7 +19,9 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.channels.broadcast import send_notice, unfinished_notices
 from api.channels.inbox import Handler, Inbox, InboxWorker
+from api.channels.outbound import push
 from api.channels.store import ChannelStore
 from api.channels.telegram import CHANNEL as TELEGRAM
 from api.channels.telegram import build_application, telegram_handler
@@ -105,6 +107,22 @@ def _inbox_worker(
     return InboxWorker(inbox, handlers, settings.inbox_poll_seconds)
 
 
+async def _resume_notices(state: Any) -> None:
+    """Sends what a stopped or dead process left of its notices (each delivery is
+    claimed before it is sent, so workers resuming together send it once)."""
+    try:
+        for notice_id in await asyncio.to_thread(unfinished_notices, state.engine):
+
+            async def sender(channel: str, pseudonym: str, text: str) -> str:
+                return await push(state, channel, pseudonym, text)
+
+            await send_notice(state.engine, notice_id, sender)
+    except asyncio.CancelledError:
+        raise
+    except Exception:  # the gateway serves on; the next start tries again
+        logger.exception("resuming unfinished notices failed")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Builds the gateway; long-lived clients are created in the lifespan."""
     settings = settings or get_settings()
@@ -177,6 +195,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await telegram.start()
                 assert telegram.updater is not None
                 await telegram.updater.start_polling(drop_pending_updates=False)
+        resumer = asyncio.create_task(_resume_notices(app.state))
         inbox_worker = _inbox_worker(settings, engine, telegram, app.state.zalo)
         app.state.inbox = inbox_worker
         inbox_loop = (
@@ -211,6 +230,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 refresher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await refresher
+            resumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await resumer
             if inbox_loop is not None and inbox_worker is not None:
                 inbox_loop.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -15,10 +15,10 @@ import hmac
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import CursorResult, Engine, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -203,44 +203,108 @@ def create_notice(
 Sender = Callable[[str, str, str], Awaitable[str]]
 
 
+# A delivery being sent is marked "sending:<UTC time>"; one still marked so after
+# this long belongs to a process that died mid-send and is sent again.
+SENDING_STALE = timedelta(minutes=10)
+
+
+def _sending_mark(at: datetime) -> str:
+    return f"sending:{at.strftime('%Y-%m-%dT%H:%M:%S')}"
+
+
+def _stale(status: str, now: datetime) -> bool:
+    if not status.startswith("sending:"):
+        return False
+    try:
+        since = datetime.strptime(status[8:], "%Y-%m-%dT%H:%M:%S").replace(
+            tzinfo=timezone.utc
+        )
+    except ValueError:
+        return True
+    return now - since > SENDING_STALE
+
+
 async def send_notice(engine: Engine, notice_id: int, send: Sender) -> None:
     """Sends the queued deliveries of a notice through ``send(channel, pseudonym,
     text)`` (which returns "sent" or "failed:<reason>"), skipping citizens who opted
-    out meanwhile, and records every outcome."""
+    out meanwhile, and records every outcome.
 
-    def queued() -> tuple[str, list[tuple[str, str]]]:
+    Each delivery is claimed before it is sent (queued -> sending, one UPDATE), so
+    several workers may run this for the same notice, as they do when they resume
+    unfinished notices at start-up, without sending anything twice."""
+
+    def pending() -> tuple[str, list[tuple[str, str, str]]]:
         with Session(engine) as session:
             notice = session.get(Notice, notice_id)
             assert notice is not None
-            rows = session.execute(
-                select(NoticeDelivery.channel, NoticeDelivery.user_pseudonym).where(
-                    NoticeDelivery.notice_id == notice_id,
-                    NoticeDelivery.status == "queued",
-                )
-            ).tuples()
-            return notice_text(notice.text), list(rows)
+            now = utcnow()
+            rows = [
+                (channel, user, status)
+                for channel, user, status in session.execute(
+                    select(
+                        NoticeDelivery.channel,
+                        NoticeDelivery.user_pseudonym,
+                        NoticeDelivery.status,
+                    ).where(
+                        NoticeDelivery.notice_id == notice_id,
+                        or_(
+                            NoticeDelivery.status == "queued",
+                            NoticeDelivery.status.like("sending:%"),
+                        ),
+                    )
+                ).tuples()
+                if status == "queued" or _stale(status, now)
+            ]
+            return notice_text(notice.text), rows
 
-    def record(channel: str, user: str, status: str | None) -> bool:
-        """Stores a delivery's outcome; with None, checks the subscription first
-        (False: opted out, recorded as skipped)."""
+    def claim(channel: str, user: str, status: str) -> bool:
+        """Marks the delivery as being sent, if still ``status`` and subscribed
+        (an opt-out meanwhile is recorded as skipped)."""
+        with Session(engine) as session:
+            subscribed = session.get(Subscription, (channel, user)) is not None
+            result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+                update(NoticeDelivery)
+                .where(
+                    NoticeDelivery.notice_id == notice_id,
+                    NoticeDelivery.channel == channel,
+                    NoticeDelivery.user_pseudonym == user,
+                    NoticeDelivery.status == status,
+                )
+                .values(
+                    status=_sending_mark(utcnow())
+                    if subscribed
+                    else "skipped:opted_out"
+                )
+            )
+            session.commit()
+            return bool(result.rowcount) and subscribed
+
+    def record(channel: str, user: str, status: str) -> None:
         with Session(engine) as session:
             delivery = session.get(NoticeDelivery, (notice_id, channel, user))
             assert delivery is not None
-            if status is None:
-                if session.get(Subscription, (channel, user)) is not None:
-                    return True
-                status = "skipped:opted_out"
             delivery.status = status[:60]
             session.commit()
-            return False
 
-    text, rows = await asyncio.to_thread(queued)
-    for channel, user in rows:
-        if await asyncio.to_thread(record, channel, user, None):
+    text, rows = await asyncio.to_thread(pending)
+    for channel, user, status in rows:
+        if await asyncio.to_thread(claim, channel, user, status):
             outcome = await send(channel, user, text)
             await asyncio.to_thread(record, channel, user, outcome)
             await asyncio.sleep(SEND_INTERVAL_SECONDS)
     await asyncio.to_thread(_finish, engine, notice_id)
+
+
+def unfinished_notices(engine: Engine) -> list[int]:
+    """Notices whose sending a process left unfinished (it stopped or died)."""
+    with Session(engine) as session:
+        return list(
+            session.scalars(
+                select(Notice.id)
+                .where(Notice.finished_at.is_(None))
+                .order_by(Notice.id)
+            )
+        )
 
 
 def _finish(engine: Engine, notice_id: int) -> None:

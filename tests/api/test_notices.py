@@ -4,6 +4,7 @@ stand-ins for both platforms."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -164,3 +165,63 @@ def test_notices_are_for_admins_and_checked(
             ).status_code
             == 422
         ), body
+
+
+def test_a_notice_a_dead_process_left_half_sent_is_finished_at_start_up_once_each(
+    channel_settings: Any, fake_telegram: FakeTelegram, seeded_engine: Any
+) -> None:
+    from datetime import timezone
+
+    from api.channels.models import Notice, Subscription
+    from tests.api.conftest import client_for
+
+    def mark(minutes_ago: int) -> str:
+        at = (utcnow() - timedelta(minutes=minutes_ago)).astimezone(timezone.utc)
+        return "sending:" + at.strftime("%Y-%m-%dT%H:%M:%S")
+
+    statuses = {
+        "sent-before": "sent",
+        "still-queued": "queued",
+        "died-mid-send": mark(30),  # its process is long gone
+        "being-sent": mark(0),  # another worker is sending it right now
+    }
+    with Session(seeded_engine) as session:
+        notice = Notice(text=WARNING, created_by="admin1", recipients=4)
+        session.add(notice)
+        session.flush()
+        for n, (user, status) in enumerate(statuses.items()):
+            session.add(Subscription(channel="telegram", user_pseudonym=user))
+            session.add(
+                ChannelContact(
+                    channel="telegram", user_pseudonym=user, address=str(7000 + n)
+                )
+            )
+            session.add(
+                NoticeDelivery(
+                    notice_id=notice.id,
+                    channel="telegram",
+                    user_pseudonym=user,
+                    status=status,
+                )
+            )
+        session.commit()
+
+    with client_for(channel_settings):
+        for _ in range(100):
+            if len(fake_telegram.calls("sendMessage")) >= 2:
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)  # a second send, were there one, would be out by now
+
+    chats = sorted(c["chat_id"] for c in fake_telegram.calls("sendMessage"))
+    assert chats == [7001, 7002]
+    with Session(seeded_engine) as session:
+        now = dict(
+            session.execute(
+                select(NoticeDelivery.user_pseudonym, NoticeDelivery.status)
+            )
+            .tuples()
+            .all()
+        )
+    assert now["still-queued"] == now["died-mid-send"] == "sent"
+    assert now["being-sent"] == statuses["being-sent"]
