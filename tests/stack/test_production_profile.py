@@ -3,7 +3,8 @@ PostgreSQL tracker store and one Redis lock store, the action server and a gatew
 with two workers, all under supervisord. A Rasa instance and a gateway worker are
 killed with SIGKILL mid-conversation: the conversation goes on (the other instance
 serves meanwhile), supervisord and uvicorn bring them back, and every turn is in
-Rasa's tracker and in the query log exactly once."""
+Rasa's tracker and in the query log exactly once. With the action server stopped,
+the citizen gets the polite "try again" reply and the turn is logged as an error."""
 
 from __future__ import annotations
 
@@ -129,10 +130,10 @@ def profile(
         drop_tracker()
 
 
-def _chat(profile: Profile, text_: str) -> str:
+def _chat(profile: Profile, text_: str, sender: str = "citizen-prod") -> str:
     response = httpx.post(
         profile.url + "/api/chat",
-        json={"sender": "citizen-prod", "text": text_},
+        json={"sender": sender, "text": text_},
         timeout=60,
     )
     assert response.status_code == 200, response.text
@@ -198,3 +199,29 @@ def test_the_conversation_goes_on_while_a_rasa_instance_and_a_gateway_worker_die
     assert [r.text_masked for r in rows] == questions
     assert "error" not in {r.outcome for r in rows}
     assert rows[1].outcome == "answered"
+
+
+def test_while_the_action_server_is_down_the_citizen_gets_a_polite_answer(
+    profile: tuple[Profile, str, str],
+) -> None:
+    running, app_url, _ = profile
+    assert "stopped" in running.ctl("stop", "actions")
+    try:
+        reply = _chat(running, "quên mật khẩu vneid", sender="citizen-no-actions")
+    finally:
+        running.ctl("start", "actions")
+    assert reply == RASA_UNAVAILABLE
+    sender = pseudonymize(PSEUDONYM_KEY, "web", "citizen-no-actions")
+    app_db = create_engine(app_url)
+    with app_db.connect() as connection:
+        outcomes = (
+            connection.execute(
+                text("SELECT outcome FROM querylog_turn WHERE user_pseudonym = :s"),
+                {"s": sender},
+            )
+            .scalars()
+            .all()
+        )
+    app_db.dispose()
+    assert outcomes == ["error"]
+    running.wait_until_whole(timeout=120)
