@@ -50,6 +50,7 @@
   var seq = {};              // latest request number per panel (late answers are dropped)
   var chartData = {};        // last data per chart, to redraw on resize
   var expiring = false;
+  var views = window.BdhvsStaffViews; // staff-views.js: dates, bar scale, search, paging
 
   function $(id) { return document.getElementById(id); }
 
@@ -92,11 +93,6 @@
     if (!long) return fmtDate(start).slice(0, 5);
     return (interval === "week" ? "Tuần từ " : "") + fmtDate(start);
   }
-  // Lower case without diacritics, so "kich hoat" finds "kích hoạt".
-  function fold(s) {
-    return String(s || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
-  }
   function topicLabel(code) {
     if (!code || code === "unknown") return "Chưa xác định";
     return topicLabels[code] || code;
@@ -127,10 +123,10 @@
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
   function cell(row, text, cls) { var td = el("td", { className: cls || null, text: text }); row.appendChild(td); return td; }
-  function fillTable(table, rows) {
+  function fillTable(table, rows, rowClasses) {
     var body = clear(table.tBodies[0]);
-    rows.forEach(function (values) {
-      var tr = el("tr");
+    rows.forEach(function (values, r) {
+      var tr = el("tr", { className: rowClasses ? rowClasses[r] : null });
       values.forEach(function (v, i) {
         if (v && v.nodeType) { var td = el("td"); td.appendChild(v); tr.appendChild(td); } else cell(tr, v, i > 0 ? "num" : null);
       });
@@ -142,6 +138,13 @@
   // as blocks ("Lượt: 3") instead of squeezed columns.
   function labelCells(table) {
     var heads = table.tHead ? table.tHead.rows[0].cells : [];
+    // A header sits over its column: right-aligned over numbers, left over text.
+    var first = table.tBodies[0].rows[0];
+    if (first && first.cells.length === heads.length) {
+      Array.prototype.forEach.call(first.cells, function (td, i) {
+        heads[i].classList.toggle("num", td.classList.contains("num"));
+      });
+    }
     Array.prototype.forEach.call(table.tBodies[0].rows, function (tr) {
       Array.prototype.forEach.call(tr.cells, function (td, i) {
         if (heads[i] && heads[i].textContent.trim()) td.setAttribute("data-label", heads[i].textContent.trim());
@@ -498,10 +501,9 @@
 
   function syncForm() {
     var today = todayVN();
-    $("f-from").value = state.from;
-    $("f-to").value = state.to;
-    $("f-from").max = today;
-    $("f-to").max = today;
+    ["f-from", "f-to"].forEach(function (id) { $(id).removeAttribute("aria-invalid"); });
+    $("f-from").value = views.formatVnDate(state.from);
+    $("f-to").value = views.formatVnDate(state.to);
     $("f-channel").value = state.channel;
     ensureOption($("f-province"), state.province, "Mã " + state.province);
     $("f-province").value = state.province;
@@ -583,11 +585,19 @@
 
   function bindFilters() {
     $("filters").addEventListener("submit", function (e) { e.preventDefault(); });
-    $("f-from").addEventListener("change", function () {
-      if (validIso(this.value)) navigate({ from: this.value });
-    });
-    $("f-to").addEventListener("change", function () {
-      if (validIso(this.value)) navigate({ to: this.value });
+    // Typed dates (dd/mm/yyyy, see staff-views.js) count when the field is left or
+    // Enter is pressed; a date that is not one is said, and nothing is asked.
+    [["f-from", "from", "Từ ngày"], ["f-to", "to", "Đến ngày"]].forEach(function (f) {
+      var input = $(f[0]);
+      function typed() {
+        var iso = views.parseVnDate(input.value);
+        if (!iso) { input.setAttribute("aria-invalid", "true"); showFilterError(views.dateError(f[2])); return; }
+        var changes = {};
+        changes[f[1]] = iso;
+        navigate(changes);
+      }
+      input.addEventListener("change", typed);
+      input.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); typed(); } });
     });
     Array.prototype.forEach.call(document.querySelectorAll(".quick button"), function (b) {
       b.addEventListener("click", function () {
@@ -790,31 +800,56 @@
   }
 
   // Horizontal bars, one <g class="bar-row"> per item: the label above its bar, the value
-  // at its end; the <title> gives the full figures (tooltip and screen readers).
+  // at its end; the <title> gives the full figures (tooltip and screen readers). Items
+  // marked unknown come last (the caller orders them), grey, below a dashed line, and
+  // are left out of the scale; one longer than the longest real bar is cut at the end
+  // of its track and says so.
   function barChart(container, items, label) {
     chartData[container.id] = function () { barChart(container, items, label); };
     if (!items.length) { emptyChart(container); return; }
     var width = chartWidth(container);
     var rowHeight = 42;
     var valueSpace = 56;
-    var height = items.length * rowHeight + 4;
-    var max = Math.max.apply(null, items.map(function (i) { return i.value || 0; })) || 1;
+    var track = width - valueSpace;
+    var known = items.filter(function (i) { return !i.unknown; }).length;
+    var gap = known && known < items.length ? 12 : 0;
+    var height = items.length * rowHeight + gap + 4;
+    var max = views.barScale(items);
     var maxChars = Math.max(16, Math.floor(width / 7.2));
     var root = svg("svg", { viewBox: "0 0 " + width + " " + height, width: width, height: height,
       role: "img", "aria-label": label });
     items.forEach(function (item, i) {
-      var top = i * rowHeight;
-      var barWidth = Math.max(item.value ? 2 : 0, (width - valueSpace) * (item.value || 0) / max);
-      var text = item.label.length > maxChars ? item.label.slice(0, maxChars - 1) + "…" : item.label;
-      root.appendChild(svg("g", { "class": "bar-row", "data-key": item.key == null ? "" : item.key }, [
+      var top = i * rowHeight + (item.unknown ? gap : 0);
+      var cut = (item.value || 0) > max;
+      var barWidth = cut ? track : Math.max(item.value ? 2 : 0, track * (item.value || 0) / max);
+      var name = cut ? item.label + " (vượt thang đo)" : item.label;
+      var text = name.length > maxChars ? name.slice(0, maxChars - 1) + "…" : name;
+      if (item.unknown && i === known && gap) {
+        root.appendChild(svg("line", { "class": "unknown-sep", x1: 0, x2: track, y1: top - gap / 2, y2: top - gap / 2 }));
+      }
+      root.appendChild(svg("g", { "class": "bar-row" + (item.unknown ? " unknown" : "") + (cut ? " cut" : ""),
+        "data-key": item.key == null ? "" : item.key }, [
         svg("title", { text: item.title }),
         svg("text", { x: 0, y: top + 14, text: text }),
-        svg("rect", { "class": "track", x: 0, y: top + 20, width: width - valueSpace, height: 14, rx: 3 }),
+        svg("rect", { "class": "track", x: 0, y: top + 20, width: track, height: 14, rx: 3 }),
         svg("rect", { "class": "bar", x: 0, y: top + 20, width: barWidth, height: 14, rx: 3 }),
+        // Two slanted strokes across a cut bar's end: the usual mark of a broken axis.
+        cut ? svg("path", { "class": "cut-mark", d: "M" + (track - 14) + " " + (top + 36) + "l6 -18m5 18l6 -18" }) : null,
         svg("text", { "class": "bar-value", x: barWidth + 6, y: top + 32, text: fmtInt(item.value) })
       ]));
     });
     clear(container).appendChild(root);
+    if (known < items.length) {
+      container.appendChild(el("p", { className: "hint chart-note",
+        text: "Phần màu xám (chưa xác định được) xếp cuối và không dùng làm thang đo của các thanh." }));
+    }
+  }
+
+  function isUnknownTopic(t) { return !t.topic || t.topic === "unknown"; }
+  function isUnknownPillar(p) { return !p.pillar || p.pillar === "unknown"; }
+  function isUnknownPlace(p) { return !p.code; }
+  function unknownRows(items, isUnknown) {
+    return items.map(function (i) { return isUnknown(i) ? "unknown" : null; });
   }
 
   function share(value, total) { return total ? " (" + fmtPct(value / total) + ")" : ""; }
@@ -830,18 +865,18 @@
   }
 
   function renderTopics(data) {
-    var items = data.items || [];
+    var items = views.unknownLast(data.items || [], isUnknownTopic);
     var total = sum(items, "turns");
     items.forEach(function (t) { if (t.topic && t.label) topicLabels[t.topic] = t.label; });
     barChart($("topics-chart"), items.map(function (t) {
       var label = t.label || topicLabel(t.topic);
-      return { key: t.topic, label: label, value: t.turns,
+      return { key: t.topic, label: label, value: t.turns, unknown: isUnknownTopic(t),
         title: label + ": " + fmtInt(t.turns) + " lượt hỏi" + share(t.turns, total) + "; trả lời được " +
           fmtInt(t.answered) + ", chưa chắc " + fmtInt(t.unsure) + ", ngoài phạm vi " + fmtInt(t.out_of_scope) };
     }), "Biểu đồ lượt hỏi theo chủ đề");
     fillTable($("topics-table"), items.map(function (t) {
       return [t.label || topicLabel(t.topic), fmtInt(t.turns), fmtInt(t.answered), fmtInt(t.unsure), fmtInt(t.out_of_scope)];
-    }));
+    }), unknownRows(items, isUnknownTopic));
     // The topic choice of "Câu hỏi nhiều nhất".
     var select = $("top-topic");
     clear(select).appendChild(el("option", { value: "", text: "Tất cả chủ đề" }));
@@ -853,13 +888,14 @@
   }
 
   function renderPillars(data) {
-    var items = data.items || [];
+    var items = views.unknownLast(data.items || [], isUnknownPillar);
     var total = sum(items, "turns");
     barChart($("pillars-chart"), items.map(function (p) {
-      return { key: p.pillar, label: p.label, value: p.turns,
+      return { key: p.pillar, label: p.label, value: p.turns, unknown: isUnknownPillar(p),
         title: p.label + ": " + fmtInt(p.turns) + " lượt hỏi" + share(p.turns, total) };
     }), "Biểu đồ lượt hỏi theo trụ cột công dân số");
-    fillTable($("pillars-table"), items.map(function (p) { return [p.label, fmtInt(p.turns)]; }));
+    fillTable($("pillars-table"), items.map(function (p) { return [p.label, fmtInt(p.turns)]; }),
+      unknownRows(items, isUnknownPillar));
   }
 
   function renderChannels(data) {
@@ -881,16 +917,16 @@
   }
 
   function renderPlaces(data) {
-    var items = data.items || [];
+    var items = views.unknownLast(data.items || [], isUnknownPlace);
     var level = data.level || state.level;
     barChart($("places-chart"), items.map(function (p) {
       var label = placeLabel(p, level);
-      return { key: p.code, label: label, value: p.turns,
+      return { key: p.code, label: label, value: p.turns, unknown: isUnknownPlace(p),
         title: label + ": " + fmtInt(p.turns) + " lượt hỏi, " + fmtInt(p.citizens) + " người dân" };
     }), level === "commune" ? "Biểu đồ xã, phường hỏi nhiều nhất" : "Biểu đồ tỉnh, thành phố hỏi nhiều nhất");
     fillTable($("places-table"), items.map(function (p) {
       return [placeLabel(p, level), fmtInt(p.turns), fmtInt(p.citizens)];
-    }));
+    }), unknownRows(items, isUnknownPlace));
   }
 
   window.addEventListener("resize", (function () {
@@ -972,15 +1008,30 @@
     });
   }
 
+  // The inbox shows 20 groups at a time: at 50 groups it was a 10 000-pixel page that
+  // pushed the answers and the report far down.
+  var INBOX_PAGE = 20;
+  var inboxPager = null;
+
   function inboxCount() {
-    var n = $("inbox-list").children.length;
+    // The last shown group was dealt with: the next page takes its place.
+    if (inboxPager && !inboxPager.shown() && inboxPager.next()) inboxPager.more();
+    var n = inboxPager ? inboxPager.total() : 0;
+    var shown = inboxPager ? inboxPager.shown() : 0;
+    var next = inboxPager ? inboxPager.next() : 0;
     $("inbox-count").textContent = "(" + fmtInt(n) + " nhóm)";
+    $("inbox-shown").textContent = n ? "Đang hiện " + fmtInt(shown) + " trong " + fmtInt(n) + " nhóm." : "";
+    $("inbox-more").hidden = !next;
+    $("inbox-more").textContent = "Xem thêm " + fmtInt(next) + " nhóm";
     showEmpty($("inbox-list"), n === 0);
   }
 
   function renderInbox(data) {
-    var list = clear($("inbox-list"));
-    (data.groups || []).forEach(function (g, index) { list.appendChild(inboxGroup(g, index)); });
+    inboxPager = new views.Pager($("inbox-list"), INBOX_PAGE, (function () {
+      var index = 0;
+      return function (g) { return inboxGroup(g, index++); };
+    })());
+    inboxPager.reset(data.groups || []);
     inboxCount();
     var partial = $("inbox-partial");
     partial.hidden = data.complete !== false;
@@ -993,7 +1044,7 @@
     var outcomes = g.outcomes || {};
     var id = "inbox-" + index + "-" + (seq.inbox || 0);
     var li = el("li", { className: "inbox-group", "data-key": g.key, "aria-labelledby": id + "-title" });
-    li.appendChild(el("h3", { id: id + "-title", text: fmtInt(g.count) + " câu hỏi tương tự" }));
+    li.appendChild(el("h3", { id: id + "-title", tabindex: "-1", text: fmtInt(g.count) + " câu hỏi tương tự" }));
     var first = g.first_at ? fmtDateTime(g.first_at).slice(6) : "";
     var last = g.last_at ? fmtDateTime(g.last_at).slice(6) : first;
     var span = !first ? "" : first === last ? "Ngày " + first : "Từ " + first + " đến " + last;
@@ -1090,22 +1141,19 @@
   }
 
   function renderAnswerList() {
-    var query = fold($("answer-search").value.trim());
-    var words = query ? query.split(/\s+/) : [];
+    var query = $("answer-search").value.trim();
     var body = clear($("answer-list").tBodies[0]);
-    var shown = 0;
     // Drafts first, then the checks that are oldest: what needs a look comes first.
     var ordered = answers.slice().sort(function (x, y) {
       var kx = x.status === "verified" ? (x.verified_on || "") : "";
       var ky = y.status === "verified" ? (y.verified_on || "") : "";
       return kx < ky ? -1 : kx > ky ? 1 : 0;
     });
-    var due = 0;
-    ordered.forEach(function (a) {
-      if (a.due_for_check) due++;
-      var hay = fold(a.id + " " + a.question + " " + a.answer + " " + topicLabel(a.topic));
-      if (!words.every(function (w) { return hay.indexOf(w) >= 0; })) return;
-      shown++;
+    var due = ordered.filter(function (a) { return a.due_for_check; }).length;
+    // A search ranks by the question's words (staff-views.js); that order wins.
+    var found = views.rankAnswers(ordered, query, function (a) { return topicLabel(a.topic); });
+    var shown = found.length;
+    found.forEach(function (a) {
       var tr = el("tr", { "data-id": a.id, className: a.due_for_check ? "due" : null });
       var q = el("td");
       q.appendChild(el("span", { text: a.question }));
@@ -2307,6 +2355,12 @@
     $("turns-reload").addEventListener("click", loadTurns);
     bindFilters();
     bindAnswers();
+    $("inbox-more").addEventListener("click", function () {
+      var first = inboxPager && inboxPager.more();
+      inboxCount();
+      // The keyboard goes on from the first group just shown, not back to the top.
+      if (first) first.querySelector("h3").focus();
+    });
     bindTickets();
     bindNotices();
   }
