@@ -9,13 +9,22 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from playwright.sync_api import ConsoleMessage, Page
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from api.__main__ import migrate
 from api.core.config import Settings
+from api.core.db import make_engine
+from api.knowledge.seeding import seed_knowledge
 from api.main import create_app
+from api.places.service import places_seed_path, seed_places
+from tests.conftest import ROOT
 
 # Collects Content-Security-Policy violations before any page script runs (injected
 # by the browser driver, so the policy does not apply to it).
@@ -84,3 +93,23 @@ def no_problems(page: Page, problems: list[str]) -> None:
     """No CSP violation in the page and nothing :func:`watch` collected."""
     assert page.evaluate("window.__cspViolations") == []
     assert problems == []
+
+
+@dataclass(frozen=True)
+class Gateway:
+    """An in-process gateway's address and its database."""
+
+    url: str
+    database_url: str
+
+
+def seeded_database(workdir: Path, name: str) -> tuple[str, Engine]:
+    """A fresh SQLite database in ``workdir``, migrated, with seeds/'s answers and
+    places loaded; its URL and an engine on it."""
+    url = f"sqlite:///{workdir / name}"
+    migrate(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed_knowledge(session, ROOT / "seeds")
+        seed_places(session, places_seed_path(ROOT / "seeds"))
+    return url, engine

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +18,21 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.__main__ import migrate
 from api.community.directory import seed_teams
 from api.community.models import CommunityTeam
 from api.core.db import make_engine
-from api.knowledge.seeding import seed_knowledge
-from api.places.service import places_seed_path, seed_places
 from api.querylog.models import ExampleDecision, Outcome, TrainingExample, Turn
 from api.staff.models import Role, StaffUser
 from api.staff.service import create_staff
 from tests.conftest import ROOT
 from tests.stack.conftest import ARTIFACTS
-from tests.stack.inprocess import no_problems, served_gateway, watch
+from tests.stack.inprocess import (
+    Gateway,
+    no_problems,
+    seeded_database,
+    served_gateway,
+    watch,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -40,25 +42,13 @@ ADMIN, ANALYST = "qt-admin", "qt-analyst"
 THANH_SEN, TRAN_PHU, KY_ANH = "18073", "18100", "18775"
 
 
-@dataclass(frozen=True)
-class Gateway:
-    """The gateway's address and its database."""
-
-    url: str
-    database_url: str
-
-
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """The gateway alone: seeds/ loaded (answers, places, the sample teams), an admin
     and an analyst."""
     workdir: Path = tmp_path_factory.mktemp("admin-screens")
-    url = f"sqlite:///{workdir / 'admin.sqlite3'}"
-    migrate(url)
-    engine = make_engine(url)
+    url, engine = seeded_database(workdir, "admin.sqlite3")
     with Session(engine) as session:
-        seed_knowledge(session, ROOT / "seeds")
-        seed_places(session, places_seed_path(ROOT / "seeds"))
         seed_teams(session, ROOT / "seeds")
         create_staff(session, ADMIN, PASSWORD, Role.ADMIN)
         create_staff(session, ANALYST, PASSWORD, Role.ANALYST)

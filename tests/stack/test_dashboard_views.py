@@ -19,17 +19,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
-from api.__main__ import migrate
-from api.core.db import make_engine
-from api.knowledge.seeding import seed_knowledge
-from api.places.service import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
 from api.querylog.rollup import rebuild_all
 from api.staff.models import Role
 from api.staff.service import create_staff
-from tests.conftest import ROOT
 from tests.stack.conftest import ARTIFACTS
-from tests.stack.inprocess import no_problems, served_gateway, watch
+from tests.stack.inprocess import (
+    no_problems,
+    seeded_database,
+    served_gateway,
+    watch,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -86,12 +86,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     while start.day < 13:  # a day an English mm/dd reading cannot take for a month
         start -= timedelta(days=1)
     workdir: Path = tmp_path_factory.mktemp("dashboard-views")
-    url = f"sqlite:///{workdir / 'views.sqlite3'}"
-    migrate(url)
-    engine = make_engine(url)
+    url, engine = seeded_database(workdir, "views.sqlite3")
     with Session(engine) as session:
-        seed_knowledge(session, ROOT / "seeds")
-        seed_places(session, places_seed_path(ROOT / "seeds"))
         create_staff(session, ADMIN, PASSWORD, Role.ADMIN)
         rows = []
         for n in range(5):

@@ -16,7 +16,6 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from playwright.sync_api import Page, Request, expect
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.__main__ import migrate
 from api.channels.broadcast import notice_text
 from api.channels.models import (
     ChannelContact,
@@ -43,15 +41,18 @@ from api.community.models import (
 )
 from api.core.db import make_engine
 from api.knowledge.models import KnowledgeEntry
-from api.knowledge.seeding import seed_knowledge
-from api.places.service import places_seed_path, seed_places
 from api.querylog.models import CitizenProfile
 from api.staff.models import Role
 from api.staff.service import create_staff
 from tests import factories
-from tests.conftest import ROOT
 from tests.stack.conftest import ARTIFACTS
-from tests.stack.inprocess import no_problems, served_gateway, watch
+from tests.stack.inprocess import (
+    Gateway,
+    no_problems,
+    seeded_database,
+    served_gateway,
+    watch,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -68,26 +69,14 @@ WARNING = (
 ZALO_RULE = "1 người theo dõi Zalo quá 48 giờ không gửi được theo quy định của Zalo"
 
 
-@dataclass(frozen=True)
-class Gateway:
-    """The gateway's address and its database."""
-
-    url: str
-    database_url: str
-
-
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """The gateway alone on a spare loopback port: seeds/ loaded (answers, places), an
     admin, an analyst and a member of the Thành Sen team; no messaging channel
     connected, so a notice's deliveries end as "failed:channel_off"."""
     workdir: Path = tmp_path_factory.mktemp("community-pages")
-    url = f"sqlite:///{workdir / 'community.sqlite3'}"
-    migrate(url)
-    engine = make_engine(url)
+    url, engine = seeded_database(workdir, "community.sqlite3")
     with Session(engine) as session:
-        seed_knowledge(session, ROOT / "seeds")
-        seed_places(session, places_seed_path(ROOT / "seeds"))
         create_staff(session, ADMIN, PASSWORD, Role.ADMIN)
         create_staff(session, ANALYST, PASSWORD, Role.ANALYST)
         create_staff(session, MEMBER, PASSWORD, Role.COMMUNITY, [THANH_SEN])

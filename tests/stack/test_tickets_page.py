@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -29,7 +28,6 @@ from playwright.sync_api import (
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.__main__ import migrate
 from api.channels.models import ChannelContact
 from api.community.directory import seed_teams
 from api.community.models import (
@@ -39,14 +37,18 @@ from api.community.models import (
     TicketStatus,
 )
 from api.core.db import make_engine
-from api.knowledge.seeding import seed_knowledge
-from api.places.service import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
 from api.staff.models import Role
 from api.staff.service import create_staff
 from tests.conftest import ROOT
 from tests.stack.conftest import ARTIFACTS
-from tests.stack.inprocess import no_problems, served_gateway, watch
+from tests.stack.inprocess import (
+    Gateway,
+    no_problems,
+    seeded_database,
+    served_gateway,
+    watch,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -59,25 +61,13 @@ TEAM = "ha-tinh-thanh-sen"
 WAITING = "Đang chờ người dân mở lại trang trò chuyện"
 
 
-@dataclass(frozen=True)
-class Gateway:
-    """The gateway's address and its database."""
-
-    url: str
-    database_url: str
-
-
 @pytest.fixture(scope="module")
 def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     """The gateway alone on a spare loopback port: seeds/ loaded (places, the sample
     teams of Hà Tĩnh), two members of the Thành Sen team, an analyst and an admin."""
     workdir: Path = tmp_path_factory.mktemp("tickets")
-    url = f"sqlite:///{workdir / 'tickets.sqlite3'}"
-    migrate(url)
-    engine = make_engine(url)
+    url, engine = seeded_database(workdir, "tickets.sqlite3")
     with Session(engine) as session:
-        seed_knowledge(session, ROOT / "seeds")
-        seed_places(session, places_seed_path(ROOT / "seeds"))
         seed_teams(session, ROOT / "seeds")
         for username in (MEMBER, COLLEAGUE):
             create_staff(session, username, PASSWORD, Role.COMMUNITY, [THANH_SEN])
