@@ -6,7 +6,6 @@ build_report`` keeps working whichever module a name lives in.
 
 from api.analytics.report.figures import (
     FIGURE_LABELS,
-    FORMATS,
     SHEET_UNANSWERED,
     SOURCE,
     Area,
@@ -16,22 +15,19 @@ from api.analytics.report.figures import (
     Report,
     ReportRequestError,
     Theme,
-    area_codes,
     build_report,
     csv_safe,
     draft_paragraph,
-    filters_from_names,
-    find_commune,
     format_date,
     format_number,
     format_percent,
     format_period,
     previous_period_name,
-    report_format,
-    save_report,
     write_csv,
     write_xlsx,
 )
+from api.analytics.report.files import FORMATS, report_format, save_report
+from api.analytics.report.names import area_codes, filters_from_names, find_commune
 
 __all__ = [
     "FIGURE_LABELS",

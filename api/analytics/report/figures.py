@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter  # type: ignore[import-untyped]
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.accuracy.service import monthly
@@ -43,7 +42,6 @@ from api.analytics.service import (
 from api.core.db import read_together
 from api.knowledge.schemas import Taxonomy
 from api.places.models import Commune, Province
-from api.places.service import fold, list_communes, place_names, province_by_name
 from api.querylog.rollup import VIETNAM_TZ
 
 ASSISTANT = "Trợ lý Bình dân học vụ số"
@@ -51,10 +49,6 @@ SOURCE = "Nhật ký hỏi đáp của Trợ lý Bình dân học vụ số"
 TITLE = "BÁO CÁO KẾT QUẢ HOẠT ĐỘNG CỦA TRỢ LÝ BÌNH DÂN HỌC VỤ SỐ"
 COUNTRY = "Toàn quốc"
 CHANNEL_LABELS = {"web": "Trang web", "telegram": "Telegram", "zalo": "Zalo"}
-FORMATS = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-}
 # Topics that say nothing about what citizens asked, left out of "hỏi nhiều nhất về".
 SMALL_TALK_TOPICS = frozenset({UNKNOWN, "out_of_scope", "smalltalk", "citizen_place"})
 TOP_TOPICS = 3
@@ -1424,139 +1418,3 @@ def write_csv(report: Report, target: str | Path | IO[bytes] | IO[str]) -> None:
         target.write(text)
     else:
         target.write(text.encode("utf-8"))  # type: ignore[arg-type]
-
-
-def report_format(path: str | Path) -> str:
-    """The format (xlsx or csv) a file name's extension names; ReportRequestError
-    otherwise."""
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix not in FORMATS:
-        raise ReportRequestError(
-            f"Không hỗ trợ định dạng tệp “{Path(path).name}”: hãy dùng .xlsx hoặc .csv."
-        )
-    return suffix
-
-
-def save_report(report: Report, path: str | Path) -> None:
-    """Writes the report to ``path`` in the format its extension names."""
-    if report_format(path) == "xlsx":
-        write_xlsx(report, path)
-    else:
-        write_csv(report, path)
-
-
-# --- asking by name (command line) -----------------------------------------------
-
-
-def find_commune(session: Session, province_code: str, name: str) -> Commune:
-    """The commune of a province named "Thành Sen", "phường Thành Sen", "thanh sen"
-    or by its code; ReportRequestError when none or several match."""
-    text = name.strip()
-    communes = list_communes(session, province_code)
-    if text.isdigit():
-        found = [c for c in communes if c.code == text.zfill(5)]
-    else:
-        wanted = fold(text)
-        found = [c for c in communes if wanted in (c.folded, fold(c.name))]
-        exact = [
-            c for c in found if text.lower() in (c.short_name.lower(), c.name.lower())
-        ]
-        found = exact or found
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ReportRequestError(
-            f"Không tìm thấy xã, phường “{text}” trong tỉnh/thành phố đã chọn."
-        )
-    names = ", ".join(f"{c.name} ({c.code})" for c in found)
-    raise ReportRequestError(f"Có nhiều xã, phường tên “{text}”: {names}. Hãy ghi mã.")
-
-
-def area_codes(
-    session: Session, province: str | None, commune: str | None
-) -> tuple[str | None, str | None]:
-    """The province and commune codes of the dashboard's and report's place filters,
-    each given as a code ("42", "18073") or a name with or without diacritics or its
-    kind ("ha tinh", "Hà Tĩnh", "TP Hà Nội", "phường Thành Sen"). A code is passed on
-    as it is (the routes that need it to exist check it); a name that matches no
-    place, or several, raises ReportRequestError naming the candidates. A commune
-    name without a province is looked up across the country."""
-    province_code = province.strip() if province and province.strip() else None
-    if province_code is not None and not province_code.isdigit():
-        found = province_by_name(session, province_code)
-        if found is None:
-            raise ReportRequestError(
-                f"Không tìm thấy tỉnh/thành phố “{province_code}”. Anh/Chị kiểm tra "
-                "lại tên (có dấu hoặc không dấu đều được) hoặc ghi mã tỉnh."
-            )
-        province_code = found.code
-    commune_text = commune.strip() if commune and commune.strip() else None
-    if commune_text is None or commune_text.isdigit():
-        return province_code, commune_text
-    if province_code is not None:
-        return province_code, find_commune(session, province_code, commune_text).code
-    wanted = fold(commune_text)
-    matches = [
-        c
-        for c in session.scalars(
-            select(Commune).where(Commune.folded.in_({wanted, _without_kind(wanted)}))
-        )
-        if wanted in (c.folded, fold(c.name))
-    ]
-    if len(matches) == 1:
-        return None, matches[0].code
-    if not matches:
-        raise ReportRequestError(
-            f"Không tìm thấy xã, phường “{commune_text}”. Anh/Chị kiểm tra lại tên "
-            "hoặc chọn tỉnh/thành phố trước."
-        )
-    names = place_names(session, {c.province_code for c in matches})
-    listed = ", ".join(
-        f"{c.name}, {names.get(c.province_code, c.province_code)} ({c.code})"
-        for c in sorted(matches, key=lambda c: c.code)
-    )
-    raise ReportRequestError(
-        f"Có nhiều xã, phường tên “{commune_text}”: {listed}. Anh/Chị chọn thêm "
-        "tỉnh/thành phố hoặc ghi mã xã, phường."
-    )
-
-
-def _without_kind(folded: str) -> str:
-    """ "phuong thanh sen" -> "thanh sen" (the folded short name the table keeps)."""
-    for kind in ("dac khu ", "phuong ", "xa "):
-        if folded.startswith(kind):
-            return folded[len(kind) :]
-    return folded
-
-
-def _parse_day(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise ReportRequestError(
-            f"Ngày {option} “{value}” không hợp lệ: hãy ghi theo dạng YYYY-MM-DD."
-        ) from None
-
-
-def filters_from_names(
-    session: Session,
-    start: str,
-    end: str,
-    province: str,
-    commune: str | None = None,
-) -> Filters:
-    """Filters from the command line's dates (YYYY-MM-DD) and place names (or codes);
-    ReportRequestError with a Vietnamese message when one is invalid."""
-    first, last = _parse_day(start, "--from"), _parse_day(end, "--to")
-    if first > last:
-        raise ReportRequestError(
-            f"Ngày bắt đầu {format_date(first)} sau ngày kết thúc {format_date(last)}."
-        )
-    found = province_by_name(session, province)
-    if found is None:
-        raise ReportRequestError(
-            f"Không tìm thấy tỉnh/thành phố “{province}” (danh mục địa bàn đã được"
-            " nạp bằng `python -m api seed` chưa?)."
-        )
-    commune_code = find_commune(session, found.code, commune).code if commune else None
-    return Filters(first, last, found.code, commune_code)
