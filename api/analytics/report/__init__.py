@@ -4,9 +4,9 @@ The names callers use are re-exported here, so ``from api.analytics.report impor
 build_report`` keeps working whichever module a name lives in.
 """
 
+from api.analytics.report.csv import csv_safe, write_csv
 from api.analytics.report.figures import (
     FIGURE_LABELS,
-    SHEET_UNANSWERED,
     SOURCE,
     Area,
     BreakdownRow,
@@ -16,18 +16,17 @@ from api.analytics.report.figures import (
     ReportRequestError,
     Theme,
     build_report,
-    csv_safe,
     draft_paragraph,
     format_date,
     format_number,
     format_percent,
     format_period,
     previous_period_name,
-    write_csv,
-    write_xlsx,
 )
 from api.analytics.report.files import FORMATS, report_format, save_report
 from api.analytics.report.names import area_codes, filters_from_names, find_commune
+from api.analytics.report.tables import SHEET_UNANSWERED
+from api.analytics.report.xlsx import write_xlsx
 
 __all__ = [
     "FIGURE_LABELS",

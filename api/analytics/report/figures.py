@@ -18,22 +18,17 @@ Rates ("tỷ lệ") are compared in percentage points ("điểm %"), counts in p
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
 from sqlalchemy.orm import Session
 
 from api.accuracy.service import monthly
 from api.analytics.community import community_figures
 from api.analytics.filters import Filters
 from api.analytics.inbox import SCAN_LIMIT, inbox, is_payload
-from api.analytics.safety import KIND_LABELS, content_figures, scam_figures
+from api.analytics.safety import content_figures, scam_figures
 from api.analytics.service import (
     UNKNOWN,
     UNKNOWN_TOPIC_LABEL,
@@ -56,73 +51,10 @@ TOP_THEMES = 3
 MAX_THEMES = 30
 THEME_SAMPLE_CHARS = 80
 
-SHEET_SUMMARY = "Tổng hợp"
-# The place breakdowns' unit by level, as in "Theo xã, phường".
-PLACE_KINDS = {"commune": "xã, phường", "province": "tỉnh, thành phố"}
-SHEET_COMMUNES = f"Theo {PLACE_KINDS['commune']}"
-SHEET_PROVINCES = f"Theo {PLACE_KINDS['province']}"
-SHEET_TOPICS = "Theo trụ cột, chủ đề"
-SHEET_UNANSWERED = "Chưa giải đáp"
-SHEET_COMMUNITY = "Hỗ trợ trực tiếp"
-FIGURE_COLUMNS = (
-    "Chỉ tiêu",
-    "Kỳ này",
-    "Kỳ trước",
-    "So với kỳ trước",
-    "Cùng kỳ năm trước",
-    "So với cùng kỳ",
-    "Lũy kế từ đầu năm",
-)
-PLACE_COLUMNS = (
-    "Mã",
-    "Địa bàn",
-    "Số lượt câu hỏi",
-    "Số người dân",
-    "Số lượt được trả lời",
-    "Tỷ lệ trả lời được",
-    "Tỷ trọng",
-)
-PILLAR_COLUMNS = (
-    "Trụ cột",
-    "Số lượt câu hỏi",
-    "Số lượt được trả lời",
-    "Tỷ lệ trả lời được",
-    "Tỷ trọng",
-)
-TOPIC_COLUMNS = (
-    "Chủ đề",
-    "Trụ cột",
-    "Số lượt câu hỏi",
-    "Số lượt được trả lời",
-    "Trợ lý chưa đủ chắc chắn",
-    "Ngoài phạm vi hỗ trợ",
-    "Tỷ lệ trả lời được",
-    "Tỷ trọng",
-)
-THEME_COLUMNS = (
-    "STT",
-    "Câu hỏi tiêu biểu",
-    "Số lượt",
-    "Trợ lý chưa đủ chắc chắn",
-    "Ngoài phạm vi hỗ trợ",
-    "Câu hỏi tương tự",
-    "Lần đầu",
-    "Lần cuối",
-)
-TOTAL_LABEL = "Tổng cộng"
 THEMES_NOTE = (
     "Các câu hỏi có nội dung tương tự được gộp thành một nhóm; chỉ gồm các lượt"
     " còn lưu trong nhật ký (nội dung đã được che thông tin cá nhân)."
 )
-NO_BASE = "—"
-
-# Excel number formats (Excel shows them with the reader's separators: 1.234; 85,2%).
-COUNT_FORMAT = "#,##0"
-RATE_FORMAT = "0.0%"
-CHANGE_FORMAT = "+0.0%;-0.0%;0.0%"
-POINTS_FORMAT = '+0.0" điểm %";-0.0" điểm %";0.0" điểm %"'
-DATE_FORMAT = "dd/mm/yyyy"
-DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
 
 
 class ReportRequestError(ValueError):
@@ -153,7 +85,7 @@ def format_period(start: date, end: date) -> str:
     return f"{format_date(start)}–{format_date(end)}"
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def ratio(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
@@ -341,7 +273,7 @@ def _figures(periods: list[Counts]) -> list[Figure]:
 
     def rate(key: str, part: str, whole: str) -> Figure:
         pairs = tuple((int(getattr(c, part)), int(getattr(c, whole))) for c in periods)
-        now, previous, last_year, ytd = (_ratio(p, w) for p, w in pairs)
+        now, previous, last_year, ytd = (ratio(p, w) for p, w in pairs)
         return Figure(
             key, FIGURE_LABELS[key], "rate", now, previous, last_year, ytd, pairs
         )
@@ -376,11 +308,11 @@ class BreakdownRow:
     @property
     def answered_rate(self) -> float | None:
         """Answered turns / turns."""
-        return _ratio(self.answered, self.turns)
+        return ratio(self.answered, self.turns)
 
     def share(self, total: int) -> float | None:
         """This row's turns / all turns."""
-        return _ratio(self.turns, total)
+        return ratio(self.turns, total)
 
     def to_dict(self, total: int) -> dict[str, Any]:
         """JSON form."""
@@ -688,7 +620,7 @@ def _trend(current: int, base: int, against: str) -> str | None:
 
 def _answered_phrase(part: int, whole: int) -> str:
     """Answered turns as reports write them: 1.050/1.234 lượt (đạt 85,1%)."""
-    rate = _ratio(part, whole) or 0.0
+    rate = ratio(part, whole) or 0.0
     return f"{format_number(part)}/{format_number(whole)} lượt (đạt {format_percent(rate)})"
 
 
@@ -899,522 +831,6 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def community_tables(
-    community: dict[str, Any],
-) -> list[tuple[str, tuple[str, ...], list[list[Any]]]]:
-    """The community teams' figures as titled tables (the XLSX sheet and the CSV
-    show the same ones)."""
-    tickets, assisted = community["tickets"], community["assisted"]
-    by_place = f"by_{community['place_level']}"
-    place = PLACE_KINDS[community["place_level"]]
-    place_column = place[0].upper() + place[1:]
-
-    def minutes(value: float | None) -> float | str:
-        return NO_BASE if value is None else value
-
-    return [
-        (
-            "Yêu cầu hỗ trợ trợ lý chuyển tới Tổ công nghệ số cộng đồng",
-            ("Chỉ tiêu", "Số liệu"),
-            [
-                ["Yêu cầu đã mở trong kỳ", tickets["opened"]],
-                ["Đang chờ Tổ nhận", tickets["waiting"]],
-                ["Đang xử lý", tickets["claimed"]],
-                ["Đã đóng", tickets["closed"]],
-                [
-                    "Đã giải quyết (hướng dẫn, hỗ trợ trực tiếp, chuyển cơ quan khác)",
-                    tickets["resolved"],
-                ],
-                ["Tỷ lệ giải quyết (%)", _percent(tickets["resolved_rate"])],
-                ["Quá hạn chưa nhận, đã báo lên tỉnh", tickets["escalated"]],
-                [
-                    "Thời gian đến lần phản hồi đầu (phút, trung vị)",
-                    minutes(tickets["median_minutes_to_first_reply"]),
-                ],
-                [
-                    "Thời gian đến khi đóng (phút, trung vị)",
-                    minutes(tickets["median_minutes_to_close"]),
-                ],
-                *(
-                    [f"Kết quả: {r['label']}", r["tickets"]]
-                    for r in tickets["by_resolution"]
-                ),
-            ],
-        ),
-        (
-            f"Yêu cầu hỗ trợ theo {place}",
-            (place_column, "Yêu cầu", "Đã đóng"),
-            [[c["name"], c["tickets"], c["closed"]] for c in tickets[by_place]],
-        ),
-        (
-            "Lượt người dân được Tổ hỗ trợ trực tiếp, theo nhóm",
-            ("Nhóm người dân", "Lượt"),
-            [
-                *([g["label"], g["residents"]] for g in assisted["by_group"]),
-                ["Tổng cộng", assisted["residents"]],
-            ],
-        ),
-        (
-            "Theo việc đã hỗ trợ",
-            ("Việc", "Lượt"),
-            [[t["label"], t["residents"]] for t in assisted["by_task"]],
-        ),
-        (
-            f"Theo {place}",
-            (place_column, "Lượt"),
-            [[c["name"], c["residents"]] for c in assisted[by_place]],
-        ),
-    ]
-
-
 def _is_small_talk(row: BreakdownRow) -> bool:
     """Greetings, place answers, out-of-scope and unknown topics."""
     return row.code in SMALL_TALK_TOPICS
-
-
-# --- writers ---------------------------------------------------------------------
-
-_HEADER_FILL = "#DDEBF7"
-
-
-class _Sheet:
-    """One worksheet, addressed from row 1 / column 1 as the report reads, with the
-    workbook's formats made once per combination. Text is always written as text:
-    a citizen's message starting with "=" or holding a URL stays as typed."""
-
-    def __init__(self, workbook: Any, title: str, formats: dict[Any, Any]) -> None:
-        self._workbook = workbook
-        self._sheet = workbook.add_worksheet(title)
-        self._formats = formats
-
-    def style(self, **properties: Any) -> Any:
-        """The workbook's format with these XlsxWriter properties (None: none)."""
-        if not properties:
-            return None
-        key = tuple(sorted(properties.items()))
-        if key not in self._formats:
-            self._formats[key] = self._workbook.add_format(properties)
-        return self._formats[key]
-
-    def text(self, row: int, column: int, value: str | None, **style: Any) -> None:
-        """A string (None: the cell stays empty)."""
-        if value is not None:
-            self._sheet.write_string(row - 1, column - 1, value, self.style(**style))
-
-    def put(
-        self, row: int, column: int, value: Any, number_format: str, **style: Any
-    ) -> None:
-        """A number (or a date) with its format, or "—" when there is none."""
-        if value is None:
-            self.text(row, column, NO_BASE, align="right", **style)
-        elif isinstance(value, datetime):
-            format_ = self.style(num_format=number_format, **style)
-            self._sheet.write_datetime(row - 1, column - 1, value, format_)
-        else:
-            format_ = self.style(num_format=number_format, **style)
-            self._sheet.write_number(row - 1, column - 1, value, format_)
-
-    def header(self, row: int, titles: Iterable[str]) -> None:
-        for column, title in enumerate(titles, 1):
-            self.text(
-                row,
-                column,
-                title,
-                bold=True,
-                bg_color=_HEADER_FILL,
-                pattern=1,
-                text_wrap=True,
-                valign="vcenter",
-            )
-
-    def paragraph(self, row: int, columns: int, value: str) -> None:
-        """Text across ``columns`` merged cells, tall enough to read."""
-        format_ = self.style(text_wrap=True, valign="top")
-        self._sheet.merge_range(row - 1, 0, row - 1, columns - 1, "", format_)
-        self._sheet.write_string(row - 1, 0, value, format_)
-        self._sheet.set_row(row - 1, 15 * (len(value) // 110 + 2))
-
-    def widths(self, widths: Iterable[float]) -> None:
-        for column, width in enumerate(widths):
-            self._sheet.set_column(column, column, width)
-
-    def freeze_header(self) -> None:
-        self._sheet.freeze_panes(1, 0)
-
-
-def _naive(moment: datetime) -> datetime:
-    """Vietnam local time without a zone (Excel has no time zones)."""
-    return moment.astimezone(VIETNAM_TZ).replace(tzinfo=None)
-
-
-def _header_block(report: Report) -> list[tuple[str, str]]:
-    f = report.filters
-    lines = [
-        ("Địa bàn", report.area.label),
-        ("Kỳ báo cáo", format_period(f.start, f.end)),
-        ("Kỳ trước", format_period(report.previous.start, report.previous.end)),
-        (
-            "Cùng kỳ năm trước",
-            format_period(report.last_year.start, report.last_year.end),
-        ),
-        (
-            "Lũy kế từ đầu năm",
-            format_period(report.year_to_date.start, report.year_to_date.end),
-        ),
-    ]
-    if f.channel:
-        lines.append(("Kênh", CHANNEL_LABELS.get(f.channel, f.channel)))
-    lines.append(("Nguồn số liệu", SOURCE))
-    return lines
-
-
-def _summary_sheet(sheet: _Sheet, report: Report) -> None:
-    sheet.text(1, 1, TITLE, bold=True, font_size=14)
-    row = 3
-    for label, value in _header_block(report):
-        sheet.text(row, 1, label, bold=True)
-        sheet.text(row, 2, value)
-        row += 1
-    sheet.text(row, 1, "Ngày lập", bold=True)
-    sheet.put(row, 2, _naive(report.generated_at), DATETIME_FORMAT, align="left")
-    row += 2
-    sheet.header(row, FIGURE_COLUMNS)
-    for figure in report.figures:
-        row += 1
-        sheet.text(row, 1, figure.label)
-        value_format = RATE_FORMAT if figure.kind == "rate" else COUNT_FORMAT
-        change_format = POINTS_FORMAT if figure.kind == "rate" else CHANGE_FORMAT
-        sheet.put(row, 2, figure.current, value_format)
-        sheet.put(row, 3, figure.previous, value_format)
-        sheet.put(row, 4, figure.change_previous, change_format)
-        sheet.put(row, 5, figure.last_year, value_format)
-        sheet.put(row, 6, figure.change_last_year, change_format)
-        sheet.put(row, 7, figure.year_to_date, value_format)
-    row += 2
-    sheet.text(row, 1, "Về xã hội số - Phong trào Bình dân học vụ số", bold=True)
-    sheet.paragraph(row + 1, len(FIGURE_COLUMNS), report.paragraph)
-    rows = safety_rows(report)
-    if rows:
-        row += 3
-        sheet.text(row, 1, SAFETY_SECTION, bold=True)
-        sheet.header(row + 1, SAFETY_COLUMNS)
-        row += 1
-        for name, count in rows:
-            row += 1
-            sheet.text(row, 1, name)
-            sheet.put(row, 2, count, COUNT_FORMAT)
-    sheet.widths((46, 16, 16, 18, 18, 18, 18))
-
-
-SAFETY_SECTION = "An toàn và nội dung"
-SAFETY_COLUMNS = ("Nội dung", "Số lượng")
-
-
-def safety_rows(report: Report) -> list[tuple[str, int]]:
-    """Scam warnings by kind and the state of the answers, as (label, count)."""
-    safety, content = report.safety, report.content
-    if not (safety or content):
-        return []
-    rows = [("Lượt cảnh báo lừa đảo", int(safety.get("alerts", 0)))]
-    rows += [
-        (f"Cảnh báo: {KIND_LABELS.get(kind, kind)}", int(count))
-        for kind, count in (safety.get("by_kind") or {}).items()
-    ]
-    return [
-        *rows,
-        ("Câu trả lời đã kiểm tra", int(content.get("verified", 0))),
-        ("Câu trả lời bản nháp", int(content.get("draft", 0))),
-        ("Câu trả lời kiểm tra quá 180 ngày", int(content.get("stale", 0))),
-        (
-            "Lượt trả lời dùng bản nháp",
-            int(content.get("answers_served_from_drafts", 0)),
-        ),
-        *_accuracy_rows(report.accuracy),
-    ]
-
-
-def _accuracy_rows(accuracy: dict[str, Any]) -> list[tuple[str, int]]:
-    if not accuracy.get("reviewed"):
-        return []
-    return [
-        ("Câu trả lời được cán bộ kiểm tra ngẫu nhiên", int(accuracy["reviewed"])),
-        ("Kiểm tra: trả lời đúng", int(accuracy["right"])),
-        ("Kiểm tra: đúng một phần", int(accuracy["partly"])),
-        ("Kiểm tra: sai", int(accuracy["wrong"])),
-    ]
-
-
-def _breakdown_sheet(sheet: _Sheet, report: Report) -> None:
-    total = report.current.turns
-    sheet.header(1, PLACE_COLUMNS)
-    row = 1
-    for place in report.places:
-        row += 1
-        sheet.text(row, 1, place.code)
-        sheet.text(row, 2, place.label)
-        sheet.put(row, 3, place.turns, COUNT_FORMAT)
-        sheet.put(row, 4, place.citizens, COUNT_FORMAT)
-        sheet.put(row, 5, place.answered, COUNT_FORMAT)
-        sheet.put(row, 6, place.answered_rate, RATE_FORMAT)
-        sheet.put(row, 7, place.share(total), RATE_FORMAT)
-    row += 1
-    now = report.current
-    sheet.text(row, 2, TOTAL_LABEL, bold=True)
-    sheet.put(row, 3, now.turns, COUNT_FORMAT, bold=True)
-    sheet.put(row, 4, now.citizens, COUNT_FORMAT, bold=True)
-    sheet.put(row, 5, now.answered, COUNT_FORMAT, bold=True)
-    sheet.put(row, 6, _ratio(now.answered, now.turns), RATE_FORMAT, bold=True)
-    sheet.put(row, 7, 1.0 if now.turns else None, RATE_FORMAT, bold=True)
-    sheet.freeze_header()
-    sheet.widths((10, 36, 16, 14, 18, 16, 12))
-
-
-def _topics_sheet(sheet: _Sheet, report: Report) -> None:
-    total = report.current.turns
-    sheet.header(1, PILLAR_COLUMNS)
-    row = 1
-    for pillar in report.pillars:
-        row += 1
-        sheet.text(row, 1, pillar.label)
-        sheet.put(row, 2, pillar.turns, COUNT_FORMAT)
-        sheet.put(row, 3, pillar.answered, COUNT_FORMAT)
-        sheet.put(row, 4, pillar.answered_rate, RATE_FORMAT)
-        sheet.put(row, 5, pillar.share(total), RATE_FORMAT)
-    row += 2
-    sheet.header(row, TOPIC_COLUMNS)
-    for topic in report.topics:
-        row += 1
-        sheet.text(row, 1, topic.label)
-        sheet.text(row, 2, topic.group)
-        sheet.put(row, 3, topic.turns, COUNT_FORMAT)
-        sheet.put(row, 4, topic.answered, COUNT_FORMAT)
-        sheet.put(row, 5, topic.unsure, COUNT_FORMAT)
-        sheet.put(row, 6, topic.out_of_scope, COUNT_FORMAT)
-        sheet.put(row, 7, topic.answered_rate, RATE_FORMAT)
-        sheet.put(row, 8, topic.share(total), RATE_FORMAT)
-    sheet.widths((44, 30, 16, 18, 18, 16, 16, 12))
-
-
-def _themes_sheet(sheet: _Sheet, report: Report) -> None:
-    sheet.header(1, THEME_COLUMNS)
-    row = 1
-    for number, theme in enumerate(report.themes, 1):
-        row += 1
-        sheet.put(row, 1, number, "0")
-        sheet.text(row, 2, theme.sample, text_wrap=True, valign="top")
-        sheet.put(row, 3, theme.count, COUNT_FORMAT)
-        sheet.put(row, 4, theme.unsure, COUNT_FORMAT)
-        sheet.put(row, 5, theme.out_of_scope, COUNT_FORMAT)
-        sheet.text(row, 6, "\n".join(theme.others), text_wrap=True, valign="top")
-        sheet.put(row, 7, _naive(theme.first_at), DATE_FORMAT)
-        sheet.put(row, 8, _naive(theme.last_at), DATE_FORMAT)
-    if not report.themes:
-        row += 1
-        sheet.text(row, 2, "Không có câu hỏi chưa được giải đáp trong kỳ.")
-    sheet.text(row + 2, 2, report.themes_note, italic=True)
-    sheet.freeze_header()
-    sheet.widths((6, 60, 10, 16, 16, 60, 12, 12))
-
-
-def _community_sheet(sheet: _Sheet, report: Report) -> None:
-    row = 0
-    for title, columns, rows in community_tables(report.community):
-        row += 1
-        sheet.text(row, 1, title, bold=True)
-        row += 1
-        sheet.header(row, columns)
-        for values in rows:
-            row += 1
-            for column, value in enumerate(values, 1):
-                if isinstance(value, str):
-                    sheet.text(row, column, value, text_wrap=True, valign="top")
-                else:
-                    sheet.put(row, column, value, COUNT_FORMAT)
-        if not rows:
-            row += 1
-            sheet.text(row, 1, "Không có số liệu trong kỳ.")
-        row += 1
-    sheet.widths((60, 14, 14))
-
-
-def write_xlsx(report: Report, target: str | Path | IO[bytes]) -> None:
-    """Writes the report as an Excel workbook (a path or a binary stream)."""
-    places = SHEET_COMMUNES if report.place_level == "commune" else SHEET_PROVINCES
-    workbook = xlsxwriter.Workbook(
-        str(target) if isinstance(target, (str, Path)) else target,
-        {"in_memory": True},
-    )
-    formats: dict[Any, Any] = {}
-    for title, fill in (
-        (SHEET_SUMMARY, _summary_sheet),
-        (places, _breakdown_sheet),
-        (SHEET_TOPICS, _topics_sheet),
-        (SHEET_UNANSWERED, _themes_sheet),
-        (SHEET_COMMUNITY, _community_sheet),
-    ):
-        fill(_Sheet(workbook, title, formats), report)
-    workbook.close()
-
-
-def _percent(value: float | None) -> float | str:
-    """A fraction as a per-cent number with one decimal (85.2), or "—"."""
-    return NO_BASE if value is None else round(value * 100, 1)
-
-
-def _csv_value(value: float | None, rate: bool) -> float | int | str:
-    """A figure for the CSV: a count, or a rate in per cent (85.2)."""
-    if rate:
-        return _percent(value)
-    return NO_BASE if value is None else int(value)
-
-
-def _csv_change(value: float | None, rate: bool) -> float | str:
-    """A change for the CSV: per cent for counts, percentage points for rates."""
-    if value is None:
-        return NO_BASE
-    return round(value, 1) if rate else round(value * 100, 1)
-
-
-def _csv_rows(report: Report) -> list[list[Any]]:
-    total = report.current.turns
-    rows: list[list[Any]] = [[TITLE]]
-    rows += [[label, value] for label, value in _header_block(report)]
-    rows.append(["Ngày lập", report.generated_at.strftime("%d/%m/%Y %H:%M")])
-    rows += [[], [SHEET_SUMMARY]]
-    rows.append([FIGURE_COLUMNS[0], "Đơn vị", *FIGURE_COLUMNS[1:], "Đơn vị so sánh"])
-    for figure in report.figures:
-        rate = figure.kind == "rate"
-        unit = "%" if rate else "người" if figure.key == "citizens" else "lượt"
-        values = [
-            _csv_value(figure.current, rate),
-            _csv_value(figure.previous, rate),
-            _csv_change(figure.change_previous, rate),
-            _csv_value(figure.last_year, rate),
-            _csv_change(figure.change_last_year, rate),
-            _csv_value(figure.year_to_date, rate),
-        ]
-        change_unit = "điểm %" if rate else "%"
-        rows.append([figure.label, unit, *values, change_unit])
-    place_title = SHEET_COMMUNES if report.place_level == "commune" else SHEET_PROVINCES
-    rows += [
-        [],
-        [place_title],
-        [*PLACE_COLUMNS[:5], "Tỷ lệ trả lời được (%)", "Tỷ trọng (%)"],
-    ]
-    for place in report.places:
-        rows.append(
-            [
-                place.code or "",
-                place.label,
-                place.turns,
-                place.citizens,
-                place.answered,
-                _percent(place.answered_rate),
-                _percent(place.share(total)),
-            ]
-        )
-    now = report.current
-    rows.append(
-        [
-            "",
-            TOTAL_LABEL,
-            now.turns,
-            now.citizens,
-            now.answered,
-            _percent(_ratio(now.answered, now.turns)),
-            _percent(1.0 if now.turns else None),
-        ]
-    )
-    rows += [
-        [],
-        ["Theo trụ cột"],
-        [*PILLAR_COLUMNS[:3], "Tỷ lệ trả lời được (%)", "Tỷ trọng (%)"],
-    ]
-    for pillar in report.pillars:
-        rows.append(
-            [
-                pillar.label,
-                pillar.turns,
-                pillar.answered,
-                _percent(pillar.answered_rate),
-                _percent(pillar.share(total)),
-            ]
-        )
-    rows += [
-        [],
-        ["Theo chủ đề"],
-        [*TOPIC_COLUMNS[:6], "Tỷ lệ trả lời được (%)", "Tỷ trọng (%)"],
-    ]
-    for topic in report.topics:
-        rows.append(
-            [
-                topic.label,
-                topic.group,
-                topic.turns,
-                topic.answered,
-                topic.unsure,
-                topic.out_of_scope,
-                _percent(topic.answered_rate),
-                _percent(topic.share(total)),
-            ]
-        )
-    rows += [[], [SHEET_UNANSWERED], list(THEME_COLUMNS)]
-    for number, theme in enumerate(report.themes, 1):
-        rows.append(
-            [
-                number,
-                theme.sample,
-                theme.count,
-                theme.unsure,
-                theme.out_of_scope,
-                " | ".join(theme.others),
-                format_date(_naive(theme.first_at)),
-                format_date(_naive(theme.last_at)),
-            ]
-        )
-    rows.append([report.themes_note])
-    rows += [[], [SHEET_COMMUNITY]]
-    for title, columns, table in community_tables(report.community):
-        rows += [[title], list(columns), *table, []]
-    extra = safety_rows(report)
-    if extra:
-        rows += [[], [SAFETY_SECTION], list(SAFETY_COLUMNS)]
-        rows += [[label, value] for label, value in extra]
-    rows += [[], ["Về xã hội số - Phong trào Bình dân học vụ số"], [report.paragraph]]
-    return rows
-
-
-# A cell a spreadsheet would read as a formula (OWASP "CSV injection"): also after
-# leading spaces, which strip() removes on the way in.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-_OWN_LABELS = frozenset(FIGURE_LABELS.values())
-
-
-def csv_safe(value: Any) -> Any:
-    """A text cell that starts like a formula, prefixed with a quote so that it
-    stays text; numbers are kept as numbers. The report's own "- Trong đó" labels
-    get an en dash instead, which no spreadsheet reads as a formula."""
-    if not isinstance(value, str) or not value.lstrip(" ").startswith(_FORMULA_START):
-        return value
-    if value.startswith("- ") and value in _OWN_LABELS:
-        return "–" + value[1:]
-    return "'" + value
-
-
-def write_csv(report: Report, target: str | Path | IO[bytes] | IO[str]) -> None:
-    """Writes the report as CSV, one section after another, each with its header row.
-    UTF-8 with a byte-order mark, so that Excel reads the Vietnamese text. Per-cent
-    columns hold numbers such as 85.2 (their header or unit says "%")."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(
-        [csv_safe(cell) for cell in row] for row in _csv_rows(report)
-    )
-    text = "\ufeff" + buffer.getvalue()
-    if isinstance(target, (str, Path)):
-        Path(target).write_bytes(text.encode("utf-8"))
-    elif isinstance(target, io.TextIOBase):
-        target.write(text)
-    else:
-        target.write(text.encode("utf-8"))  # type: ignore[arg-type]
