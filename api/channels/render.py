@@ -3,7 +3,7 @@ and source line, plus buttons) within each channel's limits."""
 
 from __future__ import annotations
 
-from api.conversation.service import OutMessage
+from api.conversation.replies import OutMessage
 
 # Bot API sendMessage: 1-4096 characters after entity parsing.
 TELEGRAM_TEXT_LIMIT = 4096

@@ -46,7 +46,8 @@ from api.channels.render import (
     split_text,
 )
 from api.channels.store import ChannelStore
-from api.conversation.service import ConversationService, OutMessage, TurnResult
+from api.conversation.replies import OutMessage, TurnResult
+from api.conversation.service import ConversationService
 from api.core.config import Settings
 
 logger = logging.getLogger(__name__)

@@ -27,7 +27,8 @@ from api.channels.delivery import SendFailed, with_retries
 from api.channels.models import ChannelContact
 from api.channels.render import ZALO_TEXT_LIMIT, menu_choice, numbered_menu, split_text
 from api.channels.store import ChannelStore
-from api.conversation.service import ConversationService, OutMessage, TurnResult
+from api.conversation.replies import OutMessage, TurnResult
+from api.conversation.service import ConversationService
 from api.core.config import Settings
 from api.core.db import utcnow
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 import time
-import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -24,6 +22,7 @@ from api.channels.broadcast import subscription_turn
 from api.community import handoff, helper
 from api.community.directory import EscalationContact
 from api.community.models import HandoffReason
+from api.conversation.inputs import InvalidMessage, clean, normalize_input
 from api.conversation.messages import (
     ASK_A_PERSON,
     RASA_UNAVAILABLE,
@@ -42,10 +41,21 @@ from api.conversation.profile import (
 )
 from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
 from api.conversation.ratelimit import Limit, RateLimiter, within
+from api.conversation.replies import (
+    Button,
+    OutMessage,
+    TurnResult,
+    button_title,
+    choose_payload,
+    chosen_id,
+    classify,
+    rated_message,
+    split_reply,
+)
 from api.core.db import utcnow
 from api.knowledge.schemas import Taxonomy
 from api.knowledge.store import KnowledgeStore
-from api.privacy.masking import cut, mask
+from api.privacy.masking import mask
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
 from api.querylog.rollup import today_local
@@ -70,129 +80,9 @@ NOTICES_INTENT = "notices"
 # Logged intent of a scam warning (its kind in the turn's detail, "scam:<kind>"; its
 # topic, scam_safety, from seeds/topics.yml).
 SCAM_INTENT = "scam_alert"
-BUTTON_TITLE_MAX = 40
-# Guided-procedure moves; a guide turn is rated only when it ends the procedure (its
-# reply no longer offers the next step: actions/guide.py's "Tiếp" button).
-GUIDE_INTENTS = frozenset({"guide", "guide_next", "guide_back", "guide_resume"})
-GUIDE_NEXT_PAYLOAD = "/guide_next"
-# Intents whose "chưa chắc" reply (the closest questions offered) may be rated.
-CLARIFY_INTENTS = frozenset({"faq", "nlu_fallback"})
 # Link codes a chat may try in 15 minutes.
 LINK_ATTEMPTS = Limit(5, 15 * 60)
 NOT_UNDERSTOOD = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
-
-
-class InvalidMessage(ValueError):
-    """The message cannot be handled (empty or too long)."""
-
-
-@dataclass(frozen=True)
-class Button:
-    """A reply option; ``payload`` is sent back when chosen."""
-
-    title: str
-    payload: str
-
-
-@dataclass(frozen=True)
-class OutMessage:
-    """One channel-neutral bot message."""
-
-    text: str
-    buttons: list[Button] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class TurnResult:
-    """What the assistant replied and how the turn was classified."""
-
-    messages: list[OutMessage]
-    intent: str | None
-    confidence: float | None
-    topic: str | None
-    answer_id: str | None
-    outcome: Outcome
-    turn_id: int
-    # Index in ``messages`` of the message "Hữu ích / Chưa hữu ích" follows; None when
-    # the turn is not for rating (a question the assistant asks, thanks, a step).
-    rated_message: int | None = None
-
-    @property
-    def answered(self) -> bool:
-        """True only when the citizen got an answer."""
-        return self.outcome is Outcome.ANSWERED
-
-
-# Lone surrogates cannot be stored (UTF-8) and NUL cannot be stored in PostgreSQL;
-# other control characters are noise. Each becomes U+FFFD, so the turn is kept.
-_UNSTORABLE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# Characters that show nothing: a message of only these is empty.
-_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2060-\u2064\ufeff\u00ad]+")
-# Rasa's own commands a citizen can type ("/restart", "/session_start"); the
-# buttons' payloads ("/choose{...}", "/affirm") go through.
-_COMMAND = re.compile(
-    r"^/(?:restart|session_start|action_\w*|external\w*|back)\b", re.I
-)
-
-
-def clean(text: str, max_chars: int) -> tuple[str, bool]:
-    """The storable, NFC, trimmed text, cut first so that a huge message costs no
-    more than the limit (the cut is at a space, never inside a number), and
-    whether it was over ``max_chars``."""
-    head = text[: max_chars * 2 + 256]
-    head = _UNSTORABLE.sub("\ufffd", unicodedata.normalize("NFC", head)).strip()
-    if not _INVISIBLE.sub("", head):
-        return "", False
-    too_long = len(head) > max_chars or len(text) > len(head) + max_chars
-    return (cut(head, max_chars) if too_long else head), too_long
-
-
-def normalize_input(text: str, max_chars: int) -> str:
-    """NFC, trimmed, storable; raises InvalidMessage when empty or longer than
-    ``max_chars``."""
-    cleaned, too_long = clean(text, max_chars)
-    if not cleaned:
-        raise InvalidMessage("empty")
-    if too_long:
-        raise InvalidMessage("too_long")
-    return _COMMAND.sub(lambda m: m.group(0)[1:], cleaned)
-
-
-def _split_reply(reply: RasaReply) -> tuple[list[OutMessage], dict[str, Any]]:
-    """Visible messages, and the turn metadata an action attached (if any)."""
-    messages: list[OutMessage] = []
-    turn: dict[str, Any] = {}
-    for raw in reply.messages:
-        custom = raw.get("custom")
-        if isinstance(custom, dict) and isinstance(custom.get("turn"), dict):
-            turn = custom["turn"]
-            continue
-        text = raw.get("text")
-        if not text:
-            continue
-        buttons = [
-            Button(str(b.get("title", "")), str(b.get("payload", "")))
-            for b in raw.get("buttons") or []
-            if isinstance(b, dict)
-        ]
-        messages.append(OutMessage(text=text, buttons=buttons))
-    return messages, turn
-
-
-def classify(
-    reply: RasaReply, visible: list[OutMessage], turn: dict[str, Any]
-) -> Outcome:
-    """One place that decides a turn's outcome."""
-    intent = (reply.parse.get("intent") or {}).get("name")
-    if reply.error or not visible:
-        return Outcome.ERROR
-    if turn.get("outcome") in {o.value for o in Outcome}:
-        return Outcome(turn["outcome"])
-    if intent == "out_of_scope":
-        return Outcome.OUT_OF_SCOPE
-    if intent == "nlu_fallback":
-        return Outcome.UNSURE
-    return Outcome.ANSWERED
 
 
 class ConversationService:
@@ -306,7 +196,7 @@ class ConversationService:
             reply = RasaReply(messages=[], error="rasa_unavailable")
         latency_ms = round((time.perf_counter() - started) * 1000)
 
-        visible, turn = _split_reply(reply)
+        visible, turn = split_reply(reply)
         outcome = classify(reply, visible, turn)
         if outcome is Outcome.ERROR:
             visible = [OutMessage(RASA_UNAVAILABLE)]
@@ -415,14 +305,14 @@ class ConversationService:
             answer_id
             for m in messages
             for b in m.buttons
-            if b.title.endswith("…") and (answer_id := _chosen_id(b.payload))
+            if b.title.endswith("…") and (answer_id := chosen_id(b.payload))
         }
         if not cut_ids:
             return messages
         entries = await asyncio.to_thread(self._store.get_many, cut_ids)
 
         def whole(button: Button) -> Button:
-            answer_id = _chosen_id(button.payload)
+            answer_id = chosen_id(button.payload)
             entry = entries.get(answer_id) if answer_id else None
             if entry is None or not button.title.endswith("…"):
                 return button
@@ -471,7 +361,7 @@ class ConversationService:
         related = self._safety.related.get(alert.kind, [])
         entries = await asyncio.to_thread(self._store.get_many, related)
         buttons = [
-            Button(_title(entries[i].question), _choose(i))
+            Button(button_title(entries[i].question), choose_payload(i))
             for i in related
             if i in entries
         ]
@@ -617,56 +507,8 @@ class GatewayReply:
     logged_text: str | None = None
 
 
-def rated_message(
-    intent: str | None,
-    outcome: Outcome,
-    answer_id: str | None,
-    messages: list[OutMessage],
-) -> int | None:
-    """Which of Rasa's ``messages`` the citizen may rate (its index), or None.
-
-    Rated: an answer to a question, the end of a guided procedure, and the "chưa
-    chắc" reply offering the closest questions. Not rated: small talk and thanks,
-    each step of a guide, what the assistant asks, errors."""
-    if not messages:
-        return None
-    last = len(messages) - 1
-    if outcome is Outcome.ANSWERED and answer_id:
-        if intent in QUESTION_INTENTS:
-            return last
-        if intent in GUIDE_INTENTS and not any(
-            b.payload == GUIDE_NEXT_PAYLOAD for m in messages for b in m.buttons
-        ):
-            return last
-        return None
-    if outcome is Outcome.UNSURE and intent in CLARIFY_INTENTS:
-        return last
-    return None
-
-
 def _out(step: handoff.Step) -> OutMessage:
     return OutMessage(step.text, [Button(t, p) for t, p in step.buttons])
-
-
-def _title(question: str) -> str:
-    """A button title of at most BUTTON_TITLE_MAX characters, cut between words."""
-    if len(question) <= BUTTON_TITLE_MAX:
-        return question
-    head = question[: BUTTON_TITLE_MAX - 1]
-    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,") + "…"
-
-
-def _choose(answer_id: str) -> str:
-    return '/choose{"answer_id":"' + answer_id + '"}'
-
-
-_CHOOSE = re.compile(r'^/choose\{"answer_id":"([\w.-]+)"\}$')
-
-
-def _chosen_id(payload: str) -> str | None:
-    """The answer id a ``/choose{...}`` button payload picks, else None."""
-    match = _CHOOSE.match(payload)
-    return match.group(1) if match else None
 
 
 def _place_of(session: Session, channel: str, user: str) -> Place:

@@ -7,7 +7,8 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
-from api.conversation.service import InvalidMessage, OutMessage
+from api.conversation.inputs import InvalidMessage
+from api.conversation.replies import OutMessage
 from api.core.deps import ConversationDep, SettingsDep
 from api.routes import throttle
 

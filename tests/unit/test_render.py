@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.channels.render import menu_choice, numbered_menu, split_text
-from api.conversation.service import Button, OutMessage
+from api.conversation.replies import Button, OutMessage
 
 
 def test_short_text_is_one_piece() -> None:
