@@ -334,7 +334,7 @@ def test_bad_filters_are_refused(client: TestClient) -> None:
         {"from": "2026-09-30", "to": "2026-07-01"},
         {"from": "30/09/2026"},
         {"channel": "fax"},
-        {"province": "Hà Tĩnh"},
+        {"province": "Tỉnh Không Tồn Tại"},  # a name matching no province
         {"from": "2020-01-01", "to": "2026-01-01"},
     ):
         response = client.get(
