@@ -25,6 +25,8 @@ from tools.model import ROOT
 from tools.stack import Ports, Stack
 
 UNBOUNDED = "1000000000"
+README_START = "<!-- session-bench:start (written by tools/bench_session.py) -->"
+README_END = "<!-- session-bench:end -->"
 WINDOWS = {
     "turns 1-10": (0, 10),
     "turns 241-250": (240, 250),
@@ -112,9 +114,8 @@ def main() -> None:
         )
     readme = BENCH / "README.md"
     text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    marker = "\n## One long conversation"
-    text = text.split(marker)[0].rstrip("\n") + "\n"
-    text += f"""{marker}
+    section = f"""{README_START}
+## One long conversation
 
 Measured by `make bench` (tools/bench_session.py) on {results["measured_at"][:10]}; raw
 figures in `session.json`. One sender, {args.turns} turns without a pause through
@@ -123,7 +124,12 @@ POST /api/chat on the development stack (in-memory tracker store); median latenc
 session once it holds more than 300 events (bot/channels/gateway.py).
 
 {chr(10).join(rows)}
-"""
+{README_END}"""
+    if README_START in text and README_END in text:
+        before, rest = text.split(README_START, 1)
+        text = before + section + rest.split(README_END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
     readme.write_text(text, encoding="utf-8")
     print(f"wrote {BENCH / 'session.json'} and {readme}")
 
