@@ -12,8 +12,10 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
+from api.community.directory import open_in_minute, team_for_commune
 from api.community.helper import GROUP_LABELS, OTHER_TASK, OTHER_TASK_LABEL
 from api.community.models import (
+    CommunityTeam,
     HandoffReason,
     HandoffTicket,
     HelperSession,
@@ -23,8 +25,8 @@ from api.community.models import (
 )
 from api.knowledge.models import KnowledgeEntry
 from api.places.service import place_names
-from api.querylog.models import Turn
-from api.querylog.rollup import minutes_between
+from api.querylog.models import Outcome, Turn
+from api.querylog.rollup import minutes_between, week_minute
 
 RESOLUTION_LABELS = {
     Resolution.GUIDED_REMOTELY: "Đã hướng dẫn qua tin nhắn",
@@ -209,6 +211,42 @@ def trip_figures(session: Session, f: Filters) -> dict[str, Any]:
     }
 
 
+def after_hours_figures(session: Session, f: Filters) -> dict[str, Any]:
+    """Citizens' messages in the period from communes a team serves (the commune
+    known), and how many of them came outside that team's office hours. Grouped in
+    SQL by commune and local minute of the week; the hours are checked here."""
+    where = [
+        *f.during(Turn.created_at),
+        Turn.commune_code.is_not(None),
+        Turn.outcome != Outcome.REJECTED,
+    ]
+    for column, value in f.area().items():
+        where.append(getattr(Turn, column) == value)
+    minute = week_minute(Turn.created_at)
+    rows = session.execute(
+        select(Turn.commune_code, minute, func.count())
+        .where(*where)
+        .group_by(Turn.commune_code, minute)
+    ).tuples()
+    teams: dict[str, CommunityTeam | None] = {}
+    served = outside = 0
+    for commune, at, n in rows:
+        if commune is None:  # excluded above; for the type checker
+            continue
+        if commune not in teams:
+            teams[commune] = team_for_commune(session, commune)
+        team = teams[commune]
+        if team is None or not team.office_hours:
+            continue
+        served += n
+        outside += 0 if open_in_minute(team, int(at)) else n
+    return {
+        "messages": served,
+        "outside_office_hours": outside,
+        "outside_rate": _rate(outside, served),
+    }
+
+
 def assisted_figures(
     session: Session, f: Filters, level: str = "commune"
 ) -> dict[str, Any]:
@@ -276,4 +314,5 @@ def community_figures(
         "tickets": ticket_figures(session, f, level),
         "assisted": assisted_figures(session, f, level),
         "trips": trip_figures(session, f),
+        "after_hours": after_hours_figures(session, f),
     }

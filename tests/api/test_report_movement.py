@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from api.community.directory import seed_teams
 from api.community.models import (
     HandoffReason,
     HandoffTicket,
@@ -161,3 +162,71 @@ def test_nothing_is_said_when_nobody_answered(
     ).json()
     assert "không phải đến trụ sở" not in summary["paragraph"]
     assert "hài lòng" not in summary["paragraph"]
+
+
+# UTC moments of messages from Thành Sen (team: Mon-Fri 07:30-11:30 and 13:30-17:00,
+# Sat 07:30-11:30, Vietnam time = UTC+7) and whether they are outside those hours.
+AFTER_HOURS = [
+    (datetime(2026, 8, 3, 0, 30, tzinfo=timezone.utc), False),  # Mon 07:30: opens
+    (datetime(2026, 8, 3, 10, 0, tzinfo=timezone.utc), True),  # Mon 17:00: closed
+    (datetime(2026, 8, 3, 11, 0, tzinfo=timezone.utc), True),  # Mon 18:00
+    (datetime(2026, 8, 8, 6, 0, tzinfo=timezone.utc), True),  # Sat 13:00
+    (datetime(2026, 8, 9, 3, 0, tzinfo=timezone.utc), True),  # Sun 10:00
+]
+
+
+def test_messages_outside_the_teams_office_hours_are_counted(
+    logged: Any, client: TestClient
+) -> None:
+    with Session(logged) as session:
+        seed_teams(session, ROOT / "seeds")
+        for n, (at, _) in enumerate(AFTER_HOURS):
+            session.add(
+                Turn(
+                    created_at=at,
+                    channel="zalo",
+                    user_pseudonym="h" * 32,
+                    conversation_id="h" * 32,
+                    text_masked=f"câu hỏi {n}",
+                    outcome=Outcome.UNSURE,
+                    latency_ms=5,
+                    province_code=HA_TINH,
+                    commune_code=THANH_SEN,
+                )
+            )
+        # Refused (flood) and unknown-commune messages are not counted.
+        for commune, outcome in ((THANH_SEN, Outcome.REJECTED), (None, Outcome.UNSURE)):
+            session.add(
+                Turn(
+                    created_at=AFTER_HOURS[2][0],
+                    channel="zalo",
+                    user_pseudonym="h" * 32,
+                    conversation_id="h" * 32,
+                    text_masked="câu hỏi",
+                    outcome=outcome,
+                    latency_ms=5,
+                    province_code=HA_TINH,
+                    commune_code=commune,
+                )
+            )
+        session.commit()
+    # The procedure answers of the fixture: Monday 09:00, inside the hours (7 in
+    # Thành Sen in Q3).
+    messages = 7 + len(AFTER_HOURS)
+    outside = sum(o for _, o in AFTER_HOURS)
+    rows = list(csv.reader(io.StringIO(export(client, "csv").decode("utf-8-sig"))))
+    by_label = {r[0]: r[1] for r in rows if len(r) > 1}
+    assert by_label["Tin nhắn từ xã/phường có Tổ (đã biết địa bàn)"] == str(messages)
+    assert by_label["Gửi ngoài giờ làm việc của Tổ"] == str(outside)
+    assert float(by_label["Tỷ lệ ngoài giờ làm việc (%)"]) == round(
+        outside / messages * 100, 1
+    )
+    summary = client.get(
+        "/api/staff/reports/summary",
+        params=QUERY,
+        headers={"Authorization": f"Bearer {staff_token('an', Role.ANALYST)}"},
+    ).json()
+    assert (
+        f"Có {outside}/{messages} lượt tin nhắn của người dân (chiếm 33,3%) được gửi"
+        " ngoài giờ làm việc của Tổ công nghệ số cộng đồng" in summary["paragraph"]
+    )

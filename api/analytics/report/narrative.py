@@ -223,6 +223,14 @@ def _community_sentences(community: dict[str, Any]) -> list[str]:
             f" {format_number(tickets['satisfied'])} người hài lòng"
             f" (đạt {format_percent(tickets['satisfied'] / rated)})."
         )
+    after_hours = community.get("after_hours") or {}
+    if after_hours.get("outside_office_hours"):
+        sentences.append(
+            f"Có {format_number(after_hours['outside_office_hours'])}"
+            f"/{format_number(after_hours['messages'])} lượt tin nhắn của người dân"
+            f" (chiếm {format_percent(after_hours['outside_rate'])}) được gửi ngoài"
+            " giờ làm việc của Tổ công nghệ số cộng đồng và được trợ lý tiếp nhận ngay."
+        )
     trips = community.get("trips") or {}
     answered = (trips.get("saved") or 0) + (trips.get("visited") or 0)
     if answered:

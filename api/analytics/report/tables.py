@@ -82,7 +82,7 @@ def community_tables(
     """The community teams' figures as titled tables (the XLSX sheet and the CSV
     show the same ones)."""
     tickets, assisted = community["tickets"], community["assisted"]
-    trips = community["trips"]
+    trips, after_hours = community["trips"], community["after_hours"]
     by_place = f"by_{community['place_level']}"
     place = PLACE_KINDS[community["place_level"]]
     place_column = place[0].upper() + place[1:]
@@ -139,6 +139,21 @@ def community_tables(
                 [
                     "Tỷ lệ không phải đến (% số người trả lời)",
                     percent(trips["saved_rate"]),
+                ],
+            ],
+        ),
+        (
+            "Tin nhắn người dân gửi ngoài giờ làm việc của Tổ",
+            ("Chỉ tiêu", "Số liệu"),
+            [
+                [
+                    "Tin nhắn từ xã/phường có Tổ (đã biết địa bàn)",
+                    after_hours["messages"],
+                ],
+                ["Gửi ngoài giờ làm việc của Tổ", after_hours["outside_office_hours"]],
+                [
+                    "Tỷ lệ ngoài giờ làm việc (%)",
+                    percent(after_hours["outside_rate"]),
                 ],
             ],
         ),
