@@ -12,8 +12,10 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
+from api.community.directory import open_in_minute, team_for_commune
 from api.community.helper import GROUP_LABELS, OTHER_TASK, OTHER_TASK_LABEL
 from api.community.models import (
+    CommunityTeam,
     HandoffReason,
     HandoffTicket,
     HelperSession,
@@ -23,7 +25,8 @@ from api.community.models import (
 )
 from api.knowledge.models import KnowledgeEntry
 from api.places.service import place_names
-from api.querylog.rollup import minutes_between
+from api.querylog.models import Outcome, Turn
+from api.querylog.rollup import minutes_between, week_minute
 
 RESOLUTION_LABELS = {
     Resolution.GUIDED_REMOTELY: "Đã hướng dẫn qua tin nhắn",
@@ -36,6 +39,8 @@ RESOLUTION_LABELS = {
 RESOLVED = (Resolution.GUIDED_REMOTELY, Resolution.MET_IN_PERSON, Resolution.REFERRED)
 TICKET_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED, TicketStatus.CLOSED)
 LEVELS = ("commune", "province")
+# HandoffTicket.satisfaction once the citizen tapped an answer.
+SATISFACTION_ANSWERS = ("satisfied", "unsatisfied")
 
 
 def _ticket_conditions(f: Filters) -> list[ColumnElement[bool]]:
@@ -129,6 +134,16 @@ def ticket_figures(
     names = place_names(session, {code for code, *_ in places})
     opened = sum(by_status.values())
     resolved = sum(by_resolution[r] for r in RESOLVED)
+    answers = dict(
+        session.execute(
+            select(HandoffTicket.satisfaction, func.count())
+            .where(*where, HandoffTicket.satisfaction.in_(SATISFACTION_ANSWERS))
+            .group_by(HandoffTicket.satisfaction)
+        )
+        .tuples()
+        .all()
+    )
+    satisfied, unsatisfied = (answers.get(a, 0) for a in SATISFACTION_ANSWERS)
     return {
         "opened": opened,
         "waiting": by_status[TicketStatus.OPEN],
@@ -144,6 +159,13 @@ def ticket_figures(
             {"resolution": r.value, "label": label, "tickets": by_resolution[r]}
             for r, label in RESOLUTION_LABELS.items()
         ],
+        # The citizens' one tap after closing: the share is of those who answered.
+        "satisfied": satisfied,
+        "unsatisfied": unsatisfied,
+        "satisfied_rate": _rate(satisfied, satisfied + unsatisfied),
+        "median_minutes_to_claim": _median_minutes(
+            session, where, HandoffTicket.claimed_at
+        ),
         "median_minutes_to_first_reply": _median_minutes(
             session, where, HandoffTicket.first_reply_at
         ),
@@ -159,6 +181,69 @@ def ticket_figures(
             }
             for code, n, closed in places
         ],
+    }
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def trip_figures(session: Session, f: Filters) -> dict[str, Any]:
+    """Procedure answers in the period after which the citizen was asked whether
+    they still had to go to the office, and what those who answered said (turns
+    still in the query log only)."""
+    where = [*f.during(Turn.created_at), Turn.trip.is_not(None)]
+    for column, value in f.area().items():
+        where.append(getattr(Turn, column) == value)
+    counts = dict(
+        session.execute(
+            select(Turn.trip, func.count()).where(*where).group_by(Turn.trip)
+        )
+        .tuples()
+        .all()
+    )
+    online, visit = counts.get("online", 0), counts.get("visit", 0)
+    return {
+        "asked": online + visit + counts.get("asked", 0),
+        "saved": online,
+        "visited": visit,
+        "saved_rate": _rate(online, online + visit),
+    }
+
+
+def after_hours_figures(session: Session, f: Filters) -> dict[str, Any]:
+    """Citizens' messages in the period from communes a team serves (the commune
+    known), and how many of them came outside that team's office hours. Grouped in
+    SQL by commune and local minute of the week; the hours are checked here."""
+    where = [
+        *f.during(Turn.created_at),
+        Turn.commune_code.is_not(None),
+        Turn.outcome != Outcome.REJECTED,
+    ]
+    for column, value in f.area().items():
+        where.append(getattr(Turn, column) == value)
+    minute = week_minute(Turn.created_at)
+    rows = session.execute(
+        select(Turn.commune_code, minute, func.count())
+        .where(*where)
+        .group_by(Turn.commune_code, minute)
+    ).tuples()
+    teams: dict[str, CommunityTeam | None] = {}
+    served = outside = 0
+    for commune, at, n in rows:
+        if commune is None:  # excluded above; for the type checker
+            continue
+        if commune not in teams:
+            teams[commune] = team_for_commune(session, commune)
+        team = teams[commune]
+        if team is None or not team.office_hours:
+            continue
+        served += n
+        outside += 0 if open_in_minute(team, int(at)) else n
+    return {
+        "messages": served,
+        "outside_office_hours": outside,
+        "outside_rate": _rate(outside, served),
     }
 
 
@@ -228,4 +313,6 @@ def community_figures(
         "place_level": level,
         "tickets": ticket_figures(session, f, level),
         "assisted": assisted_figures(session, f, level),
+        "trips": trip_figures(session, f),
+        "after_hours": after_hours_figures(session, f),
     }

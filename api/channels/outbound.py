@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from api.channels.telegram import push_text
+from api.conversation.replies import OutMessage
 
 
-async def push(state: Any, channel: str, pseudonym: str, text: str) -> str:
-    """Sends ``text`` to a citizen through the app's channel bridges (``state`` is
+async def push(state: Any, channel: str, pseudonym: str, text: str | OutMessage) -> str:
+    """Sends ``text`` (a message with buttons, too) to a citizen through the app's channel bridges (``state`` is
     ``app.state``); returns "sent", "waiting" (web chat: the page picks it up) or
     "failed:<reason>"."""
     if channel == "web":

@@ -134,14 +134,15 @@ class TelegramBridge:
                 result.turn_id, f"telegram:{exc.reason}"
             )
 
-    async def push(self, bot: Bot, pseudonym: str, text: str) -> str:
-        """Sends a message the citizen did not ask for just now (a team's reply);
-        returns "sent" or "failed:<reason>"."""
+    async def push(self, bot: Bot, pseudonym: str, text: str | OutMessage) -> str:
+        """Sends a message the citizen did not ask for just now (a team's reply, a
+        one-tap question); returns "sent" or "failed:<reason>"."""
         contact = await asyncio.to_thread(self.store.contact, CHANNEL, pseudonym)
         if contact is None:
             return "failed:no_contact"
         try:
-            await self._send(bot, int(contact.address), OutMessage(text))
+            message = text if isinstance(text, OutMessage) else OutMessage(text)
+            await self._send(bot, int(contact.address), message)
         except SendFailed as exc:
             logger.warning("telegram push undelivered: %s", exc.reason)
             return f"failed:{exc.reason}"
@@ -186,7 +187,7 @@ class TelegramBridge:
 async def push_text(
     application: Application,  # type: ignore[type-arg]
     pseudonym: str,
-    text: str,
+    text: str | OutMessage,
 ) -> str:
     """Sends ``text`` to a Telegram citizen through ``application``'s bridge."""
     bridge: TelegramBridge = application.bot_data["bridge"]

@@ -231,20 +231,29 @@ class ZaloBridge:
         await asyncio.to_thread(self.store.remember_menu, CHANNEL, pseudonym, menu)
         return True
 
-    async def push(self, pseudonym: str, text: str) -> str:
-        """Sends a message the citizen did not ask for just now (a team's reply),
-        only inside Zalo's consultation window; returns "sent" or
-        "failed:<reason>"."""
+    async def push(self, pseudonym: str, text: str | OutMessage) -> str:
+        """Sends a message the citizen did not ask for just now (a team's reply, a
+        one-tap question), only inside Zalo's consultation window; returns "sent"
+        or "failed:<reason>". A question's options become the numbered menu."""
         contact = await asyncio.to_thread(self.store.contact, CHANNEL, pseudonym)
         if contact is None:
             return "failed:no_contact"
         if not self._window_open(contact):
             return "failed:outside_window"
+        message = text if isinstance(text, OutMessage) else OutMessage(text)
         try:
-            await self._send(contact, OutMessage(text))
+            await self._send(contact, message)
         except SendFailed as exc:
             logger.warning("zalo push undelivered: %s", exc.reason)
             return f"failed:{exc.reason}"
+        if message.buttons:
+            # A typed "1" or "2" then answers this question.
+            await asyncio.to_thread(
+                self.store.remember_menu,
+                CHANNEL,
+                pseudonym,
+                [b.payload for b in message.buttons],
+            )
         return "sent"
 
     def _window_open(self, contact: ChannelContact) -> bool:

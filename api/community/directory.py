@@ -577,6 +577,14 @@ def is_open(team: HasOfficeHours, at: datetime) -> bool:
     return any(start <= now < end for start, end in _ranges(team, local.weekday()))
 
 
+def open_in_minute(team: HasOfficeHours, week_minute: int) -> bool:
+    """Whether the team is open in the Vietnam-local minute of the week
+    ``week_minute`` (0 is Monday 00:00), as :func:`is_open` decides."""
+    day, minute = divmod(week_minute, 24 * 60)
+    now = time(minute // 60, minute % 60)
+    return any(start <= now < end for start, end in _ranges(team, day % 7))
+
+
 def next_opening(team: HasOfficeHours, at: datetime) -> datetime:
     """When the team is next open, in Vietnam local time: ``at`` itself while open,
     else the start of the next range (at most a week ahead). Raises ValueError for a

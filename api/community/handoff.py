@@ -119,6 +119,24 @@ ALREADY_OPEN = (
 )
 STAFF_REPLY = "{team} trả lời yêu cầu số {number}:\n{text}"
 DEFAULT_TEAM = "Tổ công nghệ số cộng đồng"
+# After the team closes a ticket: one tap, on the citizen's channel.
+SATISFACTION_QUESTION = (
+    "Yêu cầu số {number} đã được Tổ xử lý xong. Anh/Chị có hài lòng với hỗ trợ của "
+    "Tổ công nghệ số không?"
+)
+SATISFIED = "/handoff_satisfied"
+UNSATISFIED = "/handoff_unsatisfied"
+SATISFACTION_BUTTONS = (("Hài lòng", SATISFIED), ("Chưa hài lòng", UNSATISFIED))
+SATISFACTION_THANKS = {
+    True: "Cảm ơn Anh/Chị đã đánh giá!",
+    False: (
+        "Cảm ơn Anh/Chị đã cho biết, Tổ sẽ rút kinh nghiệm. Khi cần hỗ trợ thêm, "
+        "Anh/Chị gõ “gặp cán bộ”."
+    ),
+}
+# Satisfaction states (HandoffTicket.satisfaction) in which the question reached, or
+# will reach, the citizen, so that their tap is recorded.
+SATISFACTION_OPEN = ("sending", "waiting", "asked", "satisfied", "unsatisfied")
 
 
 @dataclass(frozen=True)
@@ -499,6 +517,16 @@ class Outgoing:
     text: str
 
 
+@dataclass(frozen=True)
+class Survey:
+    """The satisfaction question to send after closing a ticket."""
+
+    ticket_id: int
+    channel: str
+    user_pseudonym: str
+    step: Step
+
+
 def add_reply(
     session: Session, viewer: Viewer, ticket_id: int, text: str, now: datetime
 ) -> Outgoing:
@@ -542,8 +570,10 @@ def close(
     ticket_id: int,
     resolution: Resolution,
     now: datetime,
-) -> None:
-    """Closes a claimed ticket with its resolution (the claimer or an admin)."""
+) -> Survey:
+    """Closes a claimed ticket with its resolution (the claimer or an admin);
+    returns the satisfaction question for the caller to send (then
+    :func:`set_satisfaction_delivery`)."""
     ticket = _visible(session, viewer, ticket_id)
     if ticket.status is TicketStatus.CLOSED:
         raise TicketConflict("closed")
@@ -556,7 +586,73 @@ def close(
     ticket.resolution = resolution
     ticket.closed_at = now
     ticket.closed_by = viewer.username
+    # Set with the closing, so the web chat's next look finds the question waiting.
+    ticket.satisfaction = "waiting" if ticket.channel == "web" else "sending"
     session.commit()
+    return Survey(
+        ticket.id, ticket.channel, ticket.user_pseudonym, satisfaction_step(ticket)
+    )
+
+
+def satisfaction_step(ticket: HandoffTicket) -> Step:
+    """The one-tap satisfaction question about ``ticket``."""
+    return Step(SATISFACTION_QUESTION.format(number=ticket.id), SATISFACTION_BUTTONS)
+
+
+def set_satisfaction_delivery(session: Session, ticket_id: int, delivery: str) -> None:
+    """Records how the satisfaction question went out: "asked" when sent, "failed"
+    when it could not be (e.g. outside Zalo's window); the web chat's stays
+    "waiting" until the page picks it up."""
+    ticket = session.get(HandoffTicket, ticket_id)
+    if ticket is None or ticket.satisfaction != "sending":
+        return
+    ticket.satisfaction = (
+        "asked"
+        if delivery == "sent"
+        else "waiting"
+        if delivery == "waiting"
+        else "failed"
+    )
+    session.commit()
+
+
+def record_satisfaction(session: Session, user: str, satisfied: bool) -> bool:
+    """Records the citizen's tap on their latest closed ticket that asked the
+    question (a second tap corrects the first); False if there is none."""
+    ticket = session.scalar(
+        select(HandoffTicket)
+        .where(
+            HandoffTicket.user_pseudonym == user,
+            HandoffTicket.status == TicketStatus.CLOSED,
+            HandoffTicket.satisfaction.in_(SATISFACTION_OPEN),
+        )
+        .order_by(HandoffTicket.closed_at.desc(), HandoffTicket.id.desc())
+        .limit(1)
+    )
+    if ticket is None:
+        return False
+    ticket.satisfaction = "satisfied" if satisfied else "unsatisfied"
+    session.commit()
+    return True
+
+
+def satisfaction_for_web(session: Session, user: str) -> list[Step]:
+    """Satisfaction questions waiting for a web chat citizen; marks them asked."""
+    tickets = session.scalars(
+        select(HandoffTicket)
+        .where(
+            HandoffTicket.user_pseudonym == user,
+            HandoffTicket.channel == "web",
+            HandoffTicket.status == TicketStatus.CLOSED,
+            HandoffTicket.satisfaction == "waiting",
+        )
+        .order_by(HandoffTicket.id)
+    ).all()
+    steps = [satisfaction_step(t) for t in tickets]
+    for ticket in tickets:
+        ticket.satisfaction = "asked"
+    session.commit()
+    return steps
 
 
 def under_way(session: Session, user: str) -> bool:

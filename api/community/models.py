@@ -99,6 +99,10 @@ class HandoffTicket(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution: Mapped[Resolution | None] = mapped_column(value_enum(Resolution))
     closed_by: Mapped[str | None] = mapped_column(String(80))
+    # The one-tap question after closing: "asked" (sent), "waiting" (the web chat
+    # picks it up), "failed" (could not be sent, e.g. outside Zalo's window), then
+    # the answer "satisfied" / "unsatisfied". None: not asked (closed before 0019).
+    satisfaction: Mapped[str | None] = mapped_column(String(16))
 
 
 class HandoffMessage(Base):

@@ -40,3 +40,11 @@ PLACE_AMBIGUOUS = (
 
 # The button under a scam warning that asks for a person of the community team.
 ASK_A_PERSON = "Nhờ Tổ công nghệ số hỗ trợ"
+
+# After a procedure answer: did the citizen still have to go to the office? (What the
+# movement counts as "a trip saved"; the buttons' payloads are answered by the
+# gateway itself.)
+TRIP_QUESTION = "Anh/Chị có phải đến trụ sở để làm việc này không?"
+TRIP_ONLINE = "Không, tôi tự làm được trên điện thoại"
+TRIP_VISIT = "Có, vẫn phải đến"
+TRIP_THANKS = "Cảm ơn Anh/Chị đã cho biết!"

@@ -28,6 +28,10 @@ from api.conversation.messages import (
     RASA_UNAVAILABLE,
     RATE_LIMITED,
     TOO_LONG,
+    TRIP_ONLINE,
+    TRIP_QUESTION,
+    TRIP_THANKS,
+    TRIP_VISIT,
     UNSUPPORTED_MEDIA,
 )
 from api.conversation.profile import (
@@ -42,6 +46,7 @@ from api.conversation.profile import (
 from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
 from api.conversation.ratelimit import Limit, RateLimiter, within
 from api.conversation.replies import (
+    GUIDE_INTENTS,
     Button,
     OutMessage,
     TurnResult,
@@ -61,10 +66,12 @@ from api.querylog.models import Outcome
 from api.querylog.rollup import today_local
 from api.querylog.service import (
     TurnRecord,
+    ask_trip_now,
     count_rejected,
     log_turn,
     mark_undelivered,
     set_feedback,
+    set_trip,
 )
 from api.safety.content import SafetyContent, next_steps_text, warning_text
 from api.safety.detector import Alert, Detector
@@ -83,6 +90,20 @@ SCAM_INTENT = "scam_alert"
 # Link codes a chat may try in 15 minutes.
 LINK_ATTEMPTS = Limit(5, 15 * 60)
 NOT_UNDERSTOOD = (Outcome.UNSURE, Outcome.OUT_OF_SCOPE)
+# Intent reported (not logged) for a tap on a one-tap question the gateway asked.
+SURVEY_INTENT = "survey"
+# The trip question's buttons; the gateway records the tap itself, without Rasa.
+TRIP_PAYLOADS = {"/trip_online": "online", "/trip_visit": "visit"}
+TRIP_BUTTONS = [
+    Button(TRIP_ONLINE, "/trip_online"),
+    Button(TRIP_VISIT, "/trip_visit"),
+]
+SATISFACTION_PAYLOADS = {handoff.SATISFIED: True, handoff.UNSATISFIED: False}
+# Channels whose page shows "Hữu ích / Chưa hữu ích" under the rated message (the
+# JSON endpoint's ``feedback_after``). There the trip question comes after the
+# rating, as the reply to it, so that the citizen never sees two questions under
+# one answer; Telegram and Zalo show no rating, so it comes with the answer.
+RATING_CHANNELS = frozenset({"web", "api"})
 
 
 class ConversationService:
@@ -160,6 +181,8 @@ class ConversationService:
             return await self._reject(
                 channel, user, helper.LINK_LOGGED, "link_attempts", helper.LINK_TOO_MANY
             )
+        if text in TRIP_PAYLOADS or text in SATISFACTION_PAYLOADS:
+            return await self._survey_answer(user, text)
         # Safety first: a scam in progress is warned about before any dialogue or
         # the NLU sees the message.
         alert = (
@@ -221,6 +244,7 @@ class ConversationService:
             offer = await asyncio.to_thread(
                 self._write, _offer_after, channel, user, intent, outcome
             )
+        asked_place = False
         if offer is not None:
             visible.append(_out(offer))
         elif (
@@ -233,6 +257,25 @@ class ConversationService:
             question = await asyncio.to_thread(self._write, after_answer, user)
             if question:
                 visible.append(OutMessage(question))
+                asked_place = True
+        trip = None
+        # One question at a time: not with the offer of a person or the commune
+        # question, and not in helper mode (a team member's own chat).
+        if (
+            offer is None
+            and not asked_place
+            and not helping.active
+            and await self._is_procedure(intent, answer_id, rated)
+        ):
+            if channel in RATING_CHANNELS:
+                trip = "pending"  # asked as the reply to the rating
+            elif channel == "zalo" and any(m.buttons for m in visible):
+                # Zalo has no buttons: options are a numbered list, and a second
+                # list would make the citizen's typed number ambiguous.
+                trip = None
+            else:
+                visible.append(OutMessage(TRIP_QUESTION, list(TRIP_BUTTONS)))
+                trip = "asked"
         record = TurnRecord(
             channel=channel,
             user_pseudonym=user,
@@ -250,6 +293,7 @@ class ConversationService:
             detail=(reply.error or "no_reply") if outcome is Outcome.ERROR else None,
             province_code=place.province_code,
             commune_code=place.commune_code,
+            trip=trip,
         )
         turn_id = await asyncio.to_thread(self._log, record)
         return TurnResult(
@@ -341,10 +385,58 @@ class ConversationService:
             self._write, set_feedback, turn_id, user, helpful
         ):
             return None
-        if helpful:
-            return []
-        offer = await asyncio.to_thread(self._write, _offer_after_rating, channel, user)
-        return [_out(offer)] if offer is not None else []
+        offer = (
+            None
+            if helpful
+            else await asyncio.to_thread(
+                self._write, _offer_after_rating, channel, user
+            )
+        )
+        if offer is not None:
+            # The offer of a person is the one question; the trip one stays unasked.
+            return [_out(offer)]
+        if await asyncio.to_thread(self._write, ask_trip_now, turn_id, user):
+            return [OutMessage(TRIP_QUESTION, list(TRIP_BUTTONS))]
+        return []
+
+    async def _is_procedure(
+        self, intent: str | None, answer_id: str | None, rated: int | None
+    ) -> bool:
+        """Whether the turn gave a procedure: an answer with steps, or the last step
+        of a guided procedure (a rated guide turn)."""
+        if rated is None or not answer_id:
+            return False
+        if intent in GUIDE_INTENTS:
+            return True
+        if intent not in QUESTION_INTENTS:
+            return False
+        entry = await asyncio.to_thread(self._store.get, answer_id)
+        return entry is not None and bool(entry.steps)
+
+    async def _survey_answer(self, user: str, payload: str) -> TurnResult:
+        """Records a tap on the trip or satisfaction question and thanks the citizen.
+        The tap is not logged as a turn: it is not a question, and its answer is
+        stored with the turn or ticket that asked it."""
+        if payload in TRIP_PAYLOADS:
+            await asyncio.to_thread(
+                self._write, set_trip, user, TRIP_PAYLOADS[payload], utcnow()
+            )
+            thanks = TRIP_THANKS
+        else:
+            satisfied = SATISFACTION_PAYLOADS[payload]
+            await asyncio.to_thread(
+                self._write, handoff.record_satisfaction, user, satisfied
+            )
+            thanks = handoff.SATISFACTION_THANKS[satisfied]
+        return TurnResult(
+            messages=[OutMessage(thanks)],
+            intent=SURVEY_INTENT,
+            confidence=None,
+            topic=None,
+            answer_id=None,
+            outcome=Outcome.ANSWERED,
+            turn_id=0,
+        )
 
     async def _reject(
         self, channel: str, user: str, masked: str, detail: str, reply: str

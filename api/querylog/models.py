@@ -121,6 +121,10 @@ class Turn(Base):
     # Why a turn was rejected, failed or not delivered (e.g. "rate_limited").
     detail: Mapped[str | None] = mapped_column(String(40))
     feedback: Mapped[str | None] = mapped_column(String(16))
+    # After a procedure answer: "pending" (web: asked once the answer is rated),
+    # "asked", then the citizen's tap "online" (done without going to the office) or
+    # "visit" (still had to go). None: not a procedure answer.
+    trip: Mapped[str | None] = mapped_column(String(8))
     province_code: Mapped[str | None] = mapped_column(String(8))
     commune_code: Mapped[str | None] = mapped_column(String(8))
 

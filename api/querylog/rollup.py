@@ -160,6 +160,37 @@ def _local_day_sqlite(element: local_day, compiler: SQLCompiler, **kw: Any) -> s
     return f"date({compiler.process(element.clauses, **kw)}, '+7 hours')"
 
 
+class week_minute(FunctionElement[int]):
+    """SQL: the Vietnam-local minute of the week of a UTC timestamp column (0 is
+    Monday 00:00, 10079 Sunday 23:59), to compare with office hours."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "week_minute"
+
+
+@compiles(week_minute, "postgresql")
+def _week_minute_pg(element: week_minute, compiler: SQLCompiler, **kw: Any) -> str:
+    local = (
+        f"(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC')"
+        " + INTERVAL '7 hours'"
+    )
+    return (
+        f"CAST((EXTRACT(ISODOW FROM {local}) - 1) * 1440"
+        f" + EXTRACT(HOUR FROM {local}) * 60 + EXTRACT(MINUTE FROM {local}) AS INTEGER)"
+    )
+
+
+@compiles(week_minute, "sqlite")
+def _week_minute_sqlite(element: week_minute, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.clauses, **kw)
+
+    def part(code: str) -> str:
+        return f"CAST(strftime('{code}', {column}, '+7 hours') AS INTEGER)"
+
+    return f"(({part('%w')} + 6) % 7) * 1440 + {part('%H')} * 60 + {part('%M')}"
+
+
 class week_start(FunctionElement[date]):
     """SQL: the Monday of the week holding a date column."""
 

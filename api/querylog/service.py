@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,6 +33,9 @@ class TurnRecord:
     commune_code: str | None = None
     # The stored answer given was a draft (None: no stored answer was given).
     answer_draft: bool | None = None
+    # The trip question after a procedure answer: "asked", "pending" (asked after the
+    # rating) or None (see Turn.trip).
+    trip: str | None = None
 
 
 def log_turn(session: Session, record: TurnRecord) -> int:
@@ -59,6 +62,50 @@ def set_feedback(session: Session, turn_id: int, pseudonym: str, helpful: bool) 
         update(Turn)
         .where(Turn.id == turn_id, Turn.user_pseudonym == pseudonym)
         .values(feedback="helpful" if helpful else "not_helpful")
+    )
+    session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# Trip answers a citizen gives later than this after the question are not recorded:
+# by then the tap belongs to a forgotten chat, not to the answer just read.
+TRIP_WINDOW = timedelta(days=1)
+TRIP_CHOICES = ("online", "visit")
+
+
+def set_trip(session: Session, pseudonym: str, choice: str, now: datetime) -> bool:
+    """Records ``choice`` ("online" or "visit") on the citizen's latest turn that
+    asked the trip question (a second tap corrects the first); False if none."""
+    if choice not in TRIP_CHOICES:
+        raise ValueError(choice)
+    turn_id = session.scalar(
+        select(Turn.id)
+        .where(
+            Turn.user_pseudonym == pseudonym,
+            Turn.created_at >= now - TRIP_WINDOW,
+            Turn.trip.in_(("asked", *TRIP_CHOICES)),
+        )
+        .order_by(Turn.created_at.desc(), Turn.id.desc())
+        .limit(1)
+    )
+    if turn_id is None:
+        return False
+    session.execute(update(Turn).where(Turn.id == turn_id).values(trip=choice))
+    session.commit()
+    return True
+
+
+def ask_trip_now(session: Session, turn_id: int, pseudonym: str) -> bool:
+    """Whether the trip question waiting for the rating of ``turn_id`` is to be
+    asked now (it then counts as asked)."""
+    result = session.execute(
+        update(Turn)
+        .where(
+            Turn.id == turn_id,
+            Turn.user_pseudonym == pseudonym,
+            Turn.trip == "pending",
+        )
+        .values(trip="asked")
     )
     session.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -14,8 +14,10 @@ from sqlalchemy import select
 from api.channels.outbound import push
 from api.community import handoff, helper
 from api.community.models import Resolution, TicketStatus
+from api.conversation.replies import Button, OutMessage
 from api.core.db import utcnow
 from api.core.deps import ConversationDep, SessionDep, require_roles
+from api.routes.chat import ButtonOut, MessageOut
 from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims
 
@@ -157,21 +159,34 @@ class CloseRequest(BaseModel):
 
 
 @router.post("/api/staff/tickets/{ticket_id}/close")
-def close(
+async def close(
     _: CommunityDep,
     viewer: ViewerDep,
     session: SessionDep,
+    request: Request,
     ticket_id: int,
     body: CloseRequest,
 ) -> dict[str, Any]:
-    """Closes the ticket with a resolution category."""
+    """Closes the ticket with a resolution category, then asks the citizen on their
+    channel whether they are satisfied (one tap; Zalo only inside its window, web
+    chat when the page next asks)."""
     try:
-        handoff.close(session, viewer, ticket_id, body.resolution, utcnow())
-        return handoff.ticket_detail(session, viewer, ticket_id)
+        survey = handoff.close(session, viewer, ticket_id, body.resolution, utcnow())
     except handoff.TicketNotFound as exc:
         raise _not_found() from exc
     except handoff.TicketConflict as exc:
         raise _conflict(exc) from exc
+    step = survey.step
+    delivery = await push(
+        request.app.state,
+        survey.channel,
+        survey.user_pseudonym,
+        OutMessage(step.text, [Button(t, p) for t, p in step.buttons]),
+    )
+    await asyncio.to_thread(
+        handoff.set_satisfaction_delivery, session, survey.ticket_id, delivery
+    )
+    return handoff.ticket_detail(session, viewer, ticket_id)
 
 
 class UpdatesResponse(BaseModel):
@@ -181,6 +196,9 @@ class UpdatesResponse(BaseModel):
     # True while the citizen's hand-off is asked for, waiting or being handled: the
     # page keeps asking only then.
     waiting: bool = False
+    # One-tap questions after a ticket is closed ("Hài lòng / Chưa hài lòng"),
+    # shown as assistant messages with their buttons.
+    questions: list[MessageOut] = []
 
 
 @router.get("/api/chat/updates", response_model=UpdatesResponse)
@@ -192,8 +210,21 @@ async def updates(
     """What the community team answered since the page last asked (web chat)."""
     user = conversation.pseudonym("web", sender)
     texts = await asyncio.to_thread(handoff.waiting_for_web, session, user)
+    # Read in the same look as the last reply: closing sets the question waiting in
+    # the same commit, so the page never stops asking before it has seen it.
+    steps = await asyncio.to_thread(handoff.satisfaction_for_web, session, user)
     waiting = await asyncio.to_thread(handoff.under_way, session, user)
-    return UpdatesResponse(messages=texts, waiting=waiting)
+    return UpdatesResponse(
+        messages=texts,
+        waiting=waiting,
+        questions=[
+            MessageOut(
+                text=step.text,
+                buttons=[ButtonOut(title=t, payload=p) for t, p in step.buttons],
+            )
+            for step in steps
+        ],
+    )
 
 
 @router.post("/api/staff/helper/link-code")

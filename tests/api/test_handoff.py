@@ -131,7 +131,7 @@ def test_a_citizen_asks_for_a_person_and_the_team_answers_in_the_web_chat(
     assert again["messages"] == []
     assert client.get(
         "/api/chat/updates", params={"sender": "someone-else"}
-    ).json() == {"messages": [], "waiting": False}
+    ).json() == {"messages": [], "waiting": False, "questions": []}
 
     closed = client.post(
         f"/api/staff/tickets/{number}/close",

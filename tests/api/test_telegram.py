@@ -12,7 +12,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.conversation.messages import RASA_UNAVAILABLE, TOO_LONG, UNSUPPORTED_MEDIA
+from api.conversation.messages import (
+    RASA_UNAVAILABLE,
+    TOO_LONG,
+    TRIP_QUESTION,
+    UNSUPPORTED_MEDIA,
+)
 from api.core.config import Settings
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
@@ -94,7 +99,10 @@ def test_text_is_answered_with_an_inline_keyboard_and_logged(
 
     assert response.status_code == 200
     assert fake_rasa.received[0]["message"] == "kich hoat vneid muc 2"
-    assert fake_telegram.calls("sendMessage") == [
+    # A procedure answer: the trip question follows it (tests/api/test_trip_question).
+    sent, question = fake_telegram.calls("sendMessage")
+    assert question["text"] == TRIP_QUESTION
+    assert [sent] == [
         {
             "chat_id": CHAT_ID,
             "text": "Để kích hoạt tài khoản định danh điện tử mức 2…",

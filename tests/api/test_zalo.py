@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from api.channels.models import ChannelContact
-from api.conversation.messages import UNSUPPORTED_MEDIA
+from api.conversation.messages import TRIP_QUESTION, UNSUPPORTED_MEDIA
 from api.core.config import Settings
 from api.core.db import utcnow
 from api.main import create_app
@@ -86,7 +86,9 @@ def test_a_text_is_answered_through_the_consultation_api_and_logged(
     response = post(channel_client, event(text="kich hoat vneid muc 2"))
 
     assert response.status_code == 200
-    [request] = fake_zalo.sent
+    # A procedure answer: the trip question follows it (tests/api/test_trip_question).
+    request, question = fake_zalo.sent
+    assert question.body["message"]["text"].startswith(TRIP_QUESTION)
     assert request.headers["access_token"] == "zalo-access-token"
     assert request.body == {
         "recipient": {"user_id": USER_ID},

@@ -205,12 +205,41 @@ def _community_sentences(community: dict[str, Any]) -> list[str]:
             f" chuyển đến, đã giải quyết {format_number(tickets['resolved'])} yêu cầu"
             f" (đạt {format_percent(tickets['resolved'] / tickets['opened'])})"
         )
+        if tickets.get("median_minutes_to_claim") is not None:
+            sentence += (
+                "; thời gian chờ Tổ nhận yêu cầu (trung vị) khoảng"
+                f" {_duration(tickets['median_minutes_to_claim'])}"
+            )
         if tickets.get("median_minutes_to_first_reply") is not None:
             sentence += (
                 "; thời gian phản hồi lần đầu trung bình (trung vị) khoảng"
                 f" {_duration(tickets['median_minutes_to_first_reply'])}"
             )
         sentences.append(sentence + ".")
+    rated = (tickets.get("satisfied") or 0) + (tickets.get("unsatisfied") or 0)
+    if rated:
+        sentences.append(
+            f"Trong {format_number(rated)} người dân đã đánh giá sau khi được hỗ trợ,"
+            f" {format_number(tickets['satisfied'])} người hài lòng"
+            f" (đạt {format_percent(tickets['satisfied'] / rated)})."
+        )
+    after_hours = community.get("after_hours") or {}
+    if after_hours.get("outside_office_hours"):
+        sentences.append(
+            f"Có {format_number(after_hours['outside_office_hours'])}"
+            f"/{format_number(after_hours['messages'])} lượt tin nhắn của người dân"
+            f" (chiếm {format_percent(after_hours['outside_rate'])}) được gửi ngoài"
+            " giờ làm việc của Tổ công nghệ số cộng đồng và được trợ lý tiếp nhận ngay."
+        )
+    trips = community.get("trips") or {}
+    answered = (trips.get("saved") or 0) + (trips.get("visited") or 0)
+    if answered:
+        sentences.append(
+            f"Sau khi được trợ lý hướng dẫn thủ tục, {format_number(trips['saved'])}"
+            f"/{format_number(answered)} lượt người dân trả lời cho biết đã tự làm"
+            " được trên điện thoại, không phải đến trụ sở"
+            f" (đạt {format_percent(trips['saved'] / answered)})."
+        )
     assisted = community.get("assisted") or {}
     if assisted.get("residents"):
         groups = sorted(

@@ -82,6 +82,7 @@ def community_tables(
     """The community teams' figures as titled tables (the XLSX sheet and the CSV
     show the same ones)."""
     tickets, assisted = community["tickets"], community["assisted"]
+    trips, after_hours = community["trips"], community["after_hours"]
     by_place = f"by_{community['place_level']}"
     place = PLACE_KINDS[community["place_level"]]
     place_column = place[0].upper() + place[1:]
@@ -105,6 +106,10 @@ def community_tables(
                 ["Tỷ lệ giải quyết (%)", percent(tickets["resolved_rate"])],
                 ["Quá hạn chưa nhận, đã báo lên tỉnh", tickets["escalated"]],
                 [
+                    "Thời gian đến khi Tổ nhận yêu cầu (phút, trung vị)",
+                    minutes(tickets["median_minutes_to_claim"]),
+                ],
+                [
                     "Thời gian đến lần phản hồi đầu (phút, trung vị)",
                     minutes(tickets["median_minutes_to_first_reply"]),
                 ],
@@ -116,6 +121,40 @@ def community_tables(
                     [f"Kết quả: {r['label']}", r["tickets"]]
                     for r in tickets["by_resolution"]
                 ),
+                ["Người dân hài lòng với hỗ trợ của Tổ", tickets["satisfied"]],
+                ["Người dân chưa hài lòng", tickets["unsatisfied"]],
+                [
+                    "Tỷ lệ hài lòng (% số người trả lời)",
+                    percent(tickets["satisfied_rate"]),
+                ],
+            ],
+        ),
+        (
+            "Người dân không phải đến trụ sở (sau câu trả lời về thủ tục)",
+            ("Chỉ tiêu", "Số liệu"),
+            [
+                ["Lượt được hỏi", trips["asked"]],
+                ["Tự làm được trên điện thoại, không phải đến", trips["saved"]],
+                ["Vẫn phải đến trụ sở", trips["visited"]],
+                [
+                    "Tỷ lệ không phải đến (% số người trả lời)",
+                    percent(trips["saved_rate"]),
+                ],
+            ],
+        ),
+        (
+            "Tin nhắn người dân gửi ngoài giờ làm việc của Tổ",
+            ("Chỉ tiêu", "Số liệu"),
+            [
+                [
+                    "Tin nhắn từ xã/phường có Tổ (đã biết địa bàn)",
+                    after_hours["messages"],
+                ],
+                ["Gửi ngoài giờ làm việc của Tổ", after_hours["outside_office_hours"]],
+                [
+                    "Tỷ lệ ngoài giờ làm việc (%)",
+                    percent(after_hours["outside_rate"]),
+                ],
             ],
         ),
         (

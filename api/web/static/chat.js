@@ -358,8 +358,14 @@
       .then(function (body) {
         if (!body || conversation !== state) return;
         var texts = body.messages || [];
+        var questions = body.questions || [];
         if (texts.length) showAnswer(addTurn({ who: "team", texts: texts }));
-        if (!texts.length && body.waiting === false) {
+        // After the team closes the request: "Hài lòng / Chưa hài lòng", one tap.
+        if (questions.length) {
+          closeOldButtons();
+          showAnswer(addTurn({ who: "bot", messages: questions.map(function (m) { return plain(m); }), closed: false }));
+        }
+        if (!texts.length && !questions.length && body.waiting === false) {
           state.handoff = false;
           save();
         }
