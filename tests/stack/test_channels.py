@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.conversation.messages import TRIP_QUESTION
 from tests.fakes import FakeTelegram, FakeZaloOA, zalo_signed
 from tests.stack.conftest import TELEGRAM_SECRET, ZALO_APP_ID, ZALO_OA_SECRET
 from tools.stack import Stack
@@ -59,11 +60,13 @@ def test_telegram_start_shows_the_main_menu_and_a_question_is_answered(
 
     before = len(fake_telegram.calls("sendMessage"))
     _telegram(stack, 900002, "lam sao kich hoat vneid muc 2")
-    [answer] = _sent_after(fake_telegram, before, 1)
+    # A procedure answer, then the one-tap question whether a trip is still needed.
+    answer, trip = _sent_after(fake_telegram, before, 2)
     assert "Nguồn: https://" in answer["text"]
     buttons = [row[0] for row in answer["reply_markup"]["inline_keyboard"]]
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons)
     assert "Hướng dẫn từng bước" in [b["text"] for b in buttons]
+    assert trip["text"] == TRIP_QUESTION
 
 
 def test_zalo_question_is_answered_with_a_numbered_menu(
