@@ -76,7 +76,7 @@ def _one_conversation(bound: str | None, turns: int) -> dict[str, Any]:
     return {
         "session_max_events": "off"
         if bound == UNBOUNDED
-        else (bound or "default (300)"),
+        else (bound or "default (60)"),
         "median_ms": medians,
         "last_over_first": round(last / first, 2) if first else None,
     }
@@ -121,7 +121,7 @@ Measured by `make bench` (tools/bench_session.py) on {results["measured_at"][:10
 figures in `session.json`. One sender, {args.turns} turns without a pause through
 POST /api/chat on the development stack (in-memory tracker store); median latency in ms.
 "off": Rasa alone (a new session only after two hours of silence); the default closes a
-session once it holds more than 300 events (bot/channels/gateway.py).
+session once it holds more than 60 events (bot/channels/gateway.py).
 
 {chr(10).join(rows)}
 {README_END}"""

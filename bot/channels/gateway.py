@@ -44,8 +44,10 @@ logger = logging.getLogger(__name__)
 
 # How many ranking entries are passed on: enough to offer three alternatives.
 RANKING_LENGTH = 5
-# A session longer than this (events: about six a turn) is closed after the reply.
-SESSION_MAX_EVENTS = int(os.environ.get("BDHVS_SESSION_MAX_EVENTS", "300"))
+# A session longer than this (events: about six a turn) is closed after the reply:
+# the dialogue keeps its state in slots, which carry over, so short sessions lose
+# nothing and keep every turn as cheap as the first ones.
+SESSION_MAX_EVENTS = int(os.environ.get("BDHVS_SESSION_MAX_EVENTS", "60"))
 
 
 def _compact_parse(parse_data: dict[str, Any]) -> dict[str, Any]:
