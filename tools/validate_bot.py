@@ -28,6 +28,9 @@ EXPLAINED = {
     r"there is no matching response defined\..*": "retrieval intent, answers in DB",
     r"The following duplicated intents have been found across multiple domain files: "
     r"faq": "Rasa registers the retrieval intent twice (its own quirk)",
+    # tools/model.py asks for deterministic ops so that training is reproducible;
+    # the warning is about GPUs, which this project does not train on.
+    r"You have set 'TF_DETERMINISTIC_OPS' to 1\..*": "reproducible CPU training",
 }
 WARNING = re.compile(r"UserWarning: (.*)")
 
