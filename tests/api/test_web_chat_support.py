@@ -144,12 +144,12 @@ def test_updates_say_whether_a_hand_off_is_under_way(
         ).json()
         return body
 
-    assert updates() == {"messages": [], "waiting": False}
+    assert updates() == {"messages": [], "questions": [], "waiting": False}
     fake_rasa.answer("Anh/Chị có thể được hỗ trợ trực tiếp…", "request_human", 0.97)
     say(client, "r8", "gặp cán bộ")
     assert updates()["waiting"] is True  # offered: the page keeps asking
     say(client, "r8", "không cần")
-    assert updates() == {"messages": [], "waiting": False}
+    assert updates() == {"messages": [], "questions": [], "waiting": False}
 
 
 def test_the_privacy_notice_states_the_configured_retention(
