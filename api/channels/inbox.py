@@ -44,6 +44,8 @@ from api.core.db import utcnow
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+# An event no request has claimed this long after it arrived is an orphan.
+ORPHAN_AFTER_SECONDS = 2.0
 # Handled at once per process; more wait in the table.
 CONCURRENCY = 64
 
@@ -76,6 +78,9 @@ class Inbox:
         self._engine = engine
         self._fernet = _fernet(secret)
         self._lease = timedelta(seconds=lease_seconds)
+        # A new event belongs to the request that stored it (it claims it by id
+        # right after the 200); the poll takes it only if that never happens.
+        self._grace = timedelta(seconds=min(ORPHAN_AFTER_SECONDS, lease_seconds))
 
     def put(self, channel: str, event_id: str, event: dict[str, Any]) -> int | None:
         """Stores a new event; None when ``event_id`` was already received (a
@@ -101,6 +106,8 @@ class Inbox:
         candidate = select(InboundEvent.id).where(free)
         if event_id is not None:
             candidate = candidate.where(InboundEvent.id == event_id)
+        else:
+            candidate = candidate.where(InboundEvent.received_at < now - self._grace)
         candidate = (
             candidate.order_by(InboundEvent.id)
             .limit(1)

@@ -67,7 +67,8 @@ def test_an_event_is_sealed_claimed_once_and_forgotten_when_handled(
 
 def test_a_rotated_key_drops_what_it_can_no_longer_read(engine: Any) -> None:
     Inbox(engine, KEY, lease_seconds=30).put("zalo", "e-1", {"text": "xin chào"})
-    rotated = Inbox(engine, KEY + "-rotated", lease_seconds=30)
+    rotated = Inbox(engine, KEY + "-rotated", lease_seconds=0.05)
+    time.sleep(0.1)  # an orphan by now
     assert rotated.claim() is None
     assert rotated.waiting() == 0
 
