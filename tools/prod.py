@@ -21,9 +21,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from tools.model import ROOT, model_path, rasa_env
-
-SERVICES_PYTHON = ROOT / ".venv" / "bin" / "python"
-BOT_PYTHON = ROOT / ".venv-bot" / "bin" / "python"
+from tools.stack import BOT_PYTHON, SERVICES_PYTHON
 
 
 class ProfileError(Exception):

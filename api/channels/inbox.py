@@ -30,11 +30,11 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Engine, delete, or_, select, update
+from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -144,15 +144,10 @@ class Inbox:
             session.commit()
 
     def waiting(self) -> int:
-        """Events not yet handled (for health and tests)."""
+        """Events not yet handled (for tests)."""
         with Session(self._engine) as session:
-            return len(session.scalars(select(InboundEvent.id)).all())
-
-    def oldest(self) -> datetime | None:
-        """When the oldest waiting event arrived."""
-        with Session(self._engine) as session:
-            return session.scalar(
-                select(InboundEvent.received_at).order_by(InboundEvent.id).limit(1)
+            return int(
+                session.scalar(select(func.count()).select_from(InboundEvent)) or 0
             )
 
 

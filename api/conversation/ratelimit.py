@@ -167,7 +167,7 @@ class FallbackRateLimiter:
 
     async def allow(self, key: str) -> bool:
         """True while ``key`` is within its limit for the current window."""
-        return await self.hit(key, self.limit.seconds) <= self.limit.count
+        return await within(self, key, self.limit)
 
     async def hit(self, key: str, window_seconds: int) -> int:
         """The count of ``key`` in the last window, from Redis or the database."""
