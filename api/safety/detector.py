@@ -14,6 +14,7 @@ ordinary questions, "nó bảo đọc mã OTP" is a scam.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -266,7 +267,20 @@ SIGNALS: dict[str, str] = {
 _COMPILED = {name: re.compile(p) for name, p in SIGNALS.items()}
 
 
-def _kind(s: dict[str, bool]) -> str | None:
+class _Signals(dict[str, bool]):
+    """The signals of one message, each searched for only when ``_kind`` asks: its
+    conditions short-circuit, and the searches are most of the rules' time."""
+
+    def __init__(self, words: str):
+        super().__init__()
+        self._words = words
+
+    def __missing__(self, name: str) -> bool:
+        found = self[name] = _COMPILED[name].search(self._words) is not None
+        return found
+
+
+def _kind(s: Mapping[str, bool]) -> str | None:
     """The kind of scam the signals describe (None: an ordinary message)."""
     # "nó đòi passcode" inside the app is the app, not a stranger
     pronoun_orders = s["pronoun_demand"] and (s["contact"] or not s["app_context"])
@@ -395,7 +409,7 @@ class Detector:
         words = _NEGATED.sub(r"\1_\2", plain)
         if not words or _ORDINARY.search(words):
             return None
-        kind = _kind({name: bool(p.search(words)) for name, p in _COMPILED.items()})
+        kind = _kind(_Signals(words))
         if self._model is None:
             return Alert(kind) if kind else None
         # The model reads the text as it was trained on it (normalised, unmarked).

@@ -5,9 +5,10 @@ and the rules combine."""
 from __future__ import annotations
 
 import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from api.safety.detector import KINDS, Detector, Thresholds, normalized
-from api.safety.model import Example, ScamModel
+from api.safety.model import CHAR_NGRAMS, Example, ScamModel, char_wb_ngrams
 from tests.conftest import ROOT
 from tools.evaluate_safety import examples_with_labels
 
@@ -89,3 +90,18 @@ def test_the_model_raises_only_when_sure_and_vetoes_only_when_sure() -> None:
     assert Detector(model, Thresholds(raise_at=q + 0.01)).detect(quiet) is None
     alert = Detector(model, Thresholds(raise_at=q - 0.01)).detect(quiet)
     assert alert is not None and alert.kind == "code_request"
+
+
+def test_the_models_character_features_are_scikit_learns_char_wb() -> None:
+    # The cached analyzer must not change what the model learns from.
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS)
+    analyze = reference.build_analyzer()
+    texts = [
+        "co nguoi goi xin ma otp",
+        "a bc def ghij klmno pqrstu",
+        "  Tôi  QUÊN\tmật khẩu  ",
+        normalized("Nó bảo đọc mã OTP 6 số, em đọc rồi 😢"),
+        "",
+    ]
+    for text in texts:
+        assert char_wb_ngrams(text) == analyze(text), text
