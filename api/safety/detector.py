@@ -386,7 +386,7 @@ class Thresholds:
     """How the model's P(scam) moves the rules' verdict (chosen by cross-validation
     on the examples, never on the held-out test set: eval/safety.md)."""
 
-    raise_at: float = 0.9  # no rule fired: an alert only when the model is this sure
+    raise_at: float = 0.75  # no rule fired: an alert only when the model is this sure
     # a rule fired: the alert stands unless the model finds it less likely than this
     veto_below: float = 0.5
 
