@@ -59,11 +59,25 @@ def examples_with_labels() -> list[dict[str, Any]]:
 def test_set() -> list[dict[str, Any]]:
     """The held-out messages: the first set (scam_set.yml, ordinary_set.yml) and any
     later one (scam_set_<name>.yml, ordinary_set_<name>.yml), each tagged with its set."""
+    # The pages are few: a test message may paraphrase a case an example paraphrases
+    # too. Its figures are also given apart.
+    seen = {m.get("source_url") for m in examples_with_labels()} - {None}
     rows = []
     for path in sorted(TEST.glob("*_set*.yml")):
         name = path.stem.partition("_set")[2].lstrip("_") or "first"
         scam = path.name.startswith("scam_")
-        rows += [{**m, "scam": scam, "set": name, "held_out": True} for m in load(path)]
+        rows += [
+            {
+                **m,
+                "scam": scam,
+                "set": name,
+                "held_out": True,
+                "page": "cited by an example"
+                if m.get("source_url") in seen
+                else "cited by no example",
+            }
+            for m in load(path)
+        ]
     return rows
 
 
@@ -79,9 +93,14 @@ def figures(
     alarms: dict[str, list[bool]] = defaultdict(list)
     for i, m in enumerate(rows):
         hit = alerted(i, m)
-        held_out = (f"set:{m['set']}",) if m.get("held_out") else ()
+        held_out = (
+            (f"set:{m['set']}", f"set:{m['set']} style:{m['style']}")
+            if m.get("held_out")
+            else ()
+        )
         if m["scam"]:
-            keys = ("all", *held_out, f"style:{m['style']}", f"kind:{m['kind']}")
+            page = (f"page:{m['page']}",) if m.get("page") else ()
+            keys = ("all", *held_out, *page, f"style:{m['style']}", f"kind:{m['kind']}")
             for key in keys:
                 caught[key].append(hit)
         else:
