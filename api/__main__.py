@@ -54,15 +54,22 @@ def seed() -> None:
     """Loads seeds/ into the knowledge store and community teams (staff edits are
     kept) and the places."""
     seeds_dir = get_settings().seeds_dir
+    # Each step says when it starts: on a new database the three take seconds each.
     with Session(get_engine()) as session:
+        print("seeding 1/3: knowledge …", flush=True)
         report = seed_knowledge(session, seeds_dir)
+        print(
+            f"knowledge: {report.inserted} inserted, {report.updated} updated, "
+            f"{report.kept_staff_edits} staff edits kept",
+            flush=True,
+        )
+        print("seeding 2/3: provinces and communes …", flush=True)
         places = seed_places(session, places_seed_path(seeds_dir))
+        print(
+            f"places: {places} provinces and communes inserted or updated", flush=True
+        )
+        print("seeding 3/3: community teams …", flush=True)
         teams = seed_teams(session, seeds_dir)
-    print(
-        f"knowledge: {report.inserted} inserted, {report.updated} updated, "
-        f"{report.kept_staff_edits} staff edits kept"
-    )
-    print(f"places: {places} provinces and communes inserted or updated")
     print(
         f"community teams: {teams.inserted} inserted, {teams.updated} updated, "
         f"{teams.kept_staff_edits} staff edits kept"

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import yaml
+from tqdm import tqdm
 
 from actions.decision import (
     DEFAULT_FAQ_MARGIN,
@@ -111,7 +112,8 @@ def evaluate(threshold: float, margin: float) -> dict[str, Any]:
     agent = Agent.load(str(model_path()))
     loop = asyncio.new_event_loop()
     rows = []
-    for item in items:
+    # tqdm (Rasa's own progress bars): the held-out set takes a minute or more.
+    for item in tqdm(items, desc="held-out set", unit="msg", mininterval=2):
         parse = loop.run_until_complete(agent.parse_message(item["text"]))
         pred = _prediction(parse, threshold, margin)
         expected_answer = item.get("answer_id")

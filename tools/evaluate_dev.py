@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import yaml
+from tqdm import tqdm
 
 from actions.decision import (
     DEFAULT_FAQ_MARGIN,
@@ -102,7 +103,7 @@ def parse_all(items: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, fl
     agent = Agent.load(str(model_path()))
     loop = asyncio.new_event_loop()
     parses = []
-    for item in items:
+    for item in tqdm(items, desc="development set", unit="msg", mininterval=2):
         parse = loop.run_until_complete(agent.parse_message(item["text"]))
         parses.append((parse["intent"]["name"], selector_ranking(parse)))
     loop.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -123,7 +124,8 @@ def cross_validated(rows: list[dict[str, Any]]) -> list[tuple[bool, float]]:
     labels = [m["scam"] for m in rows]
     out: list[tuple[bool, float]] = [(False, 0.0)] * len(rows)
     rules_only = Detector(None)
-    for train, held in folds.split(rows, labels):
+    for number, (train, held) in enumerate(folds.split(rows, labels), 1):
+        print(f"safety cross-validation: fold {number}/5", file=sys.stderr, flush=True)
         model = ScamModel(_examples([rows[i] for i in train]), normalized)
         for i in held:
             words = normalized(rows[i]["text"])

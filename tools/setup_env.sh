@@ -47,7 +47,18 @@ MSG
   # pip warns once per package about this machine's missing local index folders: noise.
   quiet() { "$@" 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2); }
   quiet "$venv/bin/python" -m pip install --quiet --upgrade "pip>=25.1"
-  quiet "$venv/bin/python" -m pip install --quiet --no-deps -r "$lock"
+  # The lock pins every package (--no-deps), so it installs in batches, with a count
+  # after each: the first build of the bot environment takes minutes.
+  parts=$(mktemp -d)
+  grep -v '^[[:space:]]*#' "$lock" | grep . | split -l 20 - "$parts/part-"
+  total=$(cat "$parts"/part-* | wc -l)
+  installed=0
+  for part in "$parts"/part-*; do
+    quiet "$venv/bin/python" -m pip install --quiet --no-deps -r "$part"
+    installed=$((installed + $(wc -l < "$part")))
+    echo "    $name: $installed/$total packages installed"
+  done
+  rm -rf "$parts"
   "$venv/bin/python" -m pip check
   touch "$venv/.complete"
 fi
