@@ -307,18 +307,25 @@ def unfinished_notices(engine: Engine) -> list[int]:
         )
 
 
+def _outcomes(session: Session, notice_id: int) -> Counter[str]:
+    """The notice's deliveries by outcome: sent, failed, skipped, queued, sending."""
+    return Counter(
+        s.split(":")[0]
+        for s in session.scalars(
+            select(NoticeDelivery.status).where(NoticeDelivery.notice_id == notice_id)
+        )
+    )
+
+
 def _finish(engine: Engine, notice_id: int) -> None:
     with Session(engine) as session:
         notice = session.get(Notice, notice_id)
         assert notice is not None
-        statuses = Counter(
-            s.split(":")[0]
-            for s in session.scalars(
-                select(NoticeDelivery.status).where(
-                    NoticeDelivery.notice_id == notice_id
-                )
-            )
-        )
+        statuses = _outcomes(session, notice_id)
+        if statuses.get("queued") or statuses.get("sending"):
+            # Another worker is still sending some (a resume after a restart runs
+            # beside it): the one that sends the last delivery finishes the notice.
+            return
         notice.sent = statuses.get("sent", 0)
         notice.failed = statuses.get("failed", 0)
         notice.skipped = statuses.get("skipped", 0)
@@ -327,11 +334,19 @@ def _finish(engine: Engine, notice_id: int) -> None:
 
 
 def notice_items(session: Session, limit: int) -> list[dict[str, Any]]:
-    """The notices sent, newest first, with their outcome counts."""
+    """The notices sent, newest first, with their outcome counts (so far, for a
+    notice still being sent: the dashboard shows its progress)."""
     notices = session.scalars(
         select(Notice).order_by(Notice.id.desc()).limit(limit)
     ).all()
     names = place_names(session, {n.province_code for n in notices if n.province_code})
+    live = {n.id: _outcomes(session, n.id) for n in notices if n.finished_at is None}
+
+    def count(notice: Notice, outcome: str) -> int:
+        if notice.id in live:
+            return live[notice.id].get(outcome, 0)
+        return int(getattr(notice, outcome))
+
     return [
         {
             "id": n.id,
@@ -342,9 +357,9 @@ def notice_items(session: Session, limit: int) -> list[dict[str, Any]]:
             "created_at": n.created_at.isoformat(),
             "finished_at": n.finished_at.isoformat() if n.finished_at else None,
             "recipients": n.recipients,
-            "sent": n.sent,
-            "failed": n.failed,
-            "skipped": n.skipped,
+            "sent": count(n, "sent"),
+            "failed": count(n, "failed"),
+            "skipped": count(n, "skipped"),
         }
         for n in notices
     ]
