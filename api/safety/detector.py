@@ -166,7 +166,10 @@ SIGNALS: dict[str, str] = {
         r"chuyen(?: \S+){0,3} (?:ty|trieu|tr) roi|"
         r"(?:tai khoan|the)(?: \S+){0,4} (?:mat|rut|tru|bay) (?:het|sach)|"
         r"bi (?:hack|chiem|danh cap|lay mat)(?: \S+){0,2} (?:tai khoan|zalo|facebook|"
-        r"fb|vneid))\b"
+        r"fb|vneid)|"
+        # paid, then the other side vanished
+        r"(?:chuyen khoan|chuyen tien|ck|coc)(?: \S+){0,6} (?:bi chan|chan (?:luon|lien lac)|"
+        r"khong lien lac duoc|mat tich|khong nghe may|boc hoi))\b"
     ),
     "bank": (
         r"\b(?:ngan hang|bank|vietcombank|vcb|agribank|bidv|vietinbank|techcombank|acb|"
@@ -184,7 +187,8 @@ SIGNALS: dict[str, str] = {
         r"trung (?:\S+ )?(?:thung|phan qua|suat|chuyen du lich|chiec)|"
         r"nap(?: \S+){0,3} (?:duoc )?tang|ve cao|diem thuong|doi diem|"
         r"(?:doi|duoc|nhan) (?:\S+ )?(?:iphone|xe may|tu lanh|ti vi|tivi)|"
-        r"trung(?: \S+){0,2} (?:tu lanh|ti vi|tivi|xe may|may giat|phieu qua))\b"
+        r"trung(?: \S+){0,2} (?:tu lanh|ti vi|tivi|xe may|may giat|phieu qua)|hoc bong|"
+        r"chung minh tai chinh|sao ke so du)\b"
     ),
     "job": (
         r"\b(?:viec nhe|lam nhiem vu|nhiem vu|cong tac vien|ctv|like|tha tim|"
@@ -222,7 +226,7 @@ SIGNALS: dict[str, str] = {
         r"dien|tai|cai)(?: \S+){0,2} (?:thong tin|mat khau|ma|otp|so the|file|apk|"
         r"ung dung)|binh chon|khao sat nhan qua|dan de|duoi (?:vip|xyz|top|cc|club|site|shop)|"
         r"ten mien(?: \S+){0,2} (?:la|na na|khac|gan giong)|giao dien (?:\S+ )?giong|"
-        r"(?:nhin|trong) (?:y chang|giong het|giong) (?:that|trang that))\b"
+        r"(?:nhin|trong) (?:y chang|y nhu|giong het|giong) (?:that|trang))\b"
     ),
     # "tôi tự làm" (not "đầu tư")
     "self_action": (
@@ -398,7 +402,7 @@ class Thresholds:
     """How the model's P(scam) moves the rules' verdict (chosen by cross-validation
     on the examples, never on the held-out test set: eval/safety.md)."""
 
-    raise_at: float = 0.8  # no rule fired: an alert only when the model is this sure
+    raise_at: float = 0.75  # no rule fired: an alert only when the model is this sure
     # a rule fired: the alert stands unless the model finds it less likely than this
     veto_below: float = 0.5
 
