@@ -2,8 +2,8 @@
 many ordinary questions raise a false alarm.
 
 Two kinds of data, kept apart:
-- seeds/safety/examples/ (sets A-I): the rules were tuned on sets A-D, H
-  and I and the detector's model is trained on all of them (sets E, G, H and I were
+- seeds/safety/examples/ (sets A-J): the rules were tuned on sets A-D
+  and H-J and the detector's model is trained on all of them (sets E and G-J were
   held-out test sets, each measured once as such before they joined the examples). The thresholds that combine rules and model
   are chosen here by 5-fold cross-validation on these examples (the model of each
   fold never saw the fold's messages).
@@ -223,7 +223,7 @@ def report(results: dict[str, Any]) -> str:
         "",
         "Produced by `make eval` (tools/evaluate_safety.py). The detector is the rules of",
         "api/safety/detector.py with a second opinion from a model trained on the",
-        f"{results['examples']} example messages of seeds/safety/examples/ (sets A to I; the rules were written on A to D, H and I; E, G, H and I were held-out sets, measured once before they joined).",
+        f"{results['examples']} example messages of seeds/safety/examples/ (sets A to J; the rules were written on A to D and H to J; E and G to J were held-out sets, measured once before they joined).",
         "The **test** set (tests/safety/) was never tuned or trained on: it is the honest",
         "figure. The cross-validated figures are on the examples, each message judged by",
         "a model that never saw it (the rules, though, were tuned on all of them).",

@@ -225,7 +225,9 @@ SIGNALS: dict[str, str] = {
         r"(?:trang|web|link|duong dan)(?: \S+){0,4} (?:bat|doi|yeu cau) (?:dang nhap|nhap|"
         r"dien|tai|cai)(?: \S+){0,2} (?:thong tin|mat khau|ma|otp|so the|file|apk|"
         r"ung dung)|binh chon|khao sat nhan qua|dan de|duoi (?:vip|xyz|top|cc|club|site|shop)|"
-        r"ten mien(?: \S+){0,2} (?:la|na na|khac|gan giong)|giao dien (?:\S+ )?giong|"
+        # folded, "lạ" (strange) is also "là" (is): "tên miền là .gov.vn" is not a warning
+        r"ten mien (?:hoi |rat |kha |co ve )?la(?= (?:hoac|va|nen|qua|lam|khong|a|ha|vay|the)\b|$)|"
+        r"ten mien(?: \S+){0,2} (?:na na|khac|gan giong)|giao dien (?:\S+ )?giong|"
         r"(?:nhin|trong) (?:y chang|y nhu|giong het|giong) (?:that|trang))\b"
     ),
     # "tôi tự làm" (not "đầu tư")
