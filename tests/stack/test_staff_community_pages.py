@@ -391,7 +391,9 @@ def test_an_analyst_reads_the_community_figures_and_never_sees_the_notices(
     asked: list[str] = []
 
     def record(request: Request) -> None:
-        if "/notices" in request.url or "/helper/" in request.url:
+        # The API's notice and helper routes (the page's own scripts are loaded for
+        # every role; static/staff/notices.js is one of them).
+        if "/api/staff/notices" in request.url or "/api/staff/helper/" in request.url:
             asked.append(request.url)
 
     page.on("request", record)
