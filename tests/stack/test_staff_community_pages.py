@@ -265,6 +265,46 @@ def test_an_admin_previews_a_notice_sends_it_after_confirming_and_reads_the_log(
     no_problems(page, problems)
 
 
+def test_a_notice_being_sent_shows_how_far_it_has_got(
+    gateway: Gateway, db: Session, wide_page: Page
+) -> None:
+    """Issue #20, point 12: the log counts the deliveries dealt with so far, and the
+    counts change as the sending goes on (the page looks again by itself)."""
+    page = wide_page
+    problems = watch(page)
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+    # Another worker is sending one right now: nothing here finishes the notice.
+    statuses = ["sent", "sent", "failed:Forbidden", "skipped:opted_out"]
+    statuses += [f"sending:{now}"]
+    notice = Notice(text=WARNING, created_by=ADMIN, recipients=len(statuses))
+    db.add(notice)
+    db.flush()
+    for n, status in enumerate(statuses):
+        db.add(
+            NoticeDelivery(
+                notice_id=notice.id,
+                channel="telegram",
+                user_pseudonym=f"progress-{n}",
+                status=status,
+            )
+        )
+    db.commit()
+    login(page, gateway, ADMIN)
+    page.locator("#notices-link").click()
+    cells = page.locator("#notice-log tbody tr").first.locator("td")
+    expect(cells.nth(4)).to_have_text("Đang gửi: 4/5")
+    expect(cells.nth(5)).to_have_text("1")
+    page.screenshot(path=str(ARTIFACTS / "notice-progress-1280.png"), full_page=True)
+
+    # The last delivery goes out: the next look shows it.
+    last = db.get(NoticeDelivery, (notice.id, "telegram", "progress-4"))
+    assert last is not None
+    last.status = "sent"
+    db.commit()
+    expect(cells.nth(4)).to_have_text("Đang gửi: 5/5", timeout=10_000)
+    no_problems(page, problems)
+
+
 def test_on_a_phone_an_empty_notice_is_refused_and_nobody_means_no_send(
     gateway: Gateway, db: Session, page: Page
 ) -> None:

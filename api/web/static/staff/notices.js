@@ -199,8 +199,11 @@ function renderNotices(data) {
     cell(tr, n.province_code ? (n.province_name || "Mã " + n.province_code) : "Tất cả người đăng ký");
     cell(tr, excerpt(n.text)).setAttribute("title", n.text || "");
     cell(tr, fmtInt(n.recipients), "num");
-    cell(tr, done ? fmtInt(n.sent) : "Đang gửi…", "num");
-    cell(tr, done ? fmtInt(n.failed) : "…", "num" + (done && n.failed ? " failed" : ""));
+    // While it goes out: how many have been dealt with so far, of how many.
+    var handled = (n.sent || 0) + (n.failed || 0) + (n.skipped || 0);
+    cell(tr, done ? fmtInt(n.sent) :
+      "Đang gửi: " + fmtInt(handled) + "/" + fmtInt(n.recipients), "num");
+    cell(tr, fmtInt(n.failed), "num" + (n.failed ? " failed" : ""));
     cell(tr, fmtInt(n.skipped), "num");
     cell(tr, n.created_by);
     body.appendChild(tr);
