@@ -1,27 +1,60 @@
-"""When is an FAQ answer good enough to give? (stdlib only: also used by `make eval`).
+"""When is an FAQ answer good enough to give, and what to offer when it is not?
+(stdlib only: also used by `make eval`).
+
+Two signals rank the answers: Rasa's ResponseSelector (the classifier) and a lexical
+retrieval over the knowledge base's own phrasings (actions/retrieval.py). They fail
+differently: the classifier is sure of itself on words it has seen in another answer's
+examples, the retrieval is fooled by a long story that repeats another answer's words.
+So an answer is given only when both put it first, each clearly enough; otherwise the
+assistant says it is unsure and offers the three answers with the best combined score.
 
 FallbackClassifier does not see the ResponseSelector's confidence (RasaHQ/rasa#9751), so
-the answer itself must clear a threshold and be clearly ahead of the runner-up; otherwise
-the assistant says it is unsure and offers the closest questions.
+this rule is applied by the action server itself.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 RETRIEVAL_INTENT = "faq"
 
 # Chosen by 5-fold cross-validation on the development set of real questions
-# (tools/evaluate_dev.py, eval/dev_set.md): the pair that answers most questions right
-# while giving a wrong answer to at most 3 % of in-scope questions. With many answers
-# the selector's softmax confidences are low even when right, so the threshold does
-# most of the work; the margin keeps the answers whose runner-up is close (two
-# entries of the same procedure) for the offer of both.
-DEFAULT_FAQ_THRESHOLD = 0.4
-DEFAULT_FAQ_MARGIN = 0.15
+# (tools/evaluate_dev.py, eval/dev_set.md, eval/experiments.md): the rule that answers
+# most questions right while giving a wrong answer to at most 3 % of in-scope questions.
+# With both signals required to agree, the retrieval's score does most of the gating:
+# the classifier only has to rank the same answer first with some confidence.
+DEFAULT_FAQ_THRESHOLD = 0.15
+DEFAULT_FAQ_MARGIN = 0.0
+DEFAULT_RETRIEVAL_THRESHOLD = 0.3
+DEFAULT_RETRIEVAL_MARGIN = 0.05
+# The offer ranks by weight * classifier + (1 - weight) * retrieval; chosen by the same
+# cross-validation, for the right answer to be among the three offered. At 0 the
+# retrieval orders the offer and the classifier's answers only follow its own.
+DEFAULT_OFFER_WEIGHT = 0.0
+
+Ranking = list[tuple[str, float]]
 
 
-def selector_ranking(parse_data: dict[str, Any]) -> list[tuple[str, float]]:
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """The parameters of the answer decision.
+
+    ``threshold``/``margin``: the classifier's confidence in its first answer and its
+    lead over the runner-up. ``retrieval_threshold``/``retrieval_margin``: the same for
+    the retrieval, which must put the same answer first; ``None`` lets the classifier
+    decide alone (the rule before the retrieval existed). ``offer_weight``: the
+    classifier's share of the score that orders the offer.
+    """
+
+    threshold: float = DEFAULT_FAQ_THRESHOLD
+    margin: float = DEFAULT_FAQ_MARGIN
+    retrieval_threshold: float | None = DEFAULT_RETRIEVAL_THRESHOLD
+    retrieval_margin: float = DEFAULT_RETRIEVAL_MARGIN
+    offer_weight: float = DEFAULT_OFFER_WEIGHT
+
+
+def selector_ranking(parse_data: dict[str, Any]) -> Ranking:
     """(answer_id, confidence) pairs the ResponseSelector gave a parsed message, best
     first (``parse_data`` is Rasa's parse result, or a tracker's latest message)."""
     selector = (parse_data.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
@@ -33,10 +66,9 @@ def selector_ranking(parse_data: dict[str, Any]) -> list[tuple[str, float]]:
     ]
 
 
-def confident_answer(
-    ranking: list[tuple[str, float]], threshold: float, margin: float
-) -> str | None:
-    """The answer id to give, or None when unsure. ``ranking`` is best first."""
+def confident_answer(ranking: Ranking, threshold: float, margin: float) -> str | None:
+    """The first answer of one signal's ``ranking`` (best first) when it reaches
+    ``threshold`` and leads the runner-up by ``margin``; else None."""
     if not ranking:
         return None
     best_id, best = ranking[0]
@@ -44,3 +76,38 @@ def confident_answer(
     if best < threshold or best - runner_up < margin:
         return None
     return best_id
+
+
+def answer_to_give(
+    selector: Ranking, retrieval: Ranking, policy: AnswerPolicy
+) -> str | None:
+    """The answer id to give, or None when unsure: the classifier's confident answer,
+    confirmed by the retrieval's confident answer unless the policy has none."""
+    answer = confident_answer(selector, policy.threshold, policy.margin)
+    if answer is None or policy.retrieval_threshold is None:
+        return answer
+    confirmed = confident_answer(
+        retrieval, policy.retrieval_threshold, policy.retrieval_margin
+    )
+    return answer if confirmed == answer else None
+
+
+def offer_ranking(selector: Ranking, retrieval: Ranking, weight: float) -> Ranking:
+    """Every answer either signal ranked, by ``weight * classifier + (1 - weight) *
+    retrieval`` (an answer a signal did not rank scores 0 there), best first; equal
+    scores keep the classifier's order, then the retrieval's."""
+    classifier, lexical = dict(selector), dict(retrieval)
+    scores = {
+        answer_id: weight * classifier.get(answer_id, 0.0)
+        + (1 - weight) * lexical.get(answer_id, 0.0)
+        for answer_id in classifier.keys() | lexical.keys()
+    }
+    return sorted(
+        scores.items(),
+        key=lambda pair: (
+            -pair[1],
+            -classifier.get(pair[0], 0.0),
+            -lexical.get(pair[0], 0.0),
+            pair[0],
+        ),
+    )

@@ -4,7 +4,9 @@ The ResponseSelector predicts ``faq/<answer_id>``; the answer itself is read fro
 knowledge store at run time, so an answer edited by staff takes effect at once.
 FallbackClassifier does not look at the ResponseSelector's confidence
 (RasaHQ/rasa#9751), so :class:`ActionAnswerFaq` applies its own threshold and margin and
-falls back to offering the closest questions.
+falls back to offering the closest questions. Both the answer and the offer weigh the
+ResponseSelector's ranking with a lexical retrieval over the knowledge base
+(actions/decision.py says why).
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.decision import confident_answer, selector_ranking
+from actions.decision import (
+    Ranking,
+    answer_to_give,
+    offer_ranking,
+    selector_ranking,
+)
 from actions.guide import GUIDE_RESUME_TITLE, GUIDE_START_TITLE, guide_payload
 from actions.knowledge import Answer, citation, get_store
+from actions.retrieval import get_index
 from actions.settings import get_settings
 from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
 from bot.components.normalize import fold
@@ -71,12 +79,24 @@ def utter_answer(
     )
 
 
+async def rankings(tracker: Tracker) -> tuple[Ranking, Ranking]:
+    """The classifier's and the retrieval's rankings of the latest message. The index
+    is built on first use (about a second) and scoring is CPU work: both off the
+    event loop."""
+    text = tracker.latest_message.get("text") or ""
+    retrieval = await asyncio.to_thread(lambda: get_index().rank(text))
+    return selector_ranking(tracker.latest_message), retrieval
+
+
 async def offer_choices(
-    dispatcher: CollectingDispatcher, ranking: list[tuple[str, float]]
+    dispatcher: CollectingDispatcher, selector: Ranking, retrieval: Ranking
 ) -> list[dict[str, Any]]:
-    """Says the assistant is unsure and offers the closest questions of ``ranking``."""
+    """Says the assistant is unsure and offers the closest questions: the best by the
+    combined score of the two rankings."""
+    ranking = offer_ranking(selector, retrieval, get_settings().policy().offer_weight)
     candidate_ids = [answer_id for answer_id, _ in ranking]
-    confidence = ranking[0][1] if ranking else None
+    # The classifier's confidence, as before the retrieval: the turn log compares it.
+    confidence = selector[0][1] if selector else None
     answers = await asyncio.to_thread(get_store().get_many, candidate_ids)
     offered = [answers[i] for i in candidate_ids if i in answers][:CHOICES_OFFERED]
     if not offered:
@@ -154,14 +174,11 @@ class ActionAnswerFaq(Action):
             report_turn(dispatcher, UNSURE)
             return []
 
-        ranking = selector_ranking(tracker.latest_message)
-        settings = get_settings()
-        answer_id = confident_answer(
-            ranking, settings.faq_threshold, settings.faq_margin
-        )
+        selector, retrieval = await rankings(tracker)
+        answer_id = answer_to_give(selector, retrieval, get_settings().policy())
         if answer_id is None:
-            return await offer_choices(dispatcher, ranking)
-        return await self._answer(dispatcher, tracker, answer_id, ranking[0][1])
+            return await offer_choices(dispatcher, selector, retrieval)
+        return await self._answer(dispatcher, tracker, answer_id, selector[0][1])
 
     @staticmethod
     async def _answer(
@@ -195,4 +212,4 @@ class ActionClarify(Action):
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
         """Offers up to three close questions as buttons and a numbered list."""
-        return await offer_choices(dispatcher, selector_ranking(tracker.latest_message))
+        return await offer_choices(dispatcher, *await rankings(tracker))

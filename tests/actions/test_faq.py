@@ -14,14 +14,18 @@ from actions.faq import ActionAnswerFaq, ActionClarify
 from actions.knowledge import get_store
 from api.knowledge.models import KnowledgeEntry
 
+# The canonical question of vneid_activate_level2: the retrieval confirms it.
+ACTIVATE = "làm sao kích hoạt tài khoản định danh điện tử mức 2"
+
 
 def _tracker(
     ranking: list[tuple[str, float]],
     intent: str = "faq",
     entities: list[dict[str, Any]] | None = None,
+    text: str = "...",  # shares no word with any answer: the retrieval ranks nothing
 ) -> Tracker:
     latest = {
-        "text": "...",
+        "text": text,
         "intent": {"name": intent, "confidence": 0.99},
         "entities": entities or [],
         "response_selector": {
@@ -49,7 +53,9 @@ async def test_confident_answer_reads_the_store(store_env: Any) -> None:
     dispatcher = CollectingDispatcher()
     events = await ActionAnswerFaq().run(
         dispatcher,
-        _tracker([("vneid_activate_level2", 0.93), ("vneid_levels", 0.04)]),
+        _tracker(
+            [("vneid_activate_level2", 0.93), ("vneid_levels", 0.04)], text=ACTIVATE
+        ),
         {},
     )
     answer = get_store().get("vneid_activate_level2")
@@ -84,7 +90,7 @@ async def test_staff_edit_takes_effect_without_retraining(store_env: Any) -> Non
         session.commit()
     dispatcher = CollectingDispatcher()
     await ActionAnswerFaq().run(
-        dispatcher, _tracker([("vneid_activate_level2", 0.95)]), {}
+        dispatcher, _tracker([("vneid_activate_level2", 0.95)], text=ACTIVATE), {}
     )
     assert dispatcher.messages[0]["answer"] == "Nội dung đã được cán bộ cập nhật."
 
@@ -123,6 +129,27 @@ async def test_unsure_offers_three_closest_questions(
     assert _turn(dispatcher)["outcome"] == "unsure"
     assert _turn(dispatcher)["candidates"] == ids
     assert events[0]["value"] == ids
+
+
+async def test_a_confident_classifier_the_retrieval_contradicts_is_not_trusted(
+    store_env: Any,
+) -> None:
+    # The classifier is sure of an answer about VNeID; the message's words are those
+    # of the digital-signature answer: unsure, and the offer leads with the latter.
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerFaq().run(
+        dispatcher,
+        _tracker(
+            [("vneid_activate_level2", 0.93), ("vneid_levels", 0.04)],
+            text="chữ ký số là gì",
+        ),
+        {},
+    )
+    assert dispatcher.messages[0]["response"] == "utter_clarify"
+    offered = events[0]["value"]
+    assert offered[0] == "digsig_what_is"
+    assert len(offered) == 3
+    assert _turn(dispatcher)["outcome"] == "unsure"
 
 
 async def test_button_choice_answers_without_threshold(store_env: Any) -> None:

@@ -9,12 +9,8 @@ from typing import Any
 
 import pytest
 
-from actions.decision import (
-    DEFAULT_FAQ_MARGIN,
-    DEFAULT_FAQ_THRESHOLD,
-    confident_answer,
-    selector_ranking,
-)
+from actions.decision import AnswerPolicy, answer_to_give, selector_ranking
+from actions.retrieval import get_index
 
 # (accented, unaccented or abbreviated, expected answer id)
 SAME_ANSWER = [
@@ -45,8 +41,10 @@ OUT_OF_SCOPE = [
 
 def _answer(parse_data: dict[str, Any]) -> str | None:
     """The answer the action server would give (same decision, default settings)."""
-    return confident_answer(
-        selector_ranking(parse_data), DEFAULT_FAQ_THRESHOLD, DEFAULT_FAQ_MARGIN
+    return answer_to_give(
+        selector_ranking(parse_data),
+        get_index().rank(parse_data["text"]),
+        AnswerPolicy(),
     )
 
 

@@ -1,0 +1,72 @@
+"""The answer decision: the classifier confirmed by the retrieval, and the offer's
+combined ranking (actions/decision.py)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from actions.decision import AnswerPolicy, answer_to_give, offer_ranking
+
+POLICY = AnswerPolicy(
+    threshold=0.15,
+    margin=0.0,
+    retrieval_threshold=0.3,
+    retrieval_margin=0.05,
+    offer_weight=0.2,
+)
+CLASSIFIER = [("vneid_forgot_password", 0.6), ("dvc_forgot_password", 0.3)]
+
+
+def test_answers_when_both_signals_put_the_same_answer_first() -> None:
+    retrieval = [("vneid_forgot_password", 0.52), ("dvc_forgot_password", 0.38)]
+    assert answer_to_give(CLASSIFIER, retrieval, POLICY) == "vneid_forgot_password"
+
+
+def test_unsure_when_the_retrieval_disagrees_or_is_weak_or_close() -> None:
+    disagrees = [("dvc_forgot_password", 0.5), ("vneid_forgot_password", 0.4)]
+    weak = [("vneid_forgot_password", 0.25), ("dvc_forgot_password", 0.1)]
+    close = [("vneid_forgot_password", 0.5), ("dvc_forgot_password", 0.47)]
+    for retrieval in (disagrees, weak, close, []):
+        assert answer_to_give(CLASSIFIER, retrieval, POLICY) is None, retrieval
+
+
+def test_unsure_when_the_classifier_is_not_confident_even_if_retrieval_is() -> None:
+    retrieval = [("vneid_forgot_password", 0.9)]
+    timid = [("vneid_forgot_password", 0.1), ("dvc_forgot_password", 0.09)]
+    assert answer_to_give(timid, retrieval, POLICY) is None
+    assert answer_to_give([], retrieval, POLICY) is None
+
+
+def test_without_a_retrieval_threshold_the_classifier_decides_alone() -> None:
+    alone = replace(POLICY, threshold=0.4, margin=0.15, retrieval_threshold=None)
+    assert answer_to_give(CLASSIFIER, [], alone) == "vneid_forgot_password"
+    close = [("vneid_forgot_password", 0.45), ("dvc_forgot_password", 0.35)]
+    assert answer_to_give(close, [], alone) is None
+
+
+def test_the_offer_mixes_both_rankings_by_the_weight() -> None:
+    classifier = [("a", 0.5), ("b", 0.3), ("c", 0.2)]
+    retrieval = [("d", 0.6), ("c", 0.5), ("a", 0.1)]
+    # 0.2 * classifier + 0.8 * retrieval: d 0.48, c 0.44, a 0.18, b 0.06
+    assert [a for a, _ in offer_ranking(classifier, retrieval, 0.2)] == [
+        "d",
+        "c",
+        "a",
+        "b",
+    ]
+    assert [a for a, _ in offer_ranking(classifier, retrieval, 1.0)][:3] == [
+        "a",
+        "b",
+        "c",
+    ]
+    assert offer_ranking([], [], 0.2) == []
+
+
+def test_the_offer_keeps_the_classifiers_order_where_retrieval_says_nothing() -> None:
+    classifier = [("b", 0.5), ("a", 0.3), ("c", 0.2)]
+    assert [a for a, _ in offer_ranking(classifier, [], 0.0)] == ["b", "a", "c"]
+    assert [a for a, _ in offer_ranking(classifier, [("c", 0.4)], 0.0)] == [
+        "c",
+        "b",
+        "a",
+    ]
