@@ -17,6 +17,7 @@ import os
 import subprocess
 import time
 from collections import Counter
+from dataclasses import asdict, fields, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -24,11 +25,12 @@ import yaml
 from tqdm import tqdm
 
 from actions.decision import (
-    DEFAULT_FAQ_MARGIN,
-    DEFAULT_FAQ_THRESHOLD,
-    confident_answer,
+    AnswerPolicy,
+    answer_to_give,
+    offer_ranking,
     selector_ranking,
 )
+from actions.retrieval import get_index
 from tools.model import MODELS, ROOT, model_path, rasa_env
 
 TEST_SET = ROOT / "tests" / "eval" / "test_set.yml"
@@ -50,34 +52,43 @@ def _topics() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _prediction(
-    parse: dict[str, Any], threshold: float, margin: float
+    parse: dict[str, Any], retrieval: list[tuple[str, float]], policy: AnswerPolicy
 ) -> dict[str, Any]:
+    """What the action server would do with a parsed message (actions/decision.py)."""
     intent = parse["intent"]["name"]
-    ranking = selector_ranking(parse)
-    top = ranking[0] if ranking else (None, 0.0)
-    answer = confident_answer(ranking, threshold, margin) if intent == "faq" else None
+    selector = selector_ranking(parse)
+    offer = offer_ranking(selector, retrieval, policy.offer_weight)
+    top = offer[0] if offer else (None, 0.0)
+    answer = answer_to_give(selector, retrieval, policy) if intent == "faq" else None
     return {
         "intent": intent,
         "answer": answer,
         "top": top[0],
         "top_confidence": top[1],
-        "ranking": ranking[:3],
+        "ranking": offer[:3],
+        "selector": selector,
+        "retrieval": retrieval,
     }
 
 
+# The retrieval's threshold and margin, the parameters that gate the answer most.
 SWEEP_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
-SWEEP_MARGINS = (0.0, 0.05, 0.1, 0.15)
+SWEEP_MARGINS = (0.0, 0.02, 0.05, 0.1)
 
 
-def sweep(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Answer accuracy, unsure and confident-wrong rates for other threshold/margin
-    pairs, from the same parses: how the choice of BDHVS_FAQ_* trades answers for risk."""
+def sweep(rows: list[dict[str, Any]], policy: AnswerPolicy) -> list[dict[str, Any]]:
+    """Answer accuracy and confident-wrong rates for other retrieval thresholds and
+    margins, the rest of ``policy`` kept, from the same parses: how the choice of
+    BDHVS_FAQ_RETRIEVAL_* trades answers for risk."""
     in_scope = [r for r in rows if r.get("answer_id")]
     table = []
     for threshold in SWEEP_THRESHOLDS:
         for margin in SWEEP_MARGINS:
+            other = replace(
+                policy, retrieval_threshold=threshold, retrieval_margin=margin
+            )
             given = [
-                confident_answer(r["ranking"], threshold, margin)
+                answer_to_give(r["selector"], r["retrieval"], other)
                 if r["intent"] == "faq"
                 else None
                 for r in rows
@@ -103,19 +114,20 @@ def sweep(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return table
 
 
-def evaluate(threshold: float, margin: float) -> dict[str, Any]:
+def evaluate(policy: AnswerPolicy) -> dict[str, Any]:
     """Parses the test set and computes the metrics."""
     from rasa.core.agent import Agent
 
     items = yaml.safe_load(TEST_SET.read_text(encoding="utf-8"))["messages"]
     answer_topics, intent_topics = _topics()
     agent = Agent.load(str(model_path()))
+    index = get_index()
     loop = asyncio.new_event_loop()
     rows = []
     # tqdm (Rasa's own progress bars): the held-out set takes a minute or more.
     for item in tqdm(items, desc="held-out set", unit="msg", mininterval=2):
         parse = loop.run_until_complete(agent.parse_message(item["text"]))
-        pred = _prediction(parse, threshold, margin)
+        pred = _prediction(parse, index.rank(item["text"]), policy)
         expected_answer = item.get("answer_id")
         expected_topic = (
             answer_topics.get(expected_answer) if expected_answer else item.get("topic")
@@ -173,8 +185,9 @@ def evaluate(threshold: float, margin: float) -> dict[str, Any]:
     )
     return {
         "messages": len(rows),
-        "threshold": threshold,
-        "margin": margin,
+        "threshold": policy.threshold,
+        "margin": policy.margin,
+        "policy": asdict(policy),
         "answer_accuracy": share(in_scope, lambda r: r["answer"] == r["answer_id"]),
         "answer_accuracy_by_kind": by_kind,
         "topic_accuracy_by_kind": topic_by_kind,
@@ -190,7 +203,7 @@ def evaluate(threshold: float, margin: float) -> dict[str, Any]:
         "in_offered_three": share(
             in_scope, lambda r: r["answer_id"] in [a for a, _ in r["ranking"]]
         ),
-        "sweep": sweep(rows),
+        "sweep": sweep(rows, policy),
         "most_confused": [
             {"expected": a, "predicted": b, "count": n}
             for (a, b), n in confused.most_common(10)
@@ -323,8 +336,13 @@ def write_report(results: dict[str, Any]) -> None:
         "",
         f"`make eval` on {results['measured_at'][:10]}, model `{results['model']}` "
         f"(trained in {results['training_seconds']} s), test set `tests/eval/test_set.yml` "
-        f"({t['messages']} messages, never used for training); answer threshold {t['threshold']}, "
-        f"margin {t['margin']}.",
+        f"({t['messages']} messages, never used for training); answer rule: classifier threshold {t['threshold']}, "
+        f"margin {t['margin']}"
+        + (
+            f", confirmed by the retrieval (threshold {t['policy']['retrieval_threshold']}, margin {t['policy']['retrieval_margin']}); offer weight {t['policy']['offer_weight']}."
+            if t.get("policy")
+            else "."
+        ),
         "",
         "| measure | accented | unaccented | teencode / abbreviations |",
         "|---|---|---|---|",
@@ -357,10 +375,12 @@ def write_report(results: dict[str, Any]) -> None:
     ]
     lines += [
         "",
-        "## Threshold and margin sweep (same parses)",
+        "## Retrieval threshold and margin sweep (same parses, the rest of the rule kept)",
         "",
-        "| threshold | "
-        + " | ".join(f"margin {m}: accuracy / confident-wrong" for m in SWEEP_MARGINS)
+        "| retrieval threshold | "
+        + " | ".join(
+            f"retrieval margin {m}: accuracy / confident-wrong" for m in SWEEP_MARGINS
+        )
         + " |",
         "|---|" + "---|" * len(SWEEP_MARGINS),
     ]
@@ -423,8 +443,18 @@ def main() -> None:
     parser.add_argument("--cross-validation", action="store_true")
     parser.add_argument("--folds", type=int, default=5)
     args = parser.parse_args()
-    threshold = float(os.environ.get("BDHVS_FAQ_THRESHOLD", DEFAULT_FAQ_THRESHOLD))
-    margin = float(os.environ.get("BDHVS_FAQ_MARGIN", DEFAULT_FAQ_MARGIN))
+    # The action server's settings (actions/settings.py), read the same way.
+    defaults = AnswerPolicy()
+    policy = AnswerPolicy(
+        **{
+            field.name: float(
+                os.environ.get(
+                    "BDHVS_FAQ_" + field.name.upper(), getattr(defaults, field.name)
+                )
+            )
+            for field in fields(AnswerPolicy)
+        }
+    )
     meta_path = MODELS / (model_path().name.removesuffix(".tar.gz") + ".json")
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     results: dict[str, Any] = {
@@ -432,7 +462,7 @@ def main() -> None:
         "command": "make eval",
         "model": model_path().name,
         "training_seconds": meta.get("training_seconds"),
-        "test_set": evaluate(threshold, margin),
+        "test_set": evaluate(policy),
         "history": _history(),
     }
     if args.cross_validation:

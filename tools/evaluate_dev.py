@@ -10,11 +10,14 @@ the three it would offer. Out-of-scope questions should be turned away, greeting
 thanks recognised. Every accented message is also sent with its diacritics stripped
 (group ``variant:stripped``), as citizens type on phones.
 
-The answer threshold and margin (actions/decision.py) are chosen here: 5-fold
-cross-validation over the development set picks, on four folds, the pair that answers
-most questions right with at most MAX_WRONG confident-wrong, and judges the fifth with
-it; the figures reported are those of the held folds. The pair chosen on the whole set
-is the recommendation. Writes eval/dev_set.json, eval/dev_set.md, the answer-rate /
+The answer decision's parameters (actions/decision.py) are chosen here: 5-fold
+cross-validation over the development set picks, on four folds, the rule that answers
+most questions right with at most MAX_WRONG confident-wrong (and the offer weight that
+puts the right answer among the three offered most often), and judges the fifth with
+it; the figures reported are those of the held folds. The rule chosen on the whole set
+is the recommendation. Candidate rules: the classifier alone (threshold, margin), and
+the classifier confirmed by the retrieval (its own threshold and margin too); the
+classifier-alone family is also cross-validated on its own, as the baseline. Writes eval/dev_set.json, eval/dev_set.md, the answer-rate /
 precision curve eval/answer_rate_precision.png, and its table into eval/report.md.
 """
 
@@ -26,17 +29,20 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import asdict, fields, replace
 from typing import Any
 
 import yaml
 from tqdm import tqdm
 
 from actions.decision import (
-    DEFAULT_FAQ_MARGIN,
-    DEFAULT_FAQ_THRESHOLD,
-    confident_answer,
+    AnswerPolicy,
+    Ranking,
+    answer_to_give,
+    offer_ranking,
     selector_ranking,
 )
+from actions.retrieval import get_index
 from bot.components.normalize import fold
 from tools.evaluate import REJECTED
 from tools.model import ROOT, model_path
@@ -45,8 +51,22 @@ DEV_SET = ROOT / "tests" / "dev_set"
 OUT = ROOT / "eval"
 SMALL_TALK = {"greet": "greet", "thanks": "thank", "goodbye": "goodbye"}
 MAX_WRONG = 0.03
-THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+THRESHOLDS = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 MARGINS = (0.0, 0.02, 0.05, 0.08, 0.1, 0.15)
+RETRIEVAL_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
+RETRIEVAL_MARGINS = (0.0, 0.02, 0.05, 0.08, 0.1)
+OFFER_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
+# The classifier alone (the rule before the retrieval), then confirmed by it.
+CLASSIFIER_ALONE = [
+    AnswerPolicy(t, m, None, 0.0, 1.0) for t in THRESHOLDS for m in MARGINS
+]
+WITH_RETRIEVAL = [
+    AnswerPolicy(t, m, rt, rm, 1.0)
+    for t in THRESHOLDS
+    for m in MARGINS
+    for rt in RETRIEVAL_THRESHOLDS
+    for rm in RETRIEVAL_MARGINS
+]
 FOLDS = 5
 REPORT_START = "<!-- dev-set:start (written by tools/evaluate_dev.py) -->"
 REPORT_END = "<!-- dev-set:end -->"
@@ -71,17 +91,16 @@ def fold_of(item: dict[str, Any]) -> int:
     return hashlib.sha256(fold(item["text"]).encode()).digest()[0] % FOLDS
 
 
+Parse = tuple[str, Ranking, Ranking]  # intent, classifier ranking, retrieval ranking
+
+
 def judge(
-    item: dict[str, Any],
-    intent: str,
-    ranking: list[tuple[str, float]],
-    t: float,
-    m: float,
+    item: dict[str, Any], intent: str, answer: str | None, offered: list[str]
 ) -> dict[str, bool]:
-    """What happened to one message with threshold ``t`` and margin ``m``."""
-    answer = confident_answer(ranking, t, m) if intent == "faq" else None
+    """What happened to one message given the ``answer`` the decision chose (only an
+    FAQ intent is answered) and the answers it would have ``offered``."""
+    answer = answer if intent == "faq" else None
     expected = [str(e) for e in item["expected"]]
-    offered = [a for a, _ in ranking[:3]]
     if expected == ["out_of_scope"]:
         return {"rejected": answer is None and intent in REJECTED | {"faq"}}
     if expected[0] in SMALL_TALK:
@@ -92,22 +111,61 @@ def judge(
         "right": answer in expected,
         "wrong": answer is not None and answer not in expected,
         "unsure": answer is None,
-        "in_offer": any(a in expected for a in offered),
+        "in_offer": any(a in expected for a in offered[:3]),
     }
 
 
-def parse_all(items: list[dict[str, Any]]) -> list[tuple[str, list[tuple[str, float]]]]:
-    """(intent, answer ranking) of every message, parsed once by the trained model."""
+def parse_all(items: list[dict[str, Any]]) -> list[Parse]:
+    """(intent, classifier ranking, retrieval ranking) of every message, parsed once
+    by the trained model and the action server's retrieval index."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model_path()))
+    index = get_index()
     loop = asyncio.new_event_loop()
     parses = []
     for item in tqdm(items, desc="development set", unit="msg", mininterval=2):
         parse = loop.run_until_complete(agent.parse_message(item["text"]))
-        parses.append((parse["intent"]["name"], selector_ranking(parse)))
+        parses.append(
+            (parse["intent"]["name"], selector_ranking(parse), index.rank(item["text"]))
+        )
     loop.close()
     return parses
+
+
+class Outcomes:
+    """Judges every message under a policy once: the folds reuse the judgements."""
+
+    def __init__(self, items: list[dict[str, Any]], parses: list[Parse]) -> None:
+        self.items, self.parses = items, parses
+        self._answers: dict[AnswerPolicy, list[str | None]] = {}
+        self._offers: dict[float, list[list[str]]] = {}
+
+    def answers(self, policy: AnswerPolicy) -> list[str | None]:
+        key = replace(policy, offer_weight=1.0)  # the answer does not depend on it
+        if key not in self._answers:
+            self._answers[key] = [
+                answer_to_give(selector, retrieval, policy)
+                for _, selector, retrieval in self.parses
+            ]
+        return self._answers[key]
+
+    def offers(self, weight: float) -> list[list[str]]:
+        if weight not in self._offers:
+            self._offers[weight] = [
+                [a for a, _ in offer_ranking(selector, retrieval, weight)[:3]]
+                for _, selector, retrieval in self.parses
+            ]
+        return self._offers[weight]
+
+    def judge(
+        self, policy: AnswerPolicy, indices: Iterable[int]
+    ) -> list[dict[str, bool]]:
+        answers, offers = self.answers(policy), self.offers(policy.offer_weight)
+        return [
+            judge(self.items[i], self.parses[i][0], answers[i], offers[i])
+            for i in indices
+        ]
 
 
 def _score(outcomes: Iterable[dict[str, bool]]) -> tuple[float, float]:
@@ -125,18 +183,29 @@ def _score(outcomes: Iterable[dict[str, bool]]) -> tuple[float, float]:
 
 
 def choose(
-    items: list[dict[str, Any]], parses: list[Any], indices: list[int]
-) -> tuple[float, float]:
-    """The (threshold, margin) answering most right with confident-wrong ≤ MAX_WRONG."""
-    best: tuple[float, float, float, float] | None = None
-    for t in THRESHOLDS:
-        for m in MARGINS:
-            right, wrong = _score(judge(items[i], *parses[i], t, m) for i in indices)
-            if wrong <= MAX_WRONG and (best is None or (right, -wrong) > best[:2]):
-                best = (right, -wrong, t, m)
-    if best is None:  # nothing is that safe: the most cautious pair
-        return THRESHOLDS[-1], MARGINS[-1]
-    return best[2], best[3]
+    outcomes: Outcomes,
+    indices: list[int],
+    candidates: list[AnswerPolicy],
+    offer_weights: Iterable[float] = OFFER_WEIGHTS,
+) -> AnswerPolicy:
+    """The candidate answering most right with confident-wrong ≤ MAX_WRONG, with the
+    offer weight that puts a right answer among the three offered most often."""
+    best: tuple[float, float, AnswerPolicy] | None = None
+    for policy in candidates:
+        right, wrong = _score(outcomes.judge(policy, indices))
+        if wrong <= MAX_WRONG and (best is None or (right, -wrong) > best[:2]):
+            best = (right, -wrong, policy)
+    # Nothing is that safe: the most cautious candidate.
+    chosen = candidates[-1] if best is None else best[2]
+    in_kb = [i for i in indices if "in_offer" in outcomes.judge(chosen, [i])[0]]
+    weight = max(
+        offer_weights,
+        key=lambda w: sum(
+            o["in_offer"]
+            for o in outcomes.judge(replace(chosen, offer_weight=w), in_kb)
+        ),
+    )
+    return replace(chosen, offer_weight=weight)
 
 
 def group_keys(item: dict[str, Any]) -> list[str]:
@@ -172,63 +241,96 @@ def _rate(values: list[bool]) -> dict[str, Any]:
     }
 
 
-def curve(
-    items: list[dict[str, Any]], parses: list[Any], margin: float
-) -> list[dict[str, Any]]:
-    """Answer rate and precision (right among answers given) over thresholds, on the
-    questions the knowledge base answers."""
+def curve(outcomes: Outcomes, chosen: AnswerPolicy) -> list[dict[str, Any]]:
+    """Answer rate and precision (right among answers given) over the threshold that
+    gates the chosen rule (the retrieval's when it has one), its other parameters
+    kept, on the questions the knowledge base answers."""
     rows = []
     in_kb = [
         i
-        for i, item in enumerate(items)
+        for i, item in enumerate(outcomes.items)
         if str(item["expected"][0]) not in {"none", "out_of_scope", *SMALL_TALK}
     ]
-    for t in (0.05, *THRESHOLDS, 0.7, 0.8):
-        outcomes = [judge(items[i], *parses[i], t, margin) for i in in_kb]
-        answered = sum(o["right"] or o["wrong"] for o in outcomes)
-        right = sum(o["right"] for o in outcomes)
+    if chosen.retrieval_threshold is None:
+        policies = [
+            (t, replace(chosen, threshold=t)) for t in (0.05, *THRESHOLDS[1:], 0.7, 0.8)
+        ]
+    else:
+        policies = [
+            (t, replace(chosen, retrieval_threshold=t))
+            for t in (0.1, 0.15, *RETRIEVAL_THRESHOLDS, 0.6, 0.7)
+        ]
+    for t, policy in policies:
+        judged = outcomes.judge(policy, in_kb)
+        answered = sum(o["right"] or o["wrong"] for o in judged)
+        right = sum(o["right"] for o in judged)
         rows.append(
             {
                 "threshold": t,
-                "answer_rate": round(answered / len(outcomes), 4),
+                "answer_rate": round(answered / len(judged), 4),
                 "precision": round(right / answered, 4) if answered else None,
-                "answered_right": round(right / len(outcomes), 4),
+                "answered_right": round(right / len(judged), 4),
             }
         )
     return rows
 
 
-def evaluate(threshold: float | None, margin: float | None) -> dict[str, Any]:
-    """Parses every message once; cross-validates the threshold choice."""
-    items = load()
-    parses = parse_all(items)
+def cross_validate(
+    outcomes: Outcomes,
+    candidates: list[AnswerPolicy],
+    offer_weights: Iterable[float] = OFFER_WEIGHTS,
+) -> tuple[list[dict[str, bool]], list[AnswerPolicy]]:
+    """Each message judged by the rule chosen on the other folds; the rules chosen."""
+    items = outcomes.items
     everything = list(range(len(items)))
-    chosen_t, chosen_m = choose(items, parses, everything)
     held: list[dict[str, bool]] = [{}] * len(items)
     per_fold = []
     for k in range(FOLDS):
         train = [i for i in everything if fold_of(items[i]) != k]
-        t, m = choose(items, parses, train)
-        per_fold.append({"fold": k, "threshold": t, "margin": m})
-        for i in everything:
-            if fold_of(items[i]) == k:
-                held[i] = judge(items[i], *parses[i], t, m)
-    used_t = DEFAULT_FAQ_THRESHOLD if threshold is None else threshold
-    used_m = DEFAULT_FAQ_MARGIN if margin is None else margin
-    in_use = [judge(items[i], *parses[i], used_t, used_m) for i in everything]
+        policy = choose(outcomes, train, candidates, tuple(offer_weights))
+        per_fold.append(policy)
+        test = [i for i in everything if fold_of(items[i]) == k]
+        for i, outcome in zip(test, outcomes.judge(policy, test), strict=True):
+            held[i] = outcome
+    return held, per_fold
+
+
+def summary(held: list[dict[str, bool]]) -> dict[str, float]:
+    """Answered right, confident-wrong and right-in-offer rates of judged messages."""
+    right, wrong = _score(held)
+    offer = [o["in_offer"] for o in held if "in_offer" in o]
+    return {
+        "right": round(right, 4),
+        "wrong": round(wrong, 4),
+        "in_offer": round(sum(offer) / max(len(offer), 1), 4),
+    }
+
+
+def evaluate(in_use: AnswerPolicy) -> dict[str, Any]:
+    """Parses every message once; cross-validates the choice of rule."""
+    items = load()
+    outcomes = Outcomes(items, parse_all(items))
+    everything = list(range(len(items)))
+    candidates = CLASSIFIER_ALONE + WITH_RETRIEVAL
+    chosen = choose(outcomes, everything, candidates)
+    held, per_fold = cross_validate(outcomes, candidates)
+    baseline, _ = cross_validate(outcomes, CLASSIFIER_ALONE, offer_weights=(1.0,))
     return {
         "model": model_path().name,
         "messages": len([i for i in items if not i.get("variant")]),
         "max_wrong": MAX_WRONG,
-        "chosen": {"threshold": chosen_t, "margin": chosen_m},
-        "folds": per_fold,
+        "chosen": asdict(chosen),
+        "folds": [asdict(p) for p in per_fold],
+        "compared": {
+            "classifier alone": summary(baseline),
+            "classifier or classifier confirmed by retrieval": summary(held),
+        },
         "cross_validated": grouped(items, held),
         "in_use": {
-            "threshold": used_t,
-            "margin": used_m,
-            "groups": grouped(items, in_use),
+            "policy": asdict(in_use),
+            "groups": grouped(items, outcomes.judge(in_use, everything)),
         },
-        "curve": curve(items, parses, chosen_m),
+        "curve": curve(outcomes, chosen),
     }
 
 
@@ -262,13 +364,28 @@ def _table(groups: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
+def describe(policy: dict[str, Any]) -> str:
+    """A rule in words, for the reports."""
+    text = f"classifier ≥ {policy['threshold']}, lead ≥ {policy['margin']}"
+    if policy["retrieval_threshold"] is not None:
+        text += (
+            f"; retrieval agrees, ≥ {policy['retrieval_threshold']}, lead ≥"
+            f" {policy['retrieval_margin']}"
+        )
+    return text + f"; offer weight {policy['offer_weight']}"
+
+
 def curve_table(results: dict[str, Any]) -> list[str]:
+    chosen = results["chosen"]
+    gate = (
+        "threshold" if chosen["retrieval_threshold"] is None else "retrieval threshold"
+    )
     lines = [
         f"Answer rate against precision on the development set's questions the knowledge "
-        f"base answers (margin {results['chosen']['margin']}; "
+        f"base answers, over the {gate} of the chosen rule ({describe(chosen)}; "
         "eval/answer_rate_precision.png):",
         "",
-        "| threshold | answered | precision (right among answered) | answered right |",
+        f"| {gate} | answered | precision (right among answered) | answered right |",
         "|---|---|---|---|",
     ]
     for r in results["curve"]:
@@ -283,7 +400,7 @@ def curve_table(results: dict[str, Any]) -> list[str]:
 def report(results: dict[str, Any]) -> str:
     """eval/dev_set.md."""
     chosen, used = results["chosen"], results["in_use"]
-    folds = ", ".join(f"{f['threshold']}/{f['margin']}" for f in results["folds"])
+    folds = "; ".join(f"({describe(f)})" for f in results["folds"])
     lines = [
         "# Real phrasing: the development set",
         "",
@@ -292,16 +409,22 @@ def report(results: dict[str, Any]) -> str:
         " accented one again with its diacritics stripped. For a question the knowledge"
         " base lacks, any answer is wrong.",
         "",
-        "## Cross-validated (the threshold and margin chosen on the other four folds)",
+        "## Cross-validated (the rule chosen on the other four folds)",
         "",
-        f"Chosen per fold (threshold/margin): {folds}. On the whole set: threshold"
-        f" {chosen['threshold']}, margin {chosen['margin']} (most answered right with"
-        f" at most {results['max_wrong'] * 100:.0f} % confident-wrong).",
+        f"Chosen per fold: {folds}. On the whole set: {describe(chosen)} (most answered"
+        f" right with at most {results['max_wrong'] * 100:.0f} % confident-wrong).",
+        "",
+        "| candidate rules | answered right | confident-wrong | right answer in the offer |",
+        "|---|---|---|---|",
+        *[
+            f"| {name} | {s['right'] * 100:.1f} % | {s['wrong'] * 100:.1f} % |"
+            f" {s['in_offer'] * 100:.1f} % |"
+            for name, s in results["compared"].items()
+        ],
         "",
         *_table(results["cross_validated"]),
         "",
-        f"## With the thresholds in use (threshold {used['threshold']}, margin"
-        f" {used['margin']})",
+        f"## With the rule in use ({describe(used['policy'])})",
         "",
         *_table(used["groups"]),
         "",
@@ -358,10 +481,19 @@ def _into_report(results: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Writes eval/dev_set.json, eval/dev_set.md and the curve."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--threshold", type=float, default=None)
-    parser.add_argument("--margin", type=float, default=None)
+    defaults = AnswerPolicy()
+    for field in fields(AnswerPolicy):
+        parser.add_argument(
+            "--" + field.name.replace("_", "-"),
+            type=float,
+            default=getattr(defaults, field.name),
+            help="the rule in use (default: actions/decision.py)",
+        )
     args = parser.parse_args(argv)
-    results = evaluate(args.threshold, args.margin)
+    in_use = AnswerPolicy(
+        **{f.name: getattr(args, f.name) for f in fields(AnswerPolicy)}
+    )
+    results = evaluate(in_use)
     OUT.mkdir(exist_ok=True)
     (OUT / "dev_set.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
