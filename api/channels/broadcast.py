@@ -28,9 +28,8 @@ from api.channels.models import (
     NoticeDelivery,
     Subscription,
 )
+from api.citizen.profile import ASK_PLACE, ask_place, remembered
 from api.community.handoff import Step
-from api.conversation.messages import ASK_PLACE
-from api.conversation.profile import ask_place, remembered
 from api.core.db import utcnow
 from api.places.service import fold, place_names
 from api.querylog.models import CitizenProfile

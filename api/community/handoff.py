@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
+from api.citizen.profile import remembered, take_place_answer
 from api.community.directory import (
     EscalationContact,
     contact_message,
@@ -38,7 +39,6 @@ from api.community.models import (
     Resolution,
     TicketStatus,
 )
-from api.conversation.profile import remembered, take_place_answer
 from api.core.db import utcnow
 from api.places.service import fold, place_names
 from api.privacy.masking import mask

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from api.citizen.profile import Place
 from api.community.handoff import Step
 from api.community.models import (
     HelperSession,
@@ -28,7 +29,6 @@ from api.community.models import (
     ResidentGroup,
     StaffChatLink,
 )
-from api.conversation.profile import Place
 from api.knowledge.models import KnowledgeEntry
 from api.places.models import Commune
 from api.places.service import fold, place_names, resolve_place

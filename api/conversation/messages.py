@@ -22,22 +22,6 @@ UNSUPPORTED_MEDIA = (
     "ở đây để bảo vệ thông tin cá nhân."
 )
 
-ASK_PLACE = (
-    "Để trợ lý và Tổ công nghệ số cộng đồng hỗ trợ Anh/Chị sát hơn, Anh/Chị đang ở "
-    "xã/phường nào? (Ví dụ: “phường Thành Sen, Hà Tĩnh”. Anh/Chị có thể bỏ qua câu "
-    "này và hỏi tiếp.)"
-)
-
-PLACE_SAVED = (
-    "Cảm ơn Anh/Chị. Trợ lý đã ghi nhận địa bàn: {place}. Anh/Chị cứ tiếp tục đặt câu "
-    "hỏi nhé."
-)
-
-PLACE_AMBIGUOUS = (
-    "Có nhiều xã/phường trùng tên này:\n{options}\nAnh/Chị vui lòng gõ lại tên xã/phường "
-    "kèm tên tỉnh/thành phố (ví dụ: “{example}”)."
-)
-
 # The button under a scam warning that asks for a person of the community team.
 ASK_A_PERSON = "Nhờ Tổ công nghệ số hỗ trợ"
 

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from api.conversation.profile import QUESTION_INTENTS
+from api.citizen.profile import QUESTION_INTENTS
 from api.conversation.rasa_client import RasaReply
 from api.querylog.models import Outcome
 

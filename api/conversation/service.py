@@ -19,6 +19,15 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.channels.broadcast import subscription_turn
+from api.citizen.profile import (
+    QUESTION_INTENTS,
+    Place,
+    PlaceReply,
+    Remembered,
+    after_answer,
+    remembered,
+    take_place_answer,
+)
 from api.community import handoff, helper
 from api.community.directory import EscalationContact
 from api.community.models import HandoffReason
@@ -33,15 +42,6 @@ from api.conversation.messages import (
     TRIP_THANKS,
     TRIP_VISIT,
     UNSUPPORTED_MEDIA,
-)
-from api.conversation.profile import (
-    QUESTION_INTENTS,
-    Place,
-    PlaceReply,
-    Remembered,
-    after_answer,
-    remembered,
-    take_place_answer,
 )
 from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
 from api.conversation.ratelimit import Limit, RateLimiter, within

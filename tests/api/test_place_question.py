@@ -6,8 +6,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.conversation.messages import ASK_PLACE
-from api.conversation.profile import ASK_AFTER_ANSWERS
+from api.citizen.profile import ASK_AFTER_ANSWERS, ASK_PLACE
 from tests.api.conftest import logged_turns
 
 ANSWERED = {

@@ -7,9 +7,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from api.citizen.profile import ASK_AFTER_ANSWERS, ASK_PLACE
 from api.community.handoff import ACCEPT
-from api.conversation.messages import ASK_PLACE
-from api.conversation.profile import ASK_AFTER_ANSWERS
 from api.core.config import Settings
 from tests.api.conftest import client_for
 

@@ -16,9 +16,24 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.conversation.messages import ASK_PLACE, PLACE_AMBIGUOUS, PLACE_SAVED
 from api.places.service import PlaceRef, place_names, resolve_place
 from api.querylog.models import CitizenProfile, Turn
+
+ASK_PLACE = (
+    "Để trợ lý và Tổ công nghệ số cộng đồng hỗ trợ Anh/Chị sát hơn, Anh/Chị đang ở "
+    "xã/phường nào? (Ví dụ: “phường Thành Sen, Hà Tĩnh”. Anh/Chị có thể bỏ qua câu "
+    "này và hỏi tiếp.)"
+)
+
+PLACE_SAVED = (
+    "Cảm ơn Anh/Chị. Trợ lý đã ghi nhận địa bàn: {place}. Anh/Chị cứ tiếp tục đặt câu "
+    "hỏi nhé."
+)
+
+PLACE_AMBIGUOUS = (
+    "Có nhiều xã/phường trùng tên này:\n{options}\nAnh/Chị vui lòng gõ lại tên xã/phường "
+    "kèm tên tỉnh/thành phố (ví dụ: “{example}”)."
+)
 
 ASK_AFTER_ANSWERS = 2
 # Answered turns of these intents count as answered questions. Guide moves do not:

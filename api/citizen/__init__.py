@@ -1,0 +1,1 @@
+"""What the assistant remembers of a citizen (their commune) and the place question."""
