@@ -19,7 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.channels.broadcast import send_notice, unfinished_notices
+from api.channels.broadcast import NoticesDialogue, send_notice, unfinished_notices
 from api.channels.inbox import Handler, Inbox, InboxWorker
 from api.channels.outbound import push
 from api.channels.store import ChannelStore
@@ -28,6 +28,13 @@ from api.channels.telegram import build_application, telegram_handler
 from api.channels.zalo import CHANNEL as ZALO
 from api.channels.zalo import ZaloBridge, ZaloClient, zalo_handler
 from api.community.directory import escalation_contacts
+from api.conversation.dialogue import Dialogue, Sessions
+from api.conversation.dialogues.handoff import Handoff
+from api.conversation.dialogues.helper_mode import HelperMode
+from api.conversation.dialogues.place import PlaceQuestion
+from api.conversation.dialogues.scam import ScamWarning
+from api.conversation.dialogues.survey import SurveyAnswers
+from api.conversation.dialogues.trip import TripQuestion
 from api.conversation.rasa_client import RasaClient
 from api.conversation.ratelimit import (
     FallbackRateLimiter,
@@ -123,6 +130,34 @@ async def _resume_notices(state: Any) -> None:
         logger.exception("resuming unfinished notices failed")
 
 
+def gateway_dialogues(
+    settings: Settings, engine: Engine, answers: KnowledgeStore
+) -> list[Dialogue]:
+    """The gateway's own dialogues, in the order they get each message. Before Rasa
+    the first that takes it answers: a tap on a one-tap question, then a scam in
+    progress, then the dialogues with state (helper mode reads the raw link code
+    first). After the reply each may add, one question at a time: the printout link
+    of helper mode, the offer of a person, the place question, the trip question."""
+    sessions = Sessions(engine)
+    return [
+        SurveyAnswers(),
+        ScamWarning(
+            answers,
+            load_content(settings.seeds_dir),
+            Detector.from_seeds(settings.seeds_dir),
+        ),
+        HelperMode(answers, settings.public_url),
+        Handoff(
+            sessions,
+            escalation_contacts(settings.seeds_dir),
+            settings.handoff_claim_hours,
+        ),
+        NoticesDialogue(),
+        PlaceQuestion(sessions),
+        TripQuestion(answers, sessions),
+    ]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Builds the gateway; long-lived clients are created in the lifespan."""
     settings = settings or get_settings()
@@ -150,19 +185,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if settings.redis_url
             else in_database
         )
+        answers = KnowledgeStore(engine)
         conversation = ConversationService(
             rasa=rasa,
             engine=engine,
-            store=KnowledgeStore(engine),
+            store=answers,
             taxonomy=cached_taxonomy(settings.seeds_dir),
             secret_key=settings.pseudonym_secret(),
             max_chars=settings.max_message_chars,
             rate_limiter=rate_limiter,
-            escalations=escalation_contacts(settings.seeds_dir),
-            claim_hours=settings.handoff_claim_hours,
-            public_url=settings.public_url,
-            safety=load_content(settings.seeds_dir),
-            detector=Detector.from_seeds(settings.seeds_dir),
+            dialogues=gateway_dialogues(settings, engine, answers),
         )
         store = ChannelStore(engine)
         app.state.settings = settings

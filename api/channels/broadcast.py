@@ -30,10 +30,13 @@ from api.channels.models import (
 )
 from api.citizen.profile import ASK_PLACE, ask_place, remembered
 from api.community.handoff import Step
+from api.conversation.dialogue import Dialogue, Said, Turn, out
 from api.core.db import utcnow
 from api.places.service import fold, place_names
 from api.querylog.models import CitizenProfile
 
+# Logged intent of opting in to or out of notices.
+NOTICES_INTENT = "notices"
 MESSAGING = ("telegram", "zalo")
 SUBSCRIBE = {"nhan thong bao", "nhanthongbao", "dang ky nhan thong bao"}
 UNSUBSCRIBE = {
@@ -100,6 +103,15 @@ def subscription_turn(
         session.commit()
         return Step(UNSUBSCRIBED)
     return None
+
+
+class NoticesDialogue(Dialogue):
+    """Opting in to and out of notices, in the turn pipeline."""
+
+    def before_rasa(self, session: Session, turn: Turn) -> Said | None:
+        """The reply to an opt-in or opt-out message, else None."""
+        step = subscription_turn(session, turn.channel, turn.user, turn.masked)
+        return None if step is None else Said([out(step)], NOTICES_INTENT)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
 SEND_PATH = "/v3.0/oa/message/cs"
+# What a new follower sends to the assistant (an intent, as button payloads do).
+FOLLOW_PAYLOAD = "/greet"
 SIGNATURE_HEADER = "x-zevent-signature"
 TIMESTAMP_HEADER = "x-zevent-timestamp"
 MEDIA_EVENTS = {
@@ -187,7 +189,9 @@ class ZaloBridge:
         )
         result: TurnResult | None
         if event.name == "follow":
-            result = await self.conversation.handle(CHANNEL, event.user_id, "/greet")
+            result = await self.conversation.handle(
+                CHANNEL, event.user_id, FOLLOW_PAYLOAD
+            )
         elif event.name == "user_send_text":
             text = menu_choice(event.text, contact.menu) or event.text
             result = await self.conversation.reply(CHANNEL, event.user_id, text)

@@ -16,8 +16,12 @@ BUTTON_TITLE_MAX = 40
 # reply no longer offers the next step: actions/guide.py's "Tiếp" button).
 GUIDE_INTENTS = frozenset({"guide", "guide_next", "guide_back", "guide_resume"})
 GUIDE_NEXT_PAYLOAD = "/guide_next"
+# Intents of the NLU the outcome is read from (bot/domain/core.yml; the fallback is
+# the FallbackClassifier's, bot/config.yml).
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+FALLBACK_INTENT = "nlu_fallback"
 # Intents whose "chưa chắc" reply (the closest questions offered) may be rated.
-CLARIFY_INTENTS = frozenset({"faq", "nlu_fallback"})
+CLARIFY_INTENTS = frozenset({"faq", FALLBACK_INTENT})
 
 
 @dataclass(frozen=True)
@@ -87,9 +91,9 @@ def classify(
         return Outcome.ERROR
     if turn.get("outcome") in {o.value for o in Outcome}:
         return Outcome(turn["outcome"])
-    if intent == "out_of_scope":
+    if intent == OUT_OF_SCOPE_INTENT:
         return Outcome.OUT_OF_SCOPE
-    if intent == "nlu_fallback":
+    if intent == FALLBACK_INTENT:
         return Outcome.UNSURE
     return Outcome.ANSWERED
 

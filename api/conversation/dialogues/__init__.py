@@ -1,0 +1,1 @@
+"""The gateway's side dialogues, one module each; ``api/main.py`` puts them in order."""
