@@ -48,16 +48,6 @@ class CallbackPayload(Base):
     payload: Mapped[str] = mapped_column(Text)
 
 
-class RateBucket(Base):
-    """Messages one user sent in one rate-limit window (database rate limiter)."""
-
-    __tablename__ = "rate_limit_bucket"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    window: Mapped[int] = mapped_column(Integer, primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=0)
-
-
 class Subscription(Base):
     """A citizen who asked for notices ("Nhận thông báo") on a messaging channel.
     Deleted at once on opt-out. Their province is read from what the assistant

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from api.channels.models import RateBucket
+from api.conversation.models import RateBucket
 
 logger = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from api.accuracy.service import (
     sample,
     week_of,
 )
-from api.core.deps import SessionDep, require_roles
 from api.knowledge.models import KnowledgeEntry
 from api.querylog.rollup import today_local
+from api.routes.deps import SessionDep, require_roles
 from api.staff.models import Role
 from api.staff.security import TokenClaims
 

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from api.conversation.inputs import InvalidMessage
 from api.conversation.replies import OutMessage
-from api.core.deps import ConversationDep, SettingsDep
 from api.routes import throttle
+from api.routes.deps import ConversationDep, SettingsDep
 
 router = APIRouter(tags=["chat"])
 

@@ -20,10 +20,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from starlette.convertors import PathConvertor, register_url_convertor
 
-from api.core.deps import SettingsDep
 from api.knowledge.schemas import ANSWER_ID, Taxonomy
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import Answer, KnowledgeStore
+from api.routes.deps import SettingsDep
 
 
 class _AnyTextConvertor(PathConvertor):

@@ -16,8 +16,8 @@ from api.community import handoff, helper
 from api.community.models import Resolution, TicketStatus
 from api.conversation.replies import Button, OutMessage
 from api.core.db import utcnow
-from api.core.deps import ConversationDep, SessionDep, require_roles
 from api.routes.chat import ButtonOut, MessageOut
+from api.routes.deps import ConversationDep, SessionDep, require_roles
 from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from api.core.deps import SettingsDep
+from api.routes.deps import SettingsDep
 
 router = APIRouter(tags=["health"])
 

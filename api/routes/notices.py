@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field, field_validator
 from api.channels import broadcast
 from api.channels.outbound import push
 from api.core.db import utcnow
-from api.core.deps import SessionDep, SettingsDep, require_roles
 from api.places.models import Province
+from api.routes.deps import SessionDep, SettingsDep, require_roles
 from api.staff.models import Role
 from api.staff.security import TokenClaims
 

@@ -22,7 +22,6 @@ from api.community.directory import (
     team_item,
 )
 from api.community.models import CommunityTeam
-from api.core.deps import SessionDep, SettingsDep, require_roles
 from api.knowledge.editing import (
     AnswerEdit,
     InvalidEdit,
@@ -39,6 +38,7 @@ from api.places.models import Commune, Province
 from api.places.service import list_communes, list_provinces
 from api.querylog.rollup import today_local
 from api.routes import throttle
+from api.routes.deps import SessionDep, SettingsDep, require_roles
 from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims
 from api.staff.service import (

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api.core.deps import SettingsDep
+from api.routes.deps import SettingsDep
 
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
 

@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 import api.accuracy.models
 import api.channels.models
 import api.community.models
+import api.conversation.models
 import api.knowledge.models
 import api.places.models
 import api.querylog.models

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: settings, database sessions, services, staff auth."""
+"""FastAPI dependencies of the routes: settings, sessions, services, staff auth."""
 
 from __future__ import annotations
 
