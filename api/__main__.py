@@ -27,12 +27,13 @@ from api.analytics.report import (
     save_report,
 )
 from api.community.directory import seed_teams
+from api.core.clock import VIETNAM_TZ, today_local
 from api.core.config import ROOT, get_settings
 from api.core.db import get_engine
 from api.knowledge.seeding import cached_taxonomy, seed_knowledge, validate_seeds
 from api.places.service import places_seed_path, seed_places
 from api.querylog.retention import purge, purge_tracker_events
-from api.querylog.rollup import VIETNAM_TZ, rebuild_all, refresh, today_local
+from api.querylog.rollup import rebuild_all, refresh
 from api.staff.models import Role
 from api.staff.service import create_staff, staff_count
 

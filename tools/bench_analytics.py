@@ -78,13 +78,14 @@ from sqlalchemy.orm import Session
 
 from api.__main__ import migrate
 from api.community.directory import seed_teams
+from api.core.clock import day_start, today_local
 from api.core.config import Settings
 from api.core.db import make_engine
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.seeding import load_taxonomy, seed_knowledge
 from api.main import create_app
 from api.places.service import places_seed_path, seed_places
-from api.querylog.rollup import day_start, refresh, today_local
+from api.querylog.rollup import refresh
 from api.querylog.wording import message_words
 from api.staff.models import Role, StaffUser
 from api.staff.security import hash_password

@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.accuracy.models import AccuracyReview, Verdict
+from api.core.clock import day_start, local_date
 from api.core.db import utcnow
 from api.querylog.models import Outcome, Turn
-from api.querylog.rollup import day_start, local_date
 
 SAMPLE_SIZE = 20
 

@@ -26,7 +26,7 @@ from api.community.models import (
 from api.knowledge.models import KnowledgeEntry
 from api.places.service import place_names
 from api.querylog.models import Outcome, Turn
-from api.querylog.rollup import minutes_between, week_minute
+from api.querylog.sqlfuncs import minutes_between, week_minute
 
 RESOLUTION_LABELS = {
     Resolution.GUIDED_REMOTELY: "Đã hướng dẫn qua tin nhắn",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from api.querylog.rollup import day_start, today_local
+from api.core.clock import day_start, today_local
 
 CHANNELS = ("web", "telegram", "zalo")
 DEFAULT_DAYS = 30

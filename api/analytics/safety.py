@@ -13,11 +13,11 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
+from api.core.clock import day_start
 from api.knowledge.editing import STALE_AFTER_DAYS
 from api.knowledge.models import KnowledgeEntry
 from api.places.models import Commune, Province
 from api.querylog.models import Outcome, Turn
-from api.querylog.rollup import day_start
 
 SCAM_INTENT = "scam_alert"
 # How staff read each kind of scam (api.safety.detector.KINDS).

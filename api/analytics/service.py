@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
+from api.core.clock import day_start
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.schemas import Taxonomy
 from api.places.service import place_names
@@ -52,15 +53,12 @@ from api.querylog.rollup import (
     Aggregate,
     as_date,
     built_state,
-    count_if,
-    day_start,
     first_since,
-    latest,
     live_citizen_days,
     live_daily,
-    period_start,
     visit_gap,
 )
+from api.querylog.sqlfuncs import count_if, latest, period_start
 
 UNKNOWN = "unknown"
 UNKNOWN_TOPIC_LABEL = "Chưa xác định"

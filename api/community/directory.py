@@ -33,10 +33,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.community.models import CommunityTeam
+from api.core.clock import VIETNAM_TZ
 from api.core.db import utcnow
 from api.places.models import Commune, Province
 from api.places.service import places_seed_path, read_places_csv
-from api.querylog.rollup import VIETNAM_TZ
 
 logger = logging.getLogger(__name__)
 

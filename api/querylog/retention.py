@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import MetaData, Table, create_engine, delete, inspect
 from sqlalchemy.orm import Session
 
+from api.core.clock import day_start, local_date
 from api.querylog.models import CitizenDay, CitizenGap, Turn
-from api.querylog.rollup import day_start, local_date, refresh
+from api.querylog.rollup import refresh
 
 
 @dataclass(frozen=True)

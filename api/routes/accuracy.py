@@ -20,8 +20,8 @@ from api.accuracy.service import (
     sample,
     week_of,
 )
+from api.core.clock import today_local
 from api.knowledge.models import KnowledgeEntry
-from api.querylog.rollup import today_local
 from api.routes.deps import SessionDep, require_roles
 from api.staff.models import Role
 from api.staff.security import TokenClaims

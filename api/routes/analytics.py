@@ -34,11 +34,11 @@ from api.analytics.report import (
 )
 from api.analytics.safety import content_figures, scam_figures
 from api.analytics.service import Analytics
+from api.core.clock import today_local
 from api.core.config import Settings
 from api.knowledge.seeding import cached_taxonomy
 from api.places.models import Commune, Province
 from api.querylog.models import ExampleDecision, ReviewStatus
-from api.querylog.rollup import today_local
 from api.routes.deps import FiguresSessionDep, SessionDep, SettingsDep, require_roles
 from api.safety.content import load_content, notice_draft
 from api.staff.models import Role

@@ -22,6 +22,7 @@ from api.community.directory import (
     team_item,
 )
 from api.community.models import CommunityTeam
+from api.core.clock import today_local
 from api.knowledge.editing import (
     AnswerEdit,
     InvalidEdit,
@@ -36,7 +37,6 @@ from api.knowledge.models import KnowledgeEntry
 from api.knowledge.seeding import cached_taxonomy
 from api.places.models import Commune, Province
 from api.places.service import list_communes, list_provinces
-from api.querylog.rollup import today_local
 from api.routes import throttle
 from api.routes.deps import SessionDep, SettingsDep, require_roles
 from api.staff.models import Role, StaffUser

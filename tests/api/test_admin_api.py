@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from api.analytics.examples import export_examples
+from api.core.clock import today_local
 from api.querylog.models import Outcome, TrainingExample, Turn
-from api.querylog.rollup import today_local
 from api.staff.models import Role
 from tests.api.conftest import staff_headers
 

@@ -17,10 +17,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.analytics.examples import export_examples
+from api.core.clock import VIETNAM_TZ, today_local
 from api.knowledge.store import KnowledgeStore
 from api.querylog.models import Outcome, TrainingExample, Turn
 from api.querylog.retention import purge
-from api.querylog.rollup import VIETNAM_TZ, refresh, today_local
+from api.querylog.rollup import refresh
 from api.staff.models import Role
 from tests.api.conftest import staff_token
 

@@ -16,7 +16,7 @@ from api.community.models import (
     Resolution,
     TicketStatus,
 )
-from api.querylog.rollup import VIETNAM_TZ, today_local
+from api.core.clock import VIETNAM_TZ, today_local
 from api.staff.models import Role
 from tests.api.conftest import staff_token
 from tests.factories import helper_session, ticket

@@ -10,9 +10,9 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from api.core.clock import today_local
 from api.core.db import utcnow
 from api.querylog.models import Outcome, Turn
-from api.querylog.rollup import today_local
 from api.staff.models import Role
 from tests.api.conftest import logged_turns, staff_token
 from tests.conftest import ROOT

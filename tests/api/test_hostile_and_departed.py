@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from api.community.helper import LINK_TOO_MANY
 from api.conversation.messages import RATE_LIMITED
+from api.core.clock import today_local
 from api.core.config import Settings
 from api.core.db import utcnow
 from api.main import _NoSenderIds
 from api.querylog.models import Outcome, RejectedCount, Turn
-from api.querylog.rollup import today_local
 from api.staff.models import Role, StaffUser
 from api.staff.security import issue_token
 from api.staff.service import create_staff

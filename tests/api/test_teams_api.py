@@ -18,7 +18,7 @@ from api.community.directory import (
     team_for_commune,
 )
 from api.community.models import CommunityTeam
-from api.querylog.rollup import VIETNAM_TZ
+from api.core.clock import VIETNAM_TZ
 from api.staff.models import Role
 from tests.api.conftest import staff_token
 from tests.conftest import ROOT

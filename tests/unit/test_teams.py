@@ -29,8 +29,8 @@ from api.community.directory import (
     when_text,
 )
 from api.community.models import CommunityTeam
+from api.core.clock import VIETNAM_TZ
 from api.knowledge.seeding import validate_seeds
-from api.querylog.rollup import VIETNAM_TZ
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "seeds" / "teams" / "sample_ha_tinh.yml"

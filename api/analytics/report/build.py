@@ -24,9 +24,9 @@ from api.analytics.report.figures import (
 from api.analytics.report.narrative import draft_paragraph
 from api.analytics.safety import content_figures, scam_figures
 from api.analytics.service import UNKNOWN, UNKNOWN_TOPIC_LABEL, Analytics
+from api.core.clock import VIETNAM_TZ
 from api.core.db import read_together
 from api.knowledge.schemas import Taxonomy
-from api.querylog.rollup import VIETNAM_TZ
 
 # The unanswered themes a report lists, biggest first.
 MAX_THEMES = 30

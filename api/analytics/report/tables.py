@@ -14,7 +14,7 @@ from api.analytics.report.figures import (
     format_period,
 )
 from api.analytics.safety import KIND_LABELS
-from api.querylog.rollup import VIETNAM_TZ
+from api.core.clock import VIETNAM_TZ
 
 SHEET_SUMMARY = "Tổng hợp"
 # The place breakdowns' unit by level, as in "Theo xã, phường".
