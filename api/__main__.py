@@ -31,7 +31,7 @@ from api.core.clock import VIETNAM_TZ, today_local
 from api.core.config import ROOT, get_settings
 from api.core.db import get_engine
 from api.knowledge.seeding import cached_taxonomy, seed_knowledge, validate_seeds
-from api.places.service import places_seed_path, seed_places
+from api.places.seeding import places_seed_path, seed_places
 from api.querylog.retention import purge, purge_tracker_events
 from api.querylog.rollup import rebuild_all, refresh
 from api.staff.models import Role

@@ -77,7 +77,7 @@ def _prepare(url: str) -> None:
 
     from api.__main__ import migrate
     from api.core.db import make_engine
-    from api.places.service import places_seed_path, seed_places
+    from api.places.seeding import places_seed_path, seed_places
 
     migrate(url)
     engine = make_engine(url)

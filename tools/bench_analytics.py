@@ -84,7 +84,7 @@ from api.core.db import make_engine
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.seeding import load_taxonomy, seed_knowledge
 from api.main import create_app
-from api.places.service import places_seed_path, seed_places
+from api.places.seeding import places_seed_path, seed_places
 from api.querylog.rollup import refresh
 from api.querylog.wording import message_words
 from api.staff.models import Role, StaffUser

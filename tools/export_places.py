@@ -25,7 +25,7 @@ from pathlib import Path
 import vietnam_provinces
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
-from api.places.service import (
+from api.places.seeding import (
     CSV_COLUMNS,
     EXPECTED_COMMUNES,
     EXPECTED_PROVINCES,

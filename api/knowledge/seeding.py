@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from api.community.directory import validate_teams
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.schemas import EntrySeed, Taxonomy, validate_entries
-from api.places.service import places_seed_path, validate_places_csv
+from api.places.seeding import places_seed_path, validate_places_csv
 
 logger = logging.getLogger(__name__)
 

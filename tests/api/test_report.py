@@ -43,7 +43,7 @@ from api.core.clock import VIETNAM_TZ
 from api.core.config import get_settings
 from api.core.db import get_engine
 from api.knowledge.seeding import cached_taxonomy
-from api.places.service import places_seed_path, seed_places
+from api.places.seeding import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
 from api.staff.models import Role
 from tests.api.conftest import staff_token

@@ -21,7 +21,7 @@ from api.community.models import (
     Resolution,
     TicketStatus,
 )
-from api.places.service import places_seed_path, seed_places
+from api.places.seeding import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
 from api.staff.models import Role
 from tests.api.conftest import staff_token

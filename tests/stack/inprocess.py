@@ -23,7 +23,7 @@ from api.core.config import Settings
 from api.core.db import make_engine
 from api.knowledge.seeding import seed_knowledge
 from api.main import create_app
-from api.places.service import places_seed_path, seed_places
+from api.places.seeding import places_seed_path, seed_places
 from tests.conftest import ROOT
 
 # Collects Content-Security-Policy violations before any page script runs (injected

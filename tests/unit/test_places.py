@@ -18,19 +18,21 @@ from sqlalchemy.orm import Session
 from api.core.db import Base, make_engine
 from api.knowledge.seeding import validate_seeds
 from api.places.models import Commune, Province
-from api.places.service import (
+from api.places.seeding import (
     CSV_COLUMNS,
+    places_seed_path,
+    seed_places,
+    validate_places_csv,
+)
+from api.places.service import (
     PlaceMatch,
     PlaceRef,
     fold,
     list_communes,
     list_provinces,
     place_names,
-    places_seed_path,
     province_by_name,
     resolve_place,
-    seed_places,
-    validate_places_csv,
 )
 from tests.conftest import ROOT
 

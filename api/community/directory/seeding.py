@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.community.directory.schema import EscalationContact, TeamsFile, overlaps
 from api.community.directory.teams import apply_values, commune_provinces
 from api.community.models import CommunityTeam
-from api.places.service import places_seed_path, read_places_csv
+from api.places.seeding import places_seed_path, read_places_csv
 
 logger = logging.getLogger(__name__)
 
