@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
-from api.analytics.service import turn_conditions
+from api.analytics.sources import turn_conditions
 from api.core.db import utcnow
 from api.knowledge.models import KnowledgeEntry
 from api.querylog.models import (

@@ -1,27 +1,23 @@
 """Dashboard figures, aggregated in SQL over the daily tables and today's turns.
 
 Every figure is asked for a :class:`~api.analytics.filters.Filters` (period, province,
-commune, channel). Counts of turns come from :func:`daily_rows`, counts of citizens
-from :func:`citizen_counts`; both read the daily tables for the days already built and
-the query log for the rest, so the same numbers come out before and after a purge.
-Per-answer figures (top questions, feedback) need the turns themselves and therefore
-cover the retention period only.
+commune, channel). Counts of turns and citizens come from :mod:`api.analytics.sources`
+(the daily tables for the days already built, the query log for the rest), so the
+same numbers come out before and after a purge. Per-answer figures (top questions,
+feedback) need the turns themselves and therefore cover the retention period only.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
     Date,
     Select,
     Subquery,
     case,
-    cast,
     func,
     literal,
     literal_column,
@@ -31,33 +27,19 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
-from api.core.clock import day_start
+from api.analytics.sources import (
+    citizen_counts,
+    citizens_by,
+    daily_rows,
+    int_sum,
+    next_month,
+    turn_conditions,
+)
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.schemas import Taxonomy
 from api.places.service import place_names
-from api.querylog.models import (
-    AREA_COLUMNS,
-    CitizenDay,
-    CitizenGap,
-    DailyStat,
-    Outcome,
-    Rollup,
-    Turn,
-)
-from api.querylog.rollup import (
-    AGGREGATES,
-    DAILY_DIMENSIONS,
-    DROPPED,
-    FIRST_VISIT,
-    GAP_LEVELS,
-    Aggregate,
-    as_date,
-    built_state,
-    first_since,
-    live_citizen_days,
-    live_daily,
-    visit_gap,
-)
+from api.querylog.models import Outcome, Turn
+from api.querylog.rollup import FIRST_VISIT, as_date, first_since
 from api.querylog.sqlfuncs import count_if, latest, period_start
 
 UNKNOWN = "unknown"
@@ -65,192 +47,13 @@ UNKNOWN_TOPIC_LABEL = "Chưa xác định"
 UNKNOWN_PLACE_LABEL = "Chưa rõ địa bàn"
 OUTCOMES = [o.value for o in Outcome]
 RATE_OUTCOMES = ("answered", "unsure", "out_of_scope")
-DAILY_COLUMNS = (*DAILY_DIMENSIONS, "turns", "helpful", "not_helpful")
-COUNT_COLUMNS = (*AREA_COLUMNS, "day", "gap", "citizens")
-ONE_DAY = timedelta(days=1)
-
-
-def daily_rows(
-    session: Session, f: Filters, needs: Iterable[str] = (), by_day: bool = False
-) -> Subquery:
-    """Turns per day and dimension for ``f`` (columns of ``querylog_daily``).
-
-    ``needs`` names the dimensions the caller groups by (the area of ``f`` is added).
-    Whole calendar months are read from the smallest monthly aggregate keeping them,
-    unless the caller needs days (``by_day``: then ``day`` is a month's first day for
-    those rows); the other built days from the smallest daily one (``querylog_daily``
-    itself when none keeps them, or while the aggregates are being rebuilt); the
-    turns not built yet from the query log.
-    """
-    needed = {*needs, *f.area()}
-
-    def built(first: date, last: date, aggregates: bool) -> list[Select[Any]]:
-        parts = []
-        spans = [(first, last)]
-        months = None if by_day else _whole_months(first, last)
-        monthly = _smallest("month", needed) if aggregates else None
-        if months is not None and monthly is not None:
-            since, until = months
-            parts.append(_rollup_rows(monthly, since, until))
-            spans = [(first, since - ONE_DAY), (until, last)]
-        daily = _smallest("day", needed) if aggregates else None
-        for start, end in spans:
-            if start > end:
-                continue
-            if daily is None:
-                parts.append(
-                    select(*(getattr(DailyStat, c) for c in DAILY_COLUMNS)).where(
-                        DailyStat.day >= start, DailyStat.day <= end
-                    )
-                )
-            else:
-                parts.append(_rollup_rows(daily, start, end + ONE_DAY))
-        return parts
-
-    def live(start: datetime, end: datetime, _: date | None) -> Select[Any]:
-        return live_daily(start, end)
-
-    return _built_and_live(session, f, built, live, DAILY_COLUMNS)
-
-
-def citizen_counts(session: Session, f: Filters, keys: Iterable[str] = ()) -> Subquery:
-    """Citizen-days for ``f`` counted per day, place and gap to the citizen's
-    previous day at the place level of ``f`` and ``keys`` (columns
-    :data:`COUNT_COLUMNS`; the place columns finer than the level may hold "*"):
-    from ``querylog_citizen_gap`` for the country and province levels, else from the
-    citizen-days themselves."""
-    level = _previous_day_level(f, keys)
-
-    def counted(rows: Subquery) -> Select[Any]:
-        return select(
-            *(rows.c[c] for c in AREA_COLUMNS),
-            rows.c.day,
-            visit_gap(rows, level).label("gap"),
-            literal(1).label("citizens"),
-        )
-
-    def built(first: date, last: date, aggregates: bool) -> list[Select[Any]]:
-        if aggregates and level in GAP_LEVELS:
-            return [
-                select(
-                    CitizenGap.channel,
-                    CitizenGap.province_code,
-                    literal_column(f"'{DROPPED}'").label("commune_code"),
-                    CitizenGap.day,
-                    CitizenGap.gap,
-                    CitizenGap.citizens,
-                ).where(
-                    CitizenGap.level == level,
-                    CitizenGap.day >= first,
-                    CitizenGap.day <= last,
-                )
-            ]
-        rows = select(CitizenDay).where(CitizenDay.day >= first, CitizenDay.day <= last)
-        return [counted(rows.subquery())]
-
-    def live(start: datetime, end: datetime, built_before: date | None) -> Select[Any]:
-        return counted(live_citizen_days(start, end, built_before).subquery())
-
-    return _built_and_live(session, f, built, live, COUNT_COLUMNS)
-
-
-def _smallest(grain: str, needed: set[str]) -> Aggregate | None:
-    return next((a for a in AGGREGATES if a.grain == grain and a.covers(needed)), None)
-
-
-def _rollup_rows(aggregate: Aggregate, since: date, until: date) -> Select[Any]:
-    """Rows of ``aggregate`` for the periods starting in [since, until)."""
-    return select(
-        Rollup.period_start.label("day"),
-        *(getattr(Rollup, c) for c in DAILY_COLUMNS[1:]),
-    ).where(
-        Rollup.aggregate == aggregate.name,
-        Rollup.period_start >= since,
-        Rollup.period_start < until,
-    )
-
-
-def _whole_months(first: date, last: date) -> tuple[date, date] | None:
-    """[since, until): the calendar months wholly inside [first, last], if any."""
-    since = first if first.day == 1 else _next_month(first)
-    after = last + ONE_DAY
-    until = after.replace(day=1)
-    return (since, until) if since < until else None
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
-def _built_and_live(
-    session: Session,
-    f: Filters,
-    built: Callable[[date, date, bool], list[Select[Any]]],
-    live: Callable[[datetime, datetime, date | None], Select[Any]],
-    columns: tuple[str, ...],
-) -> Subquery:
-    """``columns`` from ``built`` (first day, last day, whether the aggregates are
-    current) for the turns already in the daily tables and from ``live`` (the same
-    grouping computed from the query log, given the first day not in the daily
-    tables) for the others, in the area of ``f``."""
-    state = built_state(session)
-    start, end = day_start(f.start), day_start(f.end + ONE_DAY)
-    parts: list[Select[Any]] = []
-    if state is not None and f.start <= state.last_day:
-        last = min(f.end, state.last_day)
-        parts.extend(built(f.start, last, state.aggregates))
-        start = max(start, state.before)
-    if start < end:
-        after = state.last_day + ONE_DAY if state is not None else None
-        rows = live(start, end, after).subquery()
-        parts.append(select(*(rows.c[c] for c in columns)))
-    source = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    area = [source.c[column] == value for column, value in f.area().items()]
-    return select(source).where(*area).subquery()
-
-
-def turn_conditions(f: Filters) -> list[ColumnElement[bool]]:
-    """Conditions on the query log for the period and area of ``f``."""
-    return [
-        *f.during(Turn.created_at),
-        *(getattr(Turn, column) == value for column, value in f.area().items()),
-    ]
-
-
-def _sum(column: Any) -> ColumnElement[int]:
-    # PostgreSQL sums bigints as numeric (Decimal); counts stay integers.
-    return cast(func.coalesce(func.sum(column), 0), BigInteger)
 
 
 def _outcome_sums(rows: Subquery) -> list[ColumnElement[int]]:
     return [
-        _sum(case((rows.c.outcome == o, rows.c.turns), else_=0)).label(o)
+        int_sum(case((rows.c.outcome == o, rows.c.turns), else_=0)).label(o)
         for o in RATE_OUTCOMES
     ]
-
-
-def citizens_by(session: Session, f: Filters, *keys: str) -> dict[tuple[Any, ...], int]:
-    """Distinct citizens of ``f`` per value of the columns ``keys``: the citizen-days
-    that are their citizen's first in the period (at the place level of ``keys``)."""
-    counts = citizen_counts(session, f, keys)
-    columns = [counts.c[k] for k in keys]
-    return {
-        tuple(row[:-1]): row[-1]
-        for row in session.execute(
-            select(*columns, _sum(counts.c.citizens))
-            .where(first_since(counts, literal(f.start, Date)))
-            .group_by(*columns)
-        ).tuples()
-    }
-
-
-def _previous_day_level(f: Filters, keys: Iterable[str]) -> str:
-    place = {*keys, *f.area()}
-    if "commune_code" in place:
-        return "previous_day_commune"
-    if "province_code" in place:
-        return "previous_day_province"
-    return "previous_day"
 
 
 def _rate(part: int, whole: int) -> float | None:
@@ -337,9 +140,9 @@ class Analytics:
             select(
                 turns.c.period,
                 turns.c.outcome,
-                _sum(turns.c.turns),
-                _sum(turns.c.helpful),
-                _sum(turns.c.not_helpful),
+                int_sum(turns.c.turns),
+                int_sum(turns.c.helpful),
+                int_sum(turns.c.not_helpful),
             ).group_by(turns.c.period, turns.c.outcome)
         ).tuples():
             by_outcome[i][outcome] = n
@@ -351,8 +154,8 @@ class Analytics:
             for i, total, returning in self._session.execute(
                 select(
                     citizens.c.period,
-                    _sum(citizens.c.citizens),
-                    _sum(citizens.c.returned),
+                    int_sum(citizens.c.citizens),
+                    int_sum(citizens.c.returned),
                 ).group_by(citizens.c.period)
             ).tuples()
         }
@@ -370,12 +173,14 @@ class Analytics:
         rows = daily_rows(self._session, f, ["outcome"], by_day=interval != "month")
         # Summed per day first, so that the bucket of a day is computed once.
         per_day = (
-            select(rows.c.day, _sum(rows.c.turns).label("turns"), *_outcome_sums(rows))
+            select(
+                rows.c.day, int_sum(rows.c.turns).label("turns"), *_outcome_sums(rows)
+            )
             .group_by(rows.c.day)
             .subquery()
         )
         bucket = period_start(per_day.c.day, interval)
-        sums = [_sum(per_day.c[c]) for c in ("turns", *RATE_OUTCOMES)]
+        sums = [int_sum(per_day.c[c]) for c in ("turns", *RATE_OUTCOMES)]
         turns = {
             as_date(b): (t, a, u, o)
             for b, t, a, u, o in self._session.execute(
@@ -410,7 +215,7 @@ class Analytics:
         counts = citizen_counts(self._session, f)
         per_day = (
             select(
-                counts.c.day, counts.c.gap, _sum(counts.c.citizens).label("citizens")
+                counts.c.day, counts.c.gap, int_sum(counts.c.citizens).label("citizens")
             )
             .group_by(counts.c.day, counts.c.gap)
             .subquery()
@@ -420,7 +225,7 @@ class Analytics:
         return {
             as_date(b): int(n)
             for b, n in self._session.execute(
-                select(bucket, _sum(per_day.c.citizens))
+                select(bucket, int_sum(per_day.c.citizens))
                 .where(first_since(per_day, since))
                 .group_by(bucket)
             ).tuples()
@@ -430,9 +235,9 @@ class Analytics:
         """Turns per topic with outcome counts, most asked first."""
         rows = daily_rows(self._session, f, ["topic", "outcome"])
         result = self._session.execute(
-            select(rows.c.topic, _sum(rows.c.turns), *_outcome_sums(rows))
+            select(rows.c.topic, int_sum(rows.c.turns), *_outcome_sums(rows))
             .group_by(rows.c.topic)
-            .order_by(_sum(rows.c.turns).desc(), rows.c.topic)
+            .order_by(int_sum(rows.c.turns).desc(), rows.c.topic)
         ).tuples()
         items = []
         for code, turns, answered, unsure, out_of_scope in result:
@@ -464,7 +269,9 @@ class Analytics:
         mapping = {t.code: t.pillar for t in self._taxonomy.topics}
         pillar = case(mapping, value=rows.c.topic, else_=literal_column(f"'{UNKNOWN}'"))
         counts = dict(
-            self._session.execute(select(pillar, _sum(rows.c.turns)).group_by(pillar))
+            self._session.execute(
+                select(pillar, int_sum(rows.c.turns)).group_by(pillar)
+            )
             .tuples()
             .all()
         )
@@ -482,9 +289,9 @@ class Analytics:
         """Turns and citizens per channel."""
         rows = daily_rows(self._session, f, ["channel"])
         turns = self._session.execute(
-            select(rows.c.channel, _sum(rows.c.turns))
+            select(rows.c.channel, int_sum(rows.c.turns))
             .group_by(rows.c.channel)
-            .order_by(_sum(rows.c.turns).desc())
+            .order_by(int_sum(rows.c.turns).desc())
         ).all()
         people = {c: n for (c,), n in citizens_by(self._session, f, "channel").items()}
         items = [
@@ -500,11 +307,11 @@ class Analytics:
         column = "province_code" if level == "province" else "commune_code"
         rows = daily_rows(self._session, f, [column, "province_code", "outcome"])
         keys = (rows.c[column], rows.c.province_code)
-        answered = _sum(case((rows.c.outcome == "answered", rows.c.turns), else_=0))
+        answered = int_sum(case((rows.c.outcome == "answered", rows.c.turns), else_=0))
         result = self._session.execute(
-            select(*keys, _sum(rows.c.turns), answered)
+            select(*keys, int_sum(rows.c.turns), answered)
             .group_by(*keys)
-            .order_by(_sum(rows.c.turns).desc(), *keys)
+            .order_by(int_sum(rows.c.turns).desc(), *keys)
             .limit(limit)
         ).tuples()
         people = citizens_by(self._session, f, column, "province_code")
@@ -633,5 +440,5 @@ def _buckets(start: date, end: date, interval: str) -> list[date]:
         elif interval == "week":
             current += timedelta(days=7)
         else:
-            current = _next_month(current)
+            current = next_month(current)
     return out

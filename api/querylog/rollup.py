@@ -14,7 +14,7 @@ the retention period; the daily tables stay.
 ``querylog_daily`` keeps every dimension, so it is large (a year of a busy province:
 hundreds of thousands of rows). Coarser copies of it, the :data:`AGGREGATES` in
 ``querylog_rollup``, are built with it; a question reads the smallest one that keeps
-the dimensions it needs (see :func:`api.analytics.service.daily_rows`).
+the dimensions it needs (see :func:`api.analytics.sources.daily_rows`).
 """
 
 from __future__ import annotations
