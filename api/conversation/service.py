@@ -39,13 +39,13 @@ from api.conversation.replies import (
     rated_message,
     split_reply,
 )
+from api.core.clock import today_local
 from api.core.db import utcnow
 from api.knowledge.schemas import Taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.privacy.masking import mask
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
-from api.querylog.rollup import today_local
 from api.querylog.service import (
     TurnRecord,
     count_rejected,

@@ -41,9 +41,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.core.clock import day_start, local_date
-from api.core.clock import (  # re-exported for api.conversation.service
-    today_local as today_local,
-)
 from api.querylog.models import (
     CitizenDay,
     CitizenGap,
