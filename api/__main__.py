@@ -185,7 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"created {args.role} {args.username!r}")
     elif args.command == "rollup":
         with Session(get_engine()) as session:
-            before = rebuild_all(session) if args.all else refresh(session)
+            before = (
+                rebuild_all(session, progress=lambda line: print(line, flush=True))
+                if args.all
+                else refresh(session)
+            )
         moment = before.astimezone(VIETNAM_TZ).strftime("%Y-%m-%d %H:%M")
         print(f"daily figures hold every turn logged before {moment} (Vietnam time)")
     elif args.command == "purge":

@@ -19,6 +19,7 @@ the dimensions it needs (see :func:`api.analytics.sources.daily_rows`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -495,14 +496,36 @@ def _is_fresh(
     )
 
 
-def rebuild_all(session: Session, now: datetime | None = None) -> datetime:
+def rebuild_all(
+    session: Session,
+    now: datetime | None = None,
+    progress: Callable[[str], None] | None = None,
+    chunk_days: int = 31,
+) -> datetime:
     """Rebuilds every day that still has turns (after a bulk import, say); returns
-    how far the tables go."""
+    how far the tables go.
+
+    The days are built ``chunk_days`` at a time, oldest first (a citizen's earlier
+    days are then already in the table), and ``progress`` hears of each chunk: a year
+    of turns takes tens of seconds, which looks like a hang when nothing is said."""
     before = (now or datetime.now(timezone.utc)) - SETTLE
     last = local_date(before)
     oldest = _oldest_day(session)
     if oldest is not None:
-        _build_daily_tables(session, min(oldest, last), last + ONE_DAY, before)
+        first = min(oldest, last)
+        days = (last - first).days + 1
+        chunks = -(-days // chunk_days)
+        for number in range(chunks):
+            start = first + timedelta(days=number * chunk_days)
+            until = min(start + timedelta(days=chunk_days), last + ONE_DAY)
+            _build_daily_tables(session, start, until, before)
+            if progress is not None:
+                progress(
+                    f"daily tables: {start:%d/%m/%Y}–{until - ONE_DAY:%d/%m/%Y} "
+                    f"({number + 1}/{chunks})"
+                )
+    if progress is not None:
+        progress("totals by period …")
     _rebuild_aggregates(session, last + ONE_DAY)
     state = session.get(RollupState, 1)
     if state is None:
