@@ -306,6 +306,10 @@ def _table(results: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+README_START = "<!-- security-bench:start (written by tools/bench_security.py) -->"
+README_END = "<!-- security-bench:end -->"
+
+
 def write(results: dict[str, Any]) -> None:
     """bench/security.json and the section of bench/README.md."""
     BENCH.mkdir(exist_ok=True)
@@ -314,13 +318,23 @@ def write(results: dict[str, Any]) -> None:
     )
     readme = BENCH / "README.md"
     text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    marker = "## Hostile inputs (`make security`)"
-    if marker in text:
-        head, _, rest = text.partition(marker)
-        tail = rest.split("\n## ", 1)
-        text = head + _table(results) + ("\n## " + tail[1] if len(tail) > 1 else "")
+    # Between its own markers, like the other benchmarks' sections: cutting at the
+    # next heading took the next section's start marker with it.
+    start, end = README_START, README_END
+    section = f"{start}\n{_table(results).rstrip()}\n{end}\n"
+    heading = "## Hostile inputs (`make security`)"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + section + rest.split(end, 1)[1].lstrip("\n")
+    elif heading in text:  # written before the markers
+        head, _, rest = text.partition(heading)
+        cut = min(
+            (i for i in (rest.find("\n## "), rest.find("\n<!-- ")) if i >= 0),
+            default=len(rest),
+        )
+        text = head + section + rest[cut:].lstrip("\n")
     else:
-        text = text.rstrip("\n") + "\n\n" + _table(results)
+        text = text.rstrip("\n") + "\n\n" + section
     readme.write_text(text, encoding="utf-8")
 
 
