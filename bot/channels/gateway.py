@@ -40,7 +40,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import session
+
 logger = logging.getLogger(__name__)
+
+# Rasa loads this channel at start-up, before any conversation: the one place in the
+# Rasa process to fix how sessions carry slots over (bot/session.py).
+session.install()
 
 # How many ranking entries are passed on: enough to offer three alternatives.
 RANKING_LENGTH = 5
