@@ -23,6 +23,7 @@ from api.accuracy.service import (
 from api.core.clock import today_local
 from api.knowledge.models import KnowledgeEntry
 from api.routes.deps import SessionDep, require_roles
+from api.routes.schemas.accuracy import AccuracyFigures, SampledTurn, WeeklySample
 from api.staff.models import Role
 from api.staff.security import TokenClaims
 
@@ -31,45 +32,9 @@ router = APIRouter(prefix="/api/staff/accuracy", tags=["accuracy"])
 AnalystDep = Annotated[TokenClaims, Depends(require_roles(Role.ANALYST))]
 
 
-class SampledTurn(BaseModel):
-    id: int
-    answered_on: date
-    question: str
-    reply: str
-    answer_id: str
-    answer_question: str | None
-    verdict: Verdict | None
-    reviewed_by: str | None
-
-
-class WeeklySample(BaseModel):
-    week: date
-    week_end: date
-    size: int
-    reviewed: int
-    turns: list[SampledTurn]
-
-
-class Figures(BaseModel):
-    reviewed: int
-    right: int
-    partly: int
-    wrong: int
-    accuracy: float | None
-    ci_low: float | None
-    ci_high: float | None
-
-
-class MonthFigures(Figures):
-    month: str
-
-
-class AccuracyFigures(BaseModel):
-    months: list[MonthFigures]
-    overall: Figures
-
-
 class VerdictBody(BaseModel):
+    """A staff verdict on a sampled turn."""
+
     verdict: Verdict
 
 
