@@ -11,6 +11,12 @@ from api.conversation.inputs import InvalidMessage
 from api.conversation.replies import OutMessage
 from api.routes import throttle
 from api.routes.deps import ConversationDep, SettingsDep
+from api.routes.schemas.chat import (
+    ButtonOut,
+    ChatResponse,
+    FeedbackResponse,
+    MessageOut,
+)
 
 router = APIRouter(tags=["chat"])
 
@@ -21,39 +27,6 @@ class ChatRequest(BaseModel):
     sender: str = Field(min_length=1, max_length=128)
     text: str
     channel: Literal["web", "api"] = "web"
-
-
-class ButtonOut(BaseModel):
-    """A reply option."""
-
-    title: str
-    payload: str
-
-
-class MessageOut(BaseModel):
-    """One bot message."""
-
-    text: str
-    buttons: list[ButtonOut] = []
-
-
-class ChatResponse(BaseModel):
-    """The bot's reply and how the message was understood."""
-
-    messages: list[MessageOut]
-    intent: str | None
-    confidence: float | None
-    topic: str | None
-    answered: bool
-    answer_id: str | None
-    turn_id: int
-    feedback_after: int | None = Field(
-        default=None,
-        description=(
-            "index in messages of the message the citizen may rate (the web chat "
-            "puts 'Hữu ích / Chưa hữu ích' under it); null: nothing to rate"
-        ),
-    )
 
 
 def _message_out(message: OutMessage) -> MessageOut:
@@ -113,12 +86,6 @@ class FeedbackRequest(BaseModel):
     sender: str = Field(min_length=1, max_length=128)
     turn_id: int = Field(ge=1, le=2**63 - 1)
     helpful: bool
-
-
-class FeedbackResponse(BaseModel):
-    """What the assistant says after the rating (e.g. the offer of a person)."""
-
-    messages: list[MessageOut]
 
 
 @router.post("/api/feedback", response_model=FeedbackResponse)

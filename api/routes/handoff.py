@@ -16,8 +16,8 @@ from api.community import handoff, helper
 from api.community.models import Resolution, TicketStatus
 from api.conversation.replies import Button, OutMessage
 from api.core.db import utcnow
-from api.routes.chat import ButtonOut, MessageOut
 from api.routes.deps import ConversationDep, SessionDep, require_roles
+from api.routes.schemas.chat import ButtonOut, MessageOut, UpdatesResponse
 from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims
 
@@ -187,18 +187,6 @@ async def close(
         handoff.set_satisfaction_delivery, session, survey.ticket_id, delivery
     )
     return handoff.ticket_detail(session, viewer, ticket_id)
-
-
-class UpdatesResponse(BaseModel):
-    """Team replies for a web chat citizen, oldest first."""
-
-    messages: list[str]
-    # True while the citizen's hand-off is asked for, waiting or being handled: the
-    # page keeps asking only then.
-    waiting: bool = False
-    # One-tap questions after a ticket is closed ("Hài lòng / Chưa hài lòng"),
-    # shown as assistant messages with their buttons.
-    questions: list[MessageOut] = []
 
 
 @router.get("/api/chat/updates", response_model=UpdatesResponse)
