@@ -18,6 +18,12 @@ from api.conversation.replies import Button, OutMessage
 from api.core.db import utcnow
 from api.routes.deps import ConversationDep, SessionDep, require_roles
 from api.routes.schemas.chat import ButtonOut, MessageOut, UpdatesResponse
+from api.routes.schemas.handoff import (
+    LinkCode,
+    ReplySent,
+    TicketDetail,
+    Tickets,
+)
 from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims
 
@@ -73,7 +79,7 @@ def _conflict(exc: handoff.TicketConflict) -> HTTPException:
     )
 
 
-@router.get("/api/staff/tickets")
+@router.get("/api/staff/tickets", response_model=Tickets)
 def tickets(
     _: CommunityDep,
     viewer: ViewerDep,
@@ -89,7 +95,7 @@ def tickets(
     }
 
 
-@router.get("/api/staff/tickets/{ticket_id}")
+@router.get("/api/staff/tickets/{ticket_id}", response_model=TicketDetail)
 def ticket(
     _: CommunityDep, viewer: ViewerDep, session: SessionDep, ticket_id: int
 ) -> dict[str, Any]:
@@ -100,7 +106,7 @@ def ticket(
         raise _not_found() from exc
 
 
-@router.post("/api/staff/tickets/{ticket_id}/claim")
+@router.post("/api/staff/tickets/{ticket_id}/claim", response_model=TicketDetail)
 def claim(
     _: CommunityDep, viewer: ViewerDep, session: SessionDep, ticket_id: int
 ) -> dict[str, Any]:
@@ -120,7 +126,7 @@ class ReplyRequest(BaseModel):
     text: str = Field(min_length=1, max_length=2000)
 
 
-@router.post("/api/staff/tickets/{ticket_id}/reply")
+@router.post("/api/staff/tickets/{ticket_id}/reply", response_model=ReplySent)
 async def reply(
     _: CommunityDep,
     viewer: ViewerDep,
@@ -158,7 +164,7 @@ class CloseRequest(BaseModel):
     resolution: Resolution
 
 
-@router.post("/api/staff/tickets/{ticket_id}/close")
+@router.post("/api/staff/tickets/{ticket_id}/close", response_model=TicketDetail)
 async def close(
     _: CommunityDep,
     viewer: ViewerDep,
@@ -215,7 +221,7 @@ async def updates(
     )
 
 
-@router.post("/api/staff/helper/link-code")
+@router.post("/api/staff/helper/link-code", response_model=LinkCode)
 def link_code(viewer: ViewerDep, session: SessionDep) -> dict[str, Any]:
     """A one-time code to link the member's own chat (Telegram, Zalo or the web
     chat) to their account: they type "liên kết <code>" in it within 10 minutes,
