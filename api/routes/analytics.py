@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
@@ -40,6 +40,26 @@ from api.knowledge.seeding import cached_taxonomy
 from api.places.models import Commune, Province
 from api.querylog.models import ExampleDecision, ReviewStatus
 from api.routes.deps import FiguresSessionDep, SessionDep, SettingsDep, require_roles
+from api.routes.schemas.analytics import (
+    Channels,
+    CommunityFigures,
+    Content,
+    Feedback,
+    Overview,
+    Pillars,
+    Places,
+    Safety,
+    Topics,
+    TopQuestions,
+    Volume,
+)
+from api.routes.schemas.inbox import (
+    Inbox,
+    Reviewed,
+    TrainingExampleItem,
+    TrainingExamples,
+)
+from api.routes.schemas.report import ReportSummary
 from api.safety.content import load_content, notice_draft
 from api.staff.models import Role
 from api.staff.security import TokenClaims
@@ -95,13 +115,13 @@ AnalyticsDep = Annotated[Analytics, Depends(_analytics)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
 
-@router.get("/analytics/overview")
+@router.get("/analytics/overview", response_model=Overview)
 def overview(_: AnalystDep, f: FiltersDep, analytics: AnalyticsDep) -> dict[str, Any]:
     """Turns, citizens, outcome rates and feedback for the period and area."""
     return analytics.overview(f)
 
 
-@router.get("/analytics/volume")
+@router.get("/analytics/volume", response_model=Volume)
 def volume(
     _: AnalystDep,
     f: FiltersDep,
@@ -112,7 +132,7 @@ def volume(
     return analytics.volume(f, interval)
 
 
-@router.get("/analytics/community")
+@router.get("/analytics/community", response_model=CommunityFigures)
 def community(
     _: AnalystDep, f: FiltersDep, session: FiguresSessionDep
 ) -> dict[str, Any]:
@@ -121,7 +141,7 @@ def community(
     return community_figures(session, f)
 
 
-@router.get("/analytics/safety")
+@router.get("/analytics/safety", response_model=Safety)
 def safety(
     _: AnalystDep, f: FiltersDep, session: FiguresSessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -134,32 +154,32 @@ def safety(
     return {"filters": f.echo(), **figures}
 
 
-@router.get("/analytics/content")
+@router.get("/analytics/content", response_model=Content)
 def content(_: AnalystDep, f: FiltersDep, session: FiguresSessionDep) -> dict[str, Any]:
     """Answers verified, drafts and due for a check today; answers served in the
     period and how many of them from drafts."""
     return {"filters": f.echo(), **content_figures(session, f, today_local())}
 
 
-@router.get("/analytics/topics")
+@router.get("/analytics/topics", response_model=Topics)
 def topics(_: AnalystDep, f: FiltersDep, analytics: AnalyticsDep) -> dict[str, Any]:
     """Turns per topic with outcome counts."""
     return analytics.topics(f)
 
 
-@router.get("/analytics/pillars")
+@router.get("/analytics/pillars", response_model=Pillars)
 def pillars(_: AnalystDep, f: FiltersDep, analytics: AnalyticsDep) -> dict[str, Any]:
     """Turns per công dân số pillar."""
     return analytics.pillars(f)
 
 
-@router.get("/analytics/channels")
+@router.get("/analytics/channels", response_model=Channels)
 def channels(_: AnalystDep, f: FiltersDep, analytics: AnalyticsDep) -> dict[str, Any]:
     """Turns and citizens per channel."""
     return analytics.channels(f)
 
 
-@router.get("/analytics/places")
+@router.get("/analytics/places", response_model=Places)
 def places(
     _: AnalystDep,
     f: FiltersDep,
@@ -171,7 +191,7 @@ def places(
     return analytics.places(f, level, limit)
 
 
-@router.get("/analytics/top-questions")
+@router.get("/analytics/top-questions", response_model=TopQuestions)
 def top_questions(
     _: AnalystDep,
     f: FiltersDep,
@@ -183,7 +203,7 @@ def top_questions(
     return analytics.top_questions(f, topic, limit)
 
 
-@router.get("/analytics/feedback")
+@router.get("/analytics/feedback", response_model=Feedback)
 def feedback(
     _: AnalystDep, f: FiltersDep, analytics: AnalyticsDep, limit: Limit = 10
 ) -> dict[str, Any]:
@@ -191,7 +211,7 @@ def feedback(
     return analytics.feedback(f, limit)
 
 
-@router.get("/inbox")
+@router.get("/inbox", response_model=Inbox)
 def unanswered_inbox(
     _: AnalystDep,
     f: FiltersDep,
@@ -213,7 +233,7 @@ class ReviewRequest(BaseModel):
     answer_id: str | None = Field(default=None, max_length=32)
 
 
-@router.post("/inbox/review")
+@router.post("/inbox/review", response_model=Reviewed)
 def review_inbox(
     claims: AnalystDep, body: ReviewRequest, session: SessionDep
 ) -> dict[str, int]:
@@ -228,27 +248,6 @@ def review_inbox(
             status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown answer id {exc}"
         ) from exc
     return {"updated": updated}
-
-
-class TrainingExampleItem(BaseModel):
-    """A citizen message (masked) queued as an example of an answer."""
-
-    id: int
-    text: str
-    answer_id: str
-    created_at: datetime
-    created_by: str
-    exported: bool
-    # None until an admin accepts or rejects it; only accepted ones are exported.
-    decision: ExampleDecision | None
-    decided_by: str | None
-    decided_at: datetime | None
-
-
-class TrainingExamples(BaseModel):
-    """Queued training examples, oldest first."""
-
-    items: list[TrainingExampleItem]
 
 
 @router.get("/training-examples", response_model=TrainingExamples)
@@ -329,7 +328,16 @@ def _report(f: Filters, session: Session, settings: Settings) -> Report:
     return build_report(session, cached_taxonomy(settings.seeds_dir), f)
 
 
-@router.get("/reports/export")
+@router.get(
+    "/reports/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The report file, as an attachment.",
+            "content": {media_type: {} for media_type in FORMATS.values()},
+        }
+    },
+)
 def export_report(
     _: AnalystDep,
     f: FiltersDep,
@@ -352,11 +360,16 @@ def export_report(
     )
 
 
-@router.get("/reports/summary", response_class=JSONResponse)
+@router.get(
+    "/reports/summary",
+    response_class=JSONResponse,
+    responses={200: {"model": ReportSummary}},
+)
 def report_summary(
     _: AnalystDep, f: FiltersDep, session: FiguresSessionDep, settings: SettingsDep
 ) -> JSONResponse:
     """The report's figures, breakdowns and drafted paragraph as JSON."""
     # Plain JSON types already: answered as they are, not walked through FastAPI's
-    # encoder and a response model (~40 ms for a year's report).
+    # encoder and a response model (~40 ms for a year's report). ReportSummary
+    # documents the shape; tests/api/test_report.py checks it.
     return JSONResponse(_report(f, session, settings).to_dict())

@@ -45,6 +45,7 @@ from api.core.db import get_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
+from api.routes.schemas.report import ReportSummary
 from api.staff.models import Role
 from tests.api.conftest import staff_token
 from tests.conftest import ROOT
@@ -913,6 +914,20 @@ def test_export_routes(logged: Any, client: TestClient) -> None:
         *COMMUNE_NAMES.values(),
         "Chưa rõ địa bàn",
     }
+    _documented(summary)
+    country = {k: v for k, v in Q3_QUERY.items() if k != "province"}
+    country_wide = client.get(
+        "/api/staff/reports/summary", params=country, headers=_headers()
+    ).json()
+    assert country_wide["place_level"] == "province"
+    _documented(country_wide)
+
+
+def _documented(summary: dict[str, Any]) -> None:
+    """The summary is written without a response model: its schema (the one on
+    /docs) must still hold every key it has, and only those."""
+    parsed = ReportSummary.model_validate(summary)
+    assert parsed.model_dump(mode="json", by_alias=True, exclude_unset=True) == summary
 
 
 def test_export_routes_refuse_bad_requests(
