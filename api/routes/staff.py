@@ -4,7 +4,6 @@ route but login needs a token of an allowed role."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
@@ -39,6 +38,19 @@ from api.places.models import Commune, Province
 from api.places.service import list_communes, list_provinces
 from api.routes import throttle
 from api.routes.deps import SessionDep, SettingsDep, require_roles
+from api.routes.schemas.staff import (
+    AnswerItem,
+    Answers,
+    History,
+    Me,
+    PlaceNames,
+    RecentTurn,
+    StaffAccount,
+    StaffAccounts,
+    Team,
+    Teams,
+    TokenResponse,
+)
 from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims
 from api.staff.service import (
@@ -64,15 +76,6 @@ class LoginRequest(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-class TokenResponse(BaseModel):
-    """A bearer token."""
-
-    access_token: str
-    token_type: str = "bearer"
-    role: str
-    expires_in: int
-
-
 @router.post("/login", response_model=TokenResponse)
 async def login(
     body: LoginRequest, session: SessionDep, settings: SettingsDep, request: Request
@@ -91,25 +94,6 @@ async def login(
     )
 
 
-class RecentTurn(BaseModel):
-    """One logged turn, masked."""
-
-    id: int
-    created_at: datetime
-    channel: str
-    text: str
-    intent: str | None
-    # The NLU's confidence in the intent (1.00 for any FAQ question, sure or not).
-    confidence: float | None
-    topic: str | None
-    answer_id: str | None
-    # The confidence of the chosen answer, checked against the answer threshold:
-    # what decided between "answered" and "unsure".
-    answer_confidence: float | None
-    outcome: str
-    latency_ms: int
-
-
 @router.get("/turns", response_model=list[RecentTurn])
 def turns(
     _: AnalystDep, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
@@ -118,13 +102,13 @@ def turns(
     return recent_turns(session, limit)
 
 
-@router.get("/me")
+@router.get("/me", response_model=Me)
 def me(claims: StaffDep) -> dict[str, str]:
     """Who the token belongs to."""
     return {"username": claims.username, "role": claims.role}
 
 
-@router.get("/answers")
+@router.get("/answers", response_model=Answers)
 def answers(
     _: AnalystDep, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -144,7 +128,7 @@ def _entry(session: SessionDep, answer_id: str) -> KnowledgeEntry:
     return entry
 
 
-@router.get("/answers/{answer_id}")
+@router.get("/answers/{answer_id}", response_model=AnswerItem)
 def answer(
     _: AnalystDep, session: SessionDep, settings: SettingsDep, answer_id: str
 ) -> dict[str, Any]:
@@ -154,7 +138,7 @@ def answer(
     )
 
 
-@router.put("/answers/{answer_id}")
+@router.put("/answers/{answer_id}", response_model=AnswerItem)
 def update_answer(
     claims: AdminDep,
     session: SessionDep,
@@ -185,7 +169,7 @@ def _invalid(exc: InvalidEdit) -> HTTPException:
     )
 
 
-@router.post("/answers/{answer_id}/verify")
+@router.post("/answers/{answer_id}/verify", response_model=AnswerItem)
 def verify(
     claims: AdminDep, session: SessionDep, settings: SettingsDep, answer_id: str
 ) -> dict[str, Any]:
@@ -202,7 +186,7 @@ def verify(
     return answer_item(verified, taxonomy, today_local())
 
 
-@router.get("/answers/{answer_id}/history")
+@router.get("/answers/{answer_id}/history", response_model=History)
 def answer_history(
     _: AnalystDep, session: SessionDep, answer_id: str
 ) -> dict[str, Any]:
@@ -218,7 +202,7 @@ class RevertRequest(BaseModel):
     revision_id: int = Field(ge=1, le=2**31 - 1)
 
 
-@router.post("/answers/{answer_id}/revert")
+@router.post("/answers/{answer_id}/revert", response_model=AnswerItem)
 def revert(
     claims: AdminDep,
     session: SessionDep,
@@ -235,7 +219,7 @@ def revert(
     return answer_item(reverted, cached_taxonomy(settings.seeds_dir), today_local())
 
 
-@router.get("/places/provinces")
+@router.get("/places/provinces", response_model=PlaceNames)
 def provinces(_: StaffDep, session: SessionDep) -> dict[str, Any]:
     """The 34 provinces and cities (after the 2025 reorganisation)."""
     return {
@@ -243,7 +227,7 @@ def provinces(_: StaffDep, session: SessionDep) -> dict[str, Any]:
     }
 
 
-@router.get("/places/communes")
+@router.get("/places/communes", response_model=PlaceNames)
 def communes(
     _: StaffDep,
     session: SessionDep,
@@ -275,33 +259,6 @@ class StaffChange(BaseModel):
     password: str | None = Field(default=None, min_length=10, max_length=200)
     communes: list[str] | None = Field(default=None, max_length=200)
     provinces: list[str] | None = Field(default=None, max_length=40)
-
-
-class Place(BaseModel):
-    """A commune or province an account serves, with its name (and, for a commune,
-    its province), so the dashboard shows names without loading every province."""
-
-    code: str
-    name: str
-    province_code: str | None = None
-
-
-class StaffAccount(BaseModel):
-    """A staff account as the admin sees it (never the password hash)."""
-
-    username: str
-    role: Role
-    active: bool
-    communes: list[str]
-    provinces: list[str]
-    places: list[Place]
-    created_at: datetime
-
-
-class StaffAccounts(BaseModel):
-    """Every staff account, by user name."""
-
-    items: list[StaffAccount]
 
 
 def _problem(status_code: int, code: str, message: str) -> HTTPException:
@@ -408,28 +365,6 @@ def change_user(
         changes.get("provinces", list(user.provinces or [])),
     )
     return _account(session, update_staff(session, user, **changes))
-
-
-class Team(BaseModel):
-    """A community tech team as the staff see it."""
-
-    id: str
-    name: str
-    province_code: str
-    communes: list[str]
-    office_hours: dict[str, list[str]]
-    meeting_point: str
-    contact: str
-    phone: str | None
-    sample: bool
-    updated_at: datetime
-    updated_by: str
-
-
-class Teams(BaseModel):
-    """The team directory, by province and id."""
-
-    items: list[Team]
 
 
 @router.get("/teams", response_model=Teams)
