@@ -15,6 +15,7 @@ from api.channels.outbound import push
 from api.core.db import utcnow
 from api.places.models import Province
 from api.routes.deps import SessionDep, SettingsDep, require_roles
+from api.routes.schemas.notices import NoticeAccepted, NoticePreview, Notices
 from api.staff.models import Role
 from api.staff.security import TokenClaims
 
@@ -56,7 +57,7 @@ def _people(
     )
 
 
-@router.post("/preview")
+@router.post("/preview", response_model=NoticePreview)
 def preview(
     _: AdminDep, session: SessionDep, settings: SettingsDep, body: NoticeRequest
 ) -> dict[str, Any]:
@@ -73,7 +74,9 @@ def preview(
     }
 
 
-@router.post("", status_code=http_status.HTTP_202_ACCEPTED)
+@router.post(
+    "", status_code=http_status.HTTP_202_ACCEPTED, response_model=NoticeAccepted
+)
 def send(
     claims: AdminDep,
     session: SessionDep,
@@ -107,7 +110,7 @@ def send(
     return {"id": notice_id, "recipients": broadcast.preview_counts(people)}
 
 
-@router.get("")
+@router.get("", response_model=Notices)
 def notices(
     _: AdminDep,
     session: SessionDep,
