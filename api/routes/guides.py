@@ -17,13 +17,13 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
 from starlette.convertors import PathConvertor, register_url_convertor
 
 from api.knowledge.schemas import ANSWER_ID, Taxonomy
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import Answer, KnowledgeStore
 from api.routes.deps import SettingsDep
+from api.routes.schemas.guides import GuideOut
 
 
 class _AnyTextConvertor(PathConvertor):
@@ -73,19 +73,6 @@ GUIDE_HEADERS = {
     # Admins may edit the steps at any time: always ask the gateway before reuse.
     "Cache-Control": "no-cache",
 }
-
-
-class GuideOut(BaseModel):
-    """A guided procedure: its steps, source and check date."""
-
-    id: str
-    question: str
-    answer: str
-    steps: list[str]
-    source_url: str
-    # The day the steps were checked against source_url; None while a draft.
-    verified_on: date | None
-    print_url: str
 
 
 def _store(request: Request) -> KnowledgeStore:
