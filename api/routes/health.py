@@ -7,11 +7,19 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from api.routes.deps import SettingsDep
+from api.routes.schemas.health import Health
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+@router.get(
+    "/healthz",
+    response_class=JSONResponse,
+    responses={
+        200: {"model": Health, "description": "Every dependency is up."},
+        503: {"model": Health, "description": "A dependency is down."},
+    },
+)
 async def healthz(request: Request, settings: SettingsDep) -> JSONResponse:
     """200 when the database, Rasa (one instance at least) and the action server
     are up, else 503; with several Rasa instances, each one's state too."""

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from api.conversation.messages import RASA_UNAVAILABLE, RATE_LIMITED
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
+from api.routes.schemas.health import Health
 from tests.api.conftest import SECRET, client_for
 from tests.api.conftest import logged_turns as _turns
 
@@ -201,6 +202,7 @@ def test_healthz_reports_each_dependency(client: TestClient, fake_rasa: Any) -> 
     down = client.get("/healthz")
     assert down.status_code == 503
     assert down.json()["checks"]["rasa"] == "down"
+    Health.model_validate(down.json())  # the body /docs describes
 
 
 def test_feedback_is_stored_on_the_citizens_own_turn_only(

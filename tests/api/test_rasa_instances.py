@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from api.core.config import Settings
+from api.routes.schemas.health import Health
 from tests.api.conftest import client_for
 from tests.fakes import FakeRasa
 
@@ -61,6 +62,7 @@ def test_an_instance_that_is_down_is_passed_over_and_health_says_which(
     assert len(fake_rasa.received) == 4
     assert health.status_code == 200
     assert health.json()["rasa_instances"] == {dead: "down", fake_rasa.url: "ok"}
+    Health.model_validate(health.json())  # the body /docs describes
 
 
 def test_with_every_instance_down_the_citizen_gets_the_polite_reply(
