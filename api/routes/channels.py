@@ -17,6 +17,7 @@ from telegram import Update
 from api.channels import zalo
 from api.channels.inbox import InboxWorker
 from api.channels.telegram import minimal_update
+from api.routes.schemas.channels import Ack
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ async def _accept(
         background.add_task(inbox.handle_new, stored)
 
 
-@router.post("/channels/telegram/webhook", include_in_schema=False)
+@router.post("/channels/telegram/webhook", response_model=Ack, include_in_schema=False)
 async def telegram_webhook(
     request: Request, background: BackgroundTasks
 ) -> dict[str, bool]:
@@ -91,7 +92,7 @@ async def telegram_webhook(
     return {"ok": True}
 
 
-@router.post("/channels/zalo/webhook", include_in_schema=False)
+@router.post("/channels/zalo/webhook", response_model=Ack, include_in_schema=False)
 async def zalo_webhook(
     request: Request, background: BackgroundTasks
 ) -> dict[str, bool]:
