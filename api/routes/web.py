@@ -24,7 +24,7 @@ STAFF_CSP = (
 RETENTION_MARK = "<span data-retention-days>180</span>"
 
 
-@router.get("/")
+@router.get("/", response_class=HTMLResponse)
 def chat_page(settings: SettingsDep) -> HTMLResponse:
     """Web chat (Vietnamese, mobile-first); framed only by the sites allowed to
     embed it (``BDHVS_EMBED_ORIGINS``, see static/embed.js). Its privacy notice
@@ -43,7 +43,7 @@ def chat_page(settings: SettingsDep) -> HTMLResponse:
     )
 
 
-@router.get("/staff")
+@router.get("/staff", response_class=FileResponse)
 def staff_page() -> FileResponse:
     """Staff dashboard (its data routes need a staff token)."""
     return FileResponse(
