@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.core.config import Settings
+from api.core.config import Settings, get_settings
+from api.core.db import get_engine
 from api.main import create_app
 from api.querylog.models import Turn
 from api.staff.models import Role
@@ -124,3 +125,16 @@ def channel_client(channel_settings: Settings) -> Iterator[TestClient]:
     """A client for the app with both messaging channels enabled."""
     with client_for(channel_settings) as client:
         yield client
+
+
+@pytest.fixture
+def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """`python -m api` pointed at the test database (settings and engine re-read)."""
+    monkeypatch.setenv("BDHVS_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    yield
+    if get_engine.cache_info().currsize:
+        get_engine().dispose()
+    get_engine.cache_clear()
+    get_settings.cache_clear()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -11,31 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.__main__ import main
-from api.core.config import get_settings
-from api.core.db import get_engine
 from api.querylog.models import CitizenDay, DailyStat
 from api.querylog.rollup import rebuild_all
 from tests.api.test_analytics import Row, insert
 
 
-@pytest.fixture
-def cli(
-    engine: Any, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    """`python -m api` pointed at the test database (emptied after the test)."""
-    monkeypatch.setenv("BDHVS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield
-    if get_engine.cache_info().currsize:
-        get_engine().dispose()
-    get_engine.cache_clear()
-    get_settings.cache_clear()
-
-
 def test_seeding_announces_each_step_before_it_runs(
-    cli: None, capsys: pytest.CaptureFixture[str]
+    cli_database: None, engine: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # (engine: the tables are emptied after the test)
     assert main(["seed"]) == 0
     lines = capsys.readouterr().out.splitlines()
     steps = [n for n, line in enumerate(lines) if line.startswith("seeding ")]
@@ -62,7 +45,7 @@ def _tables(engine: Any) -> tuple[list[Any], list[Any]]:
 
 
 def test_rebuilding_the_daily_tables_counts_its_steps_and_builds_the_same_tables(
-    cli: None, engine: Any, capsys: pytest.CaptureFixture[str]
+    cli_database: None, engine: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Turns over 75 days: three chunks of 31 days; a citizen comes back across them.
     insert(

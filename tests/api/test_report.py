@@ -7,7 +7,6 @@ import csv
 import io
 import random
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -40,8 +39,6 @@ from api.community.models import (
     TicketStatus,
 )
 from api.core.clock import VIETNAM_TZ
-from api.core.config import get_settings
-from api.core.db import get_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
@@ -332,19 +329,6 @@ def logged(places_engine: Any) -> Any:
     _insert(places_engine, SPECS)
     _insert_community(places_engine)
     return places_engine
-
-
-@pytest.fixture
-def cli_database(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """`python -m api` pointed at the test database (settings and engine re-read)."""
-    monkeypatch.setenv("BDHVS_DATABASE_URL", database_url)
-    get_settings.cache_clear()
-    get_engine.cache_clear()
-    yield
-    if get_engine.cache_info().currsize:
-        get_engine().dispose()
-    get_engine.cache_clear()
-    get_settings.cache_clear()
 
 
 # --- expected figures, computed from SPECS ---------------------------------------
