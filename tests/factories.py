@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.channels.models import Notice, NoticeDelivery
 from api.community.models import (
     HandoffReason,
     HandoffTicket,
@@ -18,6 +19,7 @@ from api.community.models import (
     Resolution,
     TicketStatus,
 )
+from api.core.db import utcnow
 from api.staff.models import Role, StaffUser
 from api.staff.service import create_staff, token_for
 
@@ -101,3 +103,33 @@ def staff_token(username: str, role: Role | str, key: str, minutes: int = 5) -> 
             user.role = role
             session.commit()
         return token_for(user, key, minutes)
+
+
+def notice_being_sent(
+    session: Session, text: str, created_by: str, user_prefix: str = "u"
+) -> Notice:
+    """A notice part way through its sending: two deliveries sent, one failed, one
+    skipped, and the last (user ``<user_prefix>4``) being sent right now by another
+    worker, so a resume at start-up leaves the notice open. Committed."""
+    now = utcnow().strftime("%Y-%m-%dT%H:%M:%S")
+    statuses = [
+        "sent",
+        "sent",
+        "failed:Forbidden",
+        "skipped:opted_out",
+        f"sending:{now}",
+    ]
+    notice = Notice(text=text, created_by=created_by, recipients=len(statuses))
+    session.add(notice)
+    session.flush()
+    for n, status in enumerate(statuses):
+        session.add(
+            NoticeDelivery(
+                notice_id=notice.id,
+                channel="telegram",
+                user_pseudonym=f"{user_prefix}{n}",
+                status=status,
+            )
+        )
+    session.commit()
+    return notice

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from api.channels.models import ChannelContact, NoticeDelivery
 from api.core.db import utcnow
 from api.staff.models import Role
+from tests import factories
 from tests.api.conftest import staff_token
 from tests.api.test_telegram import message_update
 from tests.api.test_telegram import post as telegram_post
@@ -230,26 +231,8 @@ def test_a_notice_a_dead_process_left_half_sent_is_finished_at_start_up_once_eac
 def test_the_log_shows_how_far_a_notice_being_sent_has_got(
     channel_client: TestClient, seeded_engine: Any
 ) -> None:
-    from api.channels.models import Notice
-
-    now = utcnow().strftime("%Y-%m-%dT%H:%M:%S")
-    statuses = ["sent", "sent", "failed:Forbidden", "skipped:opted_out"]
-    # Another worker is sending one right now: a resume leaves the notice open.
-    statuses.append(f"sending:{now}")
     with Session(seeded_engine) as session:
-        notice = Notice(text=WARNING, created_by="admin1", recipients=len(statuses))
-        session.add(notice)
-        session.flush()
-        for n, status in enumerate(statuses):
-            session.add(
-                NoticeDelivery(
-                    notice_id=notice.id,
-                    channel="telegram",
-                    user_pseudonym=f"u{n}",
-                    status=status,
-                )
-            )
-        session.commit()
+        factories.notice_being_sent(session, WARNING, "admin1")
     response = channel_client.get("/api/staff/notices", headers=admin())
     assert response.status_code == 200, response.text
     item = response.json()["items"][0]

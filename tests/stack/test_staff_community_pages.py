@@ -272,23 +272,8 @@ def test_a_notice_being_sent_shows_how_far_it_has_got(
     counts change as the sending goes on (the page looks again by itself)."""
     page = wide_page
     problems = watch(page)
-    now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
-    # Another worker is sending one right now: nothing here finishes the notice.
-    statuses = ["sent", "sent", "failed:Forbidden", "skipped:opted_out"]
-    statuses += [f"sending:{now}"]
-    notice = Notice(text=WARNING, created_by=ADMIN, recipients=len(statuses))
-    db.add(notice)
-    db.flush()
-    for n, status in enumerate(statuses):
-        db.add(
-            NoticeDelivery(
-                notice_id=notice.id,
-                channel="telegram",
-                user_pseudonym=f"progress-{n}",
-                status=status,
-            )
-        )
-    db.commit()
+    # Another worker is sending the last one: nothing here finishes the notice.
+    notice = factories.notice_being_sent(db, WARNING, ADMIN, "progress-")
     login(page, gateway, ADMIN)
     page.locator("#notices-link").click()
     cells = page.locator("#notice-log tbody tr").first.locator("td")
