@@ -32,8 +32,8 @@ train: env-bot ## train the Rasa model if its inputs changed
 	@$(BOT) tools/model.py train
 
 lint: env-services ## ruff, mypy and the import rules (pyproject.toml [tool.importlinter])
-	$(SVC) -m ruff check api actions tools tests bot
-	$(SVC) -m ruff format --check api actions tools tests bot
+	$(SVC) -m ruff check api actions tools tests bot textnorm
+	$(SVC) -m ruff format --check api actions tools tests bot textnorm
 	$(SVC) -m mypy
 	PYTHONPATH=. .venv/bin/lint-imports --no-cache
 

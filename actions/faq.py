@@ -31,7 +31,7 @@ from actions.knowledge import Answer, citation, get_store
 from actions.retrieval import get_index
 from actions.settings import get_settings
 from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
-from bot.components.normalize import fold
+from textnorm import fold
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ training examples (nlu_data/faq/). The two make different mistakes, so the answe
 decision (actions/decision.py) uses both. Nothing under tests/ is ever indexed: those
 messages measure the assistant and are never trained on.
 
-Text is folded as the NLU folds it (bot/components/normalize.py: lower case, no
+Text is folded as the NLU folds it (textnorm: lower case, no
 diacritics, abbreviations and teencode expanded), so "quen mk vneid" and "quên mật khẩu
 VNeID" meet the same terms. Terms are syllables and syllable pairs: Vietnamese words
 are mostly two syllables, and a pair such as "mat khau" says far more than "mat".
@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from bot.components.normalize import lemma
+from textnorm import lemma
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "knowledge"

@@ -43,7 +43,7 @@ from actions.decision import (
     selector_ranking,
 )
 from actions.retrieval import get_index
-from bot.components.normalize import fold
+from textnorm import fold
 from tools.evaluate import REJECTED
 from tools.model import ROOT, model_path
 

@@ -29,6 +29,7 @@ INPUTS = [
     "bot/data",
     "nlu_data",
     "bot/components",
+    "textnorm",  # the tokenizer folds with it
     "requirements/bot.lock",
     "tools/model.py",  # the training environment below (determinism flags)
 ]

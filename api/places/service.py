@@ -35,7 +35,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.places.models import Commune, Province
-from bot.components.normalize import fold as strip_diacritics
+from textnorm import fold as strip_diacritics
 
 MAX_CANDIDATES = 5
 # Words of a text the resolver reads (a message is at most about 2,000 characters).

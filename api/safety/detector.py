@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.safety.model import ScamModel, examples_dir, load_model
-from bot.components.normalize import normalize_text
+from textnorm import normalize_text
 
 # Kinds of scam, in the order they are tried (the first that fires names it).
 KINDS = (

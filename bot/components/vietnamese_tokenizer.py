@@ -17,7 +17,7 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.normalize import lemma
+from textnorm import lemma
 
 
 @DefaultV1Recipe.register(

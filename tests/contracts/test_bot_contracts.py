@@ -11,8 +11,8 @@ import yaml
 from rasa_sdk.executor import ActionExecutor
 
 from api.knowledge.seeding import load_entries, load_taxonomy
-from bot.components.normalize import fold
 from tests.conftest import ROOT
+from textnorm import fold
 
 CHOOSE = re.compile(r'^/choose\{"answer_id":"([a-z0-9_]+)"\}$')
 TELEGRAM_CALLBACK_LIMIT = 64

@@ -14,7 +14,7 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
 def _copy(tmp_path: Path) -> Path:
-    for package in ("api", "actions", "bot"):
+    for package in ("api", "actions", "bot", "textnorm"):
         shutil.copytree(
             ROOT / package,
             tmp_path / package,
@@ -50,3 +50,13 @@ def test_a_new_upward_import_breaks_them(tmp_path: Path) -> None:
     result = _lint(root)
     assert result.returncode != 0
     assert "api.core.clock_extra -> api.routes.analytics" in result.stdout
+
+
+def test_the_shared_folding_may_not_import_a_process(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "textnorm" / "places.py").write_text(
+        "from api.places import service  # the leaf reaching into the gateway\n"
+    )
+    result = _lint(root)
+    assert result.returncode != 0
+    assert "textnorm.places -> api.places.service" in result.stdout

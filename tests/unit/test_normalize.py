@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.components.normalize import fold, lemma, normalize_text
+from textnorm import fold, lemma, normalize_text
 
 
 @pytest.mark.parametrize(

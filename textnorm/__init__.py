@@ -1,7 +1,9 @@
-"""Pure Vietnamese text normalisation shared by the NLU pipeline and its tests.
+"""Pure Vietnamese text normalisation shared by the three processes: the NLU tokenizer
+(:mod:`bot.components.vietnamese_tokenizer`, inside Rasa), the action server (answer
+retrieval) and the gateway (place names, the scam detector).
 
-Nothing here imports Rasa, so the same functions are unit-tested in the light services
-environment and used by :mod:`bot.components.vietnamese_tokenizer` inside Rasa.
+A leaf package: it imports only the standard library (an import-linter contract in
+pyproject.toml keeps it so), so each process may import it without importing another.
 
 Citizens often type without diacritics ("kich hoat vneid muc 2"), with abbreviations
 ("tk", "mk", "dvc") and teencode ("ko", "dc", "j"). The tokenizer keeps every original
