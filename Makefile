@@ -5,7 +5,7 @@ BOT := .venv-bot/bin/python
 EVAL_ARGS ?= --cross-validation
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: help run run-prod test envs browser env-services env-bot train lint validate test-services test-bot test-stack \
+.PHONY: help run run-prod test envs browser env-services env-bot train chaos lint validate test-services test-bot test-stack \
         run-bot run-actions run-api bench bench-analytics security eval lock clean
 
 help: ## list the targets
@@ -75,6 +75,9 @@ bench: envs train ## chat latency, throughput, cold start, memory, one 500-turn 
 	$(SVC) -m tools.bench
 	$(SVC) -m tools.bench_session
 	$(SVC) -m tools.bench_analytics --database-url $(PG_URL)
+
+chaos: envs train ## production profile under 10 000 turns while a Rasa instance, the action server, a gateway worker and Redis are killed -> bench/chaos.json
+	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m tools.chaos $(CHAOS_ARGS)
 
 security: env-services ## hostile and oversized inputs replayed against a gateway on loopback -> bench/security.json
 	$(SVC) -m tools.bench_security

@@ -1,0 +1,698 @@
+"""`make chaos`: the production profile under load while its parts are killed.
+
+A benchmark, not a test: bounded, loopback only, it stops by itself. It starts
+``python -m tools.prod run`` (two Rasa instances, the action server, a gateway with two
+workers under supervisord) on fresh PostgreSQL databases and a Redis server of its own,
+with fake Telegram and Zalo OA servers on loopback that record every reply. Then
+``--users`` citizens (a third each on web chat, signed Telegram webhooks and signed Zalo
+webhooks) send ``--turns`` real questions from the development set, each waiting for
+the reply before the next question, as people do. A webhook that is not answered 200
+is sent again with the same event, as the platforms do; a web chat request that fails
+is sent again, as the page lets the citizen do.
+
+During the run it kills, with SIGKILL, a Rasa instance (at 15 % of the turns), the
+action server (35 %) and a gateway worker (55 %), and stops Redis for
+``--redis-down`` seconds (75 %). It writes bench/chaos.json and a table in
+bench/README.md: turns sent, accepted, logged and replied to, duplicates, lost, the
+answers given during each outage, the time to recover and the latency percentiles.
+
+Definitions (also in the README table):
+* accepted: the gateway answered the web chat request, or the webhook with 200;
+* logged: the turn is in ``querylog_turn`` (each citizen's questions are distinct, so
+  a (citizen, question) pair logged twice is a turn handled twice: a duplicate);
+* replied: at least one message reached the citizen (the HTTP answer, or the fake
+  platform server) within ``--reply-timeout`` seconds;
+* lost: accepted but never logged or never replied to (must be 0);
+* a repeated reply: the same message text twice for one turn (duplicate delivery).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from sqlalchemy import create_engine, make_url, text
+
+from tests.fakes import FakeTelegram, FakeZaloOA, Request, zalo_signed
+from tools.model import ROOT
+from tools.prod import SERVICES_PYTHON
+from tools.stack import _process_tree
+
+BENCH = ROOT / "bench"
+README_START = "<!-- chaos-bench:start (written by tools/chaos.py) -->"
+README_END = "<!-- chaos-bench:end -->"
+DEV_SET = sorted((ROOT / "tests" / "dev_set").glob("*.yml"))
+TELEGRAM_SECRET = "chaos-telegram-secret"
+ZALO_APP_ID = "chaos-zalo-app"
+ZALO_SECRET = "chaos-zalo-oa-secret"
+CHANNELS = ("web", "telegram", "zalo")
+# (share of the turns accepted, what happens)
+SCHEDULE = (
+    (0.15, "rasa_instance_killed"),
+    (0.35, "action_server_killed"),
+    (0.55, "gateway_worker_killed"),
+    (0.75, "redis_stopped"),
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))], 1)
+
+
+def _questions() -> list[str]:
+    """The development set's real questions, each once."""
+    seen: dict[str, None] = {}
+    for path in DEV_SET:
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
+            seen.setdefault(" ".join(str(item["text"]).split()), None)
+    return list(seen)
+
+
+class Inbox:
+    """Every message the fake platforms delivered, by chat, with its arrival time."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.by_chat: dict[str, list[tuple[float, str]]] = defaultdict(list)
+
+    def add(self, chat: str, text_: str) -> None:
+        with self.lock:
+            self.by_chat[chat].append((time.monotonic(), text_))
+
+    def since(self, chat: str, start: int) -> list[tuple[float, str]]:
+        with self.lock:
+            return list(self.by_chat[chat][start:])
+
+    def count(self, chat: str) -> int:
+        with self.lock:
+            return len(self.by_chat[chat])
+
+
+class RecordingTelegram(FakeTelegram):
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+        super().__init__()
+
+    def respond(self, request: Request) -> tuple[int, dict[str, Any]]:
+        if request.path.endswith("/sendMessage"):
+            self.inbox.add(
+                f"telegram:{request.body.get('chat_id')}",
+                str(request.body.get("text", "")),
+            )
+        with self._lock:  # the base class keeps every request; a long run needs none
+            self.requests.clear()
+        return super().respond(request)
+
+
+class RecordingZalo(FakeZaloOA):
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+        super().__init__()
+
+    def respond(self, request: Request) -> tuple[int, dict[str, Any]]:
+        if request.path == "/v3.0/oa/message/cs":
+            user = request.body.get("recipient", {}).get("user_id")
+            message = request.body.get("message", {})
+            self.inbox.add(f"zalo:{user}", str(message.get("text", "")))
+        with self._lock:
+            self.requests.clear()
+        return super().respond(request)
+
+
+@dataclass
+class Turn:
+    """One question as the citizen lived it."""
+
+    user: int
+    channel: str
+    question: str
+    sent_at: float
+    attempts: int = 0
+    accepted: bool = False
+    replies: list[str] = field(default_factory=list)
+    replied_at: float | None = None
+
+
+@dataclass
+class Outage:
+    name: str
+    started: float
+    recovered: float | None = None
+    detail: str = ""
+
+
+@dataclass
+class Run:
+    """The running profile and what the driver needs to reach it."""
+
+    url: str
+    env: dict[str, str]
+    process: subprocess.Popen[bytes]
+    redis_port: int
+    redis: subprocess.Popen[bytes] | None = None
+
+    def ctl(self, *args: str) -> str:
+        result = subprocess.run(
+            [str(SERVICES_PYTHON), "-m", "tools.prod", "ctl", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        return result.stdout.strip()
+
+    def pid(self, program: str) -> int:
+        out = self.ctl("pid", program)
+        return int(out) if out.isdigit() else 0
+
+    def whole(self) -> bool:
+        try:
+            response = httpx.get(self.url + "/healthz", timeout=5)
+            health = response.json()
+        except (httpx.HTTPError, ValueError):
+            return False
+        instances = health.get("rasa_instances", {})
+        return health.get("status") == "ok" and set(instances.values()) == {"ok"}
+
+    def start_redis(self) -> None:
+        self.redis = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.redis_port)) == 0:
+                    return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop_redis(self) -> None:
+        if self.redis is not None and self.redis.poll() is None:
+            self.redis.kill()
+            self.redis.wait()
+
+
+@contextmanager
+def _databases(base: str) -> Iterator[tuple[str, str]]:
+    url = make_url(base)
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    names = [f"bdhvs_chaos_{secrets.token_hex(4)}" for _ in range(2)]
+    with admin.connect() as connection:
+        for name in names:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield tuple(  # type: ignore[misc]
+            url.set(database=n).render_as_string(hide_password=False) for n in names
+        )
+    finally:
+        with admin.connect() as connection:
+            for name in names:
+                connection.execute(
+                    text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                )
+        admin.dispose()
+
+
+class Driver:
+    """The citizens, the outages and the bookkeeping."""
+
+    def __init__(self, run: Run, inbox: Inbox, args: argparse.Namespace) -> None:
+        self.run = run
+        self.inbox = inbox
+        self.args = args
+        self.questions = _questions()
+        self.turns: list[Turn] = []
+        self.outages: list[Outage] = []
+        self.accepted = 0
+        self.refused_attempts = 0
+        self.update_id = 0
+        self.done = False
+        self.progress = asyncio.Event()  # set after every turn: the outages' clock
+
+    # ------------------------------------------------------------------ citizens
+
+    async def citizen(self, client: httpx.AsyncClient, user: int, count: int) -> None:
+        channel = CHANNELS[user % len(CHANNELS)]
+        chat = f"{channel}:{7_000_000 + user}"
+        for n in range(count):
+            question = self.questions[(user * 11 + n) % len(self.questions)]
+            turn = Turn(user, channel, question, time.monotonic())
+            self.turns.append(turn)
+            if channel == "web":
+                await self._web(client, turn, f"chaos-{user}")
+            else:
+                before = self.inbox.count(chat)
+                await self._webhook(client, turn, user)
+                if turn.accepted:
+                    await self._replies(turn, chat, before)
+            if turn.accepted:
+                self.accepted += 1
+            self.progress.set()
+
+    async def _web(self, client: httpx.AsyncClient, turn: Turn, sender: str) -> None:
+        while turn.attempts < 20:
+            turn.attempts += 1
+            try:
+                response = await client.post(
+                    self.run.url + "/api/chat",
+                    json={"sender": sender, "text": turn.question},
+                )
+            except httpx.HTTPError:
+                response = None
+            if response is not None and response.status_code == 200:
+                turn.accepted = True
+                turn.replied_at = time.monotonic()
+                turn.replies = [
+                    str(m.get("text", "")) for m in response.json().get("messages", [])
+                ]
+                return
+            self.refused_attempts += 1
+            await asyncio.sleep(1)
+
+    def _telegram_body(self, user: int, question: str) -> tuple[bytes, dict[str, str]]:
+        self.update_id += 1
+        person = {"id": 7_000_000 + user, "first_name": "Dân"}
+        body = {
+            "update_id": self.update_id,
+            "message": {
+                "message_id": self.update_id,
+                "date": int(time.time()),
+                "chat": {**person, "type": "private"},
+                "from": {**person, "is_bot": False},
+                "text": question,
+            },
+        }
+        headers = {
+            "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET,
+            "Content-Type": "application/json",
+        }
+        return json.dumps(body, ensure_ascii=False).encode(), headers
+
+    def _zalo_body(self, user: int, question: str) -> tuple[bytes, dict[str, str]]:
+        self.update_id += 1
+        body = {
+            "app_id": ZALO_APP_ID,
+            "event_name": "user_send_text",
+            "timestamp": str(int(time.time() * 1000)),
+            "sender": {"id": str(7_000_000 + user)},
+            "recipient": {"id": "chaos-oa"},
+            "message": {"msg_id": f"chaos-{self.update_id}", "text": question},
+        }
+        return zalo_signed(body, ZALO_APP_ID, ZALO_SECRET)
+
+    async def _webhook(self, client: httpx.AsyncClient, turn: Turn, user: int) -> None:
+        if turn.channel == "telegram":
+            raw, headers = self._telegram_body(user, turn.question)
+            path = "/channels/telegram/webhook"
+        else:
+            raw, headers = self._zalo_body(user, turn.question)
+            path = "/channels/zalo/webhook"
+        # The same event is sent again until it is acknowledged, as the platforms do.
+        while turn.attempts < 20:
+            turn.attempts += 1
+            try:
+                response = await client.post(
+                    self.run.url + path, content=raw, headers=headers
+                )
+                if response.status_code == 200:
+                    turn.accepted = True
+                    return
+            except httpx.HTTPError:
+                pass
+            self.refused_attempts += 1
+            await asyncio.sleep(1)
+
+    async def _replies(self, turn: Turn, chat: str, before: int) -> None:
+        """The messages of this turn: from the first reply until the chat has been
+        quiet for ``--quiet`` seconds (a citizen reads before typing again)."""
+        deadline = turn.sent_at + self.args.reply_timeout
+        last = 0
+        while time.monotonic() < deadline:
+            arrived = self.inbox.since(chat, before)
+            if arrived:
+                turn.replied_at = turn.replied_at or arrived[0][0]
+                if len(arrived) != last:
+                    last = len(arrived)
+                elif time.monotonic() - arrived[-1][0] >= self.args.quiet:
+                    break
+            await asyncio.sleep(0.05)
+        turn.replies = [t for _, t in self.inbox.since(chat, before)]
+
+    # ------------------------------------------------------------------ outages
+
+    async def chaos(self) -> None:
+        total = self.args.turns
+        for share, name in SCHEDULE:
+            while self.accepted < share * total and not self.done:
+                self.progress.clear()
+                await self.progress.wait()
+            if self.done:
+                return
+            outage = Outage(name, time.monotonic())
+            self.outages.append(outage)
+            await getattr(self, "_" + name)(outage)
+            outage.recovered = time.monotonic()
+            print(
+                f"  {name}: recovered in {outage.recovered - outage.started:.1f} s"
+                f" ({outage.detail})",
+                flush=True,
+            )
+
+    async def _wait(self, condition: Callable[[], bool], timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if await asyncio.to_thread(condition):
+                return
+            await asyncio.sleep(0.5)
+        raise TimeoutError("the profile did not recover")
+
+    async def _killed(self, program: str, outage: Outage) -> None:
+        old = await asyncio.to_thread(self.run.pid, program)
+        os.kill(old, signal.SIGKILL)
+        outage.detail = f"{program} pid {old} killed"
+
+        def back() -> bool:
+            pid = self.run.pid(program)
+            return bool(pid) and pid != old and self.run.whole()
+
+        await self._wait(back)
+
+    async def _rasa_instance_killed(self, outage: Outage) -> None:
+        await self._killed("rasa-0", outage)
+
+    async def _action_server_killed(self, outage: Outage) -> None:
+        await self._killed("actions", outage)
+
+    async def _gateway_worker_killed(self, outage: Outage) -> None:
+        api = await asyncio.to_thread(self.run.pid, "api")
+        workers = [p for p in _process_tree(api) if p != api]
+        os.kill(workers[-1], signal.SIGKILL)
+        outage.detail = f"gateway worker pid {workers[-1]} killed"
+
+        def back() -> bool:
+            return len(_process_tree(api)) - 1 >= len(workers) and self.run.whole()
+
+        await self._wait(back)
+
+    async def _redis_stopped(self, outage: Outage) -> None:
+        await asyncio.to_thread(self.run.stop_redis)
+        await asyncio.sleep(self.args.redis_down)
+        await asyncio.to_thread(self.run.start_redis)
+        outage.detail = (
+            f"Redis stopped for {self.args.redis_down:.0f} s, then restarted empty"
+        )
+        await self._wait(self.run.whole)
+
+    # ------------------------------------------------------------------ the run
+
+    async def drive(self) -> float:
+        per_user = [self.args.turns // self.args.users] * self.args.users
+        for i in range(self.args.turns % self.args.users):
+            per_user[i] += 1
+        limits = httpx.Limits(max_connections=self.args.users + 10)
+        started = time.monotonic()
+        async with httpx.AsyncClient(timeout=90, limits=limits) as client:
+            chaos = asyncio.create_task(self.chaos())
+            await asyncio.gather(
+                *(self.citizen(client, u, c) for u, c in enumerate(per_user))
+            )
+            self.done = True
+            self.progress.set()
+            await chaos
+        return time.monotonic() - started
+
+
+def _logged(app_url: str) -> dict[str, int]:
+    engine = create_engine(app_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT user_pseudonym, text_masked, count(*) AS n FROM querylog_turn"
+                " GROUP BY user_pseudonym, text_masked"
+            )
+        ).all()
+    engine.dispose()
+    return {
+        "rows": sum(r.n for r in rows),
+        "distinct": len(rows),
+        "twice": sum(r.n - 1 for r in rows),
+    }
+
+
+def _figures(
+    driver: Driver, elapsed: float, logged: dict[str, int], polite: set[str]
+) -> dict[str, Any]:
+    turns = driver.turns
+    accepted = [t for t in turns if t.accepted]
+    replied = [t for t in accepted if t.replies]
+    repeated = sum(len(t.replies) - len(set(t.replies)) for t in accepted)
+    latencies = [(t.replied_at - t.sent_at) * 1000 for t in replied if t.replied_at]
+    not_logged = max(0, len(accepted) - logged["distinct"])
+    outages = []
+    for outage in driver.outages:
+        end = outage.recovered or outage.started
+        during = [t for t in turns if outage.started <= t.sent_at <= end]
+        outages.append(
+            {
+                "event": outage.name,
+                "detail": outage.detail,
+                "seconds_to_recover": round(end - outage.started, 1),
+                "turns_during": len(during),
+                "answered_normally": sum(
+                    1 for t in during if t.replies and not polite & set(t.replies)
+                ),
+                "polite_try_again": sum(1 for t in during if polite & set(t.replies)),
+                "no_reply": sum(1 for t in during if t.accepted and not t.replies),
+            }
+        )
+    return {
+        "turns_sent": len(turns),
+        "turns_accepted": len(accepted),
+        "send_attempts_refused": driver.refused_attempts,
+        "turns_logged": logged["distinct"],
+        "log_rows": logged["rows"],
+        "turns_replied": len(replied),
+        "duplicates": {"handled_twice": logged["twice"], "repeated_replies": repeated},
+        "lost": {
+            "not_logged": not_logged,
+            "no_reply": len(accepted) - len(replied),
+            "not_accepted": len(turns) - len(accepted),
+        },
+        "polite_try_again_total": sum(1 for t in turns if polite & set(t.replies)),
+        "outages": outages,
+        "latency_ms": {
+            "p50": _percentile(latencies, 50),
+            "p95": _percentile(latencies, 95),
+            "p99": _percentile(latencies, 99),
+            "mean": round(statistics.fmean(latencies), 1) if latencies else None,
+        },
+        "throughput_turns_per_s": round(len(accepted) / elapsed, 1)
+        if elapsed
+        else None,
+        "elapsed_s": round(elapsed, 1),
+    }
+
+
+def _write(results: dict[str, Any]) -> None:
+    BENCH.mkdir(exist_ok=True)
+    (BENCH / "chaos.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    f = results["figures"]
+    rows = "\n".join(
+        f"| {o['event']} | {o['seconds_to_recover']} | {o['turns_during']} |"
+        f" {o['answered_normally']} | {o['polite_try_again']} | {o['no_reply']} |"
+        for o in f["outages"]
+    )
+    lat = f["latency_ms"]
+    section = f"""{README_START}
+## Chaos: the production profile while its parts are killed (`make chaos`)
+
+{results["measured_at"]}, `{results["command"]}`, {results["machine"]}.
+{results["settings"]["users"]} citizens (web chat, Telegram, Zalo OA webhooks to fake
+platform servers on loopback), real questions from the development set.
+
+| turns sent | accepted | logged | replied | handled twice | repeated replies | lost (not logged / no reply) |
+|---|---|---|---|---|---|---|
+| {f["turns_sent"]} | {f["turns_accepted"]} | {f["turns_logged"]} | {f["turns_replied"]} | {f["duplicates"]["handled_twice"]} | {f["duplicates"]["repeated_replies"]} | {f["lost"]["not_logged"]} / {f["lost"]["no_reply"]} |
+
+| outage | recovered after (s) | turns sent meanwhile | answered | polite "try again" | no reply |
+|---|---|---|---|---|---|
+{rows}
+
+Send attempts refused (sent again): {f["send_attempts_refused"]}. Latency from the
+question to the first reply: p50 {lat["p50"]} ms, p95 {lat["p95"]} ms, p99 {lat["p99"]} ms;
+{f["throughput_turns_per_s"]} turns/s over {f["elapsed_s"]} s, outages included.
+{README_END}"""
+    readme = BENCH / "README.md"
+    body = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
+    if README_START in body and README_END in body:
+        before, rest = body.split(README_START, 1)
+        body = before + section + rest.split(README_END, 1)[1]
+    else:
+        body = body.rstrip("\n") + "\n\n" + section + "\n"
+    readme.write_text(body, encoding="utf-8")
+
+
+def _profile_env(
+    app_url: str,
+    tracker_url: str,
+    redis_port: int,
+    directory: Path,
+    telegram: str,
+    zalo: str,
+) -> tuple[dict[str, str], str]:
+    api_port = _free_port()
+    env = dict(os.environ)
+    env.update(
+        BDHVS_ENVIRONMENT="production",
+        BDHVS_PSEUDONYM_KEY="chaos-pseudonym-key",
+        BDHVS_TOKEN_KEY="chaos-token-key",
+        BDHVS_DATABASE_URL=app_url,
+        BDHVS_TRACKER_DATABASE_URL=tracker_url,
+        BDHVS_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
+        BDHVS_PROD_DIR=str(directory),
+        BDHVS_RASA_INSTANCES="2",
+        BDHVS_RASA_BASE_PORT=str(_free_port()),
+        BDHVS_ACTIONS_PORT=str(_free_port()),
+        BDHVS_API_PORT=str(api_port),
+        BDHVS_API_WORKERS="2",
+        BDHVS_TELEGRAM_TOKEN="1000:chaos-token",
+        BDHVS_TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
+        BDHVS_TELEGRAM_API_URL=telegram,
+        BDHVS_ZALO_APP_ID=ZALO_APP_ID,
+        BDHVS_ZALO_OA_SECRET_KEY=ZALO_SECRET,
+        BDHVS_ZALO_ACCESS_TOKEN="chaos-zalo-token",
+        BDHVS_ZALO_API_URL=zalo,
+        # A load test, not a rate-limit test: each citizen here writes far faster
+        # than a person can.
+        BDHVS_RATE_LIMIT_MESSAGES="1000000",
+    )
+    return env, f"http://127.0.0.1:{api_port}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--turns", type=int, default=10_000)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument(
+        "--quiet",
+        type=float,
+        default=0.3,
+        help="seconds of silence that end a turn's replies",
+    )
+    parser.add_argument("--reply-timeout", type=float, default=90)
+    parser.add_argument("--redis-down", type=float, default=15)
+    parser.add_argument(
+        "--no-write", action="store_true", help="print, do not write bench/"
+    )
+    args = parser.parse_args(argv)
+
+    from api.conversation.messages import RASA_UNAVAILABLE
+
+    base = os.environ.get(
+        "BDHVS_TEST_POSTGRES_URL",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    )
+    inbox = Inbox()
+    telegram, zalo = RecordingTelegram(inbox), RecordingZalo(inbox)
+    directory = Path(os.environ.get("BDHVS_CHAOS_DIR", ROOT / "var" / "chaos"))
+    directory.mkdir(parents=True, exist_ok=True)
+    with _databases(base) as (app_url, tracker_url):
+        redis_port = _free_port()
+        env, url = _profile_env(
+            app_url, tracker_url, redis_port, directory, telegram.url, zalo.url
+        )
+        log = (directory / "run-prod.log").open("wb")
+        run = Run(url, env, None, redis_port)  # type: ignore[arg-type]
+        run.start_redis()
+        run.process = subprocess.Popen(
+            [str(SERVICES_PYTHON), "-m", "tools.prod", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            print("starting the production profile ...", flush=True)
+            deadline = time.monotonic() + 600
+            while not run.whole():
+                if run.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"the profile did not start; see {directory / 'run-prod.log'}"
+                    )
+                time.sleep(1)
+            print(
+                f"driving {args.turns} turns with {args.users} citizens ...", flush=True
+            )
+            driver = Driver(run, inbox, args)
+            elapsed = asyncio.run(driver.drive())
+            time.sleep(5)  # the last rows of the query log
+            figures = _figures(driver, elapsed, _logged(app_url), {RASA_UNAVAILABLE})
+        finally:
+            if run.process.poll() is None:
+                os.killpg(run.process.pid, signal.SIGTERM)
+                try:
+                    run.process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(run.process.pid, signal.SIGKILL)
+                    run.process.wait()
+            run.stop_redis()
+            log.close()
+            telegram.close()
+            zalo.close()
+    results = {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": "make chaos",
+        "machine": f"{os.cpu_count()} cores",
+        "settings": vars(args),
+        "figures": figures,
+    }
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+    if not args.no_write:
+        _write(results)
+
+
+if __name__ == "__main__":
+    main()
