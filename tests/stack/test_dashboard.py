@@ -274,7 +274,7 @@ def test_cards_and_charts_show_the_figures_of_the_period(
         page,
         "#channels-chart .bar-row",
         [
-            "Web: 6 lượt hỏi (50,0 %), 2 người dân",
+            "Trang web: 6 lượt hỏi (50,0 %), 2 người dân",
             "Zalo: 4 lượt hỏi (33,3 %), 2 người dân",
             "Telegram: 2 lượt hỏi (16,7 %), 1 người dân",
         ],
@@ -307,7 +307,7 @@ def test_cards_and_charts_show_the_figures_of_the_period(
     page.locator("#channels-panel summary").click()
     expect(page.locator("#channels-table tbody tr")).to_have_count(3)
     expect(page.locator("#channels-table tbody tr").first).to_have_text(
-        re.compile(r"Web\s*6\s*2")
+        re.compile(r"Trang web\s*6\s*2")
     )
 
 
