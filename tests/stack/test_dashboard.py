@@ -26,7 +26,7 @@ from api.analytics.inbox import SCAN_LIMIT
 from api.core.clock import today_local
 from api.knowledge.models import KnowledgeEntry
 from api.querylog.models import Outcome, Turn
-from api.querylog.rollup import rebuild_all
+from api.querylog.rollup_refresh import rebuild_all
 from api.staff.models import Role
 from api.staff.service import create_staff
 from tests.conftest import ROOT
