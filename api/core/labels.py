@@ -20,6 +20,8 @@ ROLES = {
     "analyst": "Phân tích",
     "community": "Tổ công nghệ số cộng đồng",
 }
+# A turn, a topic or a pillar the assistant could not place.
+UNKNOWN_TOPIC = "Chưa xác định"
 # "Trang web" rather than the bare "Web" or "Trò chuyện trên web": a Vietnamese word
 # staff and report readers both use, short enough for a chart legend.
 CHANNELS = {"web": "Trang web", "telegram": "Telegram", "zalo": "Zalo"}

@@ -20,6 +20,7 @@ router = APIRouter(tags=["labels"])
 
 LABELS = Labels(
     roles=labels.ROLES,
+    unknown_topic=labels.UNKNOWN_TOPIC,
     channels=labels.CHANNELS,
     outcomes=labels.OUTCOMES,
     ticket_statuses=labels.TICKET_STATUSES,
@@ -50,7 +51,7 @@ CACHE_HEADERS = {"ETag": ETAG, "Cache-Control": "no-cache"}
     responses={304: {"description": "The copy the browser holds is current."}},
 )
 def get_labels(request: Request, response: Response) -> Labels | Response:
-    """The Vietnamese names of the codes (roles, channels, outcomes, hand-off
+    """The Vietnamese names of the codes (roles, the unknown topic, channels, outcomes, hand-off
     statuses, reasons and resolutions, resident groups, scam kinds) and the number,
     per-cent and date formats."""
     if ETAG in request.headers.get("if-none-match", ""):

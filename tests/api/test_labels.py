@@ -65,6 +65,7 @@ def test_labels_name_every_code_without_sign_in(client: TestClient) -> None:
     # The closing form lists the resolutions in the enum's order.
     assert list(body["resolutions"]) == [r.value for r in Resolution]
     assert body["channels"]["web"] == "Trang web"
+    assert body["unknown_topic"] == labels.UNKNOWN_TOPIC
     formats = body["formats"]
     assert (formats["thousands_separator"], formats["decimal_separator"]) == (".", ",")
     assert formats["percent_suffix"] == "\u00a0%"
@@ -106,7 +107,7 @@ def _served_texts() -> set[str]:
         labels.DURATION_WORDS,
         labels.PERIOD_WORDS,
     )
-    return {text for names in sets for text in names.values()}
+    return {labels.UNKNOWN_TOPIC} | {t for names in sets for t in names.values()}
 
 
 @pytest.mark.parametrize("module", ["labels.js", "format.js"])

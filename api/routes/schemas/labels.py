@@ -29,6 +29,7 @@ class Labels(Schema):
     the number and date formats: the same ones the report uses."""
 
     roles: dict[str, str]
+    unknown_topic: str = Field(description='the topic "unknown" and no topic')
     channels: dict[str, str]
     outcomes: dict[str, str]
     ticket_statuses: dict[str, str]

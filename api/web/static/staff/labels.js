@@ -9,6 +9,7 @@ import { setFormats } from "./format.js";
 // ---------------------------------------------------------------- codes (GET /api/labels)
 
 // Set name -> {code: name}; filled in place, so the modules that read it see the names.
+var unknownTopic = "";
 export var names = {
   roles: {}, channels: {}, outcomes: {}, ticket_statuses: {}, handoff_reasons: {},
   resolutions: {}, resident_groups: {}, scam_kinds: {}
@@ -45,6 +46,7 @@ export function loadLabels() {
     return r.json();
   }).then(function (data) {
     Object.keys(names).forEach(function (set) { names[set] = data[set] || {}; });
+    unknownTopic = data.unknown_topic;
     setFormats(data.formats);
     fillPage(document);
   });
@@ -56,7 +58,7 @@ export var topicLabels = {};  // topic code -> Vietnamese label (from the topics
 export var provinces = [];    // [{code, name}] (from the filters' province list)
 
 export function topicLabel(code) {
-  if (!code || code === "unknown") return "Chưa xác định";
+  if (!code || code === "unknown") return unknownTopic;
   return topicLabels[code] || code;
 }
 
