@@ -33,7 +33,7 @@ from api.core.db import get_engine
 from api.knowledge.seeding import cached_taxonomy, seed_knowledge, validate_seeds
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.retention import purge, purge_tracker_events
-from api.querylog.rollup import rebuild_all, refresh
+from api.querylog.rollup_refresh import rebuild_all, refresh
 from api.staff.models import Role
 from api.staff.service import create_staff, staff_count
 

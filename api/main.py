@@ -57,6 +57,7 @@ from api.routes import (
     guides,
     handoff,
     health,
+    labels,
     notices,
     staff,
     web,
@@ -339,6 +340,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(guides.router)
     app.include_router(handoff.router)
+    app.include_router(labels.router)
     app.include_router(notices.router)
     app.include_router(health.router)
     app.include_router(staff.router)

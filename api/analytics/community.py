@@ -23,18 +23,14 @@ from api.community.models import (
     Resolution,
     TicketStatus,
 )
+from api.core.labels import RESOLUTIONS
 from api.knowledge.models import KnowledgeEntry
 from api.places.service import place_names
 from api.querylog.models import Outcome, Turn
 from api.querylog.sqlfuncs import minutes_between, week_minute
 
-RESOLUTION_LABELS = {
-    Resolution.GUIDED_REMOTELY: "Đã hướng dẫn qua tin nhắn",
-    Resolution.MET_IN_PERSON: "Đã hỗ trợ trực tiếp tại điểm hỗ trợ",
-    Resolution.REFERRED: "Đã chuyển cơ quan khác",
-    Resolution.NO_RESPONSE: "Không liên lạc được",
-    Resolution.NOT_NEEDED: "Không cần hỗ trợ nữa",
-}
+# The closing form's order, named in api.core.labels.
+RESOLUTION_LABELS = {Resolution(code): label for code, label in RESOLUTIONS.items()}
 # Closed with one of these: the citizen was helped.
 RESOLVED = (Resolution.GUIDED_REMOTELY, Resolution.MET_IN_PERSON, Resolution.REFERRED)
 TICKET_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED, TicketStatus.CLOSED)

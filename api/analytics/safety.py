@@ -14,25 +14,13 @@ from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
 from api.core.clock import day_start
+from api.core.labels import SCAM_KINDS
 from api.knowledge.editing import STALE_AFTER_DAYS
 from api.knowledge.models import KnowledgeEntry
 from api.places.models import Commune, Province
 from api.querylog.models import Outcome, Turn
 
 SCAM_INTENT = "scam_alert"
-# How staff read each kind of scam (api.safety.detector.KINDS).
-KIND_LABELS = {
-    "already_lost": "Đã lỡ mất tiền, mã hoặc mật khẩu",
-    "identity_update": "Giả mạo cập nhật định danh, VNeID",
-    "safe_account": "“Tài khoản an toàn”, phong tỏa, điều tra",
-    "code_request": "Xin mã OTP, mật khẩu, ảnh căn cước",
-    "fake_bank": "Giả danh ngân hàng",
-    "prize_fee": "Trúng thưởng phải nộp phí",
-    "job_deposit": "Việc nhẹ lương cao, làm nhiệm vụ",
-    "loan_refund": "Vay tiền, chuyển nhầm, “lấy lại tiền”",
-    "fake_link_app": "Đường link, ứng dụng, mã QR giả",
-    "fake_authority": "Giả danh công an, cơ quan nhà nước",
-}
 # A place's alerts "rise" when the last 7 days of the period have at least this
 # many and at least twice those of the 7 days before.
 RISING_MIN_ALERTS = 3
@@ -61,7 +49,7 @@ def scam_figures(session: Session, f: Filters) -> dict[str, Any]:
     channels = Counter(c for _, c, *_ in rows)
     return {
         "alerts": len(rows),
-        "kind_labels": KIND_LABELS,
+        "kind_labels": SCAM_KINDS,
         "by_kind": dict(kinds.most_common()),
         "by_channel": dict(channels.most_common()),
         "rising": rising_places(session, f),

@@ -35,6 +35,7 @@ from api.analytics.sources import (
     next_month,
     turn_conditions,
 )
+from api.core.labels import UNKNOWN_TOPIC
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.schemas import Taxonomy
 from api.places.service import place_names
@@ -43,7 +44,6 @@ from api.querylog.rollup import FIRST_VISIT, as_date, first_since
 from api.querylog.sqlfuncs import count_if, latest, period_start
 
 UNKNOWN = "unknown"
-UNKNOWN_TOPIC_LABEL = "Chưa xác định"
 UNKNOWN_PLACE_LABEL = "Chưa rõ địa bàn"
 OUTCOMES = [o.value for o in Outcome]
 RATE_OUTCOMES = ("answered", "unsure", "out_of_scope")
@@ -246,11 +246,9 @@ class Analytics:
             items.append(
                 {
                     "topic": code or UNKNOWN,
-                    "label": topic.label if topic else UNKNOWN_TOPIC_LABEL,
+                    "label": topic.label if topic else UNKNOWN_TOPIC,
                     "pillar": pillar,
-                    "pillar_label": self._taxonomy.pillars.get(
-                        pillar, UNKNOWN_TOPIC_LABEL
-                    ),
+                    "pillar_label": self._taxonomy.pillars.get(pillar, UNKNOWN_TOPIC),
                     "turns": turns,
                     "answered": answered,
                     "unsure": unsure,
@@ -275,7 +273,7 @@ class Analytics:
             .tuples()
             .all()
         )
-        labels = {**self._taxonomy.pillars, UNKNOWN: UNKNOWN_TOPIC_LABEL}
+        labels = {**self._taxonomy.pillars, UNKNOWN: UNKNOWN_TOPIC}
         return [
             {"pillar": code, "label": label, "turns": int(counts.get(code, 0))}
             for code, label in labels.items()

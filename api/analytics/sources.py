@@ -44,12 +44,12 @@ from api.querylog.rollup import (
     DROPPED,
     GAP_LEVELS,
     Aggregate,
-    built_state,
     first_since,
     live_citizen_days,
     live_daily,
     visit_gap,
 )
+from api.querylog.rollup_refresh import built_state
 
 DAILY_COLUMNS = (*DAILY_DIMENSIONS, "turns", "helpful", "not_helpful")
 COUNT_COLUMNS = (*AREA_COLUMNS, "day", "gap", "citizens")

@@ -29,6 +29,7 @@ from api.community.models import (
     ResidentGroup,
     StaffChatLink,
 )
+from api.core.labels import RESIDENT_GROUPS
 from api.knowledge.models import KnowledgeEntry
 from api.places.models import Commune
 from api.places.service import fold, place_names, resolve_place
@@ -39,15 +40,8 @@ LINK_CODE_DIGITS = 6
 LINK_CODE_TTL = timedelta(minutes=10)
 OTHER_TASK = "other"
 MAX_TASK_BUTTONS = 5
-GROUP_LABELS = {
-    ResidentGroup.ELDERLY: "Người cao tuổi",
-    ResidentGroup.FARMER: "Nông dân",
-    ResidentGroup.STUDENT: "Học sinh, sinh viên",
-    ResidentGroup.WORKER: "Người lao động",
-    ResidentGroup.HOUSEHOLD_BUSINESS: "Hộ kinh doanh",
-    ResidentGroup.ETHNIC_MINORITY: "Đồng bào dân tộc thiểu số",
-    ResidentGroup.OTHER: "Khác",
-}
+# The groups' buttons in this order, named in api.core.labels.
+GROUP_LABELS = {ResidentGroup(code): label for code, label in RESIDENT_GROUPS.items()}
 OTHER_TASK_LABEL = "Việc khác"
 GROUP_PAYLOAD = "/helper_group "
 PLACE_PAYLOAD = "/helper_place "

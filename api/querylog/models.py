@@ -262,7 +262,7 @@ class Rollup(Base):
 
 class RollupState(Base):
     """How far the daily tables are built: every turn logged before
-    ``built_before`` (api.querylog.rollup.refresh)."""
+    ``built_before`` (api.querylog.rollup_refresh.refresh)."""
 
     __tablename__ = "querylog_rollup_state"
 

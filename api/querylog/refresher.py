@@ -1,6 +1,6 @@
 """Keeps the daily tables current from inside every gateway worker.
 
-Each worker calls :func:`api.querylog.rollup.refresh` every
+Each worker calls :func:`api.querylog.rollup_refresh.refresh` every
 ``BDHVS_ROLLUP_REFRESH_SECONDS``; the state row's lock lets one of them build while
 the others skip, so several workers on several machines refresh about once per
 interval between them. Nothing is kept in the process.
@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.querylog.rollup import refresh
+from api.querylog.rollup_refresh import refresh
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.core.clock import day_start, local_date
 from api.querylog.models import CitizenDay, CitizenGap, Turn
-from api.querylog.rollup import refresh
+from api.querylog.rollup_refresh import refresh
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,10 @@
 The dashboard and reports read ``querylog_daily`` (turns per day and dimension) and
 ``querylog_citizen_day`` (who wrote on which day) for every turn logged before
 ``querylog_rollup_state.built_before``, and the query log itself for the turns after
-it (a few minutes of them). :func:`refresh` moves that instant forward: every gateway
-worker calls it in the background every ``BDHVS_ROLLUP_REFRESH_SECONDS`` (one of them
-builds, the others find it fresh), ``python -m api rollup`` from a timer does the
-same; no dashboard request ever builds. A refresh re-builds the day of the last
-refresh and the :data:`REBUILD_DAYS` before it, so late feedback and places written
-on the day's earlier turns are counted at the next refresh. Turns are purged after
-the retention period; the daily tables stay.
+it (a few minutes of them). This module builds the tables for a range of days;
+:mod:`api.querylog.rollup_refresh` decides when and how far (the background
+refresh, the full rebuild). Turns are purged after the retention period; the daily
+tables stay.
 
 ``querylog_daily`` keeps every dimension, so it is large (a year of a busy province:
 hundreds of thousands of rows). Coarser copies of it, the :data:`AGGREGATES` in
@@ -19,9 +16,8 @@ the dimensions it needs (see :func:`api.analytics.sources.daily_rows`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -36,18 +32,15 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    text,
 )
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.core.clock import day_start, local_date
+from api.core.clock import day_start
 from api.querylog.models import (
     CitizenDay,
     CitizenGap,
     DailyStat,
     Rollup,
-    RollupState,
     Turn,
 )
 from api.querylog.sqlfuncs import (
@@ -58,10 +51,6 @@ from api.querylog.sqlfuncs import (
     period_start,
 )
 
-REBUILD_DAYS = 2
-# A refresh builds the turns logged until this long before it: a turn is committed
-# within moments of the time it is stamped with, so none can appear behind it.
-SETTLE = timedelta(minutes=2)
 ONE_DAY = timedelta(days=1)
 # Columns of the two daily tables besides their counts ("" for unknown).
 DAILY_DIMENSIONS = (
@@ -316,14 +305,17 @@ def build_gaps(session: Session, first: date, until: date) -> None:
 def build_days(session: Session, first: date, until: date, before: datetime) -> None:
     """(Re)builds the daily tables and their aggregates for the days in
     [first, until) from the turns logged before ``before``; no commit."""
-    _build_daily_tables(session, first, until, before)
+    build_daily_tables(session, first, until, before)
     build_aggregates(session, first, until)
     build_gaps(session, first, until)
 
 
-def _build_daily_tables(
+def build_daily_tables(
     session: Session, first: date, until: date, before: datetime
 ) -> None:
+    """(Re)builds ``querylog_daily`` and ``querylog_citizen_day`` (not their
+    aggregates) for the days in [first, until) from the turns logged before
+    ``before``; no commit."""
     start, end = day_start(first), min(day_start(until), before)
     session.execute(
         delete(DailyStat).where(DailyStat.day >= first, DailyStat.day < until)
@@ -358,181 +350,6 @@ def _build_daily_tables(
     staged.drop(session.connection())
 
 
-def _oldest_day(session: Session) -> date | None:
-    """The local day of the oldest turn still logged."""
-    oldest = session.scalar(select(func.min(Turn.created_at)))
-    return local_date(oldest) if oldest is not None else None
-
-
-def _rebuild_aggregates(session: Session, until: date) -> None:
-    """Every aggregate and gap count from every built day (after :data:`LAYOUT`
-    changed)."""
-    oldest = session.scalar(select(func.min(DailyStat.day)))
-    if oldest is not None:
-        build_aggregates(session, as_date(oldest), until)
-    oldest = session.scalar(select(func.min(CitizenDay.day)))
-    if oldest is not None:
-        build_gaps(session, as_date(oldest), until)
-
-
 def as_date(value: Any) -> date:
     """A date read from SQL (SQLite gives computed dates back as text)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-@dataclass(frozen=True)
-class Built:
-    """How far the daily tables go: every turn logged before ``before``."""
-
-    before: datetime
-    # querylog_rollup holds the current AGGREGATES (else read querylog_daily).
-    aggregates: bool
-
-    @property
-    def last_day(self) -> date:
-        """The last day with built rows (those of its turns logged before
-        ``before``); every earlier day is complete."""
-        return local_date(self.before)
-
-
-def built_state(session: Session) -> Built | None:
-    """How far the daily tables go (None: never built); one indexed read per
-    transaction, no writes."""
-    state = session.get(RollupState, 1)
-    if state is None:
-        return None
-    # Held by the session so that the next calls find it in its identity map (weak
-    # references only) instead of reading it again; expired on commit as usual.
-    session.info["rollup_state"] = state
-    return Built(state.built_before, state.layout == LAYOUT)
-
-
-def refresh(
-    session: Session,
-    now: datetime | None = None,
-    unless_newer_than: timedelta = timedelta(0),
-) -> datetime:
-    """Builds the daily tables up to :data:`SETTLE` before ``now``, re-building the
-    days since :data:`REBUILD_DAYS` before the last refresh; returns how far they go.
-
-    Nothing is done when the last refresh built up to less than
-    ``unless_newer_than`` ago, or while another worker is refreshing (a row lock on
-    PostgreSQL, skipped rather than waited for; SQLite has one writer anyway).
-    """
-    before = (now or datetime.now(timezone.utc)) - SETTLE
-    state = session.get(RollupState, 1)
-    if _is_fresh(state, before, unless_newer_than):
-        assert state is not None
-        session.rollback()
-        return state.built_before
-    try:
-        if state is not None:
-            seen = state.built_before
-            state = session.scalars(
-                select(RollupState)
-                .where(RollupState.id == 1)
-                .with_for_update(skip_locked=True)
-                .execution_options(populate_existing=True)
-            ).first()
-            if state is None or _is_fresh(state, before, unless_newer_than):
-                # Another worker is at it, or has just finished.
-                session.rollback()
-                return seen if state is None else state.built_before
-        last = local_date(before)
-        first_build = state is None
-        if state is None:
-            first = min(_oldest_day(session) or last, last)
-            state = RollupState(id=1, built_before=before, layout=LAYOUT)
-            session.add(state)
-            build_days(session, first, last + ONE_DAY, before)
-        else:
-            if state.layout != LAYOUT:
-                _rebuild_aggregates(session, local_date(state.built_before))
-                state.layout = LAYOUT
-            first = local_date(state.built_before) - timedelta(days=REBUILD_DAYS)
-            build_days(session, first, last + ONE_DAY, before)
-            state.built_before = before
-        session.commit()
-    except IntegrityError:
-        # Another worker built the first days at the same moment.
-        session.rollback()
-        return before
-    _vacuum(session, analyze=first_build)
-    return before
-
-
-def _vacuum(session: Session, analyze: bool) -> None:
-    """VACUUM of the daily tables after a refresh has committed (PostgreSQL).
-
-    It marks the pages the refresh rewrote all-visible again, so the dashboard's
-    index-only scans stay index-only. Autovacuum would wait for a fifth of each table
-    to change, and a plain VACUUM leaves the pages of the few deleted rows as they
-    are (it skips index cleanup below 2% of the pages): a year of one province then
-    made ~50 000 heap fetches, 20-60 ms more per figure. A fraction of a second for
-    a refresh of a few days.
-
-    ``analyze`` after building many days at once (a first build, a full rebuild):
-    fresh planner statistics ahead of autovacuum; with those of empty tables, the
-    next refresh looked each citizen's previous day up by scanning the primary key
-    (205 s instead of ~1 s for 1M turns).
-    """
-    bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return
-    tables = (DailyStat, CitizenDay, Rollup, CitizenGap)
-    options = "ANALYZE, INDEX_CLEANUP ON" if analyze else "INDEX_CLEANUP ON"
-    statement = f"VACUUM ({options}) {', '.join(t.__tablename__ for t in tables)}"
-    with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-        c.execute(text(statement))
-
-
-def _is_fresh(
-    state: RollupState | None, before: datetime, unless_newer_than: timedelta
-) -> bool:
-    return (
-        state is not None
-        and state.layout == LAYOUT
-        and state.built_before > before - unless_newer_than
-    )
-
-
-def rebuild_all(
-    session: Session,
-    now: datetime | None = None,
-    progress: Callable[[str], None] | None = None,
-    chunk_days: int = 31,
-) -> datetime:
-    """Rebuilds every day that still has turns (after a bulk import, say); returns
-    how far the tables go.
-
-    The days are built ``chunk_days`` at a time, oldest first (a citizen's earlier
-    days are then already in the table), and ``progress`` hears of each chunk: a year
-    of turns takes tens of seconds, which looks like a hang when nothing is said."""
-    before = (now or datetime.now(timezone.utc)) - SETTLE
-    last = local_date(before)
-    oldest = _oldest_day(session)
-    if oldest is not None:
-        first = min(oldest, last)
-        days = (last - first).days + 1
-        chunks = -(-days // chunk_days)
-        for number in range(chunks):
-            start = first + timedelta(days=number * chunk_days)
-            until = min(start + timedelta(days=chunk_days), last + ONE_DAY)
-            _build_daily_tables(session, start, until, before)
-            if progress is not None:
-                progress(
-                    f"daily tables: {start:%d/%m/%Y}–{until - ONE_DAY:%d/%m/%Y} "
-                    f"({number + 1}/{chunks})"
-                )
-    if progress is not None:
-        progress("totals by period …")
-    _rebuild_aggregates(session, last + ONE_DAY)
-    state = session.get(RollupState, 1)
-    if state is None:
-        session.add(RollupState(id=1, built_before=before, layout=LAYOUT))
-    else:
-        state.built_before = before
-        state.layout = LAYOUT
-    session.commit()
-    _vacuum(session, analyze=True)
-    return before

@@ -121,8 +121,9 @@ def test_verdicts_make_the_monthly_accuracy_with_its_interval(
     )
     assert summary.status_code == 200, summary.text
     assert (
-        "Cán bộ đã kiểm tra ngẫu nhiên 20 câu trả lời của trợ lý trong kỳ: 80,0% trả"
-        " lời đúng điều người dân hỏi (khoảng tin cậy 95%: 58,4% – 91,9%), 3 câu đúng"
+        "Cán bộ đã kiểm tra ngẫu nhiên 20 câu trả lời của trợ lý trong kỳ: 80,0\u00a0%"
+        " trả lời đúng điều người dân hỏi (khoảng tin cậy 95\u00a0%: 58,4\u00a0% –"
+        " 91,9\u00a0%), 3 câu đúng"
         " một phần."
     ) in summary.json()["paragraph"]
 

@@ -21,7 +21,7 @@ from api.core.clock import VIETNAM_TZ, today_local
 from api.knowledge.store import KnowledgeStore
 from api.querylog.models import Outcome, TrainingExample, Turn
 from api.querylog.retention import purge
-from api.querylog.rollup import refresh
+from api.querylog.rollup_refresh import refresh
 from api.staff.models import Role
 from tests.api.conftest import staff_token
 

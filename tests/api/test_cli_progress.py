@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.__main__ import main
 from api.querylog.models import CitizenDay, DailyStat
-from api.querylog.rollup import rebuild_all
+from api.querylog.rollup_refresh import rebuild_all
 from tests.api.test_analytics import Row, insert
 
 

@@ -416,7 +416,7 @@ def _same(actual: Any, expected: Any, tolerance: float | None = None) -> bool:
 
 
 def _vn_percent(fraction: float) -> str:
-    return f"{fraction * 100:.1f}".replace(".", ",") + "%"
+    return f"{fraction * 100:.1f}".replace(".", ",") + "\u00a0%"
 
 
 # --- reading a workbook ----------------------------------------------------------

@@ -143,11 +143,11 @@ def test_the_paragraph_says_how_many_were_saved_a_trip_and_were_satisfied(
     paragraph = summary["paragraph"]
     assert (
         "3/4 lượt người dân trả lời cho biết đã tự làm được trên điện thoại,"
-        " không phải đến trụ sở (đạt 75,0%)" in paragraph
+        " không phải đến trụ sở (đạt 75,0\u00a0%)" in paragraph
     )
     assert (
         "Trong 3 người dân đã đánh giá sau khi được hỗ trợ, 2 người hài lòng"
-        " (đạt 66,7%)" in paragraph
+        " (đạt 66,7\u00a0%)" in paragraph
     )
     assert "thời gian chờ Tổ nhận yêu cầu (trung vị) khoảng 40 phút" in paragraph
 
@@ -227,6 +227,6 @@ def test_messages_outside_the_teams_office_hours_are_counted(
         headers={"Authorization": f"Bearer {staff_token('an', Role.ANALYST)}"},
     ).json()
     assert (
-        f"Có {outside}/{messages} lượt tin nhắn của người dân (chiếm 33,3%) được gửi"
+        f"Có {outside}/{messages} lượt tin nhắn của người dân (chiếm 33,3\u00a0%) được gửi"
         " ngoài giờ làm việc của Tổ công nghệ số cộng đồng" in summary["paragraph"]
     )

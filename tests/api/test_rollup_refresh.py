@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.querylog.models import CitizenDay, DailyStat, RollupState
-from api.querylog.rollup import LAYOUT, SETTLE, built_state, refresh
+from api.querylog.rollup import LAYOUT
+from api.querylog.rollup_refresh import SETTLE, built_state, refresh
 from tests.api.conftest import client_for
 from tests.api.test_analytics import (
     HA_TINH,

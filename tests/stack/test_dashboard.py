@@ -26,7 +26,7 @@ from api.analytics.inbox import SCAN_LIMIT
 from api.core.clock import today_local
 from api.knowledge.models import KnowledgeEntry
 from api.querylog.models import Outcome, Turn
-from api.querylog.rollup import rebuild_all
+from api.querylog.rollup_refresh import rebuild_all
 from api.staff.models import Role
 from api.staff.service import create_staff
 from tests.conftest import ROOT
@@ -274,7 +274,7 @@ def test_cards_and_charts_show_the_figures_of_the_period(
         page,
         "#channels-chart .bar-row",
         [
-            "Web: 6 lượt hỏi (50,0 %), 2 người dân",
+            "Trang web: 6 lượt hỏi (50,0 %), 2 người dân",
             "Zalo: 4 lượt hỏi (33,3 %), 2 người dân",
             "Telegram: 2 lượt hỏi (16,7 %), 1 người dân",
         ],
@@ -307,7 +307,7 @@ def test_cards_and_charts_show_the_figures_of_the_period(
     page.locator("#channels-panel summary").click()
     expect(page.locator("#channels-table tbody tr")).to_have_count(3)
     expect(page.locator("#channels-table tbody tr").first).to_have_text(
-        re.compile(r"Web\s*6\s*2")
+        re.compile(r"Trang web\s*6\s*2")
     )
 
 

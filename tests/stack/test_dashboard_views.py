@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy.orm import Session
 
 from api.querylog.models import Outcome, Turn
-from api.querylog.rollup import rebuild_all
+from api.querylog.rollup_refresh import rebuild_all
 from api.staff.models import Role
 from api.staff.service import create_staff
 from tests.stack.conftest import ARTIFACTS

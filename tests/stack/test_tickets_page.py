@@ -217,7 +217,7 @@ def test_a_team_member_claims_replies_to_and_closes_a_ticket_of_their_commune(
     item = row(page, number)
     expect(item).to_contain_text(f"Số {number}")
     expect(item).to_contain_text("Phường Thành Sen, Hà Tĩnh")
-    expect(item).to_contain_text("Trợ lý chưa hiểu 2 lần · Trò chuyện trên web")
+    expect(item).to_contain_text("Trợ lý chưa hiểu 2 lần · Trang web")
     expect(item).to_contain_text("chờ 2 giờ 15 phút")
     expect(item).not_to_contain_text("Quá hạn")
     expect(page.get_by_role("button", name="Đang chờ (1)")).to_have_attribute(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.core.clock import today_local
 from api.core.config import Settings
 from api.main import create_app
-from api.querylog.rollup import refresh
+from api.querylog.rollup_refresh import refresh
 from api.staff.models import Role, StaffUser
 from api.staff.security import hash_password
 from api.staff.service import token_for

@@ -9,7 +9,7 @@ paragraph for the "Về xã hội số" / "Phong trào Bình dân học vụ s�
 number comes from :class:`~api.analytics.service.Analytics`, the daily tables and the
 unanswered inbox; nothing is estimated.
 
-One module per job: ``figures`` (the model and the number formats), ``build``,
+One module per job: ``figures`` (the model; the number formats are api.core.labels'), ``build``,
 ``narrative`` (the drafted paragraph), ``tables`` (what both writers lay out),
 ``xlsx``, ``csv``, ``files`` (formats and saving) and ``names`` (places and dates
 asked for by name). The names callers use are re-exported here.
@@ -27,9 +27,6 @@ from api.analytics.report.figures import (
     Report,
     ReportRequestError,
     Theme,
-    format_date,
-    format_number,
-    format_percent,
     format_period,
     previous_period_name,
 )
@@ -38,6 +35,7 @@ from api.analytics.report.names import area_codes, filters_from_names, find_comm
 from api.analytics.report.narrative import draft_paragraph
 from api.analytics.report.tables import SHEET_UNANSWERED
 from api.analytics.report.xlsx import write_xlsx
+from api.core.labels import format_date, format_number, format_percent
 
 __all__ = [
     "FIGURE_LABELS",

@@ -23,9 +23,10 @@ from api.analytics.report.figures import (
 )
 from api.analytics.report.narrative import draft_paragraph
 from api.analytics.safety import content_figures, scam_figures
-from api.analytics.service import UNKNOWN, UNKNOWN_TOPIC_LABEL, Analytics
+from api.analytics.service import UNKNOWN, Analytics
 from api.core.clock import VIETNAM_TZ
 from api.core.db import read_together
+from api.core.labels import UNKNOWN_TOPIC
 from api.knowledge.schemas import Taxonomy
 
 # The unanswered themes a report lists, biggest first.
@@ -52,7 +53,7 @@ def topic_breakdown(
     analytics: Analytics, taxonomy: Taxonomy, f: Filters
 ) -> tuple[list[BreakdownRow], list[BreakdownRow]]:
     """(pillars in taxonomy order, topics most asked first) with answered turns."""
-    labels = {**taxonomy.pillars, UNKNOWN: UNKNOWN_TOPIC_LABEL}
+    labels = {**taxonomy.pillars, UNKNOWN: UNKNOWN_TOPIC}
     topics = []
     pillar_turns = dict.fromkeys(labels, 0)
     pillar_answered = dict.fromkeys(labels, 0)

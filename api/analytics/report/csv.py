@@ -11,7 +11,6 @@ from api.analytics.report.figures import (
     FIGURE_LABELS,
     TITLE,
     Report,
-    format_date,
     ratio,
 )
 from api.analytics.report.tables import (
@@ -35,6 +34,7 @@ from api.analytics.report.tables import (
     percent,
     safety_rows,
 )
+from api.core.labels import format_date
 
 
 def _csv_value(value: float | None, rate: bool) -> float | int | str:

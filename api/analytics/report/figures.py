@@ -1,6 +1,7 @@
 """The report's figures: the model a report is made of (the area, the counts of
 each period, the figures table, the breakdown rows, the unanswered themes), the
-Vietnamese number and date formats, and the names of the comparison periods.
+period format (numbers and dates: api.core.labels), and the names of the comparison
+periods.
 
 Comparison periods are :meth:`Filters.previous_period` and
 :meth:`Filters.same_period_last_year`: calendar months for a period of whole months
@@ -20,12 +21,12 @@ from sqlalchemy.orm import Session
 from api.analytics.filters import Filters
 from api.analytics.inbox import SCAN_LIMIT
 from api.analytics.service import Analytics
+from api.core.labels import OUTCOME_COLUMNS, format_date, format_number
 from api.places.models import Commune, Province
 
 SOURCE = "Nhật ký hỏi đáp của Trợ lý Bình dân học vụ số"
 TITLE = "BÁO CÁO KẾT QUẢ HOẠT ĐỘNG CỦA TRỢ LÝ BÌNH DÂN HỌC VỤ SỐ"
 COUNTRY = "Toàn quốc"
-CHANNEL_LABELS = {"web": "Trang web", "telegram": "Telegram", "zalo": "Zalo"}
 THEMES_NOTE = (
     "Các câu hỏi có nội dung tương tự được gộp thành một nhóm; chỉ gồm các lượt"
     " còn lưu trong nhật ký (nội dung đã được che thông tin cá nhân)."
@@ -38,21 +39,6 @@ class ReportRequestError(ValueError):
 
 
 # --- formatting ------------------------------------------------------------------
-
-
-def format_number(value: int) -> str:
-    """Vietnamese grouping: 1234567 -> "1.234.567"."""
-    return f"{value:,}".replace(",", ".")
-
-
-def format_percent(fraction: float, digits: int = 1) -> str:
-    """Vietnamese per cent: 0.8521 -> "85,2%"."""
-    return f"{fraction * 100:.{digits}f}".replace(".", ",") + "%"
-
-
-def format_date(day: date) -> str:
-    """dd/mm/yyyy."""
-    return day.strftime("%d/%m/%Y")
 
 
 def format_period(start: date, end: date) -> str:
@@ -231,8 +217,8 @@ FIGURE_LABELS = {
     "answered": "Số lượt được trả lời",
     "answered_rate": "Tỷ lệ trả lời được",
     "unanswered": "Số lượt chưa được giải đáp",
-    "unsure": "- Trong đó: trợ lý chưa đủ chắc chắn",
-    "out_of_scope": "- Trong đó: ngoài phạm vi hỗ trợ",
+    "unsure": "- Trong đó: " + OUTCOME_COLUMNS["unsure"].lower(),
+    "out_of_scope": "- Trong đó: " + OUTCOME_COLUMNS["out_of_scope"].lower(),
     "other": "Số lượt lỗi hoặc tin nhắn không được xử lý",
     "rated": "Số lượt người dân đánh giá câu trả lời",
     "helpful_rate": "Tỷ lệ đánh giá hữu ích",

@@ -6,17 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from api.analytics.report.figures import (
-    CHANNEL_LABELS,
     BreakdownRow,
     Report,
-    format_date,
-    format_number,
-    format_percent,
     format_period,
     previous_period_name,
     ratio,
 )
 from api.analytics.service import UNKNOWN
+from api.core.labels import (
+    CHANNELS,
+    OUTCOME_COLUMNS,
+    PERCENT_SUFFIX,
+    format_date,
+    format_number,
+    format_percent,
+)
 
 ASSISTANT = "Trợ lý Bình dân học vụ số"
 # Topics that say nothing about what citizens asked, left out of "hỏi nhiều nhất về".
@@ -27,7 +31,7 @@ THEME_SAMPLE_CHARS = 80
 
 
 def _trend(current: int, base: int, against: str) -> str | None:
-    """The change as words, e.g. "tăng 12,5% so với cùng kỳ năm trước" (None when the
+    """The change as words, e.g. "tăng 12,5 % so với cùng kỳ năm trước" (None when the
     base is 0)."""
     if not base:
         return None
@@ -39,7 +43,7 @@ def _trend(current: int, base: int, against: str) -> str | None:
 
 
 def _answered_phrase(part: int, whole: int) -> str:
-    """Answered turns as reports write them: 1.050/1.234 lượt (đạt 85,1%)."""
+    """Answered turns as reports write them: 1.050/1.234 lượt (đạt 85,1 %)."""
     rate = ratio(part, whole) or 0.0
     return f"{format_number(part)}/{format_number(whole)} lượt (đạt {format_percent(rate)})"
 
@@ -62,9 +66,7 @@ def draft_paragraph(report: Report) -> str:
     f = report.filters
     now, previous, last_year, ytd = report.counts
     period = format_period(f.start, f.end)
-    channel = (
-        f" qua kênh {CHANNEL_LABELS.get(f.channel, f.channel)}" if f.channel else ""
-    )
+    channel = f" qua kênh {CHANNELS.get(f.channel, f.channel)}" if f.channel else ""
     where = report.area.in_sentence
     sentences: list[str] = []
     if not now.turns:
@@ -105,10 +107,11 @@ def draft_paragraph(report: Report) -> str:
             detail = ", ".join(
                 part
                 for part in (
-                    f"{format_number(now.unsure)} lượt trợ lý chưa đủ chắc chắn"
+                    f"{format_number(now.unsure)} lượt {OUTCOME_COLUMNS['unsure'].lower()}"
                     if now.unsure
                     else "",
-                    f"{format_number(now.out_of_scope)} lượt ngoài phạm vi hỗ trợ"
+                    f"{format_number(now.out_of_scope)} lượt"
+                    f" {OUTCOME_COLUMNS['out_of_scope'].lower()}"
                     if now.out_of_scope
                     else "",
                 )
@@ -170,7 +173,7 @@ def _accuracy_sentences(accuracy: dict[str, Any]) -> list[str]:
     return [
         f"Cán bộ đã kiểm tra ngẫu nhiên {format_number(accuracy['reviewed'])} câu trả"
         f" lời của trợ lý trong kỳ: {format_percent(accuracy['accuracy'])} trả lời đúng"
-        " điều người dân hỏi (khoảng tin cậy 95%:"
+        f" điều người dân hỏi (khoảng tin cậy 95{PERCENT_SUFFIX}:"
         f" {format_percent(accuracy['ci_low'])} – {format_percent(accuracy['ci_high'])}),"
         f" {format_number(accuracy['partly'])} câu đúng một phần."
     ]

@@ -8,13 +8,17 @@ from datetime import datetime
 from typing import Any
 
 from api.analytics.report.figures import (
-    CHANNEL_LABELS,
     SOURCE,
     Report,
     format_period,
 )
-from api.analytics.safety import KIND_LABELS
 from api.core.clock import VIETNAM_TZ
+from api.core.labels import (
+    CHANNELS,
+    OUTCOME_COLUMNS,
+    SCAM_KINDS,
+    TICKET_STATUS_ROWS,
+)
 
 SHEET_SUMMARY = "Tổng hợp"
 # The place breakdowns' unit by level, as in "Theo xã, phường".
@@ -54,8 +58,8 @@ TOPIC_COLUMNS = (
     "Trụ cột",
     "Số lượt câu hỏi",
     "Số lượt được trả lời",
-    "Trợ lý chưa đủ chắc chắn",
-    "Ngoài phạm vi hỗ trợ",
+    OUTCOME_COLUMNS["unsure"],
+    OUTCOME_COLUMNS["out_of_scope"],
     "Tỷ lệ trả lời được",
     "Tỷ trọng",
 )
@@ -63,8 +67,8 @@ THEME_COLUMNS = (
     "STT",
     "Câu hỏi tiêu biểu",
     "Số lượt",
-    "Trợ lý chưa đủ chắc chắn",
-    "Ngoài phạm vi hỗ trợ",
+    OUTCOME_COLUMNS["unsure"],
+    OUTCOME_COLUMNS["out_of_scope"],
     "Câu hỏi tương tự",
     "Lần đầu",
     "Lần cuối",
@@ -96,9 +100,9 @@ def community_tables(
             ("Chỉ tiêu", "Số liệu"),
             [
                 ["Yêu cầu đã mở trong kỳ", tickets["opened"]],
-                ["Đang chờ Tổ nhận", tickets["waiting"]],
-                ["Đang xử lý", tickets["claimed"]],
-                ["Đã đóng", tickets["closed"]],
+                [TICKET_STATUS_ROWS["open"], tickets["waiting"]],
+                [TICKET_STATUS_ROWS["claimed"], tickets["claimed"]],
+                [TICKET_STATUS_ROWS["closed"], tickets["closed"]],
                 [
                     "Đã giải quyết (hướng dẫn, hỗ trợ trực tiếp, chuyển cơ quan khác)",
                     tickets["resolved"],
@@ -159,7 +163,7 @@ def community_tables(
         ),
         (
             f"Yêu cầu hỗ trợ theo {place}",
-            (place_column, "Yêu cầu", "Đã đóng"),
+            (place_column, "Yêu cầu", TICKET_STATUS_ROWS["closed"]),
             [[c["name"], c["tickets"], c["closed"]] for c in tickets[by_place]],
         ),
         (
@@ -205,7 +209,7 @@ def header_block(report: Report) -> list[tuple[str, str]]:
         ),
     ]
     if f.channel:
-        lines.append(("Kênh", CHANNEL_LABELS.get(f.channel, f.channel)))
+        lines.append(("Kênh", CHANNELS.get(f.channel, f.channel)))
     lines.append(("Nguồn số liệu", SOURCE))
     return lines
 
@@ -217,7 +221,7 @@ def safety_rows(report: Report) -> list[tuple[str, int]]:
         return []
     rows = [("Lượt cảnh báo lừa đảo", int(safety.get("alerts", 0)))]
     rows += [
-        (f"Cảnh báo: {KIND_LABELS.get(kind, kind)}", int(count))
+        (f"Cảnh báo: {SCAM_KINDS.get(kind, kind)}", int(count))
         for kind, count in (safety.get("by_kind") or {}).items()
     ]
     return [

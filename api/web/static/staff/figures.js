@@ -6,7 +6,7 @@ import { openAnswer } from "./answers.js";
 import { barChart, lineChart } from "./charts.js";
 import { $, clear, el, ensureOption, fillTable, showEmpty } from "./dom.js";
 import { bucketLabel, fmtDate, fmtInt, fmtPct } from "./format.js";
-import { CHANNEL_LABELS, topicLabel, topicLabels } from "./labels.js";
+import { channelName, topicLabel, topicLabels } from "./labels.js";
 import { state } from "./state.js";
 import * as views from "./views.js";
 
@@ -87,12 +87,12 @@ export function renderChannels(data) {
   var items = data.items || [];
   var total = sum(items, "turns");
   barChart($("channels-chart"), items.map(function (c) {
-    var label = CHANNEL_LABELS[c.channel] || c.channel;
+    var label = channelName(c.channel);
     return { key: c.channel, label: label, value: c.turns,
       title: label + ": " + fmtInt(c.turns) + " lượt hỏi" + share(c.turns, total) + ", " + fmtInt(c.citizens) + " người dân" };
   }), "Biểu đồ lượt hỏi theo kênh");
   fillTable($("channels-table"), items.map(function (c) {
-    return [CHANNEL_LABELS[c.channel] || c.channel, fmtInt(c.turns), fmtInt(c.citizens)];
+    return [channelName(c.channel), fmtInt(c.turns), fmtInt(c.citizens)];
   }));
 }
 

@@ -11,7 +11,7 @@ import {
 } from "./figures.js";
 import { fmtDate, todayVN } from "./format.js";
 import { renderInbox } from "./inbox.js";
-import { CHANNEL_LABELS, placeName, provinces, setProvinces, topicLabel } from "./labels.js";
+import { channelName, placeName, provinces, setProvinces, topicLabel } from "./labels.js";
 import { fillNoticeProvinces } from "./notices.js";
 import { renderSummary } from "./report.js";
 import { renderContent, renderSafety } from "./safety.js";
@@ -119,7 +119,7 @@ function describeFilters() {
     parts.push((commune && commune.value === state.commune ? commune.textContent + ", " : "") +
       placeName(provinces, state.province));
   } else parts.push("tất cả địa bàn");
-  parts.push(state.channel ? "kênh " + CHANNEL_LABELS[state.channel] : "mọi kênh");
+  parts.push(state.channel ? "kênh " + channelName(state.channel) : "mọi kênh");
   $("filter-summary").textContent = parts.join(" · ") + ".";
 }
 

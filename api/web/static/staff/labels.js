@@ -1,39 +1,64 @@
-// The Vietnamese names the panels show for the API's codes: roles, channels, outcomes,
-// hand-off tickets, and the names learnt from the API as the panels load (topics,
-// provinces).
+// The Vietnamese names the panels show for the API's codes, learnt from the API: the
+// names of roles, channels, outcomes, hand-off tickets (GET /api/labels, loaded once
+// before any panel renders, so the dashboard and the report call a code the same),
+// and the names learnt as the panels load (topics, provinces).
 
-export var ROLE_LABELS = { admin: "Quản trị", analyst: "Phân tích", community: "Tổ công nghệ số cộng đồng" };
-export var CHANNEL_LABELS = { web: "Web", telegram: "Telegram", zalo: "Zalo" };
-export var OUTCOME_LABELS = {
-  answered: "Trả lời được", unsure: "Chưa chắc", out_of_scope: "Ngoài phạm vi",
-  error: "Lỗi hệ thống", undelivered: "Chưa gửi được", rejected: "Bị từ chối"
+import { el } from "./dom.js";
+import { setFormats } from "./format.js";
+
+// ---------------------------------------------------------------- codes (GET /api/labels)
+
+// Set name -> {code: name}; filled in place, so the modules that read it see the names.
+var unknownTopic = "";
+export var names = {
+  roles: {}, channels: {}, outcomes: {}, ticket_statuses: {}, handoff_reasons: {},
+  resolutions: {}, resident_groups: {}, scam_kinds: {}
 };
 
-// ---------------------------------------------------------------- hand-off tickets
+export function nameOf(set, code) { return names[set][code] || code || ""; }
+export function roleName(code) { return nameOf("roles", code); }
+export function channelName(code) { return nameOf("channels", code); }
+export function outcomeName(code) { return nameOf("outcomes", code); }
+export function statusName(code) { return nameOf("ticket_statuses", code); }
+export function reasonName(code) { return nameOf("handoff_reasons", code); }
+export function resolutionLabel(code) { return nameOf("resolutions", code); }
+export function isChannel(code) { return Object.prototype.hasOwnProperty.call(names.channels, code); }
 
-export var TICKET_STATUSES = {
-  open: { label: "Đang chờ", empty: "Không có yêu cầu nào đang chờ." },
-  claimed: { label: "Đã nhận", empty: "Không có yêu cầu nào đang được xử lý." },
-  closed: { label: "Đã đóng", empty: "Chưa có yêu cầu nào đã đóng." }
-};
-export var REASON_LABELS = {
-  requested: "Người dân yêu cầu", not_understood: "Trợ lý chưa hiểu 2 lần",
-  unhelpful: "Người dân đánh giá chưa hữu ích 2 lần"
-};
-export var TICKET_CHANNELS = { web: "Trò chuyện trên web", telegram: "Telegram", zalo: "Zalo OA" };
-export var RESOLUTION_LABELS = {
-  guided_remotely: "Đã hướng dẫn qua tin nhắn", met_in_person: "Đã hỗ trợ trực tiếp tại điểm hỗ trợ",
-  referred: "Đã chuyển cơ quan khác", no_response: "Không liên lạc được", not_needed: "Không cần hỗ trợ nữa"
-};
-export function resolutionLabel(r) { return RESOLUTION_LABELS[r] || r || ""; }
+// The page's own placeholders: <select data-labels="channels"> gets an option per code
+// (after the options it has), <span data-label="ticket_statuses.open"> the code's name.
+function fillPage(root) {
+  Array.prototype.forEach.call(root.querySelectorAll("select[data-labels]"), function (select) {
+    var set = names[select.getAttribute("data-labels")];
+    Object.keys(set).forEach(function (code) {
+      select.appendChild(el("option", { value: code, text: set[code] }));
+    });
+  });
+  Array.prototype.forEach.call(root.querySelectorAll("[data-label]"), function (node) {
+    var key = node.getAttribute("data-label").split(".");
+    node.textContent = nameOf(key[0], key[1]);
+  });
+}
 
-// ---------------------------------------------------------------- learnt from the API
+// Loads the names and formats (no sign-in needed); rejects when the API cannot be read.
+export function loadLabels() {
+  return fetch("/api/labels").then(function (r) {
+    if (!r.ok) throw new Error("labels: HTTP " + r.status);
+    return r.json();
+  }).then(function (data) {
+    Object.keys(names).forEach(function (set) { names[set] = data[set] || {}; });
+    unknownTopic = data.unknown_topic;
+    setFormats(data.formats);
+    fillPage(document);
+  });
+}
+
+// ---------------------------------------------------------------- learnt from the panels
 
 export var topicLabels = {};  // topic code -> Vietnamese label (from the topics and answers panels)
 export var provinces = [];    // [{code, name}] (from the filters' province list)
 
 export function topicLabel(code) {
-  if (!code || code === "unknown") return "Chưa xác định";
+  if (!code || code === "unknown") return unknownTopic;
   return topicLabels[code] || code;
 }
 

@@ -7,6 +7,8 @@
 // queue (claim, reply, close), helper-mode link codes (community members, admins),
 // notices to citizens and the admin screens (admins).
 // Every panel loads on its own: one failing request shows an error in that panel only.
+// The names of the API's codes and the number formats (GET /api/labels) load first:
+// no panel starts before them.
 
 import { bindAccuracy, loadAccuracy } from "./accuracy.js";
 import { startAdmin, bindAdmin } from "./admin/screens.js";
@@ -16,7 +18,7 @@ import { $ } from "./dom.js";
 import { apply, bindFilters, loadProvinces } from "./filters.js";
 import { bindHelper, startHelper } from "./helper.js";
 import { bindInbox } from "./inbox.js";
-import { ROLE_LABELS } from "./labels.js";
+import { loadLabels, roleName } from "./labels.js";
 import { bindNotices, startNotices } from "./notices.js";
 import { bindReport } from "./report.js";
 import {
@@ -28,8 +30,19 @@ import { bindTurns, loadTurns } from "./turns.js";
 
 function showAccount(name, r) {
   $("me-name").textContent = name || "";
-  $("me-role").textContent = ROLE_LABELS[r] || r || "";
+  $("me-role").textContent = roleName(r);
   $("account").hidden = false;
+}
+
+var labelsLoaded = loadLabels();
+
+// Starts the dashboard once the names and formats are known; without them it says so.
+function begin() {
+  labelsLoaded.then(start, function () {
+    var notice = $("login-notice");
+    notice.textContent = "Không tải được trang quản trị. Anh/Chị vui lòng tải lại trang.";
+    notice.hidden = false;
+  });
 }
 
 function start() {
@@ -111,7 +124,7 @@ function bindPage() {
         sessionStorage.setItem(USER_KEY, $("username").value.trim());
         $("password").value = "";
         $("login-notice").hidden = true;
-        start();
+        begin();
       });
     }).catch(function () {
       error.textContent = "Không kết nối được máy chủ. Anh/Chị kiểm tra mạng rồi thử lại.";
@@ -135,5 +148,5 @@ if (sessionStorage.getItem(NOTICE_KEY) === "expired") {
   $("login-notice").textContent = "Phiên đăng nhập đã hết hạn. Anh/Chị vui lòng đăng nhập lại.";
   $("login-notice").hidden = false;
 }
-if (token) start();
+if (token) begin();
 else $("username").focus();

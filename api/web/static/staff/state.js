@@ -3,7 +3,7 @@
 // shared and walked with back/forward.
 
 import { addDays, pad, todayVN, validIso } from "./format.js";
-import { CHANNEL_LABELS } from "./labels.js";
+import { isChannel } from "./labels.js";
 
 export var INTERVALS = ["day", "week", "month"];
 export var LEVELS = ["province", "commune"];
@@ -40,7 +40,7 @@ export function readHash() {
   if (s.from > s.to) { var t = s.from; s.from = s.to; s.to = t; }
   if (code.test(p.get("province") || "")) s.province = p.get("province");
   if (s.province && code.test(p.get("commune") || "")) s.commune = p.get("commune");
-  if (CHANNEL_LABELS[p.get("channel")]) s.channel = p.get("channel");
+  if (isChannel(p.get("channel"))) s.channel = p.get("channel");
   if (INTERVALS.indexOf(p.get("interval")) >= 0) s.interval = p.get("interval");
   if (LEVELS.indexOf(p.get("level")) >= 0) s.level = p.get("level");
   if (code.test(p.get("topic") || "")) s.topic = p.get("topic");

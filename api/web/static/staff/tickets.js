@@ -5,7 +5,7 @@ import { errorText, panelError, panelOk, request, seq } from "./api.js";
 import { $, clear, el, say, showEmpty, showError } from "./dom.js";
 import { fmtDateTime, fmtDuration, fmtInt } from "./format.js";
 import {
-  OUTCOME_LABELS, REASON_LABELS, resolutionLabel, TICKET_CHANNELS, TICKET_STATUSES
+  channelName, outcomeName, reasonName, resolutionLabel, statusName
 } from "./labels.js";
 import { username } from "./session.js";
 
@@ -19,6 +19,12 @@ var DELIVERY_FAILURES = {
   no_contact: "không tìm thấy địa chỉ nhận tin của người dân trên kênh này, hãy liên hệ người dân qua đầu mối khác",
   channel_off: "kênh này chưa được bật trên hệ thống, hãy báo quản trị viên và liên hệ người dân qua đầu mối khác",
   Forbidden: "người dân đã chặn tài khoản của trợ lý, hãy liên hệ người dân qua đầu mối khác"
+};
+// What the queue says when a filter has no ticket.
+var EMPTY_LISTS = {
+  open: "Không có yêu cầu nào đang chờ.",
+  claimed: "Không có yêu cầu nào đang được xử lý.",
+  closed: "Chưa có yêu cầu nào đã đóng."
 };
 var REPLY_LIMIT = 2000;
 var TICKETS_LIMIT = 500;
@@ -59,8 +65,7 @@ function deliveryFailed(d) { return /^failed:/.test(d || ""); }
 
 function badge(text, cls) { return el("span", { className: "badge " + cls, text: text }); }
 function statusBadge(t) {
-  var s = TICKET_STATUSES[t.status];
-  return badge(s ? s.label : t.status, "status-" + t.status);
+  return badge(statusName(t.status), "status-" + t.status);
 }
 function escalatedBadge(t) {
   if (!t.escalated) return null;
@@ -90,7 +95,7 @@ function ticketRow(t) {
   b.appendChild(head);
   b.appendChild(el("span", { className: "row-place", text: placeOf(t) }));
   b.appendChild(el("span", { className: "row-reason",
-    text: (REASON_LABELS[t.reason] || t.reason) + " · " + (TICKET_CHANNELS[t.channel] || t.channel) }));
+    text: reasonName(t.reason) + " · " + channelName(t.channel) }));
   b.appendChild(el("span", { className: "row-state", text: ticketState(t) }));
   if (t.description) b.appendChild(el("span", { className: "row-description", text: "“" + t.description + "”" }));
   b.addEventListener("click", function () { openTicket(t.id); });
@@ -112,7 +117,7 @@ function renderTickets() {
   items.forEach(function (t) { list.appendChild(ticketRow(t)); });
   var empty = list.parentNode.querySelector(".empty");
   empty.textContent = ticketFilter === "closed" && closedTickets === null
-    ? "Đang tải…" : TICKET_STATUSES[ticketFilter].empty;
+    ? "Đang tải…" : EMPTY_LISTS[ticketFilter];
   showEmpty(list, !items.length);
   // A refresh keeps the keyboard where it was.
   if (focused) {
@@ -195,7 +200,7 @@ function renderConversation(turns) {
   turns.forEach(function (c) {
     list.appendChild(bubble("Người dân", "citizen", c.at, c.text));
     if (c.reply) {
-      var note = c.outcome && c.outcome !== "answered" ? OUTCOME_LABELS[c.outcome] || c.outcome : null;
+      var note = c.outcome && c.outcome !== "answered" ? outcomeName(c.outcome) : null;
       list.appendChild(bubble("Trợ lý", "assistant", null, c.reply, note));
     }
   });
@@ -232,8 +237,8 @@ function renderTicket(t) {
 
   var dl = clear($("ticket-meta"));
   metaRow(dl, "Xã, phường", placeOf(t));
-  metaRow(dl, "Kênh", TICKET_CHANNELS[t.channel] || t.channel);
-  metaRow(dl, "Lý do", REASON_LABELS[t.reason] || t.reason);
+  metaRow(dl, "Kênh", channelName(t.channel));
+  metaRow(dl, "Lý do", reasonName(t.reason));
   metaRow(dl, "Gửi lúc", t.opened_at && fmtDateTime(t.opened_at) + (t.status === "open" ? " (" + waiting(t) + ")" : ""));
   if (t.status === "open") {
     metaRow(dl, "Hạn nhận", t.claim_due_at && fmtDateTime(t.claim_due_at) +
@@ -392,7 +397,7 @@ function sendReply(e) {
     var delivery = r && r.delivery;
     if (deliveryFailed(delivery)) showError("reply-error", "Đã lưu trả lời nhưng " + deliveryText(delivery).charAt(0).toLowerCase() +
       deliveryText(delivery).slice(1) + ".");
-    else if (delivery === "sent") say($("ticket-status"), "Đã gửi trả lời tới người dân qua " + (TICKET_CHANNELS[ticket.channel] || ticket.channel) + ".");
+    else if (delivery === "sent") say($("ticket-status"), "Đã gửi trả lời tới người dân qua " + channelName(ticket.channel) + ".");
     else say($("ticket-status"), "Đã lưu trả lời. " + deliveryText(delivery) + ".");
     return loadTicket(id, false);
   }).catch(function (err) {

@@ -3,7 +3,7 @@
 import { loadPanel } from "./api.js";
 import { $, cell, clear, el, labelCells } from "./dom.js";
 import { fmtDateTime, fmtInt } from "./format.js";
-import { CHANNEL_LABELS, OUTCOME_LABELS, topicLabel } from "./labels.js";
+import { channelName, outcomeName, topicLabel } from "./labels.js";
 
 export function loadTurns() {
   return loadPanel("turns", "turns-panel", "/api/staff/turns?limit=50", function (rows) {
@@ -11,10 +11,10 @@ export function loadTurns() {
     rows.forEach(function (t) {
       var tr = el("tr");
       cell(tr, fmtDateTime(t.created_at));
-      cell(tr, CHANNEL_LABELS[t.channel] || t.channel);
+      cell(tr, channelName(t.channel));
       cell(tr, t.text);
       cell(tr, t.topic ? topicLabel(t.topic) : "");
-      cell(tr, OUTCOME_LABELS[t.outcome] || t.outcome);
+      cell(tr, outcomeName(t.outcome));
       // The answer's confidence (what was checked against the threshold) when there
       // is one; the intent's is 1,00 for every FAQ question, sure or not.
       var checked = t.answer_confidence !== null && t.answer_confidence !== undefined ? t.answer_confidence : t.confidence;

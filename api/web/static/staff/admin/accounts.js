@@ -5,7 +5,7 @@ import { errorText, FIELD_PROBLEMS, fieldError, fmtDate, me, problemFields, show
 import { communeInfo, Picker } from "./places.js";
 import { request } from "../api.js";
 import { $, clear, el, labelCells, say } from "../dom.js";
-import { ROLE_LABELS } from "../labels.js";
+import { roleName } from "../labels.js";
 
 var accounts = [];
 var editingAccount = null;  // username, or "" for a new account
@@ -38,7 +38,7 @@ function renderAccounts() {
     edit.addEventListener("click", function () { openAccount(a.username); });
     var tr = el("tr", { className: a.active ? null : "inactive" }, [
       el("td", {}, [el("b", { text: a.username }), a.username === me ? el("span", { className: "hint", text: " (Anh/Chị)" }) : null]),
-      el("td", { text: ROLE_LABELS[a.role] || a.role }),
+      el("td", { text: roleName(a.role) }),
       el("td", { text: a.role === "community" || (a.places || []).length ? placesText(a) : "—" }),
       el("td", { text: a.active ? "Đang hoạt động" : "Đã khóa" }),
       el("td", { text: fmtDate(a.created_at) }),
