@@ -28,12 +28,12 @@ from api.channels.models import (
     NoticeDelivery,
     Subscription,
 )
+from api.citizen.models import CitizenProfile
 from api.citizen.profile import ASK_PLACE, ask_place, remembered
 from api.community.handoff import Step
 from api.conversation.dialogue import Dialogue, Said, Turn, out
 from api.core.db import utcnow
 from api.places.service import fold, place_names
-from api.querylog.models import CitizenProfile
 
 # Logged intent of opting in to or out of notices.
 NOTICES_INTENT = "notices"

@@ -7,6 +7,7 @@ from sqlalchemy import engine_from_config, pool
 
 import api.accuracy.models
 import api.channels.models
+import api.citizen.models
 import api.community.models
 import api.conversation.models
 import api.knowledge.models

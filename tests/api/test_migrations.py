@@ -8,6 +8,7 @@ from alembic.migration import MigrationContext
 
 import api.accuracy.models
 import api.channels.models
+import api.citizen.models
 import api.community.models
 import api.conversation.models
 import api.knowledge.models

@@ -31,6 +31,7 @@ from api.channels.models import (
     NoticeDelivery,
     Subscription,
 )
+from api.citizen.models import CitizenProfile
 from api.community.models import (
     HandoffMessage,
     HandoffTicket,
@@ -41,7 +42,6 @@ from api.community.models import (
 )
 from api.core.db import make_engine
 from api.knowledge.models import KnowledgeEntry
-from api.querylog.models import CitizenProfile
 from api.staff.models import Role
 from api.staff.service import create_staff
 from tests import factories
