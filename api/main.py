@@ -60,6 +60,7 @@ from api.routes import (
     handoff,
     health,
     notices,
+    report,
     staff,
     web,
 )
@@ -342,6 +343,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(guides.router)
     app.include_router(handoff.router)
     app.include_router(notices.router)
+    app.include_router(report.router)
     app.include_router(health.router)
     app.include_router(staff.router)
     app.include_router(web.router)

@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from api.analytics.report.figures import (
+from api.analytics.safety import KIND_LABELS
+from api.core.clock import VIETNAM_TZ
+from api.report.figures import (
     CHANNEL_LABELS,
     SOURCE,
     Report,
     format_period,
 )
-from api.analytics.safety import KIND_LABELS
-from api.core.clock import VIETNAM_TZ
 
 SHEET_SUMMARY = "Tổng hợp"
 # The place breakdowns' unit by level, as in "Theo xã, phường".

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.analytics.report.figures import (
+from api.analytics.service import UNKNOWN
+from api.report.figures import (
     CHANNEL_LABELS,
     BreakdownRow,
     Report,
@@ -16,7 +17,6 @@ from api.analytics.report.figures import (
     previous_period_name,
     ratio,
 )
-from api.analytics.service import UNKNOWN
 
 ASSISTANT = "Trợ lý Bình dân học vụ số"
 # Topics that say nothing about what citizens asked, left out of "hỏi nhiều nhất về".

@@ -7,14 +7,14 @@ import io
 from pathlib import Path
 from typing import IO, Any
 
-from api.analytics.report.figures import (
+from api.report.figures import (
     FIGURE_LABELS,
     TITLE,
     Report,
     format_date,
     ratio,
 )
-from api.analytics.report.tables import (
+from api.report.tables import (
     FIGURE_COLUMNS,
     NO_BASE,
     PILLAR_COLUMNS,

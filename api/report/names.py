@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
-from api.analytics.report.figures import ReportRequestError, format_date
 from api.places.models import Commune
 from api.places.service import fold, list_communes, place_names, province_by_name
+from api.report.figures import ReportRequestError, format_date
 
 
 def find_commune(session: Session, province_code: str, name: str) -> Commune:
