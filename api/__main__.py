@@ -19,13 +19,6 @@ from sqlalchemy.orm import Session
 
 from api.accuracy.service import forget_texts
 from api.analytics.examples import export_examples
-from api.analytics.report import (
-    ReportRequestError,
-    build_report,
-    filters_from_names,
-    report_format,
-    save_report,
-)
 from api.community.directory import seed_teams
 from api.core.clock import VIETNAM_TZ, today_local
 from api.core.config import ROOT, get_settings
@@ -34,6 +27,13 @@ from api.knowledge.seeding import cached_taxonomy, seed_knowledge, validate_seed
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.retention import purge, purge_tracker_events
 from api.querylog.rollup_refresh import rebuild_all, refresh
+from api.report import (
+    ReportRequestError,
+    build_report,
+    filters_from_names,
+    report_format,
+    save_report,
+)
 from api.staff.models import Role
 from api.staff.service import create_staff, staff_count
 

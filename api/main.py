@@ -19,7 +19,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.channels.broadcast import NoticesDialogue, send_notice, unfinished_notices
 from api.channels.inbox import Handler, Inbox, InboxWorker
 from api.channels.outbound import push
 from api.channels.store import ChannelStore
@@ -48,6 +47,9 @@ from api.core.config import Settings, get_settings
 from api.core.db import make_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
+from api.notices.dialogue import NoticesDialogue
+from api.notices.sending import send_notice
+from api.notices.service import unfinished_notices
 from api.querylog.refresher import refresh_periodically
 from api.routes import (
     accuracy,
@@ -59,6 +61,7 @@ from api.routes import (
     health,
     labels,
     notices,
+    report,
     staff,
     web,
 )
@@ -342,6 +345,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(handoff.router)
     app.include_router(labels.router)
     app.include_router(notices.router)
+    app.include_router(report.router)
     app.include_router(health.router)
     app.include_router(staff.router)
     app.include_router(web.router)

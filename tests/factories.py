@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.channels.models import Notice, NoticeDelivery
 from api.community.models import (
     HandoffReason,
     HandoffTicket,
@@ -20,6 +19,7 @@ from api.community.models import (
     TicketStatus,
 )
 from api.core.db import utcnow
+from api.notices.models import Notice, NoticeDelivery
 from api.staff.models import Role, StaffUser
 from api.staff.service import create_staff, token_for
 

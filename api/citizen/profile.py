@@ -16,8 +16,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.citizen.models import CitizenProfile
 from api.places.service import PlaceRef, place_names, resolve_place
-from api.querylog.models import CitizenProfile, Turn
+from api.querylog.models import Turn
 
 ASK_PLACE = (
     "Để trợ lý và Tổ công nghệ số cộng đồng hỗ trợ Anh/Chị sát hơn, Anh/Chị đang ở "

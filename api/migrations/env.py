@@ -7,9 +7,11 @@ from sqlalchemy import engine_from_config, pool
 
 import api.accuracy.models
 import api.channels.models
+import api.citizen.models
 import api.community.models
 import api.conversation.models
 import api.knowledge.models
+import api.notices.models
 import api.places.models
 import api.querylog.models
 import api.staff.models  # noqa: F401  (register tables on Base.metadata)

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query, Response, status
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, status
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from api.analytics.community import community_figures
 from api.analytics.filters import Filters
@@ -23,22 +20,12 @@ from api.analytics.inbox import (
     review,
     training_examples,
 )
-from api.analytics.report import (
-    FORMATS,
-    Report,
-    ReportRequestError,
-    area_codes,
-    build_report,
-    write_csv,
-    write_xlsx,
-)
 from api.analytics.safety import content_figures, scam_figures
 from api.analytics.service import Analytics
 from api.core.clock import today_local
-from api.core.config import Settings
 from api.knowledge.seeding import cached_taxonomy
-from api.places.models import Commune, Province
 from api.querylog.models import ExampleDecision, ReviewStatus
+from api.report import ReportRequestError, area_codes
 from api.routes.deps import FiguresSessionDep, SessionDep, SettingsDep, require_roles
 from api.routes.schemas.analytics import (
     Channels,
@@ -59,7 +46,6 @@ from api.routes.schemas.inbox import (
     TrainingExampleItem,
     TrainingExamples,
 )
-from api.routes.schemas.report import ReportSummary
 from api.safety.content import load_content, notice_draft
 from api.staff.models import Role
 from api.staff.security import TokenClaims
@@ -303,73 +289,3 @@ def decide_training_example(
             },
         ) from exc
     return example_item(example)
-
-
-def _report(f: Filters, session: Session, settings: Settings) -> Report:
-    """The report for ``f``; 422 for a province or commune that does not exist or a
-    commune outside the province."""
-    if f.province and session.get(Province, f.province) is None:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"Không có tỉnh/thành phố mã {f.province}.",
-        )
-    if f.commune:
-        commune = session.get(Commune, f.commune)
-        if commune is None:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT,
-                f"Không có xã, phường mã {f.commune}.",
-            )
-        if f.province and commune.province_code != f.province:
-            raise HTTPException(
-                status.HTTP_422_UNPROCESSABLE_CONTENT,
-                f"{commune.name} không thuộc tỉnh/thành phố mã {f.province}.",
-            )
-    return build_report(session, cached_taxonomy(settings.seeds_dir), f)
-
-
-@router.get(
-    "/reports/export",
-    response_class=Response,
-    responses={
-        200: {
-            "description": "The report file, as an attachment.",
-            "content": {media_type: {} for media_type in FORMATS.values()},
-        }
-    },
-)
-def export_report(
-    _: AnalystDep,
-    f: FiltersDep,
-    session: FiguresSessionDep,
-    settings: SettingsDep,
-    format_: Annotated[Literal["xlsx", "csv"], Query(alias="format")] = "xlsx",
-) -> Response:
-    """The report for the period and area as an Excel workbook or a CSV file."""
-    report = _report(f, session, settings)
-    buffer = io.BytesIO()
-    if format_ == "xlsx":
-        write_xlsx(report, buffer)
-    else:
-        write_csv(report, buffer)
-    filename = f"{report.filename_stem}.{format_}"
-    return Response(
-        buffer.getvalue(),
-        media_type=FORMATS[format_],
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-@router.get(
-    "/reports/summary",
-    response_class=JSONResponse,
-    responses={200: {"model": ReportSummary}},
-)
-def report_summary(
-    _: AnalystDep, f: FiltersDep, session: FiguresSessionDep, settings: SettingsDep
-) -> JSONResponse:
-    """The report's figures, breakdowns and drafted paragraph as JSON."""
-    # Plain JSON types already: answered as they are, not walked through FastAPI's
-    # encoder and a response model (~40 ms for a year's report). ReportSummary
-    # documents the shape; tests/api/test_report.py checks it.
-    return JSONResponse(_report(f, session, settings).to_dict())

@@ -10,9 +10,19 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, R
 from fastapi import status as http_status
 from pydantic import BaseModel, Field, field_validator
 
-from api.channels import broadcast
 from api.channels.outbound import push
 from api.core.db import utcnow
+from api.notices.sending import send_notice
+from api.notices.service import (
+    MAX_NOTICE_CHARS,
+    Recipient,
+    create_notice,
+    notice_items,
+    preview_counts,
+    preview_key,
+    recipients,
+)
+from api.notices.wording import notice_text
 from api.places.models import Province
 from api.routes.deps import SessionDep, SettingsDep, require_roles
 from api.routes.schemas.notices import NoticeAccepted, NoticePreview, Notices
@@ -27,7 +37,7 @@ AdminDep = Annotated[TokenClaims, Depends(require_roles(Role.ADMIN))]
 class NoticeRequest(BaseModel):
     """A notice: its text and area (every subscriber when no province)."""
 
-    text: str = Field(min_length=1, max_length=broadcast.MAX_NOTICE_CHARS)
+    text: str = Field(min_length=1, max_length=MAX_NOTICE_CHARS)
     province: str | None = Field(default=None, pattern=r"^\d{2}$")
 
     @field_validator("text")
@@ -47,12 +57,12 @@ class SendRequest(NoticeRequest):
 
 def _people(
     session: SessionDep, settings: SettingsDep, body: NoticeRequest
-) -> list[broadcast.Recipient]:
+) -> list[Recipient]:
     if body.province is not None and session.get(Province, body.province) is None:
         raise HTTPException(
             422, {"code": "province", "message": "Không có tỉnh, thành phố này."}
         )
-    return broadcast.recipients(
+    return recipients(
         session, body.province, timedelta(hours=settings.zalo_window_hours), utcnow()
     )
 
@@ -66,11 +76,9 @@ def preview(
     they would read it, and the key that sending requires."""
     people = _people(session, settings, body)
     return {
-        "recipients": broadcast.preview_counts(people),
-        "text_as_sent": broadcast.notice_text(body.text),
-        "preview_key": broadcast.preview_key(
-            settings.token_secret(), body.text, body.province
-        ),
+        "recipients": preview_counts(people),
+        "text_as_sent": notice_text(body.text),
+        "preview_key": preview_key(settings.token_secret(), body.text, body.province),
     }
 
 
@@ -87,7 +95,7 @@ def send(
 ) -> dict[str, Any]:
     """Logs the notice and sends it in the background (409 without a preview of
     this very text and area)."""
-    key = broadcast.preview_key(settings.token_secret(), body.text, body.province)
+    key = preview_key(settings.token_secret(), body.text, body.province)
     if body.preview_key != key:
         raise HTTPException(
             http_status.HTTP_409_CONFLICT,
@@ -98,7 +106,7 @@ def send(
             },
         )
     people = _people(session, settings, body)
-    notice_id = broadcast.create_notice(
+    notice_id = create_notice(
         session, body.text, body.province, claims.username, people
     )
     state = request.app.state
@@ -106,8 +114,8 @@ def send(
     async def sender(channel: str, pseudonym: str, text: str) -> str:
         return await push(state, channel, pseudonym, text)
 
-    tasks.add_task(broadcast.send_notice, state.engine, notice_id, sender)
-    return {"id": notice_id, "recipients": broadcast.preview_counts(people)}
+    tasks.add_task(send_notice, state.engine, notice_id, sender)
+    return {"id": notice_id, "recipients": preview_counts(people)}
 
 
 @router.get("", response_model=Notices)
@@ -117,4 +125,4 @@ def notices(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     """Every notice sent, newest first, with how many were sent, failed, skipped."""
-    return {"items": broadcast.notice_items(session, limit)}
+    return {"items": notice_items(session, limit)}

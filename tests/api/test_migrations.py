@@ -8,9 +8,11 @@ from alembic.migration import MigrationContext
 
 import api.accuracy.models
 import api.channels.models
+import api.citizen.models
 import api.community.models
 import api.conversation.models
 import api.knowledge.models
+import api.notices.models
 import api.places.models
 import api.querylog.models
 import api.staff.models  # noqa: F401  (register tables on Base.metadata)

@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.channels.models import ChannelContact, NoticeDelivery
+from api.channels.models import ChannelContact
 from api.core.db import utcnow
+from api.notices.models import NoticeDelivery
 from api.staff.models import Role
 from tests import factories
 from tests.api.conftest import staff_token
@@ -173,7 +174,7 @@ def test_a_notice_a_dead_process_left_half_sent_is_finished_at_start_up_once_eac
 ) -> None:
     from datetime import timezone
 
-    from api.channels.models import Notice, Subscription
+    from api.notices.models import Notice, NoticeSubscription
     from tests.api.conftest import client_for
 
     def mark(minutes_ago: int) -> str:
@@ -191,7 +192,7 @@ def test_a_notice_a_dead_process_left_half_sent_is_finished_at_start_up_once_eac
         session.add(notice)
         session.flush()
         for n, (user, status) in enumerate(statuses.items()):
-            session.add(Subscription(channel="telegram", user_pseudonym=user))
+            session.add(NoticeSubscription(channel="telegram", user_pseudonym=user))
             session.add(
                 ChannelContact(
                     channel="telegram", user_pseudonym=user, address=str(7000 + n)

@@ -20,15 +20,6 @@ from sqlalchemy.orm import Session
 from api.__main__ import main
 from api.analytics.filters import Filters
 from api.analytics.inbox import SCAN_LIMIT
-from api.analytics.report import (
-    FIGURE_LABELS,
-    SHEET_UNANSWERED,
-    SOURCE,
-    build_report,
-    previous_period_name,
-    write_csv,
-    write_xlsx,
-)
 from api.community.models import (
     HandoffReason,
     HandoffTicket,
@@ -42,6 +33,15 @@ from api.core.clock import VIETNAM_TZ
 from api.knowledge.seeding import cached_taxonomy
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
+from api.report import (
+    FIGURE_LABELS,
+    SHEET_UNANSWERED,
+    SOURCE,
+    build_report,
+    previous_period_name,
+    write_csv,
+    write_xlsx,
+)
 from api.routes.schemas.report import ReportSummary
 from api.staff.models import Role
 from tests.api.conftest import staff_token

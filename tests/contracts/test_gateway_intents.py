@@ -14,7 +14,6 @@ from typing import Any
 
 import yaml
 
-from api.channels.broadcast import NOTICES_INTENT
 from api.channels.telegram import COMMANDS
 from api.channels.zalo import FOLLOW_PAYLOAD
 from api.citizen.profile import QUESTION_INTENTS
@@ -31,6 +30,7 @@ from api.conversation.replies import (
     OUT_OF_SCOPE_INTENT,
     choose_payload,
 )
+from api.notices.dialogue import NOTICES_INTENT
 from tests.conftest import ROOT
 
 # Intents the gateway reads in Rasa's parse of a message.

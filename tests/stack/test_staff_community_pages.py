@@ -24,13 +24,8 @@ from playwright.sync_api import Page, Request, expect
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.channels.broadcast import notice_text
-from api.channels.models import (
-    ChannelContact,
-    Notice,
-    NoticeDelivery,
-    Subscription,
-)
+from api.channels.models import ChannelContact
+from api.citizen.models import CitizenProfile
 from api.community.models import (
     HandoffMessage,
     HandoffTicket,
@@ -41,7 +36,8 @@ from api.community.models import (
 )
 from api.core.db import make_engine
 from api.knowledge.models import KnowledgeEntry
-from api.querylog.models import CitizenProfile
+from api.notices.models import Notice, NoticeDelivery, NoticeSubscription
+from api.notices.wording import notice_text
 from api.staff.models import Role
 from api.staff.service import create_staff
 from tests import factories
@@ -93,7 +89,7 @@ def db(gateway: Gateway) -> Iterator[Session]:
         for model in (
             NoticeDelivery,
             Notice,
-            Subscription,
+            NoticeSubscription,
             ChannelContact,
             CitizenProfile,
             HandoffMessage,
@@ -125,7 +121,7 @@ def subscribe(
         )
     )
     session.add(
-        Subscription(channel=channel, user_pseudonym=citizen, subscribed_at=now)
+        NoticeSubscription(channel=channel, user_pseudonym=citizen, subscribed_at=now)
     )
     session.add(CitizenProfile(user_pseudonym=citizen, province_code=province))
     session.commit()

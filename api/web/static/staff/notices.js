@@ -6,7 +6,7 @@ import { $, cell, clear, el, labelCells, say, showEmpty, showError } from "./dom
 import { fmtDateTime, fmtInt } from "./format.js";
 import { placeName, provinces } from "./labels.js";
 
-var NOTICE_LIMIT = 1000;      // api/channels/broadcast.py MAX_NOTICE_CHARS
+var NOTICE_LIMIT = 1000;      // api/notices/service.py MAX_NOTICE_CHARS
 var ZALO_WINDOW_HOURS = 48;   // BDHVS_ZALO_WINDOW_HOURS
 var NOTICE_LOG_LIMIT = 20;
 var NOTICE_EXCERPT = 120;

@@ -7,17 +7,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from api.analytics.report.figures import (
-    SOURCE,
-    Report,
-    format_period,
-)
 from api.core.clock import VIETNAM_TZ
 from api.core.labels import (
     CHANNELS,
     OUTCOME_COLUMNS,
     SCAM_KINDS,
     TICKET_STATUS_ROWS,
+)
+from api.report.figures import (
+    SOURCE,
+    Report,
+    format_period,
 )
 
 SHEET_SUMMARY = "Tổng hợp"

@@ -15,9 +15,10 @@ One module per job: ``figures`` (the model; the number formats are api.core.labe
 asked for by name). The names callers use are re-exported here.
 """
 
-from api.analytics.report.build import build_report
-from api.analytics.report.csv import csv_safe, write_csv
-from api.analytics.report.figures import (
+from api.core.labels import format_date, format_number, format_percent
+from api.report.build import build_report
+from api.report.csv import csv_safe, write_csv
+from api.report.figures import (
     FIGURE_LABELS,
     SOURCE,
     Area,
@@ -30,12 +31,11 @@ from api.analytics.report.figures import (
     format_period,
     previous_period_name,
 )
-from api.analytics.report.files import FORMATS, report_format, save_report
-from api.analytics.report.names import area_codes, filters_from_names, find_commune
-from api.analytics.report.narrative import draft_paragraph
-from api.analytics.report.tables import SHEET_UNANSWERED
-from api.analytics.report.xlsx import write_xlsx
-from api.core.labels import format_date, format_number, format_percent
+from api.report.files import FORMATS, report_format, save_report
+from api.report.names import area_codes, filters_from_names, find_commune
+from api.report.narrative import draft_paragraph
+from api.report.tables import SHEET_UNANSWERED
+from api.report.xlsx import write_xlsx
 
 __all__ = [
     "FIGURE_LABELS",

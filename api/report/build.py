@@ -12,7 +12,13 @@ from api.accuracy.service import monthly
 from api.analytics.community import community_figures
 from api.analytics.filters import Filters
 from api.analytics.inbox import inbox, is_payload
-from api.analytics.report.figures import (
+from api.analytics.safety import content_figures, scam_figures
+from api.analytics.service import UNKNOWN, Analytics
+from api.core.clock import VIETNAM_TZ
+from api.core.db import read_together
+from api.core.labels import UNKNOWN_TOPIC
+from api.knowledge.schemas import Taxonomy
+from api.report.figures import (
     Area,
     BreakdownRow,
     Counts,
@@ -21,13 +27,7 @@ from api.analytics.report.figures import (
     describe_area,
     figure_table,
 )
-from api.analytics.report.narrative import draft_paragraph
-from api.analytics.safety import content_figures, scam_figures
-from api.analytics.service import UNKNOWN, Analytics
-from api.core.clock import VIETNAM_TZ
-from api.core.db import read_together
-from api.core.labels import UNKNOWN_TOPIC
-from api.knowledge.schemas import Taxonomy
+from api.report.narrative import draft_paragraph
 
 # The unanswered themes a report lists, biggest first.
 MAX_THEMES = 30

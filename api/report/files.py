@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.analytics.report.csv import write_csv
-from api.analytics.report.figures import Report, ReportRequestError
-from api.analytics.report.xlsx import write_xlsx
+from api.report.csv import write_csv
+from api.report.figures import Report, ReportRequestError
+from api.report.xlsx import write_xlsx
 
 # File extension -> the media type the export route answers with.
 FORMATS = {

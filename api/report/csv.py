@@ -7,13 +7,14 @@ import io
 from pathlib import Path
 from typing import IO, Any
 
-from api.analytics.report.figures import (
+from api.core.labels import format_date
+from api.report.figures import (
     FIGURE_LABELS,
     TITLE,
     Report,
     ratio,
 )
-from api.analytics.report.tables import (
+from api.report.tables import (
     FIGURE_COLUMNS,
     NO_BASE,
     PILLAR_COLUMNS,
@@ -34,7 +35,6 @@ from api.analytics.report.tables import (
     percent,
     safety_rows,
 )
-from api.core.labels import format_date
 
 
 def _csv_value(value: float | None, rate: bool) -> float | int | str:

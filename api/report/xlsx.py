@@ -10,8 +10,8 @@ from typing import IO, Any
 
 import xlsxwriter  # type: ignore[import-untyped]
 
-from api.analytics.report.figures import TITLE, Report, ratio
-from api.analytics.report.tables import (
+from api.report.figures import TITLE, Report, ratio
+from api.report.tables import (
     FIGURE_COLUMNS,
     NO_BASE,
     PILLAR_COLUMNS,

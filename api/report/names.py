@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
-from api.analytics.report.figures import ReportRequestError
 from api.core.labels import format_date
 from api.places.models import Commune
 from api.places.service import fold, list_communes, place_names, province_by_name
+from api.report.figures import ReportRequestError
 
 
 def find_commune(session: Session, province_code: str, name: str) -> Commune:

@@ -5,13 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.analytics.report.figures import (
-    BreakdownRow,
-    Report,
-    format_period,
-    previous_period_name,
-    ratio,
-)
 from api.analytics.service import UNKNOWN
 from api.core.labels import (
     CHANNELS,
@@ -20,6 +13,13 @@ from api.core.labels import (
     format_date,
     format_number,
     format_percent,
+)
+from api.report.figures import (
+    BreakdownRow,
+    Report,
+    format_period,
+    previous_period_name,
+    ratio,
 )
 
 ASSISTANT = "Trợ lý Bình dân học vụ số"
