@@ -26,7 +26,6 @@ from api.analytics.report import (
     report_format,
     save_report,
 )
-from api.community.directory import seed_teams
 from api.core.clock import VIETNAM_TZ, today_local
 from api.core.config import ROOT, get_settings
 from api.core.db import get_engine
@@ -36,6 +35,7 @@ from api.querylog.retention import purge, purge_tracker_events
 from api.querylog.rollup import rebuild_all, refresh
 from api.staff.models import Role
 from api.staff.service import create_staff, staff_count
+from api.teams import seed_teams
 
 logger = logging.getLogger("api")
 DEV_ADMIN_FILE = ROOT / "var" / "dev-admin.txt"

@@ -27,7 +27,6 @@ from api.channels.telegram import CHANNEL as TELEGRAM
 from api.channels.telegram import build_application, telegram_handler
 from api.channels.zalo import CHANNEL as ZALO
 from api.channels.zalo import ZaloBridge, ZaloClient, zalo_handler
-from api.community.directory import escalation_contacts
 from api.conversation.dialogue import Dialogue, Sessions
 from api.conversation.dialogues.handoff import Handoff
 from api.conversation.dialogues.helper_mode import HelperMode
@@ -59,10 +58,12 @@ from api.routes import (
     health,
     notices,
     staff,
+    teams,
     web,
 )
 from api.safety.content import load_content
 from api.safety.detector import Detector
+from api.teams import escalation_contacts
 
 logger = logging.getLogger(__name__)
 
@@ -342,6 +343,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(notices.router)
     app.include_router(health.router)
     app.include_router(staff.router)
+    app.include_router(teams.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     return app

@@ -12,10 +12,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
-from api.community.directory import open_in_minute, team_for_commune
 from api.community.helper import GROUP_LABELS, OTHER_TASK, OTHER_TASK_LABEL
 from api.community.models import (
-    CommunityTeam,
     HandoffReason,
     HandoffTicket,
     HelperSession,
@@ -27,6 +25,8 @@ from api.knowledge.models import KnowledgeEntry
 from api.places.service import place_names
 from api.querylog.models import Outcome, Turn
 from api.querylog.sqlfuncs import minutes_between, week_minute
+from api.teams import open_in_minute, team_for_commune
+from api.teams.models import CommunityTeam
 
 RESOLUTION_LABELS = {
     Resolution.GUIDED_REMOTELY: "Đã hướng dẫn qua tin nhắn",

@@ -24,15 +24,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import remembered, take_place_answer
-from api.community.directory import (
-    EscalationContact,
-    contact_message,
-    is_open,
-    next_opening,
-    team_for_commune,
-)
 from api.community.models import (
-    CommunityTeam,
     HandoffMessage,
     HandoffReason,
     HandoffTicket,
@@ -43,6 +35,14 @@ from api.core.db import utcnow
 from api.places.service import fold, place_names
 from api.privacy.masking import mask
 from api.querylog.models import Outcome, Turn
+from api.teams import (
+    EscalationContact,
+    contact_message,
+    is_open,
+    next_opening,
+    team_for_commune,
+)
+from api.teams.models import CommunityTeam
 
 ACCEPT = "/handoff_accept"
 DECLINE = "/handoff_decline"

@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.community.directory import validate_teams
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.schemas import EntrySeed, Taxonomy, validate_entries
 from api.places.seeding import places_seed_path, validate_places_csv
+from api.teams import validate_teams
 
 logger = logging.getLogger(__name__)
 

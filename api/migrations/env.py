@@ -12,7 +12,8 @@ import api.conversation.models
 import api.knowledge.models
 import api.places.models
 import api.querylog.models
-import api.staff.models  # noqa: F401  (register tables on Base.metadata)
+import api.staff.models
+import api.teams.models  # noqa: F401  (register tables on Base.metadata)
 from api.core.config import get_settings
 from api.core.db import Base
 

@@ -13,7 +13,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from api.community.directory import (
+from api.core.clock import VIETNAM_TZ
+from api.knowledge.seeding import validate_seeds
+from api.teams import (
     EscalationContact,
     TeamEdit,
     TeamSeed,
@@ -28,9 +30,7 @@ from api.community.directory import (
     validate_teams,
     when_text,
 )
-from api.community.models import CommunityTeam
-from api.core.clock import VIETNAM_TZ
-from api.knowledge.seeding import validate_seeds
+from api.teams.models import CommunityTeam
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "seeds" / "teams" / "sample_ha_tinh.yml"

@@ -9,11 +9,11 @@ from collections.abc import Mapping
 from sqlalchemy.orm import Session
 
 from api.community import handoff
-from api.community.directory import EscalationContact
 from api.community.models import HandoffReason
 from api.conversation.dialogue import Added, Dialogue, Reply, Said, Sessions, Turn, out
 from api.core.db import utcnow
 from api.querylog.models import Outcome
+from api.teams import EscalationContact
 
 # Logged intent of the gateway's turns in the hand-off dialogue.
 HANDOFF_INTENT = "handoff"
