@@ -56,6 +56,7 @@ from api.routes import (
     guides,
     handoff,
     health,
+    helper_mode,
     notices,
     staff,
     teams,
@@ -340,6 +341,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(guides.router)
     app.include_router(handoff.router)
+    app.include_router(helper_mode.router)
     app.include_router(notices.router)
     app.include_router(health.router)
     app.include_router(staff.router)

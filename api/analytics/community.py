@@ -12,15 +12,9 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
-from api.community.helper import GROUP_LABELS, OTHER_TASK, OTHER_TASK_LABEL
-from api.community.models import (
-    HandoffReason,
-    HandoffTicket,
-    HelperSession,
-    HelperStatus,
-    Resolution,
-    TicketStatus,
-)
+from api.handoff.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
+from api.helper_mode.models import HelperSession, HelperStatus
+from api.helper_mode.service import GROUP_LABELS, OTHER_TASK, OTHER_TASK_LABEL
 from api.knowledge.models import KnowledgeEntry
 from api.places.service import place_names
 from api.querylog.models import Outcome, Turn

@@ -29,9 +29,9 @@ from api.channels.models import (
     Subscription,
 )
 from api.citizen.profile import ASK_PLACE, ask_place, remembered
-from api.community.handoff import Step
 from api.conversation.dialogue import Dialogue, Said, Turn, out
 from api.core.db import utcnow
+from api.core.step import Step
 from api.places.service import fold, place_names
 from api.querylog.models import CitizenProfile
 

@@ -7,8 +7,9 @@ from sqlalchemy import engine_from_config, pool
 
 import api.accuracy.models
 import api.channels.models
-import api.community.models
 import api.conversation.models
+import api.handoff.models
+import api.helper_mode.models
 import api.knowledge.models
 import api.places.models
 import api.querylog.models

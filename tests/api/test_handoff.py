@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.community.handoff import ACCEPT, DECLINE
-from api.community.models import HandoffTicket
 from api.core.db import utcnow
+from api.handoff.models import HandoffTicket
+from api.handoff.wording import ACCEPT, DECLINE
 from api.staff.models import Role
 from api.staff.service import create_staff
 from api.teams import seed_teams

@@ -8,8 +8,9 @@ from alembic.migration import MigrationContext
 
 import api.accuracy.models
 import api.channels.models
-import api.community.models
 import api.conversation.models
+import api.handoff.models
+import api.helper_mode.models
 import api.knowledge.models
 import api.places.models
 import api.querylog.models

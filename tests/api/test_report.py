@@ -29,16 +29,9 @@ from api.analytics.report import (
     write_csv,
     write_xlsx,
 )
-from api.community.models import (
-    HandoffReason,
-    HandoffTicket,
-    HelperSession,
-    HelperStatus,
-    ResidentGroup,
-    Resolution,
-    TicketStatus,
-)
 from api.core.clock import VIETNAM_TZ
+from api.handoff.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
+from api.helper_mode.models import HelperSession, HelperStatus, ResidentGroup
 from api.knowledge.seeding import cached_taxonomy
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from api.community.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
+from api.handoff.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
 from api.staff.models import Role

@@ -31,15 +31,9 @@ from api.channels.models import (
     NoticeDelivery,
     Subscription,
 )
-from api.community.models import (
-    HandoffMessage,
-    HandoffTicket,
-    HelperSession,
-    LinkCode,
-    ResidentGroup,
-    Resolution,
-)
 from api.core.db import make_engine
+from api.handoff.models import HandoffMessage, HandoffTicket, Resolution
+from api.helper_mode.models import HelperSession, LinkCode, ResidentGroup
 from api.knowledge.models import KnowledgeEntry
 from api.querylog.models import CitizenProfile
 from api.staff.models import Role

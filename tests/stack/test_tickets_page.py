@@ -29,13 +29,13 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.channels.models import ChannelContact
-from api.community.models import (
+from api.core.db import make_engine
+from api.handoff.models import (
     HandoffMessage,
     HandoffReason,
     HandoffTicket,
     TicketStatus,
 )
-from api.core.db import make_engine
 from api.querylog.models import Outcome, Turn
 from api.staff.models import Role
 from api.staff.service import create_staff

@@ -21,8 +21,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import Place
-from api.community.handoff import Step
-from api.community.models import (
+from api.core.step import Step
+from api.helper_mode.models import (
     HelperSession,
     HelperStatus,
     LinkCode,
