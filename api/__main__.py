@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 
 from api.accuracy.service import forget_texts
 from api.analytics.examples import export_examples
-from api.community.directory import seed_teams
 from api.core.clock import VIETNAM_TZ, today_local
 from api.core.config import ROOT, get_settings
 from api.core.db import get_engine
-from api.knowledge.seeding import cached_taxonomy, seed_knowledge, validate_seeds
+from api.knowledge.seeding import cached_taxonomy, seed_knowledge
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.retention import purge, purge_tracker_events
 from api.querylog.rollup_refresh import rebuild_all, refresh
@@ -34,8 +33,10 @@ from api.report import (
     report_format,
     save_report,
 )
+from api.seeds import validate_all
 from api.staff.models import Role
 from api.staff.service import create_staff, staff_count
+from api.teams import seed_teams, validate_teams
 
 logger = logging.getLogger("api")
 DEV_ADMIN_FILE = ROOT / "var" / "dev-admin.txt"
@@ -55,6 +56,11 @@ def seed() -> None:
     """Loads seeds/ into the knowledge store and community teams (staff edits are
     kept) and the places."""
     seeds_dir = get_settings().seeds_dir
+    # Checked before anything is written, as the answers and places are: a broken
+    # team file leaves the database as it was.
+    team_problems = validate_teams(seeds_dir)
+    if team_problems:
+        raise ValueError("invalid team seeds:\n" + "\n".join(team_problems))
     # Each step says when it starts: on a new database the three take seconds each.
     with Session(get_engine()) as session:
         print("seeding 1/3: knowledge …", flush=True)
@@ -161,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "seed":
         seed()
     elif args.command == "validate-seeds":
-        problems = validate_seeds(get_settings().seeds_dir)
+        problems = validate_all(get_settings().seeds_dir)
         for problem in problems:
             print(problem, file=sys.stderr)
         print(f"seeds: {len(problems)} problem(s)")

@@ -26,7 +26,6 @@ from api.channels.telegram import CHANNEL as TELEGRAM
 from api.channels.telegram import build_application, telegram_handler
 from api.channels.zalo import CHANNEL as ZALO
 from api.channels.zalo import ZaloBridge, ZaloClient, zalo_handler
-from api.community.directory import escalation_contacts
 from api.conversation.dialogue import Dialogue, Sessions
 from api.conversation.dialogues.handoff import Handoff
 from api.conversation.dialogues.helper_mode import HelperMode
@@ -59,14 +58,17 @@ from api.routes import (
     guides,
     handoff,
     health,
+    helper_mode,
     labels,
     notices,
     report,
     staff,
+    teams,
     web,
 )
 from api.safety.content import load_content
 from api.safety.detector import Detector
+from api.teams import escalation_contacts
 
 logger = logging.getLogger(__name__)
 
@@ -344,10 +346,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(guides.router)
     app.include_router(handoff.router)
     app.include_router(labels.router)
+    app.include_router(helper_mode.router)
     app.include_router(notices.router)
     app.include_router(report.router)
     app.include_router(health.router)
     app.include_router(staff.router)
+    app.include_router(teams.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     return app

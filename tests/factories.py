@@ -9,16 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.community.models import (
-    HandoffReason,
-    HandoffTicket,
-    HelperSession,
-    HelperStatus,
-    ResidentGroup,
-    Resolution,
-    TicketStatus,
-)
 from api.core.db import utcnow
+from api.handoff.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
+from api.helper_mode.models import HelperSession, HelperStatus, ResidentGroup
 from api.notices.models import Notice, NoticeDelivery
 from api.staff.models import Role, StaffUser
 from api.staff.service import create_staff, token_for

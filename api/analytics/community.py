@@ -12,22 +12,16 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from api.analytics.filters import Filters
-from api.community.directory import open_in_minute, team_for_commune
-from api.community.helper import GROUP_LABELS, OTHER_TASK, OTHER_TASK_LABEL
-from api.community.models import (
-    CommunityTeam,
-    HandoffReason,
-    HandoffTicket,
-    HelperSession,
-    HelperStatus,
-    Resolution,
-    TicketStatus,
-)
 from api.core.labels import RESOLUTIONS
+from api.handoff.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
+from api.helper_mode.models import HelperSession, HelperStatus
+from api.helper_mode.service import GROUP_LABELS, OTHER_TASK, OTHER_TASK_LABEL
 from api.knowledge.models import KnowledgeEntry
 from api.places.service import place_names
 from api.querylog.models import Outcome, Turn
 from api.querylog.sqlfuncs import minutes_between, week_minute
+from api.teams import open_in_minute, team_for_commune
+from api.teams.models import CommunityTeam
 
 # The closing form's order, named in api.core.labels.
 RESOLUTION_LABELS = {Resolution(code): label for code, label in RESOLUTIONS.items()}

@@ -23,8 +23,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import Place, Remembered
-from api.community.handoff import Step
 from api.conversation.replies import Button, OutMessage
+from api.core.step import Step
 from api.querylog.models import Outcome
 
 T = TypeVar("T")

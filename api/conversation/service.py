@@ -19,7 +19,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import Place
-from api.community import helper
 from api.conversation.dialogue import Dialogue, Reply, Said, Sessions, Turn
 from api.conversation.inputs import InvalidMessage, clean, normalize_input
 from api.conversation.messages import (
@@ -41,6 +40,7 @@ from api.conversation.replies import (
 )
 from api.core.clock import today_local
 from api.core.db import utcnow
+from api.helper_mode.service import LINK_LOGGED, LINK_TOO_MANY, is_link_code
 from api.knowledge.schemas import Taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.privacy.masking import mask
@@ -227,11 +227,11 @@ class ConversationService:
                 turn_id=0,
             )
         # Six-digit link codes cannot be guessed at leisure.
-        if helper.is_link_code(text) and not await within(
+        if is_link_code(text) and not await within(
             self._rate_limiter, f"link:{user}", LINK_ATTEMPTS
         ):
             return await self._reject(
-                channel, user, helper.LINK_LOGGED, "link_attempts", helper.LINK_TOO_MANY
+                channel, user, LINK_LOGGED, "link_attempts", LINK_TOO_MANY
             )
         return Turn(channel, user, text, masked, utcnow())
 

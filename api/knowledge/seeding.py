@@ -13,7 +13,6 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.community.directory import validate_teams
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.schemas import EntrySeed, Taxonomy, validate_entries
 from api.places.seeding import places_seed_path, validate_places_csv
@@ -63,10 +62,11 @@ def load_entries(seeds_dir: Path) -> tuple[list[EntrySeed], list[str]]:
 
 
 def validate_seeds(seeds_dir: Path, today: date | None = None) -> list[str]:
-    """All problems in seeds/ (empty when valid); places/ is checked when present."""
+    """All problems of the answers, topics and places in seeds/ (empty when valid);
+    places/ is checked when present. The teams are the team directory's to check
+    (:func:`api.seeds.validate_all` joins the two)."""
     places = places_seed_path(seeds_dir)
     place_problems = validate_places_csv(places) if places.parent.is_dir() else []
-    place_problems += validate_teams(seeds_dir)  # teams/, when present
     try:
         taxonomy = load_taxonomy(seeds_dir)
     except (ValidationError, OSError, yaml.YAMLError) as exc:

@@ -8,13 +8,15 @@ from sqlalchemy import engine_from_config, pool
 import api.accuracy.models
 import api.channels.models
 import api.citizen.models
-import api.community.models
 import api.conversation.models
+import api.handoff.models
+import api.helper_mode.models
 import api.knowledge.models
 import api.notices.models
 import api.places.models
 import api.querylog.models
-import api.staff.models  # noqa: F401  (register tables on Base.metadata)
+import api.staff.models
+import api.teams.models  # noqa: F401  (register tables on Base.metadata)
 from api.core.config import get_settings
 from api.core.db import Base
 

@@ -6,8 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import ask_place, remembered
-from api.community.handoff import Step
 from api.conversation.dialogue import Dialogue, Said, Turn, out
+from api.core.step import Step
 from api.notices.models import NoticeSubscription
 from api.notices.wording import (
     NOT_SUBSCRIBED,

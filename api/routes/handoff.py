@@ -1,6 +1,5 @@
-"""Community teams at work: the hand-off queue (staff), team replies waiting for web
-chat citizens (public, by the chat's own sender id), and the code that links a
-member's chat for helper mode."""
+"""The hand-off: the queue of the community teams (staff), and team replies waiting
+for web chat citizens (public, by the chat's own sender id)."""
 
 from __future__ import annotations
 
@@ -12,14 +11,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from api.channels.outbound import push
-from api.community import handoff, helper
-from api.community.models import Resolution, TicketStatus
 from api.conversation.replies import Button, OutMessage
 from api.core.db import utcnow
+from api.handoff import dialogue
+from api.handoff import tickets as queue  # the route functions take the plain names
+from api.handoff.models import Resolution, TicketStatus
 from api.routes.deps import ConversationDep, SessionDep, require_roles
 from api.routes.schemas.chat import ButtonOut, MessageOut, UpdatesResponse
 from api.routes.schemas.handoff import (
-    LinkCode,
     ReplySent,
     TicketDetail,
     Tickets,
@@ -38,7 +37,7 @@ STATUS_FILTERS = {
 }
 
 
-def _viewer(session: SessionDep, claims: CommunityDep) -> handoff.Viewer:
+def _viewer(session: SessionDep, claims: CommunityDep) -> queue.Viewer:
     user = session.scalar(
         select(StaffUser).where(StaffUser.username == claims.username)
     )
@@ -47,7 +46,7 @@ def _viewer(session: SessionDep, claims: CommunityDep) -> handoff.Viewer:
             status.HTTP_403_FORBIDDEN,
             {"code": "inactive", "message": "Tài khoản không còn hoạt động."},
         )
-    return handoff.Viewer(
+    return queue.Viewer(
         username=user.username,
         admin=user.role is Role.ADMIN,
         communes=tuple(user.communes or ()),
@@ -55,7 +54,7 @@ def _viewer(session: SessionDep, claims: CommunityDep) -> handoff.Viewer:
     )
 
 
-ViewerDep = Annotated[handoff.Viewer, Depends(_viewer)]
+ViewerDep = Annotated[queue.Viewer, Depends(_viewer)]
 
 
 def _not_found() -> HTTPException:
@@ -68,7 +67,7 @@ def _not_found() -> HTTPException:
     )
 
 
-def _conflict(exc: handoff.TicketConflict) -> HTTPException:
+def _conflict(exc: queue.TicketConflict) -> HTTPException:
     return HTTPException(
         status.HTTP_409_CONFLICT,
         {
@@ -91,7 +90,7 @@ def tickets(
 ) -> dict[str, Any]:
     """The hand-off queue of the member's communes (escalated tickets first)."""
     return {
-        "items": handoff.list_tickets(session, viewer, STATUS_FILTERS[status_], limit)
+        "items": queue.list_tickets(session, viewer, STATUS_FILTERS[status_], limit)
     }
 
 
@@ -101,8 +100,8 @@ def ticket(
 ) -> dict[str, Any]:
     """A ticket, its thread and the citizen's masked conversation."""
     try:
-        return handoff.ticket_detail(session, viewer, ticket_id)
-    except handoff.TicketNotFound as exc:
+        return queue.ticket_detail(session, viewer, ticket_id)
+    except queue.TicketNotFound as exc:
         raise _not_found() from exc
 
 
@@ -112,11 +111,11 @@ def claim(
 ) -> dict[str, Any]:
     """Takes the ticket (409 when someone else has it or it is closed)."""
     try:
-        handoff.claim(session, viewer, ticket_id, utcnow())
-        return handoff.ticket_detail(session, viewer, ticket_id)
-    except handoff.TicketNotFound as exc:
+        queue.claim(session, viewer, ticket_id, utcnow())
+        return queue.ticket_detail(session, viewer, ticket_id)
+    except queue.TicketNotFound as exc:
         raise _not_found() from exc
-    except handoff.TicketConflict as exc:
+    except queue.TicketConflict as exc:
         raise _conflict(exc) from exc
 
 
@@ -144,17 +143,15 @@ async def reply(
             422, {"code": "empty", "message": "Nội dung trả lời đang trống."}
         )
     try:
-        outgoing = handoff.add_reply(session, viewer, ticket_id, text, utcnow())
-    except handoff.TicketNotFound as exc:
+        outgoing = queue.add_reply(session, viewer, ticket_id, text, utcnow())
+    except queue.TicketNotFound as exc:
         raise _not_found() from exc
-    except handoff.TicketConflict as exc:
+    except queue.TicketConflict as exc:
         raise _conflict(exc) from exc
     delivery = await push(
         request.app.state, outgoing.channel, outgoing.user_pseudonym, outgoing.text
     )
-    await asyncio.to_thread(
-        handoff.set_delivery, session, outgoing.message_id, delivery
-    )
+    await asyncio.to_thread(queue.set_delivery, session, outgoing.message_id, delivery)
     return {"ticket_id": ticket_id, "delivery": delivery}
 
 
@@ -177,10 +174,10 @@ async def close(
     channel whether they are satisfied (one tap; Zalo only inside its window, web
     chat when the page next asks)."""
     try:
-        survey = handoff.close(session, viewer, ticket_id, body.resolution, utcnow())
-    except handoff.TicketNotFound as exc:
+        survey = queue.close(session, viewer, ticket_id, body.resolution, utcnow())
+    except queue.TicketNotFound as exc:
         raise _not_found() from exc
-    except handoff.TicketConflict as exc:
+    except queue.TicketConflict as exc:
         raise _conflict(exc) from exc
     step = survey.step
     delivery = await push(
@@ -190,9 +187,9 @@ async def close(
         OutMessage(step.text, [Button(t, p) for t, p in step.buttons]),
     )
     await asyncio.to_thread(
-        handoff.set_satisfaction_delivery, session, survey.ticket_id, delivery
+        queue.set_satisfaction_delivery, session, survey.ticket_id, delivery
     )
-    return handoff.ticket_detail(session, viewer, ticket_id)
+    return queue.ticket_detail(session, viewer, ticket_id)
 
 
 @router.get("/api/chat/updates", response_model=UpdatesResponse)
@@ -203,11 +200,11 @@ async def updates(
 ) -> UpdatesResponse:
     """What the community team answered since the page last asked (web chat)."""
     user = conversation.pseudonym("web", sender)
-    texts = await asyncio.to_thread(handoff.waiting_for_web, session, user)
+    texts = await asyncio.to_thread(dialogue.waiting_for_web, session, user)
     # Read in the same look as the last reply: closing sets the question waiting in
     # the same commit, so the page never stops asking before it has seen it.
-    steps = await asyncio.to_thread(handoff.satisfaction_for_web, session, user)
-    waiting = await asyncio.to_thread(handoff.under_way, session, user)
+    steps = await asyncio.to_thread(dialogue.satisfaction_for_web, session, user)
+    waiting = await asyncio.to_thread(dialogue.under_way, session, user)
     return UpdatesResponse(
         messages=texts,
         waiting=waiting,
@@ -219,17 +216,3 @@ async def updates(
             for step in steps
         ],
     )
-
-
-@router.post("/api/staff/helper/link-code", response_model=LinkCode)
-def link_code(viewer: ViewerDep, session: SessionDep) -> dict[str, Any]:
-    """A one-time code to link the member's own chat (Telegram, Zalo or the web
-    chat) to their account: they type "liên kết <code>" in it within 10 minutes,
-    then "/hotro" switches that chat into helper mode."""
-    now = utcnow()
-    code = helper.new_link_code(session, viewer.username, now)
-    return {
-        "code": code,
-        "expires_at": (now + helper.LINK_CODE_TTL).isoformat(),
-        "instruction": f"Gõ “liên kết {code}” trong cửa sổ trò chuyện với trợ lý.",
-    }

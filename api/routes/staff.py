@@ -1,5 +1,5 @@
-"""Staff API: login, accounts, answers, places, community teams, recent turns. Every
-route but login needs a token of an allowed role."""
+"""Staff API: login, accounts, answers, places, recent turns. Every route but login
+needs a token of an allowed role."""
 
 from __future__ import annotations
 
@@ -10,17 +10,6 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from api.community.directory import (
-    InvalidTeam,
-    NewTeam,
-    TeamEdit,
-    TeamExists,
-    create_team,
-    edit_team,
-    list_teams,
-    team_item,
-)
-from api.community.models import CommunityTeam
 from api.core.clock import today_local
 from api.knowledge.editing import (
     AnswerEdit,
@@ -47,8 +36,6 @@ from api.routes.schemas.staff import (
     RecentTurn,
     StaffAccount,
     StaffAccounts,
-    Team,
-    Teams,
     TokenResponse,
 )
 from api.staff.models import Role, StaffUser
@@ -365,40 +352,3 @@ def change_user(
         changes.get("provinces", list(user.provinces or [])),
     )
     return _account(session, update_staff(session, user, **changes))
-
-
-@router.get("/teams", response_model=Teams)
-def teams(
-    _: StaffDep,
-    session: SessionDep,
-    province: Annotated[str | None, Query(max_length=8, pattern=r"^\d+$")] = None,
-) -> dict[str, Any]:
-    """The directory of community tech teams (of one province when given)."""
-    return {"items": [team_item(t) for t in list_teams(session, province)]}
-
-
-@router.put("/teams/{team_id}", response_model=Team)
-def update_team(
-    claims: AdminDep, session: SessionDep, team_id: str, body: TeamEdit
-) -> dict[str, Any]:
-    """Edits a team; re-seeding keeps the edit."""
-    team = session.get(CommunityTeam, team_id)
-    if team is None:
-        raise _problem(404, "no_such_team", f"Không có tổ mang mã “{team_id}”.")
-    try:
-        edited = edit_team(session, team, body, claims.username)
-    except InvalidTeam as exc:
-        raise _problem(422, "invalid_team", str(exc)) from exc
-    return team_item(edited)
-
-
-@router.post("/teams", status_code=status.HTTP_201_CREATED, response_model=Team)
-def add_team(claims: AdminDep, session: SessionDep, body: NewTeam) -> dict[str, Any]:
-    """Adds a team to the directory."""
-    try:
-        team = create_team(session, body, claims.username)
-    except TeamExists as exc:
-        raise _problem(409, "team_exists", str(exc)) from exc
-    except InvalidTeam as exc:
-        raise _problem(422, "invalid_team", str(exc)) from exc
-    return team_item(team)

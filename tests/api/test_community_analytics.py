@@ -9,14 +9,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from api.community.models import (
-    HandoffReason,
-    HandoffTicket,
-    ResidentGroup,
-    Resolution,
-    TicketStatus,
-)
 from api.core.clock import VIETNAM_TZ, today_local
+from api.handoff.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
+from api.helper_mode.models import ResidentGroup
 from api.staff.models import Role
 from tests.api.conftest import staff_token
 from tests.factories import helper_session, ticket

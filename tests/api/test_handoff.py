@@ -11,12 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.community.directory import seed_teams
-from api.community.handoff import ACCEPT, DECLINE
-from api.community.models import HandoffTicket
 from api.core.db import utcnow
+from api.handoff.models import HandoffTicket
+from api.handoff.wording import ACCEPT, DECLINE
 from api.staff.models import Role
 from api.staff.service import create_staff
+from api.teams import seed_teams
 from tests.api.conftest import staff_token
 from tests.conftest import ROOT
 

@@ -14,12 +14,12 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from api.channels.models import ChannelContact
-from api.community.directory import seed_teams
-from api.community.handoff import SATISFIED, UNSATISFIED
-from api.community.models import HandoffTicket
 from api.core.db import utcnow
+from api.handoff.models import HandoffTicket
+from api.handoff.wording import SATISFIED, UNSATISFIED
 from api.staff.models import Role
 from api.staff.service import create_staff
+from api.teams import seed_teams
 from tests.api.conftest import staff_token
 from tests.api.test_telegram import callback_update, message_update
 from tests.api.test_telegram import post as telegram_post

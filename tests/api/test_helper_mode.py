@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.community.models import HelperSession, HelperStatus, ResidentGroup
+from api.helper_mode.models import HelperSession, HelperStatus, ResidentGroup
 from api.querylog.models import Turn
 from api.staff.models import Role
 from api.staff.service import create_staff

@@ -17,11 +17,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.community.helper import LINK_TOO_MANY
 from api.conversation.messages import RATE_LIMITED
 from api.core.clock import today_local
 from api.core.config import Settings
 from api.core.db import utcnow
+from api.helper_mode.service import LINK_TOO_MANY
 from api.main import _NoSenderIds
 from api.querylog.models import Outcome, RejectedCount, Turn
 from api.staff.models import Role, StaffUser

@@ -12,14 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.analytics.filters import CHANNELS
-from api.community.models import (
-    HandoffReason,
-    ResidentGroup,
-    Resolution,
-    TicketStatus,
-)
 from api.core import labels
 from api.core.config import Settings
+from api.handoff.models import HandoffReason, Resolution, TicketStatus
+from api.helper_mode.models import ResidentGroup
 from api.main import create_app
 from api.querylog.models import Outcome
 from api.routes.schemas.labels import Labels

@@ -9,13 +9,15 @@ from alembic.migration import MigrationContext
 import api.accuracy.models
 import api.channels.models
 import api.citizen.models
-import api.community.models
 import api.conversation.models
+import api.handoff.models
+import api.helper_mode.models
 import api.knowledge.models
 import api.notices.models
 import api.places.models
 import api.querylog.models
-import api.staff.models  # noqa: F401  (register tables on Base.metadata)
+import api.staff.models
+import api.teams.models  # noqa: F401  (register tables on Base.metadata)
 from api.core.db import Base
 
 

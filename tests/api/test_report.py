@@ -20,16 +20,9 @@ from sqlalchemy.orm import Session
 from api.__main__ import main
 from api.analytics.filters import Filters
 from api.analytics.inbox import SCAN_LIMIT
-from api.community.models import (
-    HandoffReason,
-    HandoffTicket,
-    HelperSession,
-    HelperStatus,
-    ResidentGroup,
-    Resolution,
-    TicketStatus,
-)
 from api.core.clock import VIETNAM_TZ
+from api.handoff.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
+from api.helper_mode.models import HelperSession, HelperStatus, ResidentGroup
 from api.knowledge.seeding import cached_taxonomy
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn

@@ -14,16 +14,11 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from api.community.directory import seed_teams
-from api.community.models import (
-    HandoffReason,
-    HandoffTicket,
-    Resolution,
-    TicketStatus,
-)
+from api.handoff.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
 from api.places.seeding import places_seed_path, seed_places
 from api.querylog.models import Outcome, Turn
 from api.staff.models import Role
+from api.teams import seed_teams
 from tests.api.conftest import staff_token
 from tests.conftest import ROOT
 

@@ -7,8 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from api.community.models import HelperSession, HelperStatus, StaffChatLink
 from api.core.db import utcnow
+from api.helper_mode.models import HelperSession, HelperStatus, StaffChatLink
 from api.privacy.pseudonym import pseudonymize
 from api.safety.content import load_content, next_steps_text, warning_text
 from tests.api.conftest import SECRET, logged_turns

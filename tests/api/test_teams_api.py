@@ -10,16 +10,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from api.community.directory import (
+from api.core.clock import VIETNAM_TZ
+from api.staff.models import Role
+from api.teams import (
     SEED_AUTHOR,
     contact_message,
     escalation_contacts,
     seed_teams,
     team_for_commune,
 )
-from api.community.models import CommunityTeam
-from api.core.clock import VIETNAM_TZ
-from api.staff.models import Role
+from api.teams.models import CommunityTeam
 from tests.api.conftest import staff_token
 from tests.conftest import ROOT
 

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.citizen.profile import ASK_AFTER_ANSWERS, ASK_PLACE
-from api.community.handoff import ACCEPT
 from api.core.config import Settings
+from api.handoff.wording import ACCEPT
 from tests.api.conftest import client_for
 
 ANSWERED = {"outcome": "answered", "answer_id": "vneid_activate_level2"}

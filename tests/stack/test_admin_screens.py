@@ -18,12 +18,12 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.community.directory import seed_teams
-from api.community.models import CommunityTeam
 from api.core.db import make_engine
 from api.querylog.models import ExampleDecision, Outcome, TrainingExample, Turn
 from api.staff.models import Role, StaffUser
 from api.staff.service import create_staff
+from api.teams import seed_teams
+from api.teams.models import CommunityTeam
 from tests.conftest import ROOT
 from tests.stack.conftest import ARTIFACTS
 from tests.stack.inprocess import (

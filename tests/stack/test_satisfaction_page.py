@@ -14,13 +14,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.community.models import (
-    HandoffReason,
-    HandoffTicket,
-    Resolution,
-    TicketStatus,
-)
 from api.core.db import utcnow
+from api.handoff.models import HandoffReason, HandoffTicket, Resolution, TicketStatus
 from api.privacy.pseudonym import pseudonymize
 from tests.stack.inprocess import no_problems, seeded_database, served_gateway, watch
 

@@ -26,15 +26,9 @@ from sqlalchemy.orm import Session
 
 from api.channels.models import ChannelContact
 from api.citizen.models import CitizenProfile
-from api.community.models import (
-    HandoffMessage,
-    HandoffTicket,
-    HelperSession,
-    LinkCode,
-    ResidentGroup,
-    Resolution,
-)
 from api.core.db import make_engine
+from api.handoff.models import HandoffMessage, HandoffTicket, Resolution
+from api.helper_mode.models import HelperSession, LinkCode, ResidentGroup
 from api.knowledge.models import KnowledgeEntry
 from api.notices.models import Notice, NoticeDelivery, NoticeSubscription
 from api.notices.wording import notice_text

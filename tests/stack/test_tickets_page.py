@@ -29,17 +29,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.channels.models import ChannelContact
-from api.community.directory import seed_teams
-from api.community.models import (
+from api.core.db import make_engine
+from api.handoff.models import (
     HandoffMessage,
     HandoffReason,
     HandoffTicket,
     TicketStatus,
 )
-from api.core.db import make_engine
 from api.querylog.models import Outcome, Turn
 from api.staff.models import Role
 from api.staff.service import create_staff
+from api.teams import seed_teams
 from tests.conftest import ROOT
 from tests.stack.conftest import ARTIFACTS
 from tests.stack.inprocess import (

@@ -13,7 +13,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from api.community.directory import (
+from api.core.clock import VIETNAM_TZ
+from api.seeds import validate_all
+from api.teams import (
     EscalationContact,
     TeamEdit,
     TeamSeed,
@@ -28,9 +30,7 @@ from api.community.directory import (
     validate_teams,
     when_text,
 )
-from api.community.models import CommunityTeam
-from api.core.clock import VIETNAM_TZ
-from api.knowledge.seeding import validate_seeds
+from api.teams.models import CommunityTeam
 from tests.conftest import ROOT
 
 SAMPLE = ROOT / "seeds" / "teams" / "sample_ha_tinh.yml"
@@ -90,7 +90,7 @@ TEAM = TeamSeed.model_validate(_team())
 
 def test_committed_team_seeds_are_valid() -> None:
     assert validate_teams(ROOT / "seeds") == []
-    assert validate_seeds(ROOT / "seeds") == []
+    assert validate_all(ROOT / "seeds") == []
 
 
 def test_sample_file_is_clearly_marked_and_invents_no_contact() -> None:
@@ -319,7 +319,7 @@ def test_errors_name_the_file_and_the_team(tmp_path: Path) -> None:
     [problem] = validate_teams(seeds)
     assert problem.startswith("teams/a.yml: teams.ha-tinh-tran-phu.office_hours: ")
     assert "must end after it starts" in problem
-    assert validate_seeds(seeds)[-1] == problem
+    assert validate_all(seeds)[-1] == problem
 
 
 def test_broken_yaml_is_reported(tmp_path: Path) -> None:

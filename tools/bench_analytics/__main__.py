@@ -13,10 +13,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from api.__main__ import migrate
-from api.community.directory import seed_teams
 from api.core.db import make_engine
 from api.knowledge.seeding import seed_knowledge
 from api.places.seeding import places_seed_path, seed_places
+from api.teams import seed_teams
 from tools.bench import _machine
 from tools.bench_analytics.community_sql import ROLLUP_TABLES
 from tools.bench_analytics.config import DEFAULT_SERVER, OUTPUT, SEEDS, TARGET_MS

@@ -8,12 +8,18 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
-from api.community import handoff
-from api.community.directory import EscalationContact
-from api.community.models import HandoffReason
 from api.conversation.dialogue import Added, Dialogue, Reply, Said, Sessions, Turn, out
 from api.core.db import utcnow
+from api.core.step import Step
+from api.handoff.dialogue import (
+    continue_dialogue,
+    not_understood_again,
+    offer,
+    unhelpful_enough,
+)
+from api.handoff.models import HandoffReason
 from api.querylog.models import Outcome
+from api.teams import EscalationContact
 
 # Logged intent of the gateway's turns in the hand-off dialogue.
 HANDOFF_INTENT = "handoff"
@@ -39,7 +45,7 @@ class Handoff(Dialogue):
 
     def before_rasa(self, session: Session, turn: Turn) -> Said | None:
         """The next step of a hand-off under way, or None."""
-        step = handoff.continue_dialogue(
+        step = continue_dialogue(
             session,
             turn.user,
             turn.masked,
@@ -71,20 +77,16 @@ class Handoff(Dialogue):
 
 def _offer_after(
     session: Session, channel: str, user: str, intent: str | None, outcome: Outcome
-) -> handoff.Step | None:
+) -> Step | None:
     """The offer (this turn not logged yet), or None."""
     if intent == REQUEST_HUMAN:
-        return handoff.offer(session, channel, user, HandoffReason.REQUESTED)
-    if outcome in NOT_UNDERSTOOD and handoff.not_understood_again(
-        session, user, utcnow()
-    ):
-        return handoff.offer(session, channel, user, HandoffReason.NOT_UNDERSTOOD)
+        return offer(session, channel, user, HandoffReason.REQUESTED)
+    if outcome in NOT_UNDERSTOOD and not_understood_again(session, user, utcnow()):
+        return offer(session, channel, user, HandoffReason.NOT_UNDERSTOOD)
     return None
 
 
-def _offer_after_rating(
-    session: Session, channel: str, user: str
-) -> handoff.Step | None:
-    if handoff.unhelpful_enough(session, user, utcnow()):
-        return handoff.offer(session, channel, user, HandoffReason.UNHELPFUL)
+def _offer_after_rating(session: Session, channel: str, user: str) -> Step | None:
+    if unhelpful_enough(session, user, utcnow()):
+        return offer(session, channel, user, HandoffReason.UNHELPFUL)
     return None

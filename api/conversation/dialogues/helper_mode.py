@@ -8,9 +8,9 @@ import asyncio
 
 from sqlalchemy.orm import Session
 
-from api.community import helper
 from api.conversation.dialogue import Added, Dialogue, Reply, Said, Turn, out
 from api.conversation.replies import OutMessage
+from api.helper_mode.service import LINK_LOGGED, helper_turn, print_link
 from api.knowledge.store import KnowledgeStore
 from api.querylog.models import Outcome
 
@@ -27,11 +27,9 @@ class HelperMode(Dialogue):
 
     def before_rasa(self, session: Session, turn: Turn) -> Said | None:
         """A helper-mode command's reply; otherwise notes an active session."""
-        helping = helper.helper_turn(
-            session, turn.channel, turn.user, turn.text, turn.now
-        )
+        helping = helper_turn(session, turn.channel, turn.user, turn.text, turn.now)
         if helping.step is not None:
-            logged = helper.LINK_LOGGED if helping.conceal else None
+            logged = LINK_LOGGED if helping.conceal else None
             return Said([out(helping.step)], HELPER_INTENT, logged_text=logged)
         if helping.active:
             turn.helper_mode = True
@@ -46,6 +44,6 @@ class HelperMode(Dialogue):
         if reply.answer_id and reply.outcome is Outcome.ANSWERED:
             entry = await asyncio.to_thread(self._store.get, reply.answer_id)
             if entry is not None and entry.steps:
-                link = helper.print_link(self._public_url, reply.answer_id)
+                link = print_link(self._public_url, reply.answer_id)
                 return Added([OutMessage(link)])
         return Added()

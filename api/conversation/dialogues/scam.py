@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import remembered
-from api.community import helper
 from api.conversation.dialogue import Dialogue, Said, Turn
 from api.conversation.dialogues.handoff import REQUEST_HUMAN
 from api.conversation.messages import ASK_A_PERSON
 from api.conversation.replies import Button, OutMessage, button_title, choose_payload
+from api.helper_mode.service import active_place
 from api.knowledge.store import KnowledgeStore
 from api.safety.content import SafetyContent, next_steps_text, warning_text
 from api.safety.detector import Detector
@@ -59,7 +59,7 @@ class ScamWarning(Dialogue):
         # Where the turn counts: the resident's commune in helper mode, else the
         # citizen's own remembered place.
         place = (
-            helper.active_place(session, turn.channel, turn.user)
+            active_place(session, turn.channel, turn.user)
             or remembered(session, turn.user).place
         )
         return Said(

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from api.community import handoff
 from api.conversation.dialogue import Dialogue, Said, Turn
 from api.conversation.dialogues.trip import TRIP_PAYLOADS
 from api.conversation.messages import TRIP_THANKS
 from api.conversation.replies import OutMessage
+from api.handoff.dialogue import record_satisfaction
+from api.handoff.wording import SATISFACTION_THANKS, SATISFIED, UNSATISFIED
 from api.querylog.service import set_trip
 
 # Intent reported (not logged) for a tap on a one-tap question the gateway asked.
 SURVEY_INTENT = "survey"
-SATISFACTION_PAYLOADS = {handoff.SATISFIED: True, handoff.UNSATISFIED: False}
+SATISFACTION_PAYLOADS = {SATISFIED: True, UNSATISFIED: False}
 
 
 class SurveyAnswers(Dialogue):
@@ -28,8 +29,8 @@ class SurveyAnswers(Dialogue):
             thanks = TRIP_THANKS
         elif turn.text in SATISFACTION_PAYLOADS:
             satisfied = SATISFACTION_PAYLOADS[turn.text]
-            handoff.record_satisfaction(session, turn.user, satisfied)
-            thanks = handoff.SATISFACTION_THANKS[satisfied]
+            record_satisfaction(session, turn.user, satisfied)
+            thanks = SATISFACTION_THANKS[satisfied]
         else:
             return None
         return Said([OutMessage(thanks)], SURVEY_INTENT, logged=False)

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from api.community.models import ResidentGroup, Resolution
+from api.handoff.models import Resolution
+from api.helper_mode.models import ResidentGroup
 from api.routes.schemas.common import Filters, Period, Schema
 
 # A fraction 0..1 rounded to 4 places; null when there is nothing to divide by.

@@ -1,11 +1,10 @@
-"""The hand-off queue of the community teams (/api/staff/tickets) and the code that
-links a member's chat for helper mode."""
+"""The hand-off queue of the community teams (/api/staff/tickets)."""
 
 from __future__ import annotations
 
 from pydantic import Field
 
-from api.community.models import HandoffReason, Resolution, TicketStatus
+from api.handoff.models import HandoffReason, Resolution, TicketStatus
 from api.routes.schemas.common import Schema, Timestamp
 
 
@@ -76,11 +75,3 @@ class ReplySent(Schema):
     delivery: str = Field(
         description='"sent", "waiting" (the web chat picks it up) or "failed:<why>"'
     )
-
-
-class LinkCode(Schema):
-    """A one-time code linking a member's own chat to their account."""
-
-    code: str
-    expires_at: Timestamp
-    instruction: str = Field(description="what to type in the chat (Vietnamese)")

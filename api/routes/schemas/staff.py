@@ -1,5 +1,4 @@
-"""The staff API (/api/staff): sign-in, accounts, answers, places, community teams,
-recent turns."""
+"""The staff API (/api/staff): sign-in, accounts, answers, places, recent turns."""
 
 from __future__ import annotations
 
@@ -151,30 +150,3 @@ class StaffAccounts(Schema):
     """Every staff account, by user name."""
 
     items: list[StaffAccount]
-
-
-# --- community teams --------------------------------------------------------------------
-
-
-class Team(Schema):
-    """A community tech team as the staff see it."""
-
-    id: str
-    name: str
-    province_code: str
-    communes: list[str]
-    office_hours: dict[str, list[str]] = Field(
-        description='weekday ("mon" … "sun") -> opening ranges ("07:30-11:30")'
-    )
-    meeting_point: str
-    contact: str
-    phone: str | None
-    sample: bool = Field(description="sample data, not a real team")
-    updated_at: datetime
-    updated_by: str
-
-
-class Teams(Schema):
-    """The team directory, by province and id."""
-
-    items: list[Team]

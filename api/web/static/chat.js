@@ -15,7 +15,7 @@
   var LOG_VERSION = 1;      // the shape of what LOG_KEY holds
   var LARGE_KEY = "bdhvs-large";
   var MAX_TURNS = 200;
-  // A hand-off offer is forgotten after an hour (OFFER_TTL in api/community/handoff.py)
+  // A hand-off offer is forgotten after an hour (OFFER_TTL in api/handoff/dialogue.py)
   // and Rasa starts a new session after two: the buttons of a conversation left that
   // long are shown, but no longer answer.
   var STALE_MS = 60 * 60 * 1000;

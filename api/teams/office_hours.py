@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, time, timedelta
 from typing import Protocol
 
-from api.community.directory.schema import WEEKDAYS, parse_range
 from api.core.clock import VIETNAM_TZ
+from api.teams.schema import WEEKDAYS, parse_range
 
 
 class HasOfficeHours(Protocol):

@@ -5,39 +5,17 @@ hours per weekday in Vietnam local time (UTC+7). Seeding never overwrites a team
 staff member edited (``updated_by``) and never deletes a team. Public holidays,
 seasonal (summer/winter) hours and one-off closures are not modelled.
 
-- :mod:`~api.community.directory.schema`: the seeds/teams format and its checks;
-- :mod:`~api.community.directory.seeding`: loading seeds/teams into the database;
-- :mod:`~api.community.directory.teams`: look-ups and staff edits;
-- :mod:`~api.community.directory.office_hours`: open or closed, and the next opening;
-- :mod:`~api.community.directory.wording`: what the assistant tells a citizen.
+- :mod:`~api.teams.models`: the table (``community_team``);
+- :mod:`~api.teams.schema`: the seeds/teams format and its checks;
+- :mod:`~api.teams.seeding`: loading seeds/teams into the database;
+- :mod:`~api.teams.directory`: look-ups and staff edits;
+- :mod:`~api.teams.office_hours`: open or closed, and the next opening;
+- :mod:`~api.teams.wording`: what the assistant tells a citizen.
 
 The names other packages use are re-exported here.
 """
 
-from api.community.directory.office_hours import (
-    HasOfficeHours,
-    is_open,
-    next_opening,
-    open_in_minute,
-)
-from api.community.directory.schema import (
-    EscalationContact,
-    NewTeam,
-    TeamEdit,
-    TeamFields,
-    TeamSeed,
-    TeamsFile,
-)
-from api.community.directory.seeding import (
-    SEED_AUTHOR,
-    TeamSeedReport,
-    check_teams,
-    escalation_contacts,
-    load_teams,
-    seed_teams,
-    validate_teams,
-)
-from api.community.directory.teams import (
+from api.teams.directory import (
     InvalidTeam,
     TeamExists,
     create_team,
@@ -46,7 +24,30 @@ from api.community.directory.teams import (
     team_for_commune,
     team_item,
 )
-from api.community.directory.wording import (
+from api.teams.office_hours import (
+    HasOfficeHours,
+    is_open,
+    next_opening,
+    open_in_minute,
+)
+from api.teams.schema import (
+    EscalationContact,
+    NewTeam,
+    TeamEdit,
+    TeamFields,
+    TeamSeed,
+    TeamsFile,
+)
+from api.teams.seeding import (
+    SEED_AUTHOR,
+    TeamSeedReport,
+    check_teams,
+    escalation_contacts,
+    load_teams,
+    seed_teams,
+    validate_teams,
+)
+from api.teams.wording import (
     contact_message,
     contact_time_sentence,
     meeting_sentence,

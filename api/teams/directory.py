@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.community.directory.schema import NewTeam, TeamEdit
-from api.community.models import CommunityTeam
 from api.core.db import utcnow
 from api.places.models import Commune, Province
+from api.teams.models import CommunityTeam
+from api.teams.schema import NewTeam, TeamEdit
 
 
 def commune_provinces(session: Session) -> dict[str, str]:

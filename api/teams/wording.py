@@ -8,17 +8,17 @@ from datetime import datetime, time
 
 from sqlalchemy.orm import Session
 
-from api.community.directory.office_hours import (
+from api.places.models import Commune
+from api.teams.directory import team_for_commune
+from api.teams.models import CommunityTeam
+from api.teams.office_hours import (
     HasOfficeHours,
     day_ranges,
     is_open,
     local_time,
     next_opening,
 )
-from api.community.directory.schema import EscalationContact
-from api.community.directory.teams import team_for_commune
-from api.community.models import CommunityTeam
-from api.places.models import Commune
+from api.teams.schema import EscalationContact
 
 WEEKDAY_NAMES = (
     "thứ Hai",

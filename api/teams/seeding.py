@@ -15,10 +15,10 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.community.directory.schema import EscalationContact, TeamsFile, overlaps
-from api.community.directory.teams import apply_values, commune_provinces
-from api.community.models import CommunityTeam
 from api.places.seeding import places_seed_path, read_places_csv
+from api.teams.directory import apply_values, commune_provinces
+from api.teams.models import CommunityTeam
+from api.teams.schema import EscalationContact, TeamsFile, overlaps
 
 logger = logging.getLogger(__name__)
 

@@ -21,15 +21,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import Place
-from api.community.handoff import Step
-from api.community.models import (
+from api.core.labels import RESIDENT_GROUPS
+from api.core.step import Step
+from api.helper_mode.models import (
     HelperSession,
     HelperStatus,
     LinkCode,
     ResidentGroup,
     StaffChatLink,
 )
-from api.core.labels import RESIDENT_GROUPS
 from api.knowledge.models import KnowledgeEntry
 from api.places.models import Commune
 from api.places.service import fold, place_names, resolve_place

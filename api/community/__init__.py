@@ -1,1 +1,0 @@
-"""Community tech teams (Tổ công nghệ số cộng đồng): who serves which commune, when."""
