@@ -22,11 +22,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api.channels.broadcast import NoticesDialogue, send_notice, unfinished_notices
 from api.channels.inbox import Handler, Inbox, InboxWorker
 from api.channels.outbound import push
+from api.channels.outbox import TURN, Outbox, OutboxWorker
 from api.channels.store import ChannelStore
 from api.channels.telegram import CHANNEL as TELEGRAM
-from api.channels.telegram import build_application, telegram_handler
+from api.channels.telegram import (
+    build_application,
+    telegram_handler,
+    telegram_sender,
+)
 from api.channels.zalo import CHANNEL as ZALO
-from api.channels.zalo import ZaloBridge, ZaloClient, zalo_handler
+from api.channels.zalo import ZaloBridge, ZaloClient, zalo_handler, zalo_sender
+from api.community import handoff as tickets
 from api.community.directory import escalation_contacts
 from api.conversation.dialogue import Dialogue, Sessions
 from api.conversation.dialogues.handoff import Handoff
@@ -61,6 +67,7 @@ from api.routes import (
     staff,
     web,
 )
+from api.routes.handoff import HANDOFF_REPLY, HANDOFF_SURVEY
 from api.safety.content import load_content
 from api.safety.detector import Detector
 
@@ -112,6 +119,41 @@ def _inbox_worker(
         return None
     inbox = Inbox(engine, settings.token_secret(), settings.inbox_lease_seconds)
     return InboxWorker(inbox, handlers, settings.inbox_poll_seconds)
+
+
+def _outbox_worker(
+    settings: Settings, engine: Engine, conversation: ConversationService
+) -> OutboxWorker:
+    """The durable outbox with where each kind's outcome is recorded (the channels'
+    senders are added once they are built)."""
+    worker = OutboxWorker(
+        Outbox(engine, settings.token_secret(), settings.outbox_lease_seconds),
+        poll_seconds=settings.outbox_poll_seconds,
+        backoff_seconds=settings.outbox_backoff_seconds,
+        backoff_cap_seconds=settings.outbox_backoff_max_seconds,
+        max_attempts=settings.outbox_max_attempts,
+        max_age_seconds=settings.outbox_max_age_seconds,
+    )
+    sessions = Sessions(engine)
+
+    async def turn(ref: int | None, channel: str, outcome: str) -> None:
+        # Delivered late is delivered: only a reply given up is recorded.
+        if ref and outcome.startswith("failed:"):
+            reason = outcome.removeprefix("failed:")
+            await conversation.mark_undelivered(ref, f"{channel}:{reason}")
+
+    async def team_reply(ref: int | None, channel: str, outcome: str) -> None:
+        if ref is not None:
+            await sessions.run(tickets.set_delivery, ref, outcome)
+
+    async def survey(ref: int | None, channel: str, outcome: str) -> None:
+        if ref is not None:
+            await sessions.run(tickets.set_satisfaction_delivery, ref, outcome)
+
+    worker.on_settled(TURN, turn)
+    worker.on_settled(HANDOFF_REPLY, team_reply)
+    worker.on_settled(HANDOFF_SURVEY, survey)
+    return worker
 
 
 async def _resume_notices(state: Any) -> None:
@@ -197,6 +239,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             dialogues=gateway_dialogues(settings, engine, answers),
         )
         store = ChannelStore(engine)
+        outbox = _outbox_worker(settings, engine, conversation)
+        app.state.outbox = outbox
         app.state.settings = settings
         app.state.engine = engine
         app.state.rasa = rasa
@@ -216,12 +260,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     token.get_secret_value() if token else "",
                 ),
                 settings,
+                outbox,
             )
+            outbox.sender(ZALO, zalo_sender(app.state.zalo.client))
         telegram = None
         if settings.telegram_enabled:
-            telegram = build_application(settings, conversation, store)
+            telegram = build_application(settings, conversation, store, outbox)
             await telegram.initialize()
             app.state.telegram = telegram
+            outbox.sender(TELEGRAM, telegram_sender(telegram))
             if settings.telegram_mode == "polling":
                 # Local use only: one process polls (a second would be refused).
                 await telegram.start()
@@ -235,6 +282,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if inbox_worker is not None
             else None
         )
+        outbox_loop = asyncio.create_task(outbox.run())
         refresher = (
             asyncio.create_task(
                 refresh_periodically(engine, settings.rollup_refresh_seconds)
@@ -265,6 +313,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             resumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await resumer
+            outbox_loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await outbox_loop
+            await outbox.close()
             if inbox_loop is not None and inbox_worker is not None:
                 inbox_loop.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
