@@ -51,9 +51,10 @@ from api.conversation.ratelimit import (
 from api.conversation.service import ConversationService
 from api.core.bodylimit import BodyLimit
 from api.core.config import Settings, get_settings
-from api.core.db import make_engine
+from api.core.db import UNREACHABLE, make_engine
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
+from api.querylog.pending import PendingTurns, flush_periodically
 from api.querylog.refresher import refresh_periodically
 from api.routes import (
     accuracy,
@@ -228,6 +229,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else in_database
         )
         answers = KnowledgeStore(engine)
+        pending = PendingTurns(settings.redis_url, settings.querylog_pending_max)
         conversation = ConversationService(
             rasa=rasa,
             engine=engine,
@@ -237,6 +239,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_chars=settings.max_message_chars,
             rate_limiter=rate_limiter,
             dialogues=gateway_dialogues(settings, engine, answers),
+            pending=pending,
         )
         store = ChannelStore(engine)
         outbox = _outbox_worker(settings, engine, conversation)
@@ -283,6 +286,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else None
         )
         outbox_loop = asyncio.create_task(outbox.run())
+        app.state.pending_turns = pending
+        flusher = asyncio.create_task(
+            flush_periodically(pending, engine, settings.querylog_flush_seconds)
+        )
         refresher = (
             asyncio.create_task(
                 refresh_periodically(engine, settings.rollup_refresh_seconds)
@@ -317,6 +324,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             with contextlib.suppress(asyncio.CancelledError):
                 await outbox_loop
             await outbox.close()
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            # A last try, so that a worker stopped after an outage leaves nothing
+            # in its memory (what Redis holds waits for the next worker).
+            with contextlib.suppress(*UNREACHABLE):
+                await asyncio.to_thread(pending.flush, engine)
+            pending.close()
             if inbox_loop is not None and inbox_worker is not None:
                 inbox_loop.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

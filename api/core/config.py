@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     rollup_refresh_seconds: float = Field(default=300, ge=0)
     # Shared state for several gateway workers (rate limits); the database if unset.
     redis_url: str | None = None
+    # Turns logged while the database is unreachable wait in Redis (when set),
+    # else in the worker's memory, at most this many rows; written back this often
+    # once it answers (api.querylog.pending).
+    querylog_pending_max: int = Field(default=10_000, gt=0)
+    querylog_flush_seconds: float = Field(default=5.0, gt=0)
     rate_limit_messages: int = Field(default=20, gt=0)
     rate_limit_window_seconds: int = Field(default=60, gt=0)
     # Per client address, whatever sender ids it uses: chat and feedback a minute
