@@ -21,11 +21,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.channels.inbox import Handler, Inbox, InboxWorker
 from api.channels.outbound import push
+from api.channels.outbox import TURN, Outbox, OutboxWorker
 from api.channels.store import ChannelStore
 from api.channels.telegram import CHANNEL as TELEGRAM
-from api.channels.telegram import build_application, telegram_handler
+from api.channels.telegram import (
+    build_application,
+    telegram_handler,
+    telegram_sender,
+)
 from api.channels.zalo import CHANNEL as ZALO
-from api.channels.zalo import ZaloBridge, ZaloClient, zalo_handler
+from api.channels.zalo import ZaloBridge, ZaloClient, zalo_handler, zalo_sender
 from api.conversation.dialogue import Dialogue, Sessions
 from api.conversation.dialogues.handoff import Handoff
 from api.conversation.dialogues.helper_mode import HelperMode
@@ -43,12 +48,14 @@ from api.conversation.ratelimit import (
 from api.conversation.service import ConversationService
 from api.core.bodylimit import BodyLimit
 from api.core.config import Settings, get_settings
-from api.core.db import make_engine
+from api.core.db import UNREACHABLE, make_engine
+from api.handoff import tickets
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.notices.dialogue import NoticesDialogue
 from api.notices.sending import send_notice
 from api.notices.service import unfinished_notices
+from api.querylog.pending import PendingTurns, flush_periodically
 from api.querylog.refresher import refresh_periodically
 from api.routes import (
     accuracy,
@@ -66,6 +73,7 @@ from api.routes import (
     teams,
     web,
 )
+from api.routes.handoff import HANDOFF_REPLY, HANDOFF_SURVEY
 from api.safety.content import load_content
 from api.safety.detector import Detector
 from api.teams import escalation_contacts
@@ -118,6 +126,41 @@ def _inbox_worker(
         return None
     inbox = Inbox(engine, settings.token_secret(), settings.inbox_lease_seconds)
     return InboxWorker(inbox, handlers, settings.inbox_poll_seconds)
+
+
+def _outbox_worker(
+    settings: Settings, engine: Engine, conversation: ConversationService
+) -> OutboxWorker:
+    """The durable outbox with where each kind's outcome is recorded (the channels'
+    senders are added once they are built)."""
+    worker = OutboxWorker(
+        Outbox(engine, settings.token_secret(), settings.outbox_lease_seconds),
+        poll_seconds=settings.outbox_poll_seconds,
+        backoff_seconds=settings.outbox_backoff_seconds,
+        backoff_cap_seconds=settings.outbox_backoff_max_seconds,
+        max_attempts=settings.outbox_max_attempts,
+        max_age_seconds=settings.outbox_max_age_seconds,
+    )
+    sessions = Sessions(engine)
+
+    async def turn(ref: int | None, channel: str, outcome: str) -> None:
+        # Delivered late is delivered: only a reply given up is recorded.
+        if ref and outcome.startswith("failed:"):
+            reason = outcome.removeprefix("failed:")
+            await conversation.mark_undelivered(ref, f"{channel}:{reason}")
+
+    async def team_reply(ref: int | None, channel: str, outcome: str) -> None:
+        if ref is not None:
+            await sessions.run(tickets.set_delivery, ref, outcome)
+
+    async def survey(ref: int | None, channel: str, outcome: str) -> None:
+        if ref is not None:
+            await sessions.run(tickets.set_satisfaction_delivery, ref, outcome)
+
+    worker.on_settled(TURN, turn)
+    worker.on_settled(HANDOFF_REPLY, team_reply)
+    worker.on_settled(HANDOFF_SURVEY, survey)
+    return worker
 
 
 async def _resume_notices(state: Any) -> None:
@@ -192,6 +235,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             else in_database
         )
         answers = KnowledgeStore(engine)
+        pending = PendingTurns(settings.redis_url, settings.querylog_pending_max)
         conversation = ConversationService(
             rasa=rasa,
             engine=engine,
@@ -201,8 +245,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_chars=settings.max_message_chars,
             rate_limiter=rate_limiter,
             dialogues=gateway_dialogues(settings, engine, answers),
+            pending=pending,
         )
         store = ChannelStore(engine)
+        outbox = _outbox_worker(settings, engine, conversation)
+        app.state.outbox = outbox
         app.state.settings = settings
         app.state.engine = engine
         app.state.rasa = rasa
@@ -222,12 +269,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     token.get_secret_value() if token else "",
                 ),
                 settings,
+                outbox,
             )
+            outbox.sender(ZALO, zalo_sender(app.state.zalo.client))
         telegram = None
         if settings.telegram_enabled:
-            telegram = build_application(settings, conversation, store)
+            telegram = build_application(settings, conversation, store, outbox)
             await telegram.initialize()
             app.state.telegram = telegram
+            outbox.sender(TELEGRAM, telegram_sender(telegram))
             if settings.telegram_mode == "polling":
                 # Local use only: one process polls (a second would be refused).
                 await telegram.start()
@@ -240,6 +290,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             asyncio.create_task(inbox_worker.run())
             if inbox_worker is not None
             else None
+        )
+        outbox_loop = asyncio.create_task(outbox.run())
+        app.state.pending_turns = pending
+        flusher = asyncio.create_task(
+            flush_periodically(pending, engine, settings.querylog_flush_seconds)
         )
         refresher = (
             asyncio.create_task(
@@ -271,6 +326,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             resumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await resumer
+            outbox_loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await outbox_loop
+            await outbox.close()
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            # A last try, so that a worker stopped after an outage leaves nothing
+            # in its memory (what Redis holds waits for the next worker).
+            with contextlib.suppress(*UNREACHABLE):
+                await asyncio.to_thread(pending.flush, engine)
+            pending.close()
             if inbox_loop is not None and inbox_worker is not None:
                 inbox_loop.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

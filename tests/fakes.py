@@ -149,12 +149,13 @@ class FakeRasa(LoopbackServer):
 class FakeTelegram(LoopbackServer):
     """The Bot API at ``{url}/bot<token>/<method>``.
 
-    ``failures[method]`` is a list of (status, description) answered before success;
+    ``failures[method]`` is a list of (status, description) or (status,
+    description, parameters) answered before success;
     ``updates`` are handed out once by getUpdates (polling).
     """
 
     def __init__(self) -> None:
-        self.failures: dict[str, list[tuple[int, str]]] = {}
+        self.failures: dict[str, list[tuple[Any, ...]]] = {}
         self.updates: list[dict[str, Any]] = []
         self._message_id = 0
         super().__init__()
@@ -167,12 +168,11 @@ class FakeTelegram(LoopbackServer):
         method = request.path.rsplit("/", 1)[-1]
         pending = self.failures.get(method)
         if pending:
-            status, description = pending.pop(0)
-            return status, {
-                "ok": False,
-                "error_code": status,
-                "description": description,
-            }
+            status, description, *parameters = pending.pop(0)
+            answer = {"ok": False, "error_code": status, "description": description}
+            if parameters:  # e.g. {"retry_after": 1} with a 429
+                answer["parameters"] = parameters[0]
+            return status, answer
         if method == "getMe":
             result: Any = {
                 "id": 7000001,

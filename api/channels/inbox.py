@@ -12,7 +12,8 @@ assistant already requires (SQLite on one machine, PostgreSQL for a province), i
 same transaction as the de-duplication record; a queue in Redis would lose them with
 Redis (which keeps nothing on disk here) and a PostgreSQL-only library would not run
 on the embedded default. Claims use ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so
-workers never handle the same event at once. The poll only looks for lapsed claims;
+workers never handle the same event at once (:func:`api.channels.claims.claim_row`,
+shared with the outbox). The poll only looks for lapsed claims;
 the normal path does not wait for it.
 
 An event whose handling fails is retried after its claim lapses, at most
@@ -34,10 +35,11 @@ from datetime import timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.channels.claims import claim_row
 from api.channels.models import ChannelEvent, InboundEvent
 from api.core.db import utcnow
 
@@ -62,10 +64,11 @@ class Claimed:
     attempts: int
 
 
-def _fernet(secret: str) -> Fernet:
-    # A key of its own, derived from the token key: rotating the token key makes
-    # events still waiting unreadable (they are seconds old), nothing else.
-    digest = hmac.new(secret.encode(), b"bdhvs-channel-inbox", hashlib.sha256).digest()
+def sealing_key(secret: str, purpose: bytes = b"bdhvs-channel-inbox") -> Fernet:
+    """A key of its own for ``purpose``, derived from the token key: rotating the
+    token key makes what is still waiting unreadable (seconds or minutes old),
+    nothing else."""
+    digest = hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
@@ -76,7 +79,7 @@ class Inbox:
         """Events in ``engine``'s database, sealed with a key derived from
         ``secret``; a claim lasts ``lease_seconds``."""
         self._engine = engine
-        self._fernet = _fernet(secret)
+        self._fernet = sealing_key(secret)
         self._lease = timedelta(seconds=lease_seconds)
         # A new event belongs to the request that stored it (it claims it by id
         # right after the 200); the poll takes it only if that never happens.
@@ -103,30 +106,27 @@ class Inbox:
         free = or_(
             InboundEvent.claimed_until.is_(None), InboundEvent.claimed_until < now
         )
-        candidate = select(InboundEvent.id).where(free)
-        if event_id is not None:
-            candidate = candidate.where(InboundEvent.id == event_id)
-        else:
-            candidate = candidate.where(InboundEvent.received_at < now - self._grace)
-        candidate = (
-            candidate.order_by(InboundEvent.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
+        which = (
+            InboundEvent.id == event_id
+            if event_id is not None
+            else InboundEvent.received_at < now - self._grace
         )
-        statement = (
-            update(InboundEvent)
-            .where(InboundEvent.id == candidate.scalar_subquery(), free)
-            .values(claimed_until=now + self._lease, attempts=InboundEvent.attempts + 1)
-            .returning(
+        row = claim_row(
+            self._engine,
+            InboundEvent,
+            free,
+            {
+                "claimed_until": now + self._lease,
+                "attempts": InboundEvent.attempts + 1,
+            },
+            (
                 InboundEvent.id,
                 InboundEvent.channel,
                 InboundEvent.sealed,
                 InboundEvent.attempts,
-            )
+            ),
+            which,
         )
-        with Session(self._engine) as session:
-            row = session.execute(statement).first()
-            session.commit()
         if row is None:
             return None
         try:

@@ -68,3 +68,30 @@ class InboundEvent(Base):
         UTCDateTime, nullable=True, index=True
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutboundMessage(Base):
+    """A reply the platform did not take at once (network, 5xx, rate limit): the
+    outbox (api.channels.outbox) sends it again until it is delivered or given up.
+
+    ``sealed`` holds the citizen's address and the pieces still to send, encrypted
+    with a key derived from the token key (a team member's words are not masked).
+    ``due_at`` is when a worker may take it: the next try, or the end of the claim
+    of the worker sending it. ``sent`` counts the pieces already delivered, so a
+    worker that takes over does not send them again.
+    """
+
+    __tablename__ = "channel_outbound"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    # What the outcome is recorded on: "turn" (ref: the query log's turn id), or a
+    # kind the composition root registered (a team's reply, ...).
+    kind: Mapped[str] = mapped_column(String(24))
+    ref: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(60), nullable=True)

@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    Message,
     Update,
 )
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
@@ -38,8 +40,10 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.warnings import PTBDeprecationWarning
 
-from api.channels.delivery import SendFailed, with_retries
+from api.channels.delivery import PartlySent, SendFailed, send_pieces
+from api.channels.outbox import TURN, OutboxWorker
 from api.channels.render import (
     TELEGRAM_CALLBACK_BYTES,
     TELEGRAM_TEXT_LIMIT,
@@ -85,6 +89,8 @@ class TelegramBridge:
     conversation: ConversationService
     store: ChannelStore
     settings: Settings
+    # Replies refused for a while are queued there (None: they fail at once).
+    outbox: OutboxWorker | None = None
 
     async def answer(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
@@ -124,53 +130,104 @@ class TelegramBridge:
     async def deliver(
         self, context: ContextTypes.DEFAULT_TYPE, chat_id: int, result: TurnResult
     ) -> None:
-        """Sends every message of ``result``; marks the turn undelivered on failure."""
-        try:
-            for message in result.messages:
-                await self._send(context.bot, chat_id, message)
-        except SendFailed as exc:
-            logger.warning("telegram reply undelivered: %s", exc.reason)
+        """Sends every message of ``result``; what the platform refuses for a
+        while goes to the outbox, and a turn whose reply cannot arrive is marked
+        undelivered."""
+        pieces = [p for m in result.messages for p in await self._pieces(m)]
+        outcome = await self._send_or_queue(
+            context.bot, chat_id, pieces, TURN, result.turn_id or None
+        )
+        if outcome.startswith("failed:"):
             await self.conversation.mark_undelivered(
-                result.turn_id, f"telegram:{exc.reason}"
+                result.turn_id, f"telegram:{outcome.removeprefix('failed:')}"
             )
 
-    async def push(self, bot: Bot, pseudonym: str, text: str | OutMessage) -> str:
+    async def push(
+        self,
+        bot: Bot,
+        pseudonym: str,
+        text: str | OutMessage,
+        durable: tuple[str, int] | None = None,
+    ) -> str:
         """Sends a message the citizen did not ask for just now (a team's reply, a
-        one-tap question); returns "sent" or "failed:<reason>"."""
+        one-tap question); returns "sent", "queued" (``durable``: (kind, ref) the
+        outbox records the outcome on) or "failed:<reason>"."""
         contact = await asyncio.to_thread(self.store.contact, CHANNEL, pseudonym)
         if contact is None:
             return "failed:no_contact"
+        message = text if isinstance(text, OutMessage) else OutMessage(text)
+        kind, ref = durable or (None, None)
+        return await self._send_or_queue(
+            bot, int(contact.address), await self._pieces(message), kind, ref
+        )
+
+    async def _send_or_queue(
+        self,
+        bot: Bot,
+        chat_id: int,
+        pieces: list[dict[str, Any]],
+        kind: str | None,
+        ref: int | None,
+    ) -> str:
+        """ "sent", "queued" (a transient refusal, with an outbox and a ``kind``)
+        or "failed:<reason>"."""
         try:
-            message = text if isinstance(text, OutMessage) else OutMessage(text)
-            await self._send(bot, int(contact.address), message)
-        except SendFailed as exc:
-            logger.warning("telegram push undelivered: %s", exc.reason)
-            return f"failed:{exc.reason}"
+            await send_pieces(
+                lambda piece: self.send_piece(bot, chat_id, piece),
+                pieces,
+                self.settings.send_attempts,
+                self.settings.send_backoff_seconds,
+            )
+        except PartlySent as exc:
+            failure = exc.failure
+            if failure.transient and kind is not None and self.outbox is not None:
+                try:
+                    await self.outbox.queue(
+                        CHANNEL, kind, ref, str(chat_id), exc.remaining, failure
+                    )
+                    return "queued"
+                except SQLAlchemyError:
+                    logger.exception("telegram reply could not be queued")
+            logger.warning("telegram message undelivered: %s", failure.reason)
+            return f"failed:{failure.reason}"
         return "sent"
 
-    async def _send(self, bot: Bot, chat_id: int, message: OutMessage) -> None:
+    async def send_piece(self, bot: Bot, chat_id: int, piece: dict[str, Any]) -> None:
+        """Sends one piece (:meth:`_pieces`) once; raises SendFailed."""
+        markup = (
+            InlineKeyboardMarkup.de_json(piece["markup"], bot)
+            if piece.get("markup")
+            else None
+        )
+        try:
+            await bot.send_message(
+                chat_id=chat_id, text=piece["text"], reply_markup=markup
+            )
+        except BadRequest as exc:  # a NetworkError subclass, never transient
+            raise SendFailed("BadRequest", transient=False) from exc
+        except RetryAfter as exc:  # flood control: Telegram says how long to wait
+            raise SendFailed(
+                "RetryAfter", transient=True, retry_after=_seconds(exc)
+            ) from exc
+        except NetworkError as exc:  # incl. TimedOut
+            raise SendFailed(type(exc).__name__, transient=True) from exc
+        except TelegramError as exc:  # Forbidden: the citizen blocked the bot
+            raise SendFailed(type(exc).__name__, transient=False) from exc
+
+    async def _pieces(self, message: OutMessage) -> list[dict[str, Any]]:
+        """``message`` as the texts Telegram takes (its limit), the keyboard
+        under the last, in a form the outbox can store."""
         pieces = split_text(message.text, TELEGRAM_TEXT_LIMIT)
         keyboard = await self._keyboard(message)
-        for index, piece in enumerate(pieces):
-            markup = keyboard if index == len(pieces) - 1 else None
-
-            async def send(
-                piece: str = piece, markup: InlineKeyboardMarkup | None = markup
-            ) -> Message:
-                try:
-                    return await bot.send_message(
-                        chat_id=chat_id, text=piece, reply_markup=markup
-                    )
-                except BadRequest as exc:  # a NetworkError subclass, never transient
-                    raise SendFailed("BadRequest", transient=False) from exc
-                except (RetryAfter, NetworkError) as exc:  # incl. TimedOut
-                    raise SendFailed(type(exc).__name__, transient=True) from exc
-                except TelegramError as exc:  # Forbidden: the citizen blocked the bot
-                    raise SendFailed(type(exc).__name__, transient=False) from exc
-
-            await with_retries(
-                send, self.settings.send_attempts, self.settings.send_backoff_seconds
-            )
+        return [
+            {
+                "text": piece,
+                "markup": keyboard.to_dict()
+                if keyboard is not None and index == len(pieces) - 1
+                else None,
+            }
+            for index, piece in enumerate(pieces)
+        ]
 
     async def _keyboard(self, message: OutMessage) -> InlineKeyboardMarkup | None:
         if not message.buttons:
@@ -184,14 +241,36 @@ class TelegramBridge:
         return InlineKeyboardMarkup(rows)
 
 
+def _seconds(exc: RetryAfter) -> float:
+    """The wait Telegram asked for, in seconds (an int or a timedelta in PTB 22,
+    depending on PTB_TIMEDELTA; read without the deprecation warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
 async def push_text(
     application: Application,  # type: ignore[type-arg]
     pseudonym: str,
     text: str | OutMessage,
+    durable: tuple[str, int] | None = None,
 ) -> str:
     """Sends ``text`` to a Telegram citizen through ``application``'s bridge."""
     bridge: TelegramBridge = application.bot_data["bridge"]
-    return await bridge.push(application.bot, pseudonym, text)
+    return await bridge.push(application.bot, pseudonym, text, durable)
+
+
+def telegram_sender(
+    application: Application,  # type: ignore[type-arg]
+) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """Sends one piece the outbox kept (to a chat id) through ``application``."""
+    bridge: TelegramBridge = application.bot_data["bridge"]
+
+    async def send(address: str, piece: dict[str, Any]) -> None:
+        await bridge.send_piece(application.bot, int(address), piece)
+
+    return send
 
 
 def _bridge(context: ContextTypes.DEFAULT_TYPE) -> TelegramBridge:
@@ -287,7 +366,10 @@ def telegram_handler(
 
 
 def build_application(
-    settings: Settings, conversation: ConversationService, store: ChannelStore
+    settings: Settings,
+    conversation: ConversationService,
+    store: ChannelStore,
+    outbox: OutboxWorker | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The PTB Application with the gateway's handlers (not yet initialised)."""
     assert settings.telegram_token is not None
@@ -300,7 +382,9 @@ def build_application(
     if settings.telegram_mode == "webhook":
         builder = builder.updater(None)
     application = builder.build()
-    application.bot_data["bridge"] = TelegramBridge(conversation, store, settings)
+    application.bot_data["bridge"] = TelegramBridge(
+        conversation, store, settings, outbox
+    )
     application.add_handler(TypeHandler(object, _drop_duplicates), group=-1)
     application.add_handler(CommandHandler(list(COMMANDS), _on_command))
     application.add_handler(MessageHandler(filters.COMMAND, _on_command))

@@ -22,9 +22,11 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 
-from api.channels.delivery import SendFailed, with_retries
+from api.channels.delivery import PartlySent, SendFailed, send_pieces
 from api.channels.models import ChannelContact
+from api.channels.outbox import TURN, OutboxWorker
 from api.channels.render import ZALO_TEXT_LIMIT, menu_choice, numbered_menu, split_text
 from api.channels.store import ChannelStore
 from api.conversation.replies import OutMessage, TurnResult
@@ -38,6 +40,11 @@ CHANNEL = "zalo"
 SEND_PATH = "/v3.0/oa/message/cs"
 # What a new follower sends to the assistant (an intent, as button payloads do).
 FOLLOW_PAYLOAD = "/greet"
+# Zalo's API answers a rate limit with HTTP 200 and an error code, without a
+# "retry after": -32 is "the app exceeded its request limit" in the OA API's list of
+# error codes (an assumption to check against Zalo's current list; the outbox's
+# back-off paces the retries). A 429, should one come, is transient too.
+RATE_LIMIT_ERRORS = frozenset({-32})
 SIGNATURE_HEADER = "x-zevent-signature"
 TIMESTAMP_HEADER = "x-zevent-timestamp"
 MEDIA_EVENTS = {
@@ -139,6 +146,14 @@ def parse_event(body: Any) -> ZaloEvent | None:
     )
 
 
+def _retry_after(header: str | None) -> float | None:
+    """A Retry-After header in seconds (the HTTP-date form is not used by Zalo)."""
+    try:
+        return max(0.0, float(header)) if header else None
+    except ValueError:
+        return None
+
+
 class ZaloClient:
     """Sends consultation text messages through the OA API v3."""
 
@@ -162,12 +177,18 @@ class ZaloClient:
         except httpx.HTTPError as exc:
             raise SendFailed(type(exc).__name__, transient=True) from exc
         if response.status_code == 429 or response.status_code >= 500:
-            raise SendFailed(f"http_{response.status_code}", transient=True)
+            raise SendFailed(
+                f"http_{response.status_code}",
+                transient=True,
+                retry_after=_retry_after(response.headers.get("retry-after")),
+            )
         try:
             body = response.json()
         except ValueError as exc:
             raise SendFailed(f"http_{response.status_code}", transient=False) from exc
         error = body.get("error") if isinstance(body, dict) else None
+        if error in RATE_LIMIT_ERRORS:
+            raise SendFailed(f"zalo_error_{error}", transient=True)
         if response.status_code != 200 or error != 0:
             raise SendFailed(f"zalo_error_{error}", transient=False)
 
@@ -180,6 +201,8 @@ class ZaloBridge:
     store: ChannelStore
     client: ZaloClient
     settings: Settings
+    # Replies refused for a while are queued there (None: they fail at once).
+    outbox: OutboxWorker | None = None
 
     async def handle(self, event: ZaloEvent) -> None:
         """Answers a text, welcomes a new follower, asks for text instead of media."""
@@ -221,36 +244,46 @@ class ZaloBridge:
                 result.turn_id, "zalo:outside_window"
             )
             return False
-        menu: list[str] = []
-        try:
-            for message in result.messages:
-                await self._send(contact, message)
-                menu = [b.payload for b in message.buttons] or menu
-        except SendFailed as exc:
-            logger.warning("zalo reply undelivered: %s", exc.reason)
+        pieces = [p for m in result.messages for p in _pieces(m)]
+        menu = next(
+            (
+                [b.payload for b in m.buttons]
+                for m in reversed(result.messages)
+                if m.buttons
+            ),
+            [],
+        )
+        outcome = await self._send_or_queue(
+            contact, pieces, TURN, result.turn_id or None
+        )
+        if outcome.startswith("failed:"):
             await self.conversation.mark_undelivered(
-                result.turn_id, f"zalo:{exc.reason}"
+                result.turn_id, f"zalo:{outcome.removeprefix('failed:')}"
             )
             return False
+        # Queued or sent, this menu is the one the citizen will see.
         await asyncio.to_thread(self.store.remember_menu, CHANNEL, pseudonym, menu)
         return True
 
-    async def push(self, pseudonym: str, text: str | OutMessage) -> str:
+    async def push(
+        self,
+        pseudonym: str,
+        text: str | OutMessage,
+        durable: tuple[str, int] | None = None,
+    ) -> str:
         """Sends a message the citizen did not ask for just now (a team's reply, a
-        one-tap question), only inside Zalo's consultation window; returns "sent"
-        or "failed:<reason>". A question's options become the numbered menu."""
+        one-tap question), only inside Zalo's consultation window; returns "sent",
+        "queued" (``durable``: (kind, ref) the outbox records the outcome on) or
+        "failed:<reason>". A question's options become the numbered menu."""
         contact = await asyncio.to_thread(self.store.contact, CHANNEL, pseudonym)
         if contact is None:
             return "failed:no_contact"
         if not self._window_open(contact):
             return "failed:outside_window"
         message = text if isinstance(text, OutMessage) else OutMessage(text)
-        try:
-            await self._send(contact, message)
-        except SendFailed as exc:
-            logger.warning("zalo push undelivered: %s", exc.reason)
-            return f"failed:{exc.reason}"
-        if message.buttons:
+        kind, ref = durable or (None, None)
+        outcome = await self._send_or_queue(contact, _pieces(message), kind, ref)
+        if message.buttons and not outcome.startswith("failed:"):
             # A typed "1" or "2" then answers this question.
             await asyncio.to_thread(
                 self.store.remember_menu,
@@ -258,21 +291,58 @@ class ZaloBridge:
                 pseudonym,
                 [b.payload for b in message.buttons],
             )
+        return outcome
+
+    async def _send_or_queue(
+        self,
+        contact: ChannelContact,
+        pieces: list[dict[str, Any]],
+        kind: str | None,
+        ref: int | None,
+    ) -> str:
+        """ "sent", "queued" (a transient refusal, with an outbox and a ``kind``)
+        or "failed:<reason>"."""
+        try:
+            await send_pieces(
+                lambda piece: self.client.send_text(contact.address, piece["text"]),
+                pieces,
+                self.settings.send_attempts,
+                self.settings.send_backoff_seconds,
+            )
+        except PartlySent as exc:
+            failure = exc.failure
+            if failure.transient and kind is not None and self.outbox is not None:
+                try:
+                    await self.outbox.queue(
+                        CHANNEL, kind, ref, contact.address, exc.remaining, failure
+                    )
+                    return "queued"
+                except SQLAlchemyError:
+                    logger.exception("zalo reply could not be queued")
+            logger.warning("zalo message undelivered: %s", failure.reason)
+            return f"failed:{failure.reason}"
         return "sent"
 
     def _window_open(self, contact: ChannelContact) -> bool:
         window = timedelta(hours=self.settings.zalo_window_hours)
         return utcnow() - contact.last_inbound_at <= window
 
-    async def _send(self, contact: ChannelContact, message: OutMessage) -> None:
-        for piece in split_text(numbered_menu(message), ZALO_TEXT_LIMIT):
-            await with_retries(
-                lambda piece=piece: self.client.send_text(  # type: ignore[misc]
-                    contact.address, piece
-                ),
-                self.settings.send_attempts,
-                self.settings.send_backoff_seconds,
-            )
+
+def _pieces(message: OutMessage) -> list[dict[str, Any]]:
+    """``message`` as the texts Zalo takes (options numbered, its limit), in a form
+    the outbox can store."""
+    return [
+        {"text": piece} for piece in split_text(numbered_menu(message), ZALO_TEXT_LIMIT)
+    ]
+
+
+def zalo_sender(client: ZaloClient) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """Sends one piece the outbox kept (to a Zalo user id)."""
+
+    async def send(address: str, piece: dict[str, Any]) -> None:
+        await client.send_text(address, piece["text"])
+
+    return send
 
 
 def zalo_handler(bridge: ZaloBridge) -> Callable[[dict[str, Any]], Awaitable[None]]:

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from api.conversation.models import RateBucket
+from api.core.db import UNREACHABLE
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,14 @@ class SqlRateLimiter:
         return await self.hit(key, self.limit.seconds) <= self.limit.count
 
     async def hit(self, key: str, window_seconds: int) -> int:
-        """The count of ``key`` in its current window, this event included."""
-        return await asyncio.to_thread(self._count, key, window_seconds)
+        """The count of ``key`` in its current window, this event included; 1
+        while the database is unreachable (a citizen is answered rather than
+        refused during a brief outage; Redis, when set, counts meanwhile)."""
+        try:
+            return await asyncio.to_thread(self._count, key, window_seconds)
+        except UNREACHABLE:
+            logger.warning("rate limit not counted: database unreachable")
+            return 1
 
     def _count(self, key: str, window_seconds: int) -> int:
         now = self._clock()

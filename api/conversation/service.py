@@ -3,7 +3,9 @@
 Every channel (web, Telegram, Zalo OA) calls :meth:`ConversationService.handle`, so
 masking, logging and error handling are the same everywhere. Nothing a citizen sends
 is lost: if Rasa is down or slow the citizen gets a polite message and the turn is
-logged as an error. The gateway's own dialogues (helper mode, the hand-off, notices,
+logged as an error; if the database is briefly unreachable the citizen still gets
+Rasa's answer (without the gateway's own additions) and the turn's row is queued and
+written when it is back (:mod:`api.querylog.pending`). The gateway's own dialogues (helper mode, the hand-off, notices,
 the place and trip questions...) plug in through :mod:`api.conversation.dialogue`.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -39,13 +42,14 @@ from api.conversation.replies import (
     split_reply,
 )
 from api.core.clock import today_local
-from api.core.db import utcnow
+from api.core.db import UNREACHABLE, utcnow
 from api.helper_mode.service import LINK_LOGGED, LINK_TOO_MANY, is_link_code
 from api.knowledge.schemas import Taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.privacy.masking import mask
 from api.privacy.pseudonym import pseudonymize
 from api.querylog.models import Outcome
+from api.querylog.pending import PendingTurns
 from api.querylog.service import (
     TurnRecord,
     count_rejected,
@@ -53,6 +57,8 @@ from api.querylog.service import (
     mark_undelivered,
     set_feedback,
 )
+
+logger = logging.getLogger(__name__)
 
 # Link codes a chat may try in 15 minutes.
 LINK_ATTEMPTS = Limit(5, 15 * 60)
@@ -71,9 +77,12 @@ class ConversationService:
         max_chars: int,
         rate_limiter: RateLimiter,
         dialogues: Sequence[Dialogue] = (),
+        pending: PendingTurns | None = None,
     ) -> None:
         """Wires the service; all arguments are long-lived, shared objects.
-        ``dialogues`` are the gateway's own, in the order they get each message."""
+        ``dialogues`` are the gateway's own, in the order they get each message;
+        ``pending`` queues the rows the database could not take (else the error
+        is raised)."""
         self._rasa = rasa
         self._sessions = Sessions(engine)
         self._store = store
@@ -82,6 +91,7 @@ class ConversationService:
         self._max_chars = max_chars
         self._rate_limiter = rate_limiter
         self._dialogues = tuple(dialogues)
+        self._pending = pending
 
     def pseudonym(self, channel: str, channel_user_id: str) -> str:
         """The pseudonymous id under which ``channel_user_id`` is logged."""
@@ -96,7 +106,14 @@ class ConversationService:
         turn = await self._admit(channel, channel_user_id, text)
         if isinstance(turn, TurnResult):
             return turn
-        said = await asyncio.to_thread(self._sessions.write, self._before_rasa, turn)
+        try:
+            said = await asyncio.to_thread(
+                self._sessions.write, self._before_rasa, turn
+            )
+        except UNREACHABLE:
+            # The dialogues keep their state in the database: Rasa answers alone.
+            logger.warning("database unreachable: the gateway's dialogues skipped")
+            said = None
         if said is not None:
             return await self._said(turn, said)
         started = time.perf_counter()
@@ -163,7 +180,10 @@ class ConversationService:
         }
         if not cut_ids:
             return messages
-        entries = await asyncio.to_thread(self._store.get_many, cut_ids)
+        try:
+            entries = await asyncio.to_thread(self._store.get_many, cut_ids)
+        except UNREACHABLE:
+            return messages
 
         def whole(button: Button) -> Button:
             answer_id = chosen_id(button.payload)
@@ -249,7 +269,11 @@ class ConversationService:
         (it asked a question); returns the trip question's state for the log."""
         trip = None
         for dialogue in self._dialogues:
-            added = await dialogue.after_reply(turn, reply)
+            try:
+                added = await dialogue.after_reply(turn, reply)
+            except UNREACHABLE:
+                logger.warning("database unreachable: nothing added to the reply")
+                break
             if added is None:
                 continue
             reply.messages.extend(added.messages)
@@ -324,7 +348,8 @@ class ConversationService:
             answer_id=answer_id if outcome is Outcome.ANSWERED else None,
             outcome=outcome,
             turn_id=turn_id,
-            rated_message=reply.rated,
+            # A turn not yet in the log (queued) cannot be rated.
+            rated_message=reply.rated if turn_id else None,
         )
 
     async def _reject(
@@ -380,7 +405,7 @@ class ConversationService:
             answer_id=None,
             outcome=outcome,
             turn_id=turn_id,
-            rated_message=rated_message,
+            rated_message=rated_message if turn_id else None,
         )
 
     async def _topic(
@@ -389,13 +414,24 @@ class ConversationService:
         """The turn's topic, and whether the answer given is a draft (None when no
         stored answer was given)."""
         if answer_id:
-            facts = await asyncio.to_thread(self._store.facts_of, [answer_id])
+            try:
+                facts = await asyncio.to_thread(self._store.facts_of, [answer_id])
+            except UNREACHABLE:
+                facts = {}
             topic, draft = facts.get(answer_id, (None, None))
             return topic, draft
         return self._intent_topics.get(intent or ""), None
 
     def _log(self, record: TurnRecord) -> int:
-        """Logs ``record`` with its reply masked (in the calling worker thread)."""
+        """Logs ``record`` with its reply masked (in the calling worker thread);
+        0 when the database is unreachable and the row was queued instead."""
         if record.reply_masked:
             record = dataclasses.replace(record, reply_masked=mask(record.reply_masked))
-        return int(self._sessions.write(log_turn, record))
+        try:
+            return int(self._sessions.write(log_turn, record))
+        except UNREACHABLE:
+            if self._pending is None:
+                raise
+            self._pending.put(record)
+            logger.warning("database unreachable: turn queued for the log")
+            return 0

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     rollup_refresh_seconds: float = Field(default=300, ge=0)
     # Shared state for several gateway workers (rate limits); the database if unset.
     redis_url: str | None = None
+    # Turns logged while the database is unreachable wait in Redis (when set),
+    # else in the worker's memory, at most this many rows; written back this often
+    # once it answers (api.querylog.pending).
+    querylog_pending_max: int = Field(default=10_000, gt=0)
+    querylog_flush_seconds: float = Field(default=5.0, gt=0)
     rate_limit_messages: int = Field(default=20, gt=0)
     rate_limit_window_seconds: int = Field(default=60, gt=0)
     # Per client address, whatever sender ids it uses: chat and feedback a minute
@@ -83,6 +88,16 @@ class Settings(BaseSettings):
     # Sending to Telegram / Zalo: attempts and the first back-off delay (doubled).
     send_attempts: int = Field(default=3, ge=1, le=10)
     send_backoff_seconds: float = Field(default=0.5, ge=0)
+    # The outbox (replies a platform refused for a while): polled this often; a
+    # worker holds a message this long while sending it; the first wait before
+    # another try (doubled each time up to the max, less a random part of up to
+    # half); given up (and recorded) after this many tries or this age.
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)
+    outbox_backoff_seconds: float = Field(default=5.0, ge=0)
+    outbox_backoff_max_seconds: float = Field(default=300.0, ge=0)
+    outbox_max_attempts: int = Field(default=10, ge=1)
+    outbox_max_age_seconds: float = Field(default=3600.0, gt=0)
     # Hand-off: hours a team has to claim a ticket before it is escalated to
     # the province (counted from the ticket, or from the team's next opening).
     handoff_claim_hours: float = Field(default=4, gt=0)

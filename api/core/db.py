@@ -11,10 +11,16 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from api.core.config import get_settings
+
+# What a database that cannot be reached raises (refused or dropped connections, a
+# server shutting down, SQLite's "database is locked"): the turn pipeline carries on
+# without it (api.querylog.pending).
+UNREACHABLE = (OperationalError, InterfaceError)
 
 # What pg_export_snapshot returns, e.g. "00000003-0000001B-1".
 _SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+(-[0-9]+)?")

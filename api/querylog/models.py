@@ -127,6 +127,12 @@ class Turn(Base):
     trip: Mapped[str | None] = mapped_column(String(8))
     province_code: Mapped[str | None] = mapped_column(String(8))
     commune_code: Mapped[str | None] = mapped_column(String(8))
+    # A random key given to the turn when it is handled: a turn queued while the
+    # database was unreachable (api.querylog.pending) is written once, even if its
+    # first write did reach the database. NULL for turns logged before it existed.
+    turn_key: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, unique=True, index=True
+    )
 
 
 class DailyStat(Base):

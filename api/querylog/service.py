@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -36,6 +37,8 @@ class TurnRecord:
     # The trip question after a procedure answer: "asked", "pending" (asked after the
     # rating) or None (see Turn.trip).
     trip: str | None = None
+    # Written once, whichever way it is written (Turn.turn_key).
+    turn_key: str = field(default_factory=lambda: secrets.token_urlsafe(12))
 
 
 def log_turn(session: Session, record: TurnRecord) -> int:

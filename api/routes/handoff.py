@@ -26,6 +26,13 @@ from api.routes.schemas.handoff import (
 from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims
 
+# What the outbox records the outcome of, when the platform refuses a message
+# for a while (api.main registers where): a team's reply (ref: its hand-off
+# message, whose delivery reads "queued" meanwhile) and the satisfaction question
+# (ref: the ticket, whose question stays "sending" meanwhile).
+HANDOFF_REPLY = "handoff_reply"
+HANDOFF_SURVEY = "handoff_survey"
+
 router = APIRouter(tags=["handoff"])
 
 CommunityDep = Annotated[TokenClaims, Depends(require_roles(Role.COMMUNITY))]
@@ -149,7 +156,11 @@ async def reply(
     except queue.TicketConflict as exc:
         raise _conflict(exc) from exc
     delivery = await push(
-        request.app.state, outgoing.channel, outgoing.user_pseudonym, outgoing.text
+        request.app.state,
+        outgoing.channel,
+        outgoing.user_pseudonym,
+        outgoing.text,
+        durable=(HANDOFF_REPLY, outgoing.message_id),
     )
     await asyncio.to_thread(queue.set_delivery, session, outgoing.message_id, delivery)
     return {"ticket_id": ticket_id, "delivery": delivery}
@@ -185,10 +196,12 @@ async def close(
         survey.channel,
         survey.user_pseudonym,
         OutMessage(step.text, [Button(t, p) for t, p in step.buttons]),
+        durable=(HANDOFF_SURVEY, survey.ticket_id),
     )
-    await asyncio.to_thread(
-        queue.set_satisfaction_delivery, session, survey.ticket_id, delivery
-    )
+    if delivery != "queued":  # else the outbox records it once it is decided
+        await asyncio.to_thread(
+            queue.set_satisfaction_delivery, session, survey.ticket_id, delivery
+        )
     return queue.ticket_detail(session, viewer, ticket_id)
 
 

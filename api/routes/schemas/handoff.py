@@ -73,5 +73,6 @@ class ReplySent(Schema):
 
     ticket_id: int
     delivery: str = Field(
-        description='"sent", "waiting" (the web chat picks it up) or "failed:<why>"'
+        description='"sent", "waiting" (the web chat picks it up), "queued" (the '
+        'platform refused it for a while: the outbox sends it again) or "failed:<why>"'
     )

@@ -57,6 +57,7 @@ function deliveryText(d) {
   if (d === "sent") return "Đã gửi";
   if (d === "waiting") return "Đang chờ người dân mở lại trang trò chuyện";
   if (d === "sending") return "Đang gửi…";
+  if (d === "queued") return "Kênh đang bận, hệ thống sẽ tự gửi lại trong ít phút";
   var reason = String(d || "").replace(/^failed:/, "");
   return "Chưa gửi được: " + (DELIVERY_FAILURES[reason] ||
     "kênh báo lỗi (" + reason + "), hãy thử lại sau hoặc liên hệ người dân qua đầu mối khác");

@@ -1,0 +1,336 @@
+"""The durable outbox: a reply the platform did not take at once is sent again,
+by any gateway worker, until it is delivered or given up.
+
+A reply is first sent at once, with a few quick in-process retries
+(:func:`api.channels.delivery.with_retries`). When the platform still refuses it for
+a reason that passes (network, 5xx, a rate limit: Telegram's ``RetryAfter``, Zalo's
+429 or its "too many requests" error code), the pieces not yet delivered are stored
+here, sealed, and every worker's :class:`OutboxWorker` takes them when due: after an
+exponential back-off with jitter (:func:`~api.channels.delivery.backoff_delay`), and
+never before the wait the platform asked for. A row older than ``max_age`` or tried
+``max_attempts`` times is given up and its outcome recorded (a turn's reply is marked
+"undelivered" in the query log, as a failure at once always was); a permanent refusal
+(the citizen blocked the bot, a bad request) is recorded at once.
+
+Why a table, as the inbox: the reply must outlive the process and Redis (which keeps
+nothing on disk here), and work on the embedded SQLite as on PostgreSQL; a queue
+library would be Redis-only (RQ, arq, Celery with a Redis broker) or PostgreSQL-only
+(procrastinate, pgqueuer), and retries are rare (a platform outage), so polling one
+indexed column costs next to nothing. Claiming is the inbox's
+(:func:`api.channels.claims.claim_row`, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL):
+one worker at a time holds a row, until ``due_at`` (pushed ``lease`` ahead by the
+claim) passes.
+
+Delivery is at least once, and once in practice: each piece's delivery is recorded
+(``sent``) right after the platform accepted it. Neither platform takes an
+idempotency key, so one window remains: a worker that dies after the platform
+accepted a piece and before that record is committed leaves the piece to be sent
+again by the worker that takes the row over (a duplicate of that one piece).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.fernet import InvalidToken
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.orm import Session
+
+from api.channels.claims import claim_row
+from api.channels.delivery import SendFailed, backoff_delay
+from api.channels.inbox import sealing_key
+from api.channels.models import OutboundMessage
+from api.core.db import utcnow
+
+logger = logging.getLogger(__name__)
+
+# The kind of a webhook turn's reply: its outcome is recorded on the query log's
+# turn (ref).
+TURN = "turn"
+# Sent at once per process; more wait in the table.
+CONCURRENCY = 16
+
+# Sends one piece to ``address``; raises SendFailed.
+PieceSender = Callable[[str, dict[str, Any]], Awaitable[None]]
+# Records how a message ended: (ref, channel, "sent" or "failed:<reason>").
+Settle = Callable[[int | None, str, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """A stored reply a worker now holds."""
+
+    id: int
+    channel: str
+    kind: str
+    ref: int | None
+    address: str
+    pieces: list[dict[str, Any]]
+    sent: int
+    attempts: int
+    created_at: datetime
+
+
+class Outbox:
+    """The table; synchronous, called through ``asyncio.to_thread``."""
+
+    def __init__(self, engine: Engine, secret: str, lease_seconds: float) -> None:
+        """Rows in ``engine``'s database, sealed with a key derived from
+        ``secret``; a claim lasts ``lease_seconds``."""
+        self._engine = engine
+        self._fernet = sealing_key(secret, b"bdhvs-channel-outbox")
+        self._lease = timedelta(seconds=lease_seconds)
+
+    def put(
+        self,
+        channel: str,
+        kind: str,
+        ref: int | None,
+        address: str,
+        pieces: list[dict[str, Any]],
+        due_at: datetime,
+        error: str,
+    ) -> int:
+        """Stores ``pieces`` for ``address``, to be sent from ``due_at``."""
+        content = {"address": address, "pieces": pieces}
+        sealed = self._fernet.encrypt(json.dumps(content, ensure_ascii=False).encode())
+        with Session(self._engine) as session:
+            row = OutboundMessage(
+                channel=channel,
+                kind=kind,
+                ref=ref,
+                sealed=sealed,
+                due_at=due_at,
+                attempts=0,
+                sent=0,
+                last_error=error[:60],
+            )
+            session.add(row)
+            session.commit()
+            return row.id
+
+    def claim(self) -> Parcel | None:
+        """The oldest due row, now held by this worker for the lease; None if
+        none is due."""
+        now = utcnow()
+        row = claim_row(
+            self._engine,
+            OutboundMessage,
+            OutboundMessage.due_at <= now,
+            {
+                "due_at": now + self._lease,
+                "attempts": OutboundMessage.attempts + 1,
+            },
+            (
+                OutboundMessage.id,
+                OutboundMessage.channel,
+                OutboundMessage.kind,
+                OutboundMessage.ref,
+                OutboundMessage.sealed,
+                OutboundMessage.sent,
+                OutboundMessage.attempts,
+                OutboundMessage.created_at,
+            ),
+        )
+        if row is None:
+            return None
+        try:
+            content = json.loads(self._fernet.decrypt(row.sealed))
+        except InvalidToken:  # sealed under a token key since rotated
+            logger.warning("outbound message %s unreadable (key rotated)", row.id)
+            content = {"address": "", "pieces": []}
+        return Parcel(
+            id=row.id,
+            channel=row.channel,
+            kind=row.kind,
+            ref=row.ref,
+            address=content["address"],
+            pieces=content["pieces"],
+            sent=row.sent,
+            attempts=row.attempts,
+            created_at=row.created_at,
+        )
+
+    def advance(self, message_id: int) -> None:
+        """One more piece of ``message_id`` was delivered."""
+        self._update(message_id, sent=OutboundMessage.sent + 1)
+
+    def retry_at(self, message_id: int, due_at: datetime, error: str) -> None:
+        """Releases ``message_id`` until ``due_at``."""
+        self._update(message_id, due_at=due_at, last_error=error[:60])
+
+    def done(self, message_id: int) -> None:
+        """Forgets a delivered (or given up) message."""
+        with Session(self._engine) as session:
+            session.execute(
+                delete(OutboundMessage).where(OutboundMessage.id == message_id)
+            )
+            session.commit()
+
+    def waiting(self) -> int:
+        """Messages not yet delivered nor given up."""
+        with Session(self._engine) as session:
+            return int(
+                session.scalar(select(func.count()).select_from(OutboundMessage)) or 0
+            )
+
+    def _update(self, message_id: int, **values: Any) -> None:
+        with Session(self._engine) as session:
+            session.execute(
+                update(OutboundMessage)
+                .where(OutboundMessage.id == message_id)
+                .values(**values)
+            )
+            session.commit()
+
+
+class OutboxWorker:
+    """Queues what could not be sent at once, and sends what is due every
+    ``poll_seconds``."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        poll_seconds: float,
+        backoff_seconds: float,
+        backoff_cap_seconds: float,
+        max_attempts: int,
+        max_age_seconds: float,
+    ) -> None:
+        """Senders and outcome recorders are registered after (:meth:`sender`,
+        :meth:`on_settled`): the channels are built with the worker."""
+        self._outbox = outbox
+        self._poll = poll_seconds
+        self._backoff = backoff_seconds
+        self._cap = backoff_cap_seconds
+        self._max_attempts = max_attempts
+        self._max_age = timedelta(seconds=max_age_seconds)
+        self._senders: dict[str, PieceSender] = {}
+        self._settle: dict[str, Settle] = {}
+        self._slots = asyncio.Semaphore(CONCURRENCY)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def outbox(self) -> Outbox:
+        """The table (for tests and the health of the queue)."""
+        return self._outbox
+
+    def sender(self, channel: str, send: PieceSender) -> None:
+        """How pieces of ``channel`` are sent (one try; the worker retries)."""
+        self._senders[channel] = send
+
+    def on_settled(self, kind: str, settle: Settle) -> None:
+        """Where the outcome of a message of ``kind`` is recorded."""
+        self._settle[kind] = settle
+
+    def due_after(self, attempts: int, failure: SendFailed) -> datetime:
+        """When a message refused ``attempts`` times is tried again: the back-off
+        with jitter, and never before the platform's own "retry after"."""
+        delay = backoff_delay(attempts, self._backoff, self._cap)
+        if failure.retry_after is not None:
+            delay = max(delay, failure.retry_after)
+        return utcnow() + timedelta(seconds=delay)
+
+    async def queue(
+        self,
+        channel: str,
+        kind: str,
+        ref: int | None,
+        address: str,
+        pieces: list[dict[str, Any]],
+        failure: SendFailed,
+    ) -> None:
+        """Stores ``pieces`` (the first was just refused with ``failure``) for a
+        later try."""
+        await asyncio.to_thread(
+            self._outbox.put,
+            channel,
+            kind,
+            ref,
+            address,
+            pieces,
+            self.due_after(1, failure),
+            failure.reason,
+        )
+        logger.info("%s reply queued for another try: %s", channel, failure.reason)
+
+    async def run(self) -> None:
+        """Until cancelled: sends what is due."""
+        while True:
+            while True:
+                await self._slots.acquire()
+                try:
+                    parcel = await asyncio.to_thread(self._outbox.claim)
+                except Exception:  # the database is away: try again later
+                    logger.exception("outbox: claiming failed")
+                    parcel = None
+                if parcel is None:
+                    self._slots.release()
+                    break
+                task = asyncio.ensure_future(self._deliver_held(parcel))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+            await asyncio.sleep(self._poll)
+
+    async def close(self) -> None:
+        """Waits briefly for sends under way; the rest are taken up later."""
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+
+    async def _deliver_held(self, parcel: Parcel) -> None:
+        try:
+            await self._deliver(parcel)
+        except asyncio.CancelledError:
+            raise  # shutting down: the claim lapses and another worker takes it
+        except Exception:
+            logger.exception("outbox: message %s not handled; retried later", parcel.id)
+        finally:
+            self._slots.release()
+
+    async def _deliver(self, parcel: Parcel) -> None:
+        send = self._senders.get(parcel.channel)
+        if send is None or not parcel.pieces:
+            await self._give_up(parcel, "channel_off" if send is None else "unreadable")
+            return
+        if utcnow() - parcel.created_at > self._max_age:
+            await self._give_up(parcel, "expired")
+            return
+        for piece in parcel.pieces[parcel.sent :]:
+            try:
+                await send(parcel.address, piece)
+            except SendFailed as exc:
+                if not exc.transient or parcel.attempts >= self._max_attempts:
+                    await self._give_up(parcel, exc.reason)
+                    return
+                due = self.due_after(parcel.attempts + 1, exc)
+                if due - parcel.created_at > self._max_age:
+                    await self._give_up(parcel, exc.reason)
+                    return
+                await asyncio.to_thread(
+                    self._outbox.retry_at, parcel.id, due, exc.reason
+                )
+                return
+            await asyncio.to_thread(self._outbox.advance, parcel.id)
+        await self._settled(parcel, "sent")
+        await asyncio.to_thread(self._outbox.done, parcel.id)
+
+    async def _give_up(self, parcel: Parcel, reason: str) -> None:
+        logger.warning(
+            "%s reply given up after %d tries: %s",
+            parcel.channel,
+            parcel.attempts,
+            reason,
+        )
+        await self._settled(parcel, f"failed:{reason}")
+        await asyncio.to_thread(self._outbox.done, parcel.id)
+
+    async def _settled(self, parcel: Parcel, outcome: str) -> None:
+        settle = self._settle.get(parcel.kind)
+        if settle is not None:
+            await settle(parcel.ref, parcel.channel, outcome)
