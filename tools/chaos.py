@@ -267,6 +267,7 @@ class Driver:
         self.refused_attempts = 0
         self.update_id = 0
         self.done = False
+        self.started = time.monotonic()
         self.progress = asyncio.Event()  # set after every turn: the outages' clock
 
     # ------------------------------------------------------------------ citizens
@@ -450,7 +451,7 @@ class Driver:
         for i in range(self.args.turns % self.args.users):
             per_user[i] += 1
         limits = httpx.Limits(max_connections=self.args.users + 10)
-        started = time.monotonic()
+        started = self.started = time.monotonic()
         async with httpx.AsyncClient(timeout=90, limits=limits) as client:
             chaos = asyncio.create_task(self.chaos())
             await asyncio.gather(
@@ -496,6 +497,7 @@ def _figures(
             {
                 "event": outage.name,
                 "detail": outage.detail,
+                "at_s": round(outage.started - driver.started, 1),
                 "seconds_to_recover": round(end - outage.started, 1),
                 "turns_during": len(during),
                 "answered_normally": sum(
@@ -519,6 +521,17 @@ def _figures(
             "not_accepted": len(turns) - len(accepted),
         },
         "polite_try_again_total": sum(1 for t in turns if polite & set(t.replies)),
+        # Where to look when a turn went unanswered: its channel, when it was sent
+        # (seconds from the start) and how many times it had to be sent.
+        "no_reply_turns": [
+            {
+                "channel": t.channel,
+                "sent_at_s": round(t.sent_at - driver.started, 1),
+                "attempts": t.attempts,
+            }
+            for t in accepted
+            if not t.replies
+        ][:20],
         "outages": outages,
         "latency_ms": {
             "p50": _percentile(latencies, 50),
@@ -586,8 +599,8 @@ def _profile_env(
     env = dict(os.environ)
     env.update(
         BDHVS_ENVIRONMENT="production",
-        BDHVS_PSEUDONYM_KEY="chaos-pseudonym-key",
-        BDHVS_TOKEN_KEY="chaos-token-key",
+        BDHVS_PSEUDONYM_KEY="chaos-benchmark-pseudonym-key",
+        BDHVS_TOKEN_KEY="chaos-benchmark-token-key",
         BDHVS_DATABASE_URL=app_url,
         BDHVS_TRACKER_DATABASE_URL=tracker_url,
         BDHVS_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",

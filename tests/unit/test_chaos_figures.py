@@ -1,0 +1,68 @@
+"""`make chaos`'s bookkeeping: what counts as lost, a duplicate and a polite answer."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from tools.chaos import Outage, Turn, _figures
+
+POLITE = "Xin lỗi, hệ thống đang bận."
+
+
+def _driver(turns: list[Turn], outages: list[Outage]) -> SimpleNamespace:
+    return SimpleNamespace(
+        turns=turns, outages=outages, refused_attempts=2, started=0.0
+    )
+
+
+def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
+    turns = [
+        Turn(
+            0, "web", "a", 1.0, attempts=1, accepted=True, replies=["x"], replied_at=1.2
+        ),
+        Turn(1, "telegram", "b", 2.0, attempts=3, accepted=True, replies=[]),
+        Turn(
+            2,
+            "zalo",
+            "c",
+            3.0,
+            attempts=1,
+            accepted=True,
+            replies=["y", "y"],
+            replied_at=3.5,
+        ),
+    ]
+    logged = {"rows": 3, "distinct": 2, "twice": 1}
+
+    figures = _figures(_driver(turns, []), 10.0, logged, {POLITE})
+
+    assert figures["turns_accepted"] == 3
+    assert figures["turns_replied"] == 2
+    assert figures["lost"] == {"not_logged": 1, "no_reply": 1, "not_accepted": 0}
+    assert figures["duplicates"] == {"handled_twice": 1, "repeated_replies": 1}
+    assert figures["no_reply_turns"] == [
+        {"channel": "telegram", "sent_at_s": 2.0, "attempts": 3}
+    ]
+    assert figures["latency_ms"]["p50"] in (200.0, 500.0)
+
+
+def test_turns_sent_during_an_outage_are_split_by_what_the_citizen_got() -> None:
+    outage = Outage("action_server_killed", started=5.0, recovered=9.0)
+    turns = [
+        Turn(0, "web", "a", 4.0, accepted=True, replies=["ok"], replied_at=4.1),
+        Turn(1, "web", "b", 6.0, accepted=True, replies=[POLITE], replied_at=6.1),
+        Turn(2, "web", "c", 7.0, accepted=True, replies=["ok"], replied_at=7.1),
+        Turn(3, "zalo", "d", 8.0, accepted=True, replies=[]),
+    ]
+
+    figures = _figures(
+        _driver(turns, [outage]), 10.0, {"rows": 4, "distinct": 4, "twice": 0}, {POLITE}
+    )
+
+    (during,) = figures["outages"]
+    assert during["turns_during"] == 3
+    assert during["answered_normally"] == 1
+    assert during["polite_try_again"] == 1
+    assert during["no_reply"] == 1
+    assert during["seconds_to_recover"] == 4.0
+    assert figures["polite_try_again_total"] == 1
