@@ -33,7 +33,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -115,9 +115,9 @@ class Outbox:
             session.commit()
             return row.id
 
-    def claim(self) -> Parcel | None:
-        """The oldest due row, now held by this worker for the lease; None if
-        none is due."""
+    def claim(self, channels: Collection[str]) -> Parcel | None:
+        """The oldest due row of one of ``channels`` (those this worker can send
+        on), now held by this worker for the lease; None if none is due."""
         now = utcnow()
         row = claim_row(
             self._engine,
@@ -137,6 +137,7 @@ class Outbox:
                 OutboundMessage.attempts,
                 OutboundMessage.created_at,
             ),
+            OutboundMessage.channel.in_(channels),
         )
         if row is None:
             return None
@@ -266,7 +267,11 @@ class OutboxWorker:
             while True:
                 await self._slots.acquire()
                 try:
-                    parcel = await asyncio.to_thread(self._outbox.claim)
+                    parcel = (
+                        await asyncio.to_thread(self._outbox.claim, list(self._senders))
+                        if self._senders  # no messaging channel: nothing to send
+                        else None
+                    )
                 except Exception:  # the database is away: try again later
                     logger.exception("outbox: claiming failed")
                     parcel = None
@@ -294,9 +299,9 @@ class OutboxWorker:
             self._slots.release()
 
     async def _deliver(self, parcel: Parcel) -> None:
-        send = self._senders.get(parcel.channel)
-        if send is None or not parcel.pieces:
-            await self._give_up(parcel, "channel_off" if send is None else "unreadable")
+        send = self._senders[parcel.channel]  # claimed for its channel
+        if not parcel.pieces:
+            await self._give_up(parcel, "unreadable")
             return
         if utcnow() - parcel.created_at > self._max_age:
             await self._give_up(parcel, "expired")

@@ -28,7 +28,7 @@ from api.staff.security import TokenClaims
 
 # What the outbox records the outcome of, when the platform refuses a message
 # for a while (api.main registers where): a team's reply (ref: its hand-off
-# message, whose delivery reads "queued" meanwhile) and the satisfaction question
+# message, whose delivery stays "sending" meanwhile) and the satisfaction question
 # (ref: the ticket, whose question stays "sending" meanwhile).
 HANDOFF_REPLY = "handoff_reply"
 HANDOFF_SURVEY = "handoff_survey"
@@ -162,7 +162,10 @@ async def reply(
         outgoing.text,
         durable=(HANDOFF_REPLY, outgoing.message_id),
     )
-    await asyncio.to_thread(queue.set_delivery, session, outgoing.message_id, delivery)
+    if delivery != "queued":  # else the outbox records it once it is decided
+        await asyncio.to_thread(
+            queue.set_delivery, session, outgoing.message_id, delivery
+        )
     return {"ticket_id": ticket_id, "delivery": delivery}
 
 

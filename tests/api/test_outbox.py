@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 
 from api.channels import delivery
 from api.channels.delivery import backoff_delay
-from api.channels.models import OutboundMessage
+from api.channels.models import ChannelContact, OutboundMessage
 from api.core.config import Settings
+from api.handoff.models import HandoffTicket
 from api.querylog.models import Outcome
 from tests.api.conftest import client_for, logged_turns
+from tests.api.test_handoff import open_ticket, staff, teams  # noqa: F401
 from tests.api.test_telegram import CHAT_ID, message_update
 from tests.api.test_telegram import post as post_telegram
 from tests.api.test_zalo import event as zalo_event
@@ -209,3 +211,53 @@ def test_a_zalo_rate_limit_is_retried_and_a_permanent_refusal_is_not(
         Outcome.UNDELIVERED,
         "zalo:zalo_error_-213",
     )
+
+
+@pytest.mark.usefixtures("teams")
+def test_a_team_reply_the_platform_refuses_for_a_while_is_sent_and_recorded(
+    channel_settings: Settings,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+    seeded_engine: Any,
+) -> None:
+    with client_for(
+        channel_settings,
+        send_attempts=1,
+        outbox_poll_seconds=0.05,
+        outbox_backoff_seconds=0.05,
+    ) as client:
+        number = open_ticket(client, fake_rasa)
+        with Session(seeded_engine) as session:  # the citizen wrote from Telegram
+            ticket = session.get(HandoffTicket, number)
+            assert ticket is not None
+            ticket.channel = "telegram"
+            session.add(
+                ChannelContact(
+                    channel="telegram",
+                    user_pseudonym=ticket.user_pseudonym,
+                    address=str(CHAT_ID),
+                )
+            )
+            session.commit()
+        client.post(f"/api/staff/tickets/{number}/claim", headers=staff("ts1"))
+        fake_telegram.failures["sendMessage"] = [(502, "Bad Gateway")]
+
+        sent = client.post(
+            f"/api/staff/tickets/{number}/reply",
+            json={"text": "Tổ sẽ gọi lại cho Anh/Chị chiều nay."},
+            headers=staff("ts1"),
+        )
+        assert sent.json()["delivery"] == "queued"
+
+        def delivery() -> str:
+            detail = client.get(f"/api/staff/tickets/{number}", headers=staff("ts1"))
+            return str(detail.json()["thread"][-1]["delivery"])
+
+        _wait_until(lambda: delivery() == "sent")
+
+    calls = [
+        c
+        for c in fake_telegram.calls("sendMessage")
+        if "Tổ sẽ gọi lại cho Anh/Chị chiều nay." in c["text"]
+    ]
+    assert len(calls) == 2  # refused once, then delivered once
