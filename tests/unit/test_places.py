@@ -4,7 +4,6 @@ reads a citizen's "xã/phường" answer, accented or not."""
 from __future__ import annotations
 
 import csv
-import time
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
@@ -177,18 +176,14 @@ def test_places_validator_reports_missing_file_and_bad_header(tmp_path: Path) ->
 # --- seeding ----------------------------------------------------------------------
 
 
-def test_seed_places_is_fast_and_idempotent(places_engine: Engine) -> None:
+def test_seed_places_is_idempotent(places_engine: Engine) -> None:
     with Session(places_engine) as session:
         try:
             session.execute(delete(Commune))
             session.execute(delete(Province))
             session.commit()
-            started = time.perf_counter()
             assert seed_places(session, SEED) == 34 + 3321
-            assert time.perf_counter() - started < 2.0
-            started = time.perf_counter()
             assert seed_places(session, SEED) == 0
-            assert time.perf_counter() - started < 2.0
         finally:
             session.rollback()
             seed_places(session, SEED)
@@ -392,16 +387,9 @@ def test_nonsense_gives_nothing(session: Session) -> None:
     assert resolve_place(session, "abc") == PlaceMatch()
 
 
-def test_resolver_is_fast_once_indexed(session: Session) -> None:
-    resolve_place(session, "Hà Tĩnh")  # builds the index
-    started = time.perf_counter()
-    for _ in range(100):
-        resolve_place(session, "tôi ở xã Tân Phú tỉnh Đồng Nai")
-    assert (time.perf_counter() - started) / 100 < 0.005
+def test_the_province_is_found_at_the_end_of_a_long_message(session: Session) -> None:
     long_text = "Tân Thành " * 150 + "Hà Tĩnh"  # about 1,500 characters
-    started = time.perf_counter()
     assert resolve_place(session, long_text).province == PlaceRef("42", "Hà Tĩnh")
-    assert time.perf_counter() - started < 0.1
 
 
 def test_empty_tables_give_nothing_and_are_not_cached(empty_places: Engine) -> None:
@@ -410,9 +398,7 @@ def test_empty_tables_give_nothing_and_are_not_cached(empty_places: Engine) -> N
         assert place_names(session, ["42"]) == {}
         assert province_by_name(session, "Hà Tĩnh") is None
         assert list_provinces(session) == []
-        started = time.perf_counter()
         assert seed_places(session, SEED) == 34 + 3321
-        assert time.perf_counter() - started < 2.0
         assert resolve_place(session, "Hà Tĩnh").province == PlaceRef("42", "Hà Tĩnh")
 
 
