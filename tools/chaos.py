@@ -620,6 +620,8 @@ def _profile_env(
         # A load test, not a rate-limit test: each citizen here writes far faster
         # than a person can.
         BDHVS_RATE_LIMIT_MESSAGES="1000000",
+        # Every web chat citizen here comes from 127.0.0.1.
+        BDHVS_ADDRESS_MESSAGES_PER_MINUTE="1000000",
     )
     return env, f"http://127.0.0.1:{api_port}"
 
