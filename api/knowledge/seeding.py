@@ -39,10 +39,28 @@ def cached_taxonomy(seeds_dir: Path) -> Taxonomy:
 
 
 def load_entries(seeds_dir: Path) -> tuple[list[EntrySeed], list[str]]:
-    """Parses every seeds/knowledge/*.yml; returns entries and per-entry errors."""
+    """Parses every seeds/knowledge/*.yml; returns entries and per-entry errors.
+
+    Parsing the YAML costs about a second and seeding reads the files twice (check,
+    then upsert), so the result is kept while no file changed (same names, sizes and
+    modification times); callers get their own copies."""
+    paths = sorted((seeds_dir / "knowledge").glob("*.yml"))
+    fingerprint = tuple(
+        (path.name, stat.st_mtime_ns, stat.st_size)
+        for path, stat in ((path, path.stat()) for path in paths)
+    )
+    entries, errors = _parse_entries(tuple(paths), fingerprint)
+    return [entry.model_copy(deep=True) for entry in entries], list(errors)
+
+
+@lru_cache(maxsize=8)
+def _parse_entries(
+    paths: tuple[Path, ...], fingerprint: tuple[tuple[str, int, int], ...]
+) -> tuple[tuple[EntrySeed, ...], tuple[str, ...]]:
+    """``fingerprint`` is only the cache key: a changed file parses again."""
     entries: list[EntrySeed] = []
     errors: list[str] = []
-    for path in sorted((seeds_dir / "knowledge").glob("*.yml")):
+    for path in paths:
         document = _read_yaml(path)
         raw_entries = document.get("entries") if isinstance(document, dict) else None
         if not isinstance(raw_entries, list):
@@ -58,7 +76,7 @@ def load_entries(seeds_dir: Path) -> tuple[list[EntrySeed], list[str]]:
                 for error in exc.errors():
                     field = ".".join(str(p) for p in error["loc"])
                     errors.append(f"{path.name}: {name}: {field}: {error['msg']}")
-    return entries, errors
+    return tuple(entries), tuple(errors)
 
 
 def validate_seeds(seeds_dir: Path, today: date | None = None) -> list[str]:

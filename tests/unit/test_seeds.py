@@ -156,3 +156,23 @@ def test_the_audit_covers_every_entry_and_backs_every_verification() -> None:
             assert record["verdict"] in {"verified", "fixed"}, entry.id
         if record["verdict"] in {"generic", "unverified"}:
             assert entry.status == "draft", entry.id
+
+
+def test_loaded_entries_follow_the_files_and_are_the_callers_own(
+    tmp_path: Path,
+) -> None:
+    shutil.copytree(ROOT / "seeds" / "knowledge", tmp_path / "knowledge")
+    entries, _ = load_entries(tmp_path)
+    first = entries[0]
+    first.question = "đã sửa ở nơi gọi"  # a caller's change stays with the caller
+    again, _ = load_entries(tmp_path)
+    assert again[0].question != "đã sửa ở nơi gọi"
+
+    path = sorted((tmp_path / "knowledge").glob("*.yml"))[0]
+    text = path.read_text(encoding="utf-8")
+    assert again[0].question in text
+    path.write_text(
+        text.replace(again[0].question, "Câu hỏi đã đổi trong tệp", 1), encoding="utf-8"
+    )
+    changed, _ = load_entries(tmp_path)
+    assert changed[0].question == "Câu hỏi đã đổi trong tệp"
