@@ -532,6 +532,21 @@ def _figures(
             for t in accepted
             if not t.replies
         ][:20],
+        # Where to look when a turn got the same message twice: which outage it fell
+        # in tells a re-sent outbox row from a late message of the turn before.
+        "repeated_reply_turns": [
+            {
+                "channel": t.channel,
+                "sent_at_s": round(t.sent_at - driver.started, 1),
+                "attempts": t.attempts,
+                "replies": len(t.replies),
+                "repeated": sorted(
+                    {r[:60] for r in t.replies if t.replies.count(r) > 1}
+                ),
+            }
+            for t in accepted
+            if len(t.replies) != len(set(t.replies))
+        ][:20],
         "outages": outages,
         "latency_ms": {
             "p50": _percentile(latencies, 50),

@@ -40,10 +40,11 @@ from typing import Any
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api.channels.claims import claim_row
-from api.channels.delivery import SendFailed, backoff_delay
+from api.channels.delivery import PartlySent, SendFailed, backoff_delay, send_pieces
 from api.channels.inbox import sealing_key
 from api.channels.models import OutboundMessage
 from api.core.db import utcnow
@@ -339,3 +340,33 @@ class OutboxWorker:
         settle = self._settle.get(parcel.kind)
         if settle is not None:
             await settle(parcel.ref, parcel.channel, outcome)
+
+
+async def send_or_queue(
+    send_piece: Callable[[dict[str, Any]], Awaitable[None]],
+    pieces: list[dict[str, Any]],
+    *,
+    channel: str,
+    address: str,
+    attempts: int,
+    backoff_seconds: float,
+    outbox: OutboxWorker | None,
+    kind: str | None,
+    ref: int | None,
+) -> str:
+    """Sends ``pieces`` at once (with quick retries); what a passing refusal left
+    unsent goes to ``outbox`` when the message has a ``kind``. Returns "sent",
+    "queued" or "failed:<reason>"."""
+    try:
+        await send_pieces(send_piece, pieces, attempts, backoff_seconds)
+    except PartlySent as exc:
+        failure = exc.failure
+        if failure.transient and kind is not None and outbox is not None:
+            try:
+                await outbox.queue(channel, kind, ref, address, exc.remaining, failure)
+                return "queued"
+            except SQLAlchemyError:
+                logger.exception("%s reply could not be queued", channel)
+        logger.warning("%s message undelivered: %s", channel, failure.reason)
+        return f"failed:{failure.reason}"
+    return "sent"

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -42,8 +41,8 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from api.channels.delivery import PartlySent, SendFailed, send_pieces
-from api.channels.outbox import TURN, OutboxWorker
+from api.channels.delivery import SendFailed
+from api.channels.outbox import TURN, OutboxWorker, send_or_queue
 from api.channels.render import (
     TELEGRAM_CALLBACK_BYTES,
     TELEGRAM_TEXT_LIMIT,
@@ -169,28 +168,17 @@ class TelegramBridge:
         kind: str | None,
         ref: int | None,
     ) -> str:
-        """ "sent", "queued" (a transient refusal, with an outbox and a ``kind``)
-        or "failed:<reason>"."""
-        try:
-            await send_pieces(
-                lambda piece: self.send_piece(bot, chat_id, piece),
-                pieces,
-                self.settings.send_attempts,
-                self.settings.send_backoff_seconds,
-            )
-        except PartlySent as exc:
-            failure = exc.failure
-            if failure.transient and kind is not None and self.outbox is not None:
-                try:
-                    await self.outbox.queue(
-                        CHANNEL, kind, ref, str(chat_id), exc.remaining, failure
-                    )
-                    return "queued"
-                except SQLAlchemyError:
-                    logger.exception("telegram reply could not be queued")
-            logger.warning("telegram message undelivered: %s", failure.reason)
-            return f"failed:{failure.reason}"
-        return "sent"
+        return await send_or_queue(
+            lambda piece: self.send_piece(bot, chat_id, piece),
+            pieces,
+            channel=CHANNEL,
+            address=str(chat_id),
+            attempts=self.settings.send_attempts,
+            backoff_seconds=self.settings.send_backoff_seconds,
+            outbox=self.outbox,
+            kind=kind,
+            ref=ref,
+        )
 
     async def send_piece(self, bot: Bot, chat_id: int, piece: dict[str, Any]) -> None:
         """Sends one piece (:meth:`_pieces`) once; raises SendFailed."""

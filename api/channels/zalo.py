@@ -22,11 +22,10 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy.exc import SQLAlchemyError
 
-from api.channels.delivery import PartlySent, SendFailed, send_pieces
+from api.channels.delivery import SendFailed
 from api.channels.models import ChannelContact
-from api.channels.outbox import TURN, OutboxWorker
+from api.channels.outbox import TURN, OutboxWorker, send_or_queue
 from api.channels.render import ZALO_TEXT_LIMIT, menu_choice, numbered_menu, split_text
 from api.channels.store import ChannelStore
 from api.conversation.replies import OutMessage, TurnResult
@@ -300,28 +299,17 @@ class ZaloBridge:
         kind: str | None,
         ref: int | None,
     ) -> str:
-        """ "sent", "queued" (a transient refusal, with an outbox and a ``kind``)
-        or "failed:<reason>"."""
-        try:
-            await send_pieces(
-                lambda piece: self.client.send_text(contact.address, piece["text"]),
-                pieces,
-                self.settings.send_attempts,
-                self.settings.send_backoff_seconds,
-            )
-        except PartlySent as exc:
-            failure = exc.failure
-            if failure.transient and kind is not None and self.outbox is not None:
-                try:
-                    await self.outbox.queue(
-                        CHANNEL, kind, ref, contact.address, exc.remaining, failure
-                    )
-                    return "queued"
-                except SQLAlchemyError:
-                    logger.exception("zalo reply could not be queued")
-            logger.warning("zalo message undelivered: %s", failure.reason)
-            return f"failed:{failure.reason}"
-        return "sent"
+        return await send_or_queue(
+            lambda piece: self.client.send_text(contact.address, piece["text"]),
+            pieces,
+            channel=CHANNEL,
+            address=contact.address,
+            attempts=self.settings.send_attempts,
+            backoff_seconds=self.settings.send_backoff_seconds,
+            outbox=self.outbox,
+            kind=kind,
+            ref=ref,
+        )
 
     def _window_open(self, contact: ChannelContact) -> bool:
         window = timedelta(hours=self.settings.zalo_window_hours)

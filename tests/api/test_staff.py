@@ -19,7 +19,10 @@ PUBLIC = {
     ("POST", "/api/staff/login"),
     ("GET", "/api/guides/{answer_id}"),  # the printable procedures (issue #6)
     ("GET", "/api/chat/updates"),  # team replies for the web chat's own sender id
-    ("GET", "/api/labels"),  # display names of codes; the dashboard loads them before sign-in
+    (
+        "GET",
+        "/api/labels",
+    ),  # display names of codes; the dashboard loads them before sign-in
 }
 
 

@@ -43,6 +43,15 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
     assert figures["no_reply_turns"] == [
         {"channel": "telegram", "sent_at_s": 2.0, "attempts": 3}
     ]
+    assert figures["repeated_reply_turns"] == [
+        {
+            "channel": "zalo",
+            "sent_at_s": 3.0,
+            "attempts": 1,
+            "replies": 2,
+            "repeated": ["y"],
+        }
+    ]
     assert figures["latency_ms"]["p50"] in (200.0, 500.0)
 
 
