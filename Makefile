@@ -71,9 +71,10 @@ eval: envs train ## NLU evaluation on tests/eval + 5-fold cross-validation, scam
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) tools/evaluate.py $(EVAL_ARGS)
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m tools.evaluate_dev
 
-bench: envs train ## chat latency, throughput, cold start, memory, one 500-turn conversation + dashboard on 1M turns -> bench/
+bench: envs train ## chat latency, throughput, cold start, memory, one 500-turn conversation, each hop of a turn in both profiles + dashboard on 1M turns -> bench/
 	$(SVC) -m tools.bench
 	$(SVC) -m tools.bench_session
+	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m tools.bench_hops
 	$(SVC) -m tools.bench_analytics --database-url $(PG_URL)
 
 chaos: envs train ## production profile under 10 000 turns while a Rasa instance, the action server, a gateway worker and Redis are killed -> bench/chaos.json

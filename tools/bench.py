@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import secrets
 import statistics
 import subprocess
@@ -160,7 +161,14 @@ p50 over the bare parse's p50.
 - Training time of the model measured ({results["model"]}): {results["training_seconds"]} s
 - Peak RSS: {rss}
 """
-    (BENCH / "README.md").write_text(text, encoding="utf-8")
+    readme = BENCH / "README.md"
+    old = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    # The sections other benchmarks wrote (make chaos, the hop breakdown) stay.
+    for kept in re.finditer(
+        r"<!-- ([\w-]+):start.*?<!-- \1:end -->", old, flags=re.DOTALL
+    ):
+        text += "\n" + kept.group(0) + "\n"
+    readme.write_text(text, encoding="utf-8")
 
 
 def main() -> None:

@@ -39,6 +39,8 @@ class RasaReply:
     messages: list[dict[str, Any]]
     parse: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    # Milliseconds inside Rasa (bot/channels/gateway.py): "handle", "tracker".
+    timing: dict[str, Any] = field(default_factory=dict)
 
 
 def rasa_urls(setting: str) -> list[str]:
@@ -138,4 +140,5 @@ def _reply(response: httpx.Response) -> RasaReply:
         messages=body["messages"],
         parse=body.get("parse") or {},
         error=body.get("error"),
+        timing=body["timing"] if isinstance(body.get("timing"), dict) else {},
     )

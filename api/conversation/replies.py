@@ -54,6 +54,8 @@ class TurnResult:
     # Index in ``messages`` of the message "Hữu ích / Chưa hữu ích" follows; None when
     # the turn is not for rating (a question the assistant asks, thanks, a step).
     rated_message: int | None = None
+    # Milliseconds per hop (api.conversation.hops), for the Server-Timing header.
+    hops: dict[str, float] = field(default_factory=dict)
 
     @property
     def answered(self) -> bool:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from api.citizen.profile import Place
 from api.conversation.dialogue import Dialogue, Reply, Said, Sessions, Turn
+from api.conversation.hops import Hops
 from api.conversation.inputs import InvalidMessage, clean, normalize_input
 from api.conversation.messages import (
     RASA_UNAVAILABLE,
@@ -103,25 +103,31 @@ class ConversationService:
         Raises InvalidMessage for an empty or over-long text (the JSON API answers
         422); :meth:`reply` turns those into a polite reply for messaging channels.
         """
-        turn = await self._admit(channel, channel_user_id, text)
+        hops = Hops()
+        with hops.measure("admit"):
+            turn = await self._admit(channel, channel_user_id, text)
         if isinstance(turn, TurnResult):
             return turn
-        try:
-            said = await asyncio.to_thread(
-                self._sessions.write, self._before_rasa, turn
-            )
-        except UNREACHABLE:
-            # The dialogues keep their state in the database: Rasa answers alone.
-            logger.warning("database unreachable: the gateway's dialogues skipped")
-            said = None
+        with hops.measure("dialogues"):
+            try:
+                said = await asyncio.to_thread(
+                    self._sessions.write, self._before_rasa, turn
+                )
+            except UNREACHABLE:
+                # The dialogues keep their state in the database: Rasa answers alone.
+                logger.warning("database unreachable: the gateway's dialogues skipped")
+                said = None
         if said is not None:
             return await self._said(turn, said)
-        started = time.perf_counter()
-        try:
-            rasa = await self._rasa.send(turn.user, turn.masked, {"channel": channel})
-        except RasaUnavailable:
-            rasa = RasaReply(messages=[], error="rasa_unavailable")
-        latency_ms = round((time.perf_counter() - started) * 1000)
+        with hops.measure("rasa"):
+            try:
+                rasa = await self._rasa.send(
+                    turn.user, turn.masked, {"channel": channel}
+                )
+            except RasaUnavailable:
+                rasa = RasaReply(messages=[], error="rasa_unavailable")
+        hops.add(rasa.timing, "rasa")
+        latency_ms = round(hops.ms["rasa"])
         visible, meta = split_reply(rasa)
         outcome = classify(rasa, visible, meta)
         if outcome is Outcome.ERROR:
@@ -131,8 +137,11 @@ class ConversationService:
         # Decided before the dialogues add their own question or offer.
         rated = rated_message(intent, outcome, answer_id, visible)
         reply = Reply(visible, intent, outcome, answer_id, rated)
-        trip = await self._after_reply(turn, reply)
-        return await self._log_reply(turn, rasa, meta, reply, latency_ms, trip)
+        with hops.measure("after"):
+            trip = await self._after_reply(turn, reply)
+        with hops.measure("log"):
+            result = await self._log_reply(turn, rasa, meta, reply, latency_ms, trip)
+        return dataclasses.replace(result, hops=hops.ms)
 
     async def reply(
         self, channel: str, channel_user_id: str, text: str

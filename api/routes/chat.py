@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
+from api.conversation.hops import server_timing
 from api.conversation.inputs import InvalidMessage
 from api.conversation.replies import OutMessage
 from api.routes import throttle
@@ -48,9 +49,11 @@ async def chat(
     conversation: ConversationDep,
     settings: SettingsDep,
     request: Request,
+    response: Response,
 ) -> ChatResponse:
     """Answers one message; never a 5xx for bad input or an unavailable Rasa; 429
-    when the client's address sends more than its limit (counted, not logged)."""
+    when the client's address sends more than its limit (counted, not logged).
+    ``Server-Timing`` tells where the turn's time went (api.conversation.hops)."""
     try:
         await throttle.per_address(request, "chat")
     except HTTPException:
@@ -68,6 +71,8 @@ async def chat(
             },
         ) from exc
     messages = await conversation.full_titles(result.messages)
+    if result.hops:
+        response.headers["Server-Timing"] = server_timing(result.hops)
     return ChatResponse(
         messages=[_message_out(m) for m in messages],
         intent=result.intent,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -110,6 +111,7 @@ class GatewayInput(InputChannel):
             message_id = uuid.uuid4().hex
             collector = CollectingOutputChannel()
             error = None
+            started = time.perf_counter()
             try:
                 await on_new_message(
                     UserMessage(
@@ -124,8 +126,14 @@ class GatewayInput(InputChannel):
             except Exception as exc:  # the gateway must learn that the turn failed
                 logger.exception("gateway channel: handling the message failed")
                 error = type(exc).__name__
+            handled = time.perf_counter()
             tracker = await self._tracker(request, sender_id)
             parse = _parse_of(tracker, message_id)
+            # Milliseconds, for the gateway's Server-Timing header (api/conversation/hops.py).
+            timing = {
+                "handle": round((handled - started) * 1000, 2),
+                "tracker": round((time.perf_counter() - handled) * 1000, 2),
+            }
             if tracker is not None and error is None and _session_is_long(tracker):
                 await on_new_message(
                     UserMessage(
@@ -137,7 +145,12 @@ class GatewayInput(InputChannel):
                     )
                 )
             return response.json(
-                {"messages": collector.messages, "parse": parse, "error": error}
+                {
+                    "messages": collector.messages,
+                    "parse": parse,
+                    "error": error,
+                    "timing": timing,
+                }
             )
 
         return gateway

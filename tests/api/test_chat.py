@@ -336,3 +336,38 @@ def test_the_chat_page_may_only_be_framed_by_configured_sites(
     staff = client.get("/staff").headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in staff
     assert "default-src 'self'" in staff
+
+
+def test_server_timing_names_each_hop_of_a_rasa_turn_and_rasas_own_split(
+    client: TestClient, fake_rasa: Any
+) -> None:
+    fake_rasa.answer("Chào Anh/Chị.", "greet", 0.99)
+    fake_rasa.reply["timing"] = {"handle": 31.5, "tracker": 4.25, "bad": "x"}
+
+    response = client.post("/api/chat", json={"sender": "u-hops", "text": "xin chào"})
+
+    metrics = dict(
+        part.strip().split(";dur=")
+        for part in response.headers["Server-Timing"].split(",")
+    )
+    assert list(metrics) == [
+        "admit",
+        "dialogues",
+        "rasa",
+        "rasa-handle",
+        "rasa-tracker",
+        "after",
+        "log",
+    ]
+    assert metrics["rasa-handle"] == "31.5"
+    assert metrics["rasa-tracker"] == "4.25"
+    assert all(float(value) >= 0 for value in metrics.values())
+
+
+def test_a_refused_message_has_no_server_timing(
+    client: TestClient, fake_rasa: Any
+) -> None:
+    response = client.post("/api/chat", json={"sender": "u-hops", "text": ""})
+
+    assert response.status_code == 422
+    assert "Server-Timing" not in response.headers

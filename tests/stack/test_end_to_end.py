@@ -89,6 +89,27 @@ def test_out_of_scope_gets_a_polite_redirect(stack: Stack) -> None:
     assert body["messages"][0]["buttons"]
 
 
+def test_server_timing_splits_the_turn_inside_rasa(stack: Stack) -> None:
+    response = httpx.post(
+        f"{stack.api_url}/api/chat",
+        json={"sender": "e2e-hops", "text": "vneid là gì"},
+        timeout=60,
+    )
+
+    metrics = {
+        name: float(duration)
+        for name, _, duration in (
+            part.strip().partition(";dur=")
+            for part in response.headers["Server-Timing"].split(",")
+        )
+    }
+    assert {"admit", "dialogues", "rasa", "rasa-handle", "rasa-tracker", "log"} <= set(
+        metrics
+    )
+    # Rasa's own split is part of the round trip the gateway measured.
+    assert metrics["rasa-handle"] + metrics["rasa-tracker"] <= metrics["rasa"]
+
+
 def test_greeting_shows_the_menu(stack: Stack) -> None:
     body = _chat(stack, "e2e-5", "xin chào")
     assert body["intent"] == "greet"

@@ -1,0 +1,361 @@
+"""`make bench`, side by side: the development profile (`make run`: one Rasa, one
+gateway worker, SQLite) and the production profile (`make run-prod`: two Rasa
+instances on PostgreSQL and Redis, two gateway workers, under supervisord).
+
+For each profile, on the same model and machine:
+
+* one citizen, one question at a time (a new citizen every 10 questions): the
+  gateway's ``Server-Timing`` header (api/conversation/hops.py) splits each turn
+  into admit (masking, rate limit), the gateway's dialogues, the Rasa round trip
+  (inside it: Rasa's handling, then the tracker read back), the dialogues'
+  additions and the query-log write;
+* in the development profile, where Rasa's HTTP API is on, NLU alone
+  (POST /model/parse) and the action server alone (its webhook, given a tracker
+  Rasa recorded): what is left of Rasa's handling is the policies, the tracker and
+  lock stores and Sanic;
+* 50 concurrent citizens: throughput, p50/p95/p99, errors;
+* the memory of the whole stack: the sum of each process's peak RSS.
+
+Writes bench/hops.json and a section of bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any
+
+import httpx
+
+from tools.bench import QUESTIONS, _load, _machine
+from tools.chaos import Run, _databases, _free_port, _profile_env
+from tools.model import ROOT, model_path
+from tools.stack import SERVICES_PYTHON, Ports, Stack, _process_tree, _vm_hwm_kb
+
+BENCH = ROOT / "bench"
+README_START = "<!-- hops-bench:start (written by tools/bench_hops.py) -->"
+README_END = "<!-- hops-bench:end -->"
+HOPS = ("admit", "dialogues", "rasa", "rasa-handle", "rasa-tracker", "after", "log")
+
+
+def _p(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))], 1)
+
+
+def _timing(header: str) -> dict[str, float]:
+    metrics: dict[str, float] = {}
+    for part in header.split(","):
+        name, _, duration = part.strip().partition(";dur=")
+        if duration:
+            metrics[name] = float(duration)
+    return metrics
+
+
+def single_user(url: str, turns: int, prefix: str) -> dict[str, Any]:
+    """Turns one at a time through POST /api/chat: the whole turn seen by the
+    client and each hop, p50 and mean in ms."""
+    whole: list[float] = []
+    hops: dict[str, list[float]] = {name: [] for name in HOPS}
+    with httpx.Client(timeout=60) as client:
+        for n in range(turns):
+            started = time.perf_counter()
+            response = client.post(
+                url + "/api/chat",
+                json={
+                    "sender": f"{prefix}-{n // 10}",
+                    "text": QUESTIONS[n % len(QUESTIONS)],
+                },
+            )
+            whole.append((time.perf_counter() - started) * 1000)
+            response.raise_for_status()
+            for name, ms in _timing(response.headers.get("Server-Timing", "")).items():
+                if name in hops:
+                    hops[name].append(ms)
+    return {
+        "turns": turns,
+        "client_p50_ms": _p(whole, 50),
+        "client_mean_ms": round(statistics.fmean(whole), 1),
+        "hops": {
+            name: {
+                "p50_ms": _p(values, 50),
+                "mean_ms": round(statistics.fmean(values), 1),
+            }
+            for name, values in hops.items()
+            if values
+        },
+    }
+
+
+def _timed(call: Callable[[], httpx.Response], times: int) -> dict[str, float | None]:
+    values = []
+    for _ in range(times):
+        started = time.perf_counter()
+        call().raise_for_status()
+        values.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": _p(values, 50), "mean_ms": round(statistics.fmean(values), 1)}
+
+
+def rasa_parts(stack: Stack, token: str, times: int) -> dict[str, Any]:
+    """NLU alone and the action server alone, in the development profile."""
+    actions = f"http://127.0.0.1:{stack.ports.actions}/webhook"
+    with httpx.Client(timeout=60) as client:
+        n = iter(range(10**9))
+        nlu = _timed(
+            lambda: client.post(
+                f"{stack.rasa_url}/model/parse?token={token}",
+                json={"text": QUESTIONS[next(n) % len(QUESTIONS)]},
+            ),
+            times,
+        )
+        # A tracker as Rasa sends it to the action server, after an FAQ question.
+        sender = "bench-hops-action"
+        client.post(
+            f"{stack.rasa_url}/webhooks/gateway/webhook",
+            json={"sender": sender, "message": QUESTIONS[0]},
+        ).raise_for_status()
+        tracker = client.get(
+            f"{stack.rasa_url}/conversations/{sender}/tracker?token={token}"
+        ).json()
+        domain = client.get(
+            f"{stack.rasa_url}/domain?token={token}",
+            headers={"Accept": "application/json"},
+        ).json()
+        body = {
+            "next_action": "action_answer_faq",
+            "sender_id": sender,
+            "tracker": tracker,
+            "domain": domain,
+            "version": "3.6.21",
+        }
+        action = _timed(lambda: client.post(actions, json=body), times)
+    return {"nlu_parse": nlu, "action_server": action}
+
+
+def _stack_rss_mb(root_pids: list[int]) -> float:
+    pids = {pid for root in root_pids for pid in _process_tree(root)}
+    return round(sum(_vm_hwm_kb(pid) for pid in pids) / 1024, 1)
+
+
+@contextmanager
+def development() -> Iterator[tuple[str, Stack, str, Callable[[], float]]]:
+    database = ROOT / "var" / "bench-hops.sqlite3"
+    database.unlink(missing_ok=True)
+    token = secrets.token_urlsafe(16)
+    stack = Stack(
+        ports=Ports(rasa=_free_port(), actions=_free_port(), api=_free_port()),
+        env={
+            "BDHVS_DATABASE_URL": f"sqlite:///{database}",
+            "BDHVS_ENVIRONMENT": "test",
+            "BDHVS_RATE_LIMIT_MESSAGES": "1000000",
+            "BDHVS_ADDRESS_MESSAGES_PER_MINUTE": "1000000",
+        },
+        log_dir=ROOT / "var" / "logs" / "bench-hops",
+        rasa_api_token=token,
+    )
+    stack.prepare()
+    stack.start()
+    try:
+        stack.wait_ready()
+        yield (
+            stack.api_url,
+            stack,
+            token,
+            lambda: _stack_rss_mb([p.pid for p in stack.processes.values()]),
+        )
+    finally:
+        stack.stop()
+
+
+@contextmanager
+def production() -> Iterator[tuple[str, Callable[[], float]]]:
+    base = os.environ.get(
+        "BDHVS_TEST_POSTGRES_URL",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    )
+    directory = ROOT / "var" / "bench-hops-prod"
+    directory.mkdir(parents=True, exist_ok=True)
+    with _databases(base) as (app_url, tracker_url):
+        redis_port = _free_port()
+        # No platform server: this profile is measured through the web chat only.
+        env, url = _profile_env(
+            app_url,
+            tracker_url,
+            redis_port,
+            directory,
+            "http://127.0.0.1:9",
+            "http://127.0.0.1:9",
+        )
+        for name in ("BDHVS_TELEGRAM_TOKEN", "BDHVS_ZALO_ACCESS_TOKEN"):
+            env.pop(name, None)
+        run = Run(url, env, None, redis_port)  # type: ignore[arg-type]
+        run.start_redis()
+        log = (directory / "run-prod.log").open("wb")
+        run.process = subprocess.Popen(
+            [str(SERVICES_PYTHON), "-m", "tools.prod", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 600
+            while not run.whole():
+                if run.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"no profile; see {directory / 'run-prod.log'}")
+                time.sleep(1)
+            yield url, lambda: _stack_rss_mb([run.process.pid])
+        finally:
+            run.ctl("shutdown")
+            try:
+                run.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(run.process.pid, 9)
+            run.stop_redis()
+
+
+def _load_figures(url: str, users: int, turns: int) -> dict[str, Any]:
+    def body(user: int, n: int) -> dict[str, str]:
+        return {"sender": f"bench-load-{user}", "text": QUESTIONS[n % len(QUESTIONS)]}
+
+    return asyncio.run(_load(url + "/api/chat", body, users, turns, {}))
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    profiles: dict[str, Any] = {}
+    if "development" in args.profiles:
+        print("development profile ...", flush=True)
+        with development() as (url, stack, token, rss):
+            single_user(url, 20, "warm")
+            figures = {"single_user": single_user(url, args.turns, "hops")}
+            figures["rasa_parts"] = rasa_parts(stack, token, args.turns)
+            figures["load"] = _load_figures(url, args.users, args.load_turns)
+            figures["peak_rss_mb"] = rss()
+            profiles["development"] = figures
+        print(json.dumps(profiles["development"], indent=1), flush=True)
+    if "production" in args.profiles:
+        print("production profile ...", flush=True)
+        with production() as (url, rss):
+            single_user(url, 20, "warm")
+            figures = {"single_user": single_user(url, args.turns, "hops")}
+            figures["load"] = _load_figures(url, args.users, args.load_turns)
+            figures["peak_rss_mb"] = rss()
+            profiles["production"] = figures
+        print(json.dumps(profiles["production"], indent=1), flush=True)
+    return profiles
+
+
+def _readme(results: dict[str, Any]) -> str:
+    profiles = results["profiles"]
+    names = list(profiles)
+    header = "| hop | " + " | ".join(f"{n} p50 ms" for n in names) + " |"
+    rows = [header, "|---|" + "---:|" * len(names)]
+
+    def cell(figures: dict[str, Any], hop: str) -> str:
+        value = figures["single_user"]["hops"].get(hop, {}).get("p50_ms")
+        return "–" if value is None else str(value)
+
+    for hop in HOPS:
+        rows.append(
+            f"| {hop} | " + " | ".join(cell(profiles[n], hop) for n in names) + " |"
+        )
+    rows.append(
+        "| whole turn at the client | "
+        + " | ".join(str(profiles[n]["single_user"]["client_p50_ms"]) for n in names)
+        + " |"
+    )
+    parts = profiles.get("development", {}).get("rasa_parts")
+    if parts:
+        rows.append(
+            f"| (Rasa NLU alone, /model/parse) | {parts['nlu_parse']['p50_ms']} |"
+        )
+        rows.append(
+            f"| (action server alone, action_answer_faq) | {parts['action_server']['p50_ms']} |"
+        )
+    load = [
+        "| profile | users | turns | errors | turns/s | p50 ms | p95 ms | p99 ms | peak RSS of the stack MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in names:
+        f = profiles[name]["load"]
+        load.append(
+            f"| {name} | {f['concurrency']} | {f['requests']} | {f['errors']} | "
+            f"{f['throughput_rps']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | "
+            f"{profiles[name]['peak_rss_mb']} |"
+        )
+    return f"""{README_START}
+## One turn hop by hop, both profiles
+
+`make bench` (tools/bench_hops.py) on {results["measured_at"][:10]}, commit
+{results["git_commit"]}, {results["machine"]["cpus"]} CPUs. One citizen, one question at a
+time ({results["settings"]["turns"]} turns), p50 of each hop from the gateway's
+`Server-Timing` header; then {results["settings"]["users"]} concurrent citizens.
+
+{chr(10).join(rows)}
+
+{chr(10).join(load)}
+{README_END}"""
+
+
+def write(results: dict[str, Any]) -> None:
+    BENCH.mkdir(exist_ok=True)
+    (BENCH / "hops.json").write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    readme = BENCH / "README.md"
+    text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
+    section = _readme(results)
+    if README_START in text:
+        before = text.split(README_START)[0]
+        after = text.split(README_END, 1)[1] if README_END in text else ""
+        text = before + section + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    readme.write_text(text, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--profiles", nargs="+", default=["development", "production"])
+    parser.add_argument("--turns", type=int, default=100)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--load-turns", type=int, default=1000)
+    parser.add_argument("--no-write", action="store_true")
+    args = parser.parse_args(argv)
+    results = {
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": "make bench (python -m tools.bench_hops)",
+        "machine": _machine(),
+        "model": model_path().name,
+        "settings": {
+            "turns": args.turns,
+            "users": args.users,
+            "load_turns": args.load_turns,
+        },
+        "profiles": measure(args),
+        "git_commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip(),
+    }
+    if not args.no_write:
+        write(results)
+        print(f"wrote {BENCH / 'hops.json'} and a section of {BENCH / 'README.md'}")
+
+
+if __name__ == "__main__":
+    main()
