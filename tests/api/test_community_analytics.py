@@ -17,11 +17,10 @@ from tests.api.conftest import staff_token
 from tests.factories import helper_session, ticket
 
 THANH_SEN, TRAN_PHU, HA_TINH = "18073", "18100", "42"
-TODAY = today_local()
 
 
 def at(days_ago: int, hour: int, minute: int = 0) -> datetime:
-    day = TODAY - timedelta(days=days_ago)
+    day = today_local() - timedelta(days=days_ago)
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=VIETNAM_TZ)
 
 
@@ -61,8 +60,8 @@ def test_tickets_and_assisted_residents_by_commune_group_and_task(
         session.commit()
     token = staff_token("analyst", Role.ANALYST)
     params = {
-        "from": (TODAY - timedelta(days=6)).isoformat(),
-        "to": TODAY.isoformat(),
+        "from": (today_local() - timedelta(days=6)).isoformat(),
+        "to": today_local().isoformat(),
     }
     body = client.get(
         "/api/staff/analytics/community",
