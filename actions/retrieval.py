@@ -34,6 +34,10 @@ FAQ_PREFIX = "faq/"
 WORD = re.compile(r"\w+")
 # A training example line: "- text" (Rasa's Markdown-in-YAML examples).
 EXAMPLE = re.compile(r"^\s*-\s+(.*\S)\s*$")
+# Longer examples (a story told before the question) train the classifier but stay out
+# of the index: their many words blur the answer's document and pull in messages that
+# share only the story (eval/experiments.md).
+MAX_EXAMPLE_WORDS = 25
 
 
 def terms(text: str) -> list[str]:
@@ -49,7 +53,8 @@ def terms(text: str) -> list[str]:
 def knowledge_texts(
     seeds: Path = SEEDS, nlu_data: Path = NLU_DATA
 ) -> dict[str, list[str]]:
-    """answer id -> its question (seeds) and training examples (nlu_data), as written."""
+    """answer id -> its question (seeds) and training examples (nlu_data) of at most
+    MAX_EXAMPLE_WORDS words, as written."""
     texts: dict[str, list[str]] = defaultdict(list)
     for path in sorted(seeds.glob("*.yml")):
         for entry in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(
@@ -64,7 +69,8 @@ def knowledge_texts(
             if not intent.startswith(FAQ_PREFIX):
                 continue
             for line in str(block.get("examples") or "").splitlines():
-                if match := EXAMPLE.match(line):
+                match = EXAMPLE.match(line)
+                if match and len(WORD.findall(match.group(1))) <= MAX_EXAMPLE_WORDS:
                     texts[intent.removeprefix(FAQ_PREFIX)].append(match.group(1))
     return dict(texts)
 

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.retrieval import RetrievalIndex, get_index, knowledge_texts, terms
+from actions.retrieval import (
+    MAX_EXAMPLE_WORDS,
+    RetrievalIndex,
+    get_index,
+    knowledge_texts,
+    terms,
+)
 from tests.conftest import ROOT
 
 TEXTS = {
@@ -66,6 +72,24 @@ def test_knowledge_texts_reads_questions_and_faq_examples_only(tmp_path: Path) -
     assert knowledge_texts(seeds, nlu) == {
         "x_one": ["Câu hỏi một?", "ví dụ một", "vi du mot"]
     }
+
+
+def test_a_story_example_stays_out_of_the_index(tmp_path: Path) -> None:
+    seeds, nlu = tmp_path / "seeds", tmp_path / "nlu"
+    seeds.mkdir()
+    nlu.mkdir()
+    (seeds / "a.yml").write_text(
+        yaml.safe_dump({"entries": [{"id": "x_one", "question": "Câu hỏi một?"}]}),
+        encoding="utf-8",
+    )
+    story = " ".join(["chuyện"] * MAX_EXAMPLE_WORDS) + " thì sao ạ"
+    (nlu / "a.yml").write_text(
+        'version: "3.1"\nnlu:\n'
+        f"  - intent: faq/x_one\n    examples: |\n      - {story}\n      - ví dụ\n",
+        encoding="utf-8",
+    )
+
+    assert knowledge_texts(seeds, nlu) == {"x_one": ["Câu hỏi một?", "ví dụ"]}
 
 
 def test_the_real_index_covers_every_answer_from_seeds_and_nlu_data_only() -> None:
