@@ -41,13 +41,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import session
+from bot import session, speedups
 
 logger = logging.getLogger(__name__)
 
 # Rasa loads this channel at start-up, before any conversation: the one place in the
-# Rasa process to fix how sessions carry slots over (bot/session.py).
+# Rasa process to fix how sessions carry slots over (bot/session.py) and to make two
+# hot paths cheap (bot/speedups.py).
 session.install()
+speedups.install()
 
 # How many ranking entries are passed on: enough to offer three alternatives.
 RANKING_LENGTH = 5

@@ -1,0 +1,74 @@
+"""Two hot paths of Rasa 3.6, made cheap without changing what they do.
+
+Sampled with py-spy under load (bench/README.md, "One turn hop by hop"), half of the
+Rasa process's time went to checking the action server's answers:
+``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which first
+checks the schema itself against the JSON Schema meta-schema, on every action call,
+although the schema is a constant of Rasa's. Here the validator is built (and the
+schema checked) once; every answer is still validated against the same schema and a
+bad one raises the same ``ValidationError`` with Rasa's message.
+
+Another 8 % went to ``Event.resolve_by_type``, which walks every subclass of
+``Event`` for each event it reads back (tracker store, action server answers). Here
+the names are looked up in a table built from the same walk, in the same order, and
+built again when a name is missing (an event class imported later), before Rasa's
+own behaviour for unknown names (the old "topic", a default, or ValueError).
+
+Rasa is pinned (3.6.21); tests/bot/test_speedups.py compares both with Rasa's own.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jsonschema import exceptions, validators
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+_rasa_resolve_by_type = Event.resolve_by_type
+_event_types: dict[str, type[Event]] = {}
+
+
+@cache
+def _action_response_validator() -> Any:
+    schema = RemoteAction.action_response_format_spec()
+    cls = validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+    """Rasa's check of an action server's answer, with the validator built once."""
+    error = exceptions.best_match(_action_response_validator().iter_errors(result))
+    if error is not None:
+        error.message += (
+            ". Failed to validate Action server response from API, "
+            "make sure your response from the Action endpoint is valid. "
+            "For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+    return True
+
+
+def resolve_by_type(
+    type_name: str, default: type[Event] | None = None
+) -> type[Event] | None:
+    """The event class named ``type_name``, as Rasa's own lookup finds it."""
+    found = _event_types.get(type_name)
+    if found is None:
+        for cls in all_subclasses(Event):
+            _event_types.setdefault(cls.type_name, cls)
+        found = _event_types.get(type_name)
+    if found is not None:
+        return found
+    return _rasa_resolve_by_type(type_name, default)
+
+
+def install() -> None:
+    """Puts both in place of Rasa's (in the Rasa process)."""
+    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign,assignment]
