@@ -34,8 +34,11 @@ from rasa.core.channels.channel import (
     InputChannel,
     UserMessage,
 )
-from rasa.shared.core.constants import USER_INTENT_SESSION_START
-from rasa.shared.core.events import UserUttered
+from rasa.shared.core.constants import (
+    ACTION_SESSION_START_NAME,
+    USER_INTENT_SESSION_START,
+)
+from rasa.shared.core.events import ActionExecuted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -114,22 +117,23 @@ class GatewayInput(InputChannel):
             collector = CollectingOutputChannel()
             error = None
             started = time.perf_counter()
-            try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        sender_id,
-                        input_channel=self.name(),
-                        message_id=message_id,
-                        metadata=metadata,
+            with speedups.saved_tracker(message_id) as saved:
+                try:
+                    await on_new_message(
+                        UserMessage(
+                            text,
+                            collector,
+                            sender_id,
+                            input_channel=self.name(),
+                            message_id=message_id,
+                            metadata=metadata,
+                        )
                     )
-                )
-            except Exception as exc:  # the gateway must learn that the turn failed
-                logger.exception("gateway channel: handling the message failed")
-                error = type(exc).__name__
-            handled = time.perf_counter()
-            tracker = await self._tracker(request, sender_id)
+                except Exception as exc:  # the gateway must learn that the turn failed
+                    logger.exception("gateway channel: handling the message failed")
+                    error = type(exc).__name__
+                handled = time.perf_counter()
+                tracker = saved() or await self._tracker(request, sender_id)
             parse = _parse_of(tracker, message_id)
             # Milliseconds, for the gateway's Server-Timing header (api/conversation/hops.py).
             timing = {
@@ -181,6 +185,21 @@ def _parse_of(
     return None
 
 
+def session_length(tracker: DialogueStateTracker) -> int:
+    """Events of the current session: since the last session start, whether the
+    tracker holds the earlier sessions too (the tracker Rasa just saved, the in-memory
+    store) or not (the SQL store reads from the session start)."""
+    count = 0
+    for event in reversed(tracker.events):
+        count += 1
+        if (
+            isinstance(event, ActionExecuted)
+            and event.action_name == ACTION_SESSION_START_NAME
+        ):
+            break
+    return count
+
+
 def _session_is_long(tracker: DialogueStateTracker) -> bool:
     """True when the session should be closed: long, and no form under way."""
-    return len(tracker.events) > SESSION_MAX_EVENTS and not tracker.active_loop_name
+    return session_length(tracker) > SESSION_MAX_EVENTS and not tracker.active_loop_name

@@ -4,6 +4,8 @@ Rasa's own lookup finds."""
 
 from __future__ import annotations
 
+import asyncio
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,11 +16,18 @@ pytest.importorskip(
 
 import jsonschema
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import Event
+from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
-import bot.channels.gateway  # noqa: F401  (installs them, as Rasa's start-up does)
 from bot import speedups
+from bot.channels.gateway import (
+    session_length,
+)  # installs them, as Rasa's start-up does
 
 VALID: list[dict[str, Any]] = [
     {"events": [], "responses": []},
@@ -97,3 +106,32 @@ def test_an_event_class_defined_later_is_found() -> None:
             return 0
 
     assert Event.resolve_by_type("bdhvs_late_event") is LateEvent
+
+
+def test_the_tracker_rasa_saves_is_handed_to_the_request_waiting_for_it() -> None:
+    store = InMemoryTrackerStore(Domain.empty())
+    processor = SimpleNamespace(tracker_store=store)
+    mine = DialogueStateTracker.from_events(
+        "s1", [UserUttered("chào", message_id="m1")]
+    )
+    other = DialogueStateTracker.from_events("s2", [UserUttered("hi", message_id="m2")])
+
+    with speedups.saved_tracker("m1") as saved:
+        assert saved() is None
+        asyncio.run(MessageProcessor.save_tracker(processor, other))  # type: ignore[arg-type]
+        assert saved() is None
+        asyncio.run(MessageProcessor.save_tracker(processor, mine))  # type: ignore[arg-type]
+        assert saved() is mine
+
+    assert saved() is None  # nothing is kept once the request is done
+    assert asyncio.run(store.retrieve("s1")) is not None  # Rasa's own save happened
+    assert asyncio.run(store.retrieve("s2")) is not None
+
+
+def test_the_session_length_counts_from_the_last_session_start() -> None:
+    start = [ActionExecuted(ACTION_SESSION_START_NAME), SessionStarted()]
+    turn = [UserUttered("chào", message_id="x"), ActionExecuted("action_listen")]
+    tracker = DialogueStateTracker.from_events("s", start + turn * 5 + start + turn)
+
+    assert session_length(tracker) == len(start + turn)
+    assert session_length(DialogueStateTracker.from_events("s", turn)) == len(turn)
