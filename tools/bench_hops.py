@@ -280,9 +280,11 @@ def _readme(results: dict[str, Any]) -> str:
     if parts:
         rows.append(
             f"| (Rasa NLU alone, /model/parse) | {parts['nlu_parse']['p50_ms']} |"
+            + " – |" * (len(names) - 1)
         )
         rows.append(
             f"| (action server alone, action_answer_faq) | {parts['action_server']['p50_ms']} |"
+            + " – |" * (len(names) - 1)
         )
     load = [
         "| profile | users | turns | errors | turns/s | p50 ms | p95 ms | p99 ms | peak RSS of the stack MB |",
@@ -295,6 +297,17 @@ def _readme(results: dict[str, Any]) -> str:
             f"{f['throughput_rps']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | "
             f"{profiles[name]['peak_rss_mb']} |"
         )
+    history = [
+        "| measured | commit | profile | one citizen p50 ms | Rasa's handling p50 ms | turns/s at 50 | p95 ms | errors | peak RSS MB |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in results.get("history", []):
+        for name, f in run["profiles"].items():
+            history.append(
+                f"| {run['measured_at'][:16]} | {run['git_commit']} | {name} | "
+                f"{f['single_user_p50_ms']} | {f['rasa_handle_p50_ms']} | "
+                f"{f['turns_per_s']} | {f['p95_ms']} | {f['errors']} | {f['peak_rss_mb']} |"
+            )
     return f"""{README_START}
 ## One turn hop by hop, both profiles
 
@@ -306,11 +319,39 @@ time ({results["settings"]["turns"]} turns), p50 of each hop from the gateway's
 {chr(10).join(rows)}
 
 {chr(10).join(load)}
+
+Every run of this benchmark (`bench/hops.json` keeps them):
+
+{chr(10).join(history)}
 {README_END}"""
+
+
+def _summary(results: dict[str, Any]) -> dict[str, Any]:
+    """One line of the history: what each profile did, for before/after."""
+    return {
+        "measured_at": results["measured_at"],
+        "git_commit": results["git_commit"],
+        "profiles": {
+            name: {
+                "single_user_p50_ms": f["single_user"]["client_p50_ms"],
+                "rasa_handle_p50_ms": f["single_user"]["hops"]
+                .get("rasa-handle", {})
+                .get("p50_ms"),
+                "turns_per_s": f["load"]["throughput_rps"],
+                "p95_ms": f["load"]["p95_ms"],
+                "errors": f["load"]["errors"],
+                "peak_rss_mb": f["peak_rss_mb"],
+            }
+            for name, f in results["profiles"].items()
+        },
+    }
 
 
 def write(results: dict[str, Any]) -> None:
     BENCH.mkdir(exist_ok=True)
+    path = BENCH / "hops.json"
+    earlier = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    results["history"] = [*earlier.get("history", []), _summary(results)]
     (BENCH / "hops.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
