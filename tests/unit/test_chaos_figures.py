@@ -75,3 +75,18 @@ def test_turns_sent_during_an_outage_are_split_by_what_the_citizen_got() -> None
     assert during["no_reply"] == 1
     assert during["seconds_to_recover"] == 4.0
     assert figures["polite_try_again_total"] == 1
+
+
+def test_a_reply_after_the_inbox_lease_is_late_not_lost() -> None:
+    turns = [
+        Turn(0, "web", "a", 1.0, accepted=True, replies=["x"], replied_at=1.5),
+        Turn(1, "zalo", "b", 2.0, accepted=True, replies=["y"], replied_at=2.0 + 95),
+    ]
+
+    figures = _figures(
+        _driver(turns, []), 100.0, {"rows": 2, "distinct": 2, "twice": 0}, {POLITE}
+    )
+
+    assert figures["turns_replied"] == 2
+    assert figures["replied_late"] == 1
+    assert figures["lost"] == {"not_logged": 0, "no_reply": 0, "not_accepted": 0}
