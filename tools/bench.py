@@ -125,6 +125,29 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def git_commit() -> str:
+    """The short hash of the commit being measured."""
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def put_readme_section(start: str, end: str, section: str) -> None:
+    """Puts ``section`` (which begins with ``start`` and ends with ``end``) into
+    bench/README.md, in place of the one between those markers, or at the end."""
+    readme = BENCH / "README.md"
+    body = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
+    if start in body and end in body:
+        before, rest = body.split(start, 1)
+        body = before + section + rest.split(end, 1)[1]
+    else:
+        body = body.rstrip("\n") + "\n\n" + section + "\n"
+    readme.write_text(body, encoding="utf-8")
+
+
 def _write(results: dict[str, Any]) -> None:
     BENCH.mkdir(exist_ok=True)
     (BENCH / "results.json").write_text(
@@ -253,12 +276,7 @@ def main() -> None:
         "chat": chat,
         "rasa_parse": bare,
         "peak_rss_mb": rss,
-        "git_commit": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        ).stdout.strip(),
+        "git_commit": git_commit(),
     }
     _write(results)
     print(f"wrote {BENCH / 'results.json'} and {BENCH / 'README.md'}")

@@ -24,10 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import secrets
 import statistics
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -36,22 +34,15 @@ from typing import Any
 
 import httpx
 
-from tools.bench import QUESTIONS, _load, _machine
-from tools.chaos import Run, _databases, _free_port, _profile_env
+from tools.bench import QUESTIONS, _load, _machine, git_commit, put_readme_section
+from tools.chaos import _free_port, _percentile, running_profile
 from tools.model import ROOT, model_path
-from tools.stack import SERVICES_PYTHON, Ports, Stack, _process_tree, _vm_hwm_kb
+from tools.stack import Ports, Stack, _process_tree, _vm_hwm_kb
 
 BENCH = ROOT / "bench"
 README_START = "<!-- hops-bench:start (written by tools/bench_hops.py) -->"
 README_END = "<!-- hops-bench:end -->"
 HOPS = ("admit", "dialogues", "rasa", "rasa-handle", "rasa-tracker", "after", "log")
-
-
-def _p(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))], 1)
 
 
 def _timing(header: str) -> dict[str, float]:
@@ -85,11 +76,11 @@ def single_user(url: str, turns: int, prefix: str) -> dict[str, Any]:
                     hops[name].append(ms)
     return {
         "turns": turns,
-        "client_p50_ms": _p(whole, 50),
+        "client_p50_ms": _percentile(whole, 50),
         "client_mean_ms": round(statistics.fmean(whole), 1),
         "hops": {
             name: {
-                "p50_ms": _p(values, 50),
+                "p50_ms": _percentile(values, 50),
                 "mean_ms": round(statistics.fmean(values), 1),
             }
             for name, values in hops.items()
@@ -104,7 +95,10 @@ def _timed(call: Callable[[], httpx.Response], times: int) -> dict[str, float | 
         started = time.perf_counter()
         call().raise_for_status()
         values.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": _p(values, 50), "mean_ms": round(statistics.fmean(values), 1)}
+    return {
+        "p50_ms": _percentile(values, 50),
+        "mean_ms": round(statistics.fmean(values), 1),
+    }
 
 
 def rasa_parts(stack: Stack, token: str, times: int) -> dict[str, Any]:
@@ -172,7 +166,7 @@ def development() -> Iterator[tuple[str, Stack, str, Callable[[], float]]]:
             stack.api_url,
             stack,
             token,
-            lambda: _stack_rss_mb([p.pid for p in stack.processes.values()]),
+            lambda: round(sum(stack.peak_rss_mb().values()), 1),
         )
     finally:
         stack.stop()
@@ -180,50 +174,9 @@ def development() -> Iterator[tuple[str, Stack, str, Callable[[], float]]]:
 
 @contextmanager
 def production() -> Iterator[tuple[str, Callable[[], float]]]:
-    base = os.environ.get(
-        "BDHVS_TEST_POSTGRES_URL",
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-    )
-    directory = ROOT / "var" / "bench-hops-prod"
-    directory.mkdir(parents=True, exist_ok=True)
-    with _databases(base) as (app_url, tracker_url):
-        redis_port = _free_port()
-        # No platform server: this profile is measured through the web chat only.
-        env, url = _profile_env(
-            app_url,
-            tracker_url,
-            redis_port,
-            directory,
-            "http://127.0.0.1:9",
-            "http://127.0.0.1:9",
-        )
-        for name in ("BDHVS_TELEGRAM_TOKEN", "BDHVS_ZALO_ACCESS_TOKEN"):
-            env.pop(name, None)
-        run = Run(url, env, None, redis_port)  # type: ignore[arg-type]
-        run.start_redis()
-        log = (directory / "run-prod.log").open("wb")
-        run.process = subprocess.Popen(
-            [str(SERVICES_PYTHON), "-m", "tools.prod", "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + 600
-            while not run.whole():
-                if run.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"no profile; see {directory / 'run-prod.log'}")
-                time.sleep(1)
-            yield url, lambda: _stack_rss_mb([run.process.pid])
-        finally:
-            run.ctl("shutdown")
-            try:
-                run.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(run.process.pid, 9)
-            run.stop_redis()
+    # No platform server: this profile is measured through the web chat only.
+    with running_profile(ROOT / "var" / "bench-hops-prod") as (run, _):
+        yield run.url, lambda: _stack_rss_mb([run.process.pid])
 
 
 def _load_figures(url: str, users: int, turns: int) -> dict[str, Any]:
@@ -355,16 +308,7 @@ def write(results: dict[str, Any]) -> None:
     (BENCH / "hops.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    readme = BENCH / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    section = _readme(results)
-    if README_START in text:
-        before = text.split(README_START)[0]
-        after = text.split(README_END, 1)[1] if README_END in text else ""
-        text = before + section + after
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    readme.write_text(text, encoding="utf-8")
+    put_readme_section(README_START, README_END, _readme(results))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -386,12 +330,7 @@ def main(argv: list[str] | None = None) -> None:
             "load_turns": args.load_turns,
         },
         "profiles": measure(args),
-        "git_commit": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        ).stdout.strip(),
+        "git_commit": git_commit(),
     }
     if not args.no_write:
         write(results)

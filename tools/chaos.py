@@ -52,6 +52,7 @@ import yaml
 from sqlalchemy import create_engine, make_url, text
 
 from tests.fakes import FakeTelegram, FakeZaloOA, Request, zalo_signed
+from tools.bench import put_readme_section
 from tools.model import ROOT
 from tools.prod import SERVICES_PYTHON
 from tools.stack import _process_tree
@@ -599,14 +600,7 @@ Send attempts refused (sent again): {f["send_attempts_refused"]}. Latency from t
 question to the first reply: p50 {lat["p50"]} ms, p95 {lat["p95"]} ms, p99 {lat["p99"]} ms;
 {f["throughput_turns_per_s"]} turns/s over {f["elapsed_s"]} s, outages included.
 {README_END}"""
-    readme = BENCH / "README.md"
-    body = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    if README_START in body and README_END in body:
-        before, rest = body.split(README_START, 1)
-        body = before + section + rest.split(README_END, 1)[1]
-    else:
-        body = body.rstrip("\n") + "\n\n" + section + "\n"
-    readme.write_text(body, encoding="utf-8")
+    put_readme_section(README_START, README_END, section)
 
 
 def _profile_env(
@@ -614,9 +608,11 @@ def _profile_env(
     tracker_url: str,
     redis_port: int,
     directory: Path,
-    telegram: str,
-    zalo: str,
+    telegram: str | None,
+    zalo: str | None,
 ) -> tuple[dict[str, str], str]:
+    """The profile's environment, with Telegram and Zalo OA when their (fake)
+    servers' URLs are given; and the gateway's URL."""
     api_port = _free_port()
     env = dict(os.environ)
     env.update(
@@ -632,20 +628,76 @@ def _profile_env(
         BDHVS_ACTIONS_PORT=str(_free_port()),
         BDHVS_API_PORT=str(api_port),
         BDHVS_API_WORKERS="2",
-        BDHVS_TELEGRAM_TOKEN="1000:chaos-token",
-        BDHVS_TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
-        BDHVS_TELEGRAM_API_URL=telegram,
-        BDHVS_ZALO_APP_ID=ZALO_APP_ID,
-        BDHVS_ZALO_OA_SECRET_KEY=ZALO_SECRET,
-        BDHVS_ZALO_ACCESS_TOKEN="chaos-zalo-token",
-        BDHVS_ZALO_API_URL=zalo,
         # A load test, not a rate-limit test: each citizen here writes far faster
         # than a person can.
         BDHVS_RATE_LIMIT_MESSAGES="1000000",
         # Every web chat citizen here comes from 127.0.0.1.
         BDHVS_ADDRESS_MESSAGES_PER_MINUTE="1000000",
     )
+    if telegram is not None:
+        env.update(
+            BDHVS_TELEGRAM_TOKEN="1000:chaos-token",
+            BDHVS_TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
+            BDHVS_TELEGRAM_API_URL=telegram,
+        )
+    if zalo is not None:
+        env.update(
+            BDHVS_ZALO_APP_ID=ZALO_APP_ID,
+            BDHVS_ZALO_OA_SECRET_KEY=ZALO_SECRET,
+            BDHVS_ZALO_ACCESS_TOKEN="chaos-zalo-token",
+            BDHVS_ZALO_API_URL=zalo,
+        )
     return env, f"http://127.0.0.1:{api_port}"
+
+
+@contextmanager
+def running_profile(
+    directory: Path, telegram: str | None = None, zalo: str | None = None
+) -> Iterator[tuple[Run, str]]:
+    """`make run-prod` on fresh PostgreSQL databases and a Redis server of its own,
+    until it is whole; yields it and the application database's URL, and stops it
+    all on the way out."""
+    base = os.environ.get(
+        "BDHVS_TEST_POSTGRES_URL",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    with _databases(base) as (app_url, tracker_url):
+        redis_port = _free_port()
+        env, url = _profile_env(
+            app_url, tracker_url, redis_port, directory, telegram, zalo
+        )
+        log = (directory / "run-prod.log").open("wb")
+        run = Run(url, env, None, redis_port)  # type: ignore[arg-type]
+        run.start_redis()
+        run.process = subprocess.Popen(
+            [str(SERVICES_PYTHON), "-m", "tools.prod", "run"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            print("starting the production profile ...", flush=True)
+            deadline = time.monotonic() + 600
+            while not run.whole():
+                if run.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"the profile did not start; see {directory / 'run-prod.log'}"
+                    )
+                time.sleep(1)
+            yield run, app_url
+        finally:
+            if run.process.poll() is None:
+                os.killpg(run.process.pid, signal.SIGTERM)
+                try:
+                    run.process.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(run.process.pid, signal.SIGKILL)
+                    run.process.wait()
+            run.stop_redis()
+            log.close()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -670,39 +722,11 @@ def main(argv: list[str] | None = None) -> None:
 
     from api.conversation.messages import RASA_UNAVAILABLE
 
-    base = os.environ.get(
-        "BDHVS_TEST_POSTGRES_URL",
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-    )
     inbox = Inbox()
     telegram, zalo = RecordingTelegram(inbox), RecordingZalo(inbox)
     directory = Path(os.environ.get("BDHVS_CHAOS_DIR", ROOT / "var" / "chaos"))
-    directory.mkdir(parents=True, exist_ok=True)
-    with _databases(base) as (app_url, tracker_url):
-        redis_port = _free_port()
-        env, url = _profile_env(
-            app_url, tracker_url, redis_port, directory, telegram.url, zalo.url
-        )
-        log = (directory / "run-prod.log").open("wb")
-        run = Run(url, env, None, redis_port)  # type: ignore[arg-type]
-        run.start_redis()
-        run.process = subprocess.Popen(
-            [str(SERVICES_PYTHON), "-m", "tools.prod", "run"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            print("starting the production profile ...", flush=True)
-            deadline = time.monotonic() + 600
-            while not run.whole():
-                if run.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"the profile did not start; see {directory / 'run-prod.log'}"
-                    )
-                time.sleep(1)
+    try:
+        with running_profile(directory, telegram.url, zalo.url) as (run, app_url):
             print(
                 f"driving {args.turns} turns with {args.users} citizens ...", flush=True
             )
@@ -710,18 +734,9 @@ def main(argv: list[str] | None = None) -> None:
             elapsed = asyncio.run(driver.drive())
             time.sleep(5)  # the last rows of the query log
             figures = _figures(driver, elapsed, _logged(app_url), {RASA_UNAVAILABLE})
-        finally:
-            if run.process.poll() is None:
-                os.killpg(run.process.pid, signal.SIGTERM)
-                try:
-                    run.process.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    os.killpg(run.process.pid, signal.SIGKILL)
-                    run.process.wait()
-            run.stop_redis()
-            log.close()
-            telegram.close()
-            zalo.close()
+    finally:
+        telegram.close()
+        zalo.close()
     results = {
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": "make chaos",

@@ -55,7 +55,8 @@ def test_unknown_words_rank_nothing_and_the_limit_holds() -> None:
     assert len(index.rank("tài khoản định danh điện tử mật khẩu", limit=1)) == 1
 
 
-def test_knowledge_texts_reads_questions_and_faq_examples_only(tmp_path: Path) -> None:
+def _knowledge(tmp_path: Path, nlu_blocks: str) -> tuple[Path, Path]:
+    """A seeds/ with the one entry x_one and an nlu_data/faq/ with ``nlu_blocks``."""
     seeds, nlu = tmp_path / "seeds", tmp_path / "nlu"
     seeds.mkdir()
     nlu.mkdir()
@@ -63,11 +64,15 @@ def test_knowledge_texts_reads_questions_and_faq_examples_only(tmp_path: Path) -
         yaml.safe_dump({"entries": [{"id": "x_one", "question": "Câu hỏi một?"}]}),
         encoding="utf-8",
     )
-    (nlu / "a.yml").write_text(
-        'version: "3.1"\nnlu:\n'
+    (nlu / "a.yml").write_text('version: "3.1"\nnlu:\n' + nlu_blocks, encoding="utf-8")
+    return seeds, nlu
+
+
+def test_knowledge_texts_reads_questions_and_faq_examples_only(tmp_path: Path) -> None:
+    seeds, nlu = _knowledge(
+        tmp_path,
         "  - intent: faq/x_one\n    examples: |\n      - ví dụ một\n      - vi du mot\n"
         "  - intent: greet\n    examples: |\n      - xin chào\n",
-        encoding="utf-8",
     )
     assert knowledge_texts(seeds, nlu) == {
         "x_one": ["Câu hỏi một?", "ví dụ một", "vi du mot"]
@@ -75,18 +80,10 @@ def test_knowledge_texts_reads_questions_and_faq_examples_only(tmp_path: Path) -
 
 
 def test_a_story_example_stays_out_of_the_index(tmp_path: Path) -> None:
-    seeds, nlu = tmp_path / "seeds", tmp_path / "nlu"
-    seeds.mkdir()
-    nlu.mkdir()
-    (seeds / "a.yml").write_text(
-        yaml.safe_dump({"entries": [{"id": "x_one", "question": "Câu hỏi một?"}]}),
-        encoding="utf-8",
-    )
     story = " ".join(["chuyện"] * MAX_EXAMPLE_WORDS) + " thì sao ạ"
-    (nlu / "a.yml").write_text(
-        'version: "3.1"\nnlu:\n'
+    seeds, nlu = _knowledge(
+        tmp_path,
         f"  - intent: faq/x_one\n    examples: |\n      - {story}\n      - ví dụ\n",
-        encoding="utf-8",
     )
 
     assert knowledge_texts(seeds, nlu) == {"x_one": ["Câu hỏi một?", "ví dụ"]}
