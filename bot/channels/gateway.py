@@ -49,7 +49,7 @@ from bot import session, speedups
 logger = logging.getLogger(__name__)
 
 # Rasa loads this channel at start-up, before any conversation: the one place in the
-# Rasa process to fix how sessions carry slots over (bot/session.py) and to make two
+# Rasa process to fix how sessions carry slots over (bot/session.py) and to make its
 # hot paths cheap (bot/speedups.py).
 session.install()
 speedups.install()
