@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.channels.inbox import Handler, Inbox, InboxWorker
-from api.channels.outbound import push
 from api.channels.outbox import TURN, Outbox, OutboxWorker
 from api.channels.store import ChannelStore
 from api.channels.telegram import CHANNEL as TELEGRAM
@@ -53,7 +52,8 @@ from api.handoff import tickets
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.notices.dialogue import NoticesDialogue
-from api.notices.sending import send_notice
+from api.notices.sending import NOTICE, notice_sender, send_notice
+from api.notices.sending import settle as settle_notice
 from api.notices.service import unfinished_notices
 from api.querylog.pending import PendingTurns, flush_periodically
 from api.querylog.refresher import refresh_periodically
@@ -143,23 +143,33 @@ def _outbox_worker(
     )
     sessions = Sessions(engine)
 
-    async def turn(ref: int | None, channel: str, outcome: str) -> None:
+    async def turn(ref: int | None, channel: str, _address: str, outcome: str) -> None:
         # Delivered late is delivered: only a reply given up is recorded.
         if ref and outcome.startswith("failed:"):
             reason = outcome.removeprefix("failed:")
             await conversation.mark_undelivered(ref, f"{channel}:{reason}")
 
-    async def team_reply(ref: int | None, channel: str, outcome: str) -> None:
+    async def team_reply(
+        ref: int | None, channel: str, _address: str, outcome: str
+    ) -> None:
         if ref is not None:
             await sessions.run(tickets.set_delivery, ref, outcome)
 
-    async def survey(ref: int | None, channel: str, outcome: str) -> None:
+    async def survey(
+        ref: int | None, channel: str, _address: str, outcome: str
+    ) -> None:
         if ref is not None:
             await sessions.run(tickets.set_satisfaction_delivery, ref, outcome)
 
     worker.on_settled(TURN, turn)
     worker.on_settled(HANDOFF_REPLY, team_reply)
+
+    async def notice(ref: int | None, channel: str, address: str, outcome: str) -> None:
+        if ref is not None:
+            await settle_notice(engine, ref, channel, address, outcome)
+
     worker.on_settled(HANDOFF_SURVEY, survey)
+    worker.on_settled(NOTICE, notice)
     return worker
 
 
@@ -168,11 +178,7 @@ async def _resume_notices(state: Any) -> None:
     claimed before it is sent, so workers resuming together send it once)."""
     try:
         for notice_id in await asyncio.to_thread(unfinished_notices, state.engine):
-
-            async def sender(channel: str, pseudonym: str, text: str) -> str:
-                return await push(state, channel, pseudonym, text)
-
-            await send_notice(state.engine, notice_id, sender)
+            await send_notice(state.engine, notice_id, notice_sender(state, notice_id))
     except asyncio.CancelledError:
         raise
     except Exception:  # the gateway serves on; the next start tries again

@@ -59,8 +59,9 @@ CONCURRENCY = 16
 
 # Sends one piece to ``address``; raises SendFailed.
 PieceSender = Callable[[str, dict[str, Any]], Awaitable[None]]
-# Records how a message ended: (ref, channel, "sent" or "failed:<reason>").
-Settle = Callable[[int | None, str, str], Awaitable[None]]
+# Records how a message ended: (ref, channel, address, "sent" or "failed:<reason>");
+# the address tells apart the recipients of one ref (a notice's).
+Settle = Callable[[int | None, str, str, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -339,7 +340,7 @@ class OutboxWorker:
     async def _settled(self, parcel: Parcel, outcome: str) -> None:
         settle = self._settle.get(parcel.kind)
         if settle is not None:
-            await settle(parcel.ref, parcel.channel, outcome)
+            await settle(parcel.ref, parcel.channel, parcel.address, outcome)
 
 
 async def send_or_queue(

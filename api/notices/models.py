@@ -52,6 +52,6 @@ class NoticeDelivery(Base):
     )
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     user_pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
-    # "queued", "sent", "skipped:<why>" or "failed:<reason>" (and "sending:<UTC
-    # time>" while one is being sent).
+    # "queued", "sent", "skipped:<why>" or "failed:<reason>"; "sending:<UTC time>"
+    # while one is being sent, "outbox" while the durable outbox retries it.
     status: Mapped[str] = mapped_column(String(60))

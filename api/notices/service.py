@@ -189,14 +189,42 @@ def claim_delivery(
         return bool(result.rowcount) and subscribed
 
 
+# A delivery the platform refused for a while, held by the durable outbox until
+# it is delivered or given up (api.notices.sending.settle records which).
+IN_OUTBOX = "outbox"
+
+
 def record_delivery(
     engine: Engine, notice_id: int, channel: str, user: str, outcome: str
 ) -> None:
-    """Records how a claimed delivery went ("sent" or "failed:<reason>")."""
+    """Records how a claimed delivery went: "sent", "failed:<reason>", or "queued"
+    (the outbox took it: the delivery waits as :data:`IN_OUTBOX`)."""
     with Session(engine) as session:
         delivery = session.get(NoticeDelivery, (notice_id, channel, user))
         assert delivery is not None
-        delivery.status = outcome[:60]
+        delivery.status = IN_OUTBOX if outcome == "queued" else outcome[:60]
+        session.commit()
+
+
+def record_outbox_outcome(
+    engine: Engine, notice_id: int, channel: str, address: str, outcome: str
+) -> None:
+    """Records how the outbox ended the delivery of ``notice_id`` to the citizen
+    whose address on ``channel`` is ``address`` ("sent" or "failed:<reason>")."""
+    with Session(engine) as session:
+        users = select(ChannelContact.user_pseudonym).where(
+            ChannelContact.channel == channel, ChannelContact.address == address
+        )
+        session.execute(
+            update(NoticeDelivery)
+            .where(
+                NoticeDelivery.notice_id == notice_id,
+                NoticeDelivery.channel == channel,
+                NoticeDelivery.status == IN_OUTBOX,
+                NoticeDelivery.user_pseudonym.in_(users.scalar_subquery()),
+            )
+            .values(status=outcome[:60])
+        )
         session.commit()
 
 
@@ -217,9 +245,10 @@ def finish_notice(engine: Engine, notice_id: int) -> None:
         notice = session.get(Notice, notice_id)
         assert notice is not None
         statuses = _outcomes(session, notice_id)
-        if statuses.get("queued") or statuses.get("sending"):
+        if statuses.get("queued") or statuses.get("sending") or statuses.get(IN_OUTBOX):
             # Another worker is still sending some (a resume after a restart runs
-            # beside it): the one that sends the last delivery finishes the notice.
+            # beside it), or the outbox holds some: whoever records the last
+            # delivery finishes the notice.
             return
         notice.sent = statuses.get("sent", 0)
         notice.failed = statuses.get("failed", 0)

@@ -10,9 +10,8 @@ from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, R
 from fastapi import status as http_status
 from pydantic import BaseModel, Field, field_validator
 
-from api.channels.outbound import push
 from api.core.db import utcnow
-from api.notices.sending import send_notice
+from api.notices.sending import notice_sender, send_notice
 from api.notices.service import (
     MAX_NOTICE_CHARS,
     Recipient,
@@ -110,11 +109,9 @@ def send(
         session, body.text, body.province, claims.username, people
     )
     state = request.app.state
-
-    async def sender(channel: str, pseudonym: str, text: str) -> str:
-        return await push(state, channel, pseudonym, text)
-
-    tasks.add_task(send_notice, state.engine, notice_id, sender)
+    tasks.add_task(
+        send_notice, state.engine, notice_id, notice_sender(state, notice_id)
+    )
     return {"id": notice_id, "recipients": preview_counts(people)}
 
 

@@ -244,3 +244,43 @@ def test_the_log_shows_how_far_a_notice_being_sent_has_got(
         1,
         1,
     )
+
+
+def test_a_notice_the_platform_refuses_for_a_while_goes_through_the_outbox_once(
+    channel_settings: Any, fake_telegram: FakeTelegram, seeded_engine: Any
+) -> None:
+    from tests.api.conftest import client_for
+
+    with client_for(
+        channel_settings,
+        send_attempts=1,
+        outbox_poll_seconds=0.05,
+        outbox_backoff_seconds=0.05,
+    ) as client:
+        telegram_post(client, message_update("/nhanthongbao"))
+        everyone = preview(client, text=WARNING)
+        fake_telegram.failures["sendMessage"] = [(502, "Bad Gateway")]
+        sent = client.post(
+            "/api/staff/notices",
+            json={"text": WARNING, "preview_key": everyone["preview_key"]},
+            headers=admin(),
+        )
+        assert sent.status_code == 202
+
+        def logged() -> dict[str, Any]:
+            items = client.get("/api/staff/notices", headers=admin()).json()["items"]
+            return dict(items[0])
+
+        # Refused once: the outbox holds it, and the notice is not finished yet.
+        with Session(seeded_engine) as session:
+            assert session.scalars(select(NoticeDelivery.status)).all() == ["outbox"]
+        for _ in range(200):
+            if logged()["finished_at"] is not None:
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)  # a second delivery, were there one, would be out by now
+
+    item = logged()
+    assert (item["recipients"], item["sent"], item["failed"]) == (1, 1, 0)
+    notices = [t for t in telegram_texts(fake_telegram) if WARNING in t]
+    assert len(notices) == 2  # refused once, then delivered once
