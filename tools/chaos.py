@@ -159,6 +159,8 @@ class Turn:
     attempts: int = 0
     accepted: bool = False
     replies: list[str] = field(default_factory=list)
+    # When each reply arrived (monotonic), for the repeated-reply diagnosis.
+    reply_times: list[float] = field(default_factory=list)
     replied_at: float | None = None
 
 
@@ -379,7 +381,9 @@ class Driver:
                 elif time.monotonic() - arrived[-1][0] >= self.args.quiet:
                     break
             await asyncio.sleep(0.05)
-        turn.replies = [t for _, t in self.inbox.since(chat, before)]
+        arrived = self.inbox.since(chat, before)
+        turn.replies = [t for _, t in arrived]
+        turn.reply_times = [at for at, _ in arrived]
 
     # ------------------------------------------------------------------ outages
 
@@ -551,6 +555,12 @@ def _figures(
                 "repeated": sorted(
                     {r[:60] for r in t.replies if t.replies.count(r) > 1}
                 ),
+                "question": t.question[:80],
+                # Seconds after the turn was sent, and the start of each reply.
+                "timeline": [
+                    [round(at - t.sent_at, 2), r[:40]]
+                    for at, r in zip(t.reply_times, t.replies, strict=True)
+                ],
             }
             for t in accepted
             if len(t.replies) != len(set(t.replies))
