@@ -2,7 +2,8 @@
 
 The ResponseSelector ranks answers by a learned similarity; this index ranks them by the
 words a message shares with each answer's own question (seeds/knowledge/) and its
-training examples (nlu_data/faq/). The two make different mistakes, so the answer
+training examples (nlu_data/: the content team's in faq/, and the citizens' messages
+staff linked to an answer, exported to reviewed/ by `python -m api export-examples`). The two make different mistakes, so the answer
 decision (actions/decision.py) uses both. Nothing under tests/ is ever indexed: those
 messages measure the assistant and are never trained on.
 
@@ -29,7 +30,7 @@ from textnorm import lemma
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds" / "knowledge"
-NLU_DATA = ROOT / "nlu_data" / "faq"
+NLU_DATA = ROOT / "nlu_data"
 FAQ_PREFIX = "faq/"
 WORD = re.compile(r"\w+")
 # A training example line: "- text" (Rasa's Markdown-in-YAML examples).
@@ -61,7 +62,8 @@ def knowledge_texts(
             "entries"
         ) or []:
             texts[str(entry["id"])].append(str(entry["question"]))
-    for path in sorted(nlu_data.glob("*.yml")):
+    # Every file under nlu_data/ (faq/, reviewed/); other intents are skipped below.
+    for path in sorted(nlu_data.rglob("*.yml")):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(
             "nlu"
         ) or []:

@@ -89,6 +89,23 @@ def test_a_story_example_stays_out_of_the_index(tmp_path: Path) -> None:
     assert knowledge_texts(seeds, nlu) == {"x_one": ["Câu hỏi một?", "ví dụ"]}
 
 
+def test_examples_staff_linked_and_exported_are_indexed(tmp_path: Path) -> None:
+    # `python -m api export-examples` writes nlu_data/reviewed/<day>.yml.
+    seeds, nlu = _knowledge(
+        tmp_path, "  - intent: faq/x_one\n    examples: |\n      - ví dụ\n"
+    )
+    (nlu / "reviewed").mkdir()
+    (nlu / "reviewed" / "2026-12-06.yml").write_text(
+        'version: "3.1"\nnlu:\n  - intent: faq/x_one\n    examples: |\n'
+        "      - câu một người dân viết\n",
+        encoding="utf-8",
+    )
+
+    assert knowledge_texts(seeds, nlu) == {
+        "x_one": ["Câu hỏi một?", "ví dụ", "câu một người dân viết"]
+    }
+
+
 def test_the_real_index_covers_every_answer_from_seeds_and_nlu_data_only() -> None:
     texts = knowledge_texts()
     seeded = {
@@ -101,8 +118,8 @@ def test_the_real_index_covers_every_answer_from_seeds_and_nlu_data_only() -> No
     # development and test sets measure the assistant and are never trained on).
     sources = "".join(
         path.read_text(encoding="utf-8")
-        for folder in ("seeds/knowledge", "nlu_data/faq")
-        for path in (ROOT / folder).glob("*.yml")
+        for folder in ("seeds/knowledge", "nlu_data")
+        for path in (ROOT / folder).rglob("*.yml")
     )
     assert all(text in sources for phrasings in texts.values() for text in phrasings)
 
