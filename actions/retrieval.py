@@ -39,6 +39,12 @@ EXAMPLE = re.compile(r"^\s*-\s+(.*\S)\s*$")
 # of the index: their many words blur the answer's document and pull in messages that
 # share only the story (eval/experiments.md).
 MAX_EXAMPLE_WORDS = 25
+# A message that is, once folded, one of a single answer's phrasings scores that
+# answer 1: a citizen's message staff linked to an answer (nlu_data/reviewed/) is
+# answered when it comes again, however many other phrasings dilute the answer's
+# document. Mixing in the closest phrasing's similarity more generally did not help on
+# the development set (eval/experiments.md).
+EXACT_SCORE = 1.0
 
 
 def terms(text: str) -> list[str]:
@@ -95,6 +101,11 @@ class RetrievalIndex:
             analyzer=_as_is, sublinear_tf=True, norm="l2"
         )
         self._matrix: Any = self._vectorizer.fit_transform(documents)
+        owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
+        for answer_id in self._ids:
+            for text in texts[answer_id]:
+                owners[tuple(terms(text))].add(answer_id)
+        self._exact = {key: ids.pop() for key, ids in owners.items() if len(ids) == 1}
 
     def rank(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
         """(answer_id, score) of the answers closest to ``text``, best first; empty
@@ -103,6 +114,9 @@ class RetrievalIndex:
         if query.nnz == 0:
             return []
         similarities = (self._matrix @ query.T).toarray().ravel()
+        exact = self._exact.get(tuple(terms(text)))
+        if exact is not None:
+            similarities[self._ids.index(exact)] = EXACT_SCORE
         ranked = sorted(
             (
                 (self._ids[row], float(similarities[row]))

@@ -29,6 +29,7 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
             attempts=1,
             accepted=True,
             replies=["y", "y"],
+            reply_times=[3.5, 4.25],
             replied_at=3.5,
         ),
     ]
@@ -50,6 +51,8 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
             "attempts": 1,
             "replies": 2,
             "repeated": ["y"],
+            "question": "c",
+            "timeline": [[0.5, "y"], [1.25, "y"]],
         }
     ]
     assert figures["latency_ms"]["p50"] in (200.0, 500.0)
