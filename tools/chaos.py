@@ -23,7 +23,13 @@ Definitions (also in the README table):
 * replied: at least one message reached the citizen (the HTTP answer, or the fake
   platform server) within ``--reply-timeout`` seconds;
 * lost: accepted but never logged or never replied to (must be 0);
-* a repeated reply: the same message text twice for one turn (duplicate delivery).
+* a repeated reply: the same message text twice in one turn's window (the messages
+  from the turn's first reply until 0.3 s of quiet); a slow second piece of the turn
+  before lands in the next turn's window, so this can count replies that were sent
+  once;
+* a duplicate delivery: a message a chat received more often than the query log says
+  its turns were answered with it (each logged reply split into its messages), the
+  exact measure of a second send.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ import statistics
 import subprocess
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -486,6 +492,45 @@ def _logged(app_url: str) -> dict[str, int]:
     }
 
 
+# Messages are compared by their start: the log keeps the masked text, and a
+# channel may cut a long message in two.
+PIECE_PREFIX = 40
+
+
+def _logged_pieces(app_url: str) -> dict[str, Counter[str]]:
+    """Per chat ("telegram:<chat id>", "zalo:<user id>"), how many times each message
+    (by its start) was in a logged reply."""
+    engine = create_engine(app_url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT c.channel, c.address, t.reply_masked FROM querylog_turn t"
+                " JOIN channel_contact c ON c.channel = t.channel"
+                " AND c.user_pseudonym = t.user_pseudonym"
+            )
+        ).all()
+    engine.dispose()
+    pieces: dict[str, Counter[str]] = defaultdict(Counter)
+    for channel, address, reply in rows:
+        for piece in (reply or "").split("\n\n"):
+            pieces[f"{channel}:{address}"][piece[:PIECE_PREFIX]] += 1
+    return pieces
+
+
+def over_delivered(
+    delivered: dict[str, list[tuple[float, str]]], logged: dict[str, Counter[str]]
+) -> int:
+    """Messages chats received more often than their logged replies hold them.
+    Messages the log never holds (a channel's numbered menu) are not compared."""
+    extra = 0
+    for chat, messages in delivered.items():
+        received = Counter(message[:PIECE_PREFIX] for _, message in messages)
+        for start, count in received.items():
+            if start in logged.get(chat, {}):
+                extra += max(0, count - logged[chat][start])
+    return extra
+
+
 def _figures(
     driver: Driver, elapsed: float, logged: dict[str, int], polite: set[str]
 ) -> dict[str, Any]:
@@ -526,7 +571,11 @@ def _figures(
             for t in replied
             if t.replied_at is not None and t.replied_at - t.sent_at > LATE_SECONDS
         ),
-        "duplicates": {"handled_twice": logged["twice"], "repeated_replies": repeated},
+        "duplicates": {
+            "handled_twice": logged["twice"],
+            "repeated_replies": repeated,
+            "delivered_more_than_logged": logged.get("over_delivered", "–"),
+        },
         "lost": {
             "not_logged": not_logged,
             "no_reply": len(accepted) - len(replied),
@@ -606,6 +655,8 @@ platform servers on loopback), real questions from the development set.
 |---|---|---|---|---|---|
 {rows}
 
+Messages a chat received more often than the query log says its turns were answered
+with them (a second send): {f["duplicates"].get("delivered_more_than_logged", "–")}.
 Send attempts refused (sent again): {f["send_attempts_refused"]}. Latency from the
 question to the first reply: p50 {lat["p50"]} ms, p95 {lat["p95"]} ms, p99 {lat["p99"]} ms;
 {f["throughput_turns_per_s"]} turns/s over {f["elapsed_s"]} s, outages included.
@@ -743,7 +794,13 @@ def main(argv: list[str] | None = None) -> None:
             driver = Driver(run, inbox, args)
             elapsed = asyncio.run(driver.drive())
             time.sleep(5)  # the last rows of the query log
-            figures = _figures(driver, elapsed, _logged(app_url), {RASA_UNAVAILABLE})
+            logged = _logged(app_url)
+            with inbox.lock:
+                delivered = {chat: list(m) for chat, m in inbox.by_chat.items()}
+            logged["over_delivered"] = over_delivered(
+                delivered, _logged_pieces(app_url)
+            )
+            figures = _figures(driver, elapsed, logged, {RASA_UNAVAILABLE})
     finally:
         telegram.close()
         zalo.close()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from types import SimpleNamespace
 
-from tools.chaos import Outage, Turn, _figures
+from tools.chaos import PIECE_PREFIX, Outage, Turn, _figures, over_delivered
 
 POLITE = "Xin lỗi, hệ thống đang bận."
 
@@ -33,14 +34,18 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
             replied_at=3.5,
         ),
     ]
-    logged = {"rows": 3, "distinct": 2, "twice": 1}
+    logged = {"rows": 3, "distinct": 2, "twice": 1, "over_delivered": 0}
 
     figures = _figures(_driver(turns, []), 10.0, logged, {POLITE})
 
     assert figures["turns_accepted"] == 3
     assert figures["turns_replied"] == 2
     assert figures["lost"] == {"not_logged": 1, "no_reply": 1, "not_accepted": 0}
-    assert figures["duplicates"] == {"handled_twice": 1, "repeated_replies": 1}
+    assert figures["duplicates"] == {
+        "handled_twice": 1,
+        "repeated_replies": 1,
+        "delivered_more_than_logged": 0,
+    }
     assert figures["no_reply_turns"] == [
         {"channel": "telegram", "sent_at_s": 2.0, "attempts": 3}
     ]
@@ -93,3 +98,21 @@ def test_a_reply_after_the_inbox_lease_is_late_not_lost() -> None:
     assert figures["turns_replied"] == 2
     assert figures["replied_late"] == 1
     assert figures["lost"] == {"not_logged": 0, "no_reply": 0, "not_accepted": 0}
+
+
+def test_a_message_received_more_often_than_logged_is_a_duplicate_delivery() -> None:
+    unsure = "Xin lỗi Anh/Chị, trợ lý chưa hiểu được câu hỏi. Anh/Chị có muốn hỏi…"
+    logged = {
+        # Two turns of this citizen were answered "unsure", one with an answer.
+        "zalo:1": Counter({unsure[:PIECE_PREFIX]: 2, "Anh/Chị vào mục": 1}),
+        "telegram:2": Counter({unsure[:PIECE_PREFIX]: 1}),
+    }
+    delivered = {
+        # Both unsure replies arrived close together in one turn's window: sent once
+        # each, not a duplicate; the numbered menu is never in the log.
+        "zalo:1": [(1.0, unsure), (1.1, unsure), (1.2, "1. Quên mật khẩu")],
+        # One unsure reply logged, two received: a second send.
+        "telegram:2": [(2.0, unsure), (2.1, unsure)],
+    }
+
+    assert over_delivered(delivered, logged) == 1
