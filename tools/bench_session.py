@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from tools.bench import BENCH, QUESTIONS, _machine
+from tools.bench import BENCH, QUESTIONS, _machine, put_readme_section
 from tools.model import ROOT
 from tools.stack import Ports, Stack
 
@@ -112,8 +112,6 @@ def main() -> None:
         rows.append(
             f"| {run['session_max_events']} | {cells} | {run['last_over_first']} |"
         )
-    readme = BENCH / "README.md"
-    text = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
     section = f"""{README_START}
 ## One long conversation
 
@@ -125,13 +123,8 @@ session once it holds more than 60 events (bot/channels/gateway.py).
 
 {chr(10).join(rows)}
 {README_END}"""
-    if README_START in text and README_END in text:
-        before, rest = text.split(README_START, 1)
-        text = before + section + rest.split(README_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    readme.write_text(text, encoding="utf-8")
-    print(f"wrote {BENCH / 'session.json'} and {readme}")
+    put_readme_section(README_START, README_END, section)
+    print(f"wrote {BENCH / 'session.json'} and {BENCH / 'README.md'}")
 
 
 if __name__ == "__main__":

@@ -475,16 +475,21 @@ class Driver:
         return time.monotonic() - started
 
 
-def _logged(app_url: str) -> dict[str, int]:
+def _rows(app_url: str, sql: str) -> list[Any]:
+    """The rows of one query on the profile's application database."""
     engine = create_engine(app_url)
     with engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT user_pseudonym, text_masked, count(*) AS n FROM querylog_turn"
-                " GROUP BY user_pseudonym, text_masked"
-            )
-        ).all()
+        rows = list(connection.execute(text(sql)).all())
     engine.dispose()
+    return rows
+
+
+def _logged(app_url: str) -> dict[str, int]:
+    rows = _rows(
+        app_url,
+        "SELECT user_pseudonym, text_masked, count(*) AS n FROM querylog_turn"
+        " GROUP BY user_pseudonym, text_masked",
+    )
     return {
         "rows": sum(r.n for r in rows),
         "distinct": len(rows),
@@ -500,16 +505,12 @@ PIECE_PREFIX = 40
 def _logged_pieces(app_url: str) -> dict[str, Counter[str]]:
     """Per chat ("telegram:<chat id>", "zalo:<user id>"), how many times each message
     (by its start) was in a logged reply."""
-    engine = create_engine(app_url)
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT c.channel, c.address, t.reply_masked FROM querylog_turn t"
-                " JOIN channel_contact c ON c.channel = t.channel"
-                " AND c.user_pseudonym = t.user_pseudonym"
-            )
-        ).all()
-    engine.dispose()
+    rows = _rows(
+        app_url,
+        "SELECT c.channel, c.address, t.reply_masked FROM querylog_turn t"
+        " JOIN channel_contact c ON c.channel = t.channel"
+        " AND c.user_pseudonym = t.user_pseudonym",
+    )
     pieces: dict[str, Counter[str]] = defaultdict(Counter)
     for channel, address, reply in rows:
         for piece in (reply or "").split("\n\n"):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -68,6 +69,17 @@ def client(settings: Settings) -> Iterator[TestClient]:
     """A client for the app (lifespan run)."""
     with client_for(settings) as client:
         yield client
+
+
+def wait_until(condition: Callable[[], Any], timeout: float = 10) -> None:
+    """Returns once ``condition()`` is true (background work: the outbox, the
+    query log's queue); fails the test after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError("condition not met")
 
 
 def logged_turns(engine: Any) -> list[Turn]:

@@ -17,7 +17,7 @@ from api.core.db import utcnow
 from api.notices.models import NoticeDelivery
 from api.staff.models import Role
 from tests import factories
-from tests.api.conftest import staff_token
+from tests.api.conftest import client_for, staff_token, wait_until
 from tests.api.test_telegram import message_update
 from tests.api.test_telegram import post as telegram_post
 from tests.api.test_zalo import event
@@ -175,7 +175,6 @@ def test_a_notice_a_dead_process_left_half_sent_is_finished_at_start_up_once_eac
     from datetime import timezone
 
     from api.notices.models import Notice, NoticeSubscription
-    from tests.api.conftest import client_for
 
     def mark(minutes_ago: int) -> str:
         at = (utcnow() - timedelta(minutes=minutes_ago)).astimezone(timezone.utc)
@@ -249,8 +248,6 @@ def test_the_log_shows_how_far_a_notice_being_sent_has_got(
 def test_a_notice_the_platform_refuses_for_a_while_goes_through_the_outbox_once(
     channel_settings: Any, fake_telegram: FakeTelegram, seeded_engine: Any
 ) -> None:
-    from tests.api.conftest import client_for
-
     with client_for(
         channel_settings,
         send_attempts=1,
@@ -274,10 +271,7 @@ def test_a_notice_the_platform_refuses_for_a_while_goes_through_the_outbox_once(
         # Refused once: the outbox holds it, and the notice is not finished yet.
         with Session(seeded_engine) as session:
             assert session.scalars(select(NoticeDelivery.status)).all() == ["outbox"]
-        for _ in range(200):
-            if logged()["finished_at"] is not None:
-                break
-            time.sleep(0.05)
+        wait_until(lambda: logged()["finished_at"] is not None)
         time.sleep(0.3)  # a second delivery, were there one, would be out by now
 
     item = logged()

@@ -18,7 +18,7 @@ from api.channels.models import ChannelContact, OutboundMessage
 from api.core.config import Settings
 from api.handoff.models import HandoffTicket
 from api.querylog.models import Outcome
-from tests.api.conftest import client_for, logged_turns
+from tests.api.conftest import client_for, logged_turns, wait_until
 from tests.api.test_handoff import open_ticket, staff, teams  # noqa: F401
 from tests.api.test_telegram import CHAT_ID, message_update
 from tests.api.test_telegram import post as post_telegram
@@ -32,15 +32,6 @@ ANSWER = "Chữ ký số là chữ ký điện tử dùng khóa riêng của Anh
 def _waiting(engine: Any) -> list[OutboundMessage]:
     with Session(engine) as session:
         return list(session.scalars(select(OutboundMessage)))
-
-
-def _wait_until(condition: Any, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met")
 
 
 def _sent(fake: FakeTelegram) -> list[dict[str, Any]]:
@@ -164,7 +155,7 @@ def test_a_reply_the_platform_keeps_refusing_is_given_up_and_recorded(
         outbox_max_attempts=3,
     ) as client:
         post_telegram(client, message_update("chu ky so la gi"))
-        _wait_until(
+        wait_until(
             lambda: logged_turns(seeded_engine)[0].outcome is Outcome.UNDELIVERED
         )
         time.sleep(0.5)  # nothing more is tried
@@ -253,7 +244,7 @@ def test_a_team_reply_the_platform_refuses_for_a_while_is_sent_and_recorded(
             detail = client.get(f"/api/staff/tickets/{number}", headers=staff("ts1"))
             return str(detail.json()["thread"][-1]["delivery"])
 
-        _wait_until(lambda: delivery() == "sent")
+        wait_until(lambda: delivery() == "sent")
 
     calls = [
         c

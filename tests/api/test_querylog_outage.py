@@ -17,7 +17,7 @@ from api.core.config import Settings
 from api.querylog.models import Outcome
 from api.querylog.pending import REDIS_KEY, PendingTurns, write_rows
 from api.querylog.service import TurnRecord
-from tests.api.conftest import client_for, logged_turns
+from tests.api.conftest import client_for, logged_turns, wait_until
 from tests.fakes import FakeRasa
 
 ANSWER = "Anh/Chị đăng ký tài khoản định danh điện tử mức 2 tại công an xã."
@@ -41,15 +41,6 @@ def unreachable(engine: Engine) -> Iterator[None]:
         yield
     finally:
         down[0] = False
-
-
-def _wait_until(condition: Any, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not met")
 
 
 def _chat(client: Any, text: str) -> dict[str, Any]:
@@ -117,7 +108,7 @@ def test_turns_during_an_outage_are_answered_and_logged_once_it_is_over(
             assert client.app.state.pending_turns.waiting() == 4  # type: ignore[attr-defined]
             time.sleep(0.3)  # the flusher tries, and fails, meanwhile
 
-        _wait_until(lambda: len(logged_turns(seeded_engine)) == 5)
+        wait_until(lambda: len(logged_turns(seeded_engine)) == 5, timeout=15)
         time.sleep(0.3)  # a second write would have happened by now
         assert client.app.state.pending_turns.waiting() == 0  # type: ignore[attr-defined]
 
@@ -169,7 +160,7 @@ def test_turns_queued_in_redis_outlive_the_worker_that_queued_them(
     assert redis_queue.llen(REDIS_KEY) == 3
 
     with client_for(shared):
-        _wait_until(lambda: len(logged_turns(seeded_engine)) == 3)
+        wait_until(lambda: len(logged_turns(seeded_engine)) == 3, timeout=15)
         time.sleep(0.3)
     assert redis_queue.llen(REDIS_KEY) == 0
     assert [t.text_masked for t in logged_turns(seeded_engine)] == [
