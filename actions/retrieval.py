@@ -91,32 +91,35 @@ class RetrievalIndex:
 
     def __init__(self, texts: Mapping[str, Iterable[str]]) -> None:
         self._ids = list(texts)
-        documents = [
-            [term for text in texts[answer_id] for term in terms(text)]
-            for answer_id in self._ids
-        ]
+        phrasings = [[terms(text) for text in texts[a]] for a in self._ids]
         # Documents are already term lists. Sublinear tf: a word said in ten examples
         # is not ten times the evidence.
         self._vectorizer = TfidfVectorizer(
             analyzer=_as_is, sublinear_tf=True, norm="l2"
         )
-        self._matrix: Any = self._vectorizer.fit_transform(documents)
-        owners: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        for answer_id in self._ids:
-            for text in texts[answer_id]:
-                owners[tuple(terms(text))].add(answer_id)
-        self._exact = {key: ids.pop() for key, ids in owners.items() if len(ids) == 1}
+        self._matrix: Any = self._vectorizer.fit_transform(
+            [[term for phrasing in own for term in phrasing] for own in phrasings]
+        )
+        # Each phrasing's terms -> the rows of the answers that have it.
+        owners: dict[tuple[str, ...], set[int]] = defaultdict(set)
+        for row, own in enumerate(phrasings):
+            for phrasing in own:
+                owners[tuple(phrasing)].add(row)
+        self._exact = {
+            key: rows.pop() for key, rows in owners.items() if len(rows) == 1
+        }
 
     def rank(self, text: str, limit: int = 10) -> list[tuple[str, float]]:
         """(answer_id, score) of the answers closest to ``text``, best first; empty
         when it shares no known term with any of them."""
-        query = self._vectorizer.transform([terms(text)])
+        message = terms(text)
+        query = self._vectorizer.transform([message])
         if query.nnz == 0:
             return []
         similarities = (self._matrix @ query.T).toarray().ravel()
-        exact = self._exact.get(tuple(terms(text)))
+        exact = self._exact.get(tuple(message))
         if exact is not None:
-            similarities[self._ids.index(exact)] = EXACT_SCORE
+            similarities[exact] = EXACT_SCORE
         ranked = sorted(
             (
                 (self._ids[row], float(similarities[row]))
