@@ -42,7 +42,9 @@ def decide(
         "text": parse.get("text"),
         "intent": intent,
         "answer": answer,
-        "offered": [a for a, _ in offer_ranking(selector, retrieval, 0.0)[:3]],
+        "offered": [
+            a for a, _ in offer_ranking(selector, retrieval, policy.offer_weight)[:3]
+        ],
         "classifier": selector[:3],
         "retrieval": retrieval[:3],
     }
