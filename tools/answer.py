@@ -4,7 +4,8 @@ it would offer, with both signals' rankings (bot environment).
     .venv-bot/bin/python tools/answer.py "quên mật khẩu vneid"
     .venv-bot/bin/python tools/answer.py --model m.tar.gz --nlu-data d --seeds s TEXT
 
-Runs the trained model's NLU and the action server's own decision (actions/decision.py
+Runs the gateway channel's shaping (bot/shape.py), the trained model's NLU and the
+action server's own decision (actions/decision.py
 with the retrieval index of actions/retrieval.py), without Rasa's server or the action
 server: for staff asking "why did it answer that", and for the learning-loop test,
 which checks a message staff linked to an answer is answered after training. Prints
@@ -27,6 +28,7 @@ from actions.decision import (
     selector_ranking,
 )
 from actions.retrieval import NLU_DATA, SEEDS, RetrievalIndex, knowledge_texts
+from bot.shape import model_classifier, question_of
 from tools.model import model_path
 
 
@@ -65,8 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     index = RetrievalIndex(knowledge_texts(args.seeds, args.nlu_data))
     policy = AnswerPolicy()
     loop = asyncio.new_event_loop()
+    classify = model_classifier(agent)
     for text in args.texts:
-        parse = loop.run_until_complete(agent.parse_message(text))
+        question = loop.run_until_complete(question_of(text, classify)).question
+        parse = loop.run_until_complete(agent.parse_message(question))
         print(json.dumps(decide(parse, index, policy), ensure_ascii=False), flush=True)
     loop.close()
     return 0

@@ -42,7 +42,16 @@ from tools.stack import Ports, Stack, _process_tree, _vm_hwm_kb
 BENCH = ROOT / "bench"
 README_START = "<!-- hops-bench:start (written by tools/bench_hops.py) -->"
 README_END = "<!-- hops-bench:end -->"
-HOPS = ("admit", "dialogues", "rasa", "rasa-handle", "rasa-tracker", "after", "log")
+HOPS = (
+    "admit",
+    "dialogues",
+    "rasa",
+    "rasa-shape",
+    "rasa-handle",
+    "rasa-tracker",
+    "after",
+    "log",
+)
 
 
 def _timing(header: str) -> dict[str, float]:

@@ -43,6 +43,7 @@ from actions.decision import (
     selector_ranking,
 )
 from actions.retrieval import get_index
+from bot.shape import DEFAULT_MIN_CONFIDENCE, model_classifier, question_of
 from textnorm import fold
 from tools.evaluate import REJECTED
 from tools.model import ROOT, model_path
@@ -115,22 +116,35 @@ def judge(
     }
 
 
-def parse_all(items: list[dict[str, Any]]) -> list[Parse]:
+def parse_all(
+    items: list[dict[str, Any]], min_confidence: float = DEFAULT_MIN_CONFIDENCE
+) -> tuple[list[Parse], int]:
     """(intent, classifier ranking, retrieval ranking) of every message, parsed once
-    by the trained model and the action server's retrieval index."""
+    by the trained model and the action server's retrieval index, after the greeting
+    or thanks around its question is dropped as the gateway channel drops it
+    (bot/shape.py; ``min_confidence`` above 1 keeps every message whole); and how
+    many messages lost such a part."""
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model_path()))
     index = get_index()
     loop = asyncio.new_event_loop()
-    parses = []
+    classify = model_classifier(agent)
+    parses, shaped = [], 0
     for item in tqdm(items, desc="development set", unit="msg", mininterval=2):
-        parse = loop.run_until_complete(agent.parse_message(item["text"]))
+        text = item["text"]
+        if min_confidence <= 1.0:
+            question = loop.run_until_complete(
+                question_of(text, classify, min_confidence)
+            )
+            shaped += question.changed
+            text = question.question
+        parse = loop.run_until_complete(agent.parse_message(text))
         parses.append(
-            (parse["intent"]["name"], selector_ranking(parse), index.rank(item["text"]))
+            (parse["intent"]["name"], selector_ranking(parse), index.rank(text))
         )
     loop.close()
-    return parses
+    return parses, shaped
 
 
 class Outcomes:
@@ -306,10 +320,13 @@ def summary(held: list[dict[str, bool]]) -> dict[str, float]:
     }
 
 
-def evaluate(in_use: AnswerPolicy) -> dict[str, Any]:
+def evaluate(
+    in_use: AnswerPolicy, min_confidence: float = DEFAULT_MIN_CONFIDENCE
+) -> dict[str, Any]:
     """Parses every message once; cross-validates the choice of rule."""
     items = load()
-    outcomes = Outcomes(items, parse_all(items))
+    parses, shaped = parse_all(items, min_confidence)
+    outcomes = Outcomes(items, parses)
     everything = list(range(len(items)))
     candidates = CLASSIFIER_ALONE + WITH_RETRIEVAL
     chosen = choose(outcomes, everything, candidates)
@@ -318,6 +335,7 @@ def evaluate(in_use: AnswerPolicy) -> dict[str, Any]:
     return {
         "model": model_path().name,
         "messages": len([i for i in items if not i.get("variant")]),
+        "shaping": {"min_confidence": min_confidence, "shaped": shaped},
         "max_wrong": MAX_WRONG,
         "chosen": asdict(chosen),
         "folds": [asdict(p) for p in per_fold],
@@ -397,6 +415,18 @@ def curve_table(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _shaping_line(shaping: dict[str, Any]) -> str:
+    if not shaping or shaping["min_confidence"] > 1:
+        return (
+            "Messages read whole (no greeting or thanks dropped around the question)."
+        )
+    return (
+        f"As the gateway channel does (bot/shape.py), a greeting before the question or"
+        f" thanks after it was dropped when the model was at least"
+        f" {shaping['min_confidence']} sure of it: {shaping['shaped']} messages."
+    )
+
+
 def report(results: dict[str, Any]) -> str:
     """eval/dev_set.md."""
     chosen, used = results["chosen"], results["in_use"]
@@ -408,6 +438,8 @@ def report(results: dict[str, Any]) -> str:
         f" {results['messages']} messages people wrote (tests/dev_set/), plus each"
         " accented one again with its diacritics stripped. For a question the knowledge"
         " base lacks, any answer is wrong.",
+        "",
+        _shaping_line(results.get("shaping") or {}),
         "",
         "## Cross-validated (the rule chosen on the other four folds)",
         "",
@@ -489,11 +521,26 @@ def main(argv: list[str] | None = None) -> int:
             default=getattr(defaults, field.name),
             help="the rule in use (default: actions/decision.py)",
         )
+    parser.add_argument(
+        "--shape-min-confidence",
+        type=float,
+        default=DEFAULT_MIN_CONFIDENCE,
+        help="the model's confidence that a clause around the question is small "
+        "talk, for it to be dropped (bot/shape.py); above 1, messages stay whole",
+    )
+    parser.add_argument(
+        "--print-only",
+        action="store_true",
+        help="an experiment: print the report, write nothing in eval/",
+    )
     args = parser.parse_args(argv)
     in_use = AnswerPolicy(
         **{f.name: getattr(args, f.name) for f in fields(AnswerPolicy)}
     )
-    results = evaluate(in_use)
+    results = evaluate(in_use, args.shape_min_confidence)
+    if args.print_only:
+        print(report(results))
+        return 0
     OUT.mkdir(exist_ok=True)
     (OUT / "dev_set.json").write_text(
         json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"

@@ -13,6 +13,7 @@ ORDER = (
     "admit",  # normalise, mask, rate limit
     "dialogues",  # the gateway's own dialogues before Rasa (one database session)
     "rasa",  # the HTTP round trip to a Rasa instance
+    "rasa-shape",  # inside Rasa: the greeting or thanks around the question dropped
     "rasa-handle",  # inside Rasa: NLU, policies, the action server call
     "rasa-tracker",  # inside Rasa: the tracker read back for the parse result
     "after",  # the dialogues' additions to the reply

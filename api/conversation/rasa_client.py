@@ -39,7 +39,7 @@ class RasaReply:
     messages: list[dict[str, Any]]
     parse: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
-    # Milliseconds inside Rasa (bot/channels/gateway.py): "handle", "tracker".
+    # Milliseconds inside Rasa (bot/channels/gateway.py): "shape", "handle", "tracker".
     timing: dict[str, Any] = field(default_factory=dict)
 
 

@@ -18,6 +18,9 @@ citizen who writes every hour, or a community team member in helper mode all day
 never reaches. So once a session holds more than ``BDHVS_SESSION_MAX_EVENTS`` events
 and no guided procedure (form) is under way, the channel starts a new one after the
 reply; slots carry over (``carry_over_slots_to_new_session``).
+
+A greeting before the question or thanks after it is dropped before Rasa reads the
+message (bot/shape.py says why); the gateway logs the message as the citizen wrote it.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import session, speedups
+from bot import session, shape, speedups
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +120,8 @@ class GatewayInput(InputChannel):
             collector = CollectingOutputChannel()
             error = None
             started = time.perf_counter()
+            text = await _question(request, text)
+            shaped = time.perf_counter()
             with speedups.saved_tracker(message_id) as saved:
                 try:
                     await on_new_message(
@@ -137,7 +142,8 @@ class GatewayInput(InputChannel):
             parse = _parse_of(tracker, message_id)
             # Milliseconds, for the gateway's Server-Timing header (api/conversation/hops.py).
             timing = {
-                "handle": round((handled - started) * 1000, 2),
+                "shape": round((shaped - started) * 1000, 2),
+                "handle": round((handled - shaped) * 1000, 2),
                 "tracker": round((time.perf_counter() - handled) * 1000, 2),
             }
             if tracker is not None and error is None and _session_is_long(tracker):
@@ -171,6 +177,16 @@ class GatewayInput(InputChannel):
             sender_id
         )
         return tracker
+
+
+async def _question(request: Request, text: str) -> str:
+    """The message without the greeting or thanks around its question, as the loaded
+    model reads them; a button's payload ("/choose{...}") as it is."""
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None or text.startswith("/"):
+        return text
+    shaped = await shape.question_of(text, shape.model_classifier(agent))
+    return shaped.question
 
 
 def _parse_of(

@@ -5,12 +5,14 @@ The full evaluation is `make eval`; these are the guarantees every model must ke
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from actions.decision import AnswerPolicy, answer_to_give, selector_ranking
 from actions.retrieval import get_index
+from bot.shape import model_classifier, question_of
 
 # (accented, unaccented or abbreviated, expected answer id)
 SAME_ANSWER = [
@@ -74,3 +76,47 @@ def test_out_of_scope_questions_are_not_answered_as_faq(parse: Any, text: str) -
 )
 def test_conversation_intents(parse: Any, text: str, intent: str) -> None:
     assert parse(text)["intent"]["name"] == intent
+
+
+WRAPPED = [
+    ("Chào anh chị ạ, {}. Em cảm ơn nhiều!", 0),
+    ("chao ad, {}, cam on nhieu nha", 1),
+    ("Kính gửi cán bộ xã, {}? Mong được hướng dẫn, xin cảm ơn.", 0),
+]
+
+
+@pytest.mark.parametrize(("accented", "plain", "answer_id"), SAME_ANSWER)
+@pytest.mark.parametrize(("wrapping", "which"), WRAPPED)
+def test_a_greeting_and_thanks_around_the_question_do_not_hide_it(
+    agent: Any,
+    parse: Any,
+    accented: str,
+    plain: str,
+    answer_id: str,
+    wrapping: str,
+    which: int,
+) -> None:
+    question = (accented, plain)[which]
+    loop = asyncio.new_event_loop()
+    try:
+        shaped = loop.run_until_complete(
+            question_of(wrapping.format(question), model_classifier(agent))
+        )
+    finally:
+        loop.close()
+    assert shaped.question.rstrip("?,.") == question
+    assert _answer(parse(shaped.question)) == answer_id
+
+
+@pytest.mark.parametrize(
+    "text", ["Xin chào", "chào em, cảm ơn em", "Cảm ơn. Tạm biệt nhé"]
+)
+def test_a_message_of_small_talk_only_is_still_small_talk(
+    agent: Any, parse: Any, text: str
+) -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        shaped = loop.run_until_complete(question_of(text, model_classifier(agent)))
+    finally:
+        loop.close()
+    assert parse(shaped.question)["intent"]["name"] in {"greet", "thank", "goodbye"}

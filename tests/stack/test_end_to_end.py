@@ -107,7 +107,26 @@ def test_server_timing_splits_the_turn_inside_rasa(stack: Stack) -> None:
         metrics
     )
     # Rasa's own split is part of the round trip the gateway measured.
-    assert metrics["rasa-handle"] + metrics["rasa-tracker"] <= metrics["rasa"]
+    assert (
+        metrics["rasa-shape"] + metrics["rasa-handle"] + metrics["rasa-tracker"]
+        <= metrics["rasa"]
+    )
+
+
+def test_a_question_between_a_greeting_and_thanks_is_answered_and_logged_whole(
+    stack: Stack,
+) -> None:
+    before = len(_turns(stack))
+    text = (
+        "Chào anh chị ạ, làm sao kích hoạt tài khoản định danh điện tử mức 2?"
+        " Em cảm ơn nhiều!"
+    )
+    body = _chat(stack, "e2e-wrapped", text)
+    assert body["intent"] == "faq"
+    assert body["answer_id"] == "vneid_activate_level2"
+    (turn,) = _turns(stack)[before:]
+    assert turn.text_masked == text
+    assert turn.answer_id == "vneid_activate_level2"
 
 
 def test_greeting_shows_the_menu(stack: Stack) -> None:
