@@ -24,14 +24,14 @@ RETRIEVAL_INTENT = "faq"
 # most questions right while giving a wrong answer to at most 3 % of in-scope questions.
 # With both signals required to agree, the retrieval's score does most of the gating:
 # the classifier only has to rank the same answer first with some confidence.
-DEFAULT_FAQ_THRESHOLD = 0.1
-DEFAULT_FAQ_MARGIN = 0.0
-DEFAULT_RETRIEVAL_THRESHOLD = 0.2
-DEFAULT_RETRIEVAL_MARGIN = 0.05
+DEFAULT_FAQ_THRESHOLD = 0.15
+DEFAULT_FAQ_MARGIN = 0.05
+DEFAULT_RETRIEVAL_THRESHOLD = 0.25
+DEFAULT_RETRIEVAL_MARGIN = 0.02
 # The offer ranks by weight * classifier + (1 - weight) * retrieval; chosen by the same
 # cross-validation, for the right answer to be among the three offered. At 0 the
 # retrieval orders the offer and the classifier's answers only follow its own.
-DEFAULT_OFFER_WEIGHT = 0.0
+DEFAULT_OFFER_WEIGHT = 0.1
 
 Ranking = list[tuple[str, float]]
 

@@ -31,6 +31,7 @@ from actions.decision import (
     selector_ranking,
 )
 from actions.retrieval import get_index
+from bot.shape import model_classifier, question_of
 from tools.model import MODELS, ROOT, model_path, rasa_env
 
 TEST_SET = ROOT / "tests" / "eval" / "test_set.yml"
@@ -123,11 +124,14 @@ def evaluate(policy: AnswerPolicy) -> dict[str, Any]:
     agent = Agent.load(str(model_path()))
     index = get_index()
     loop = asyncio.new_event_loop()
+    classify = model_classifier(agent)
     rows = []
     # tqdm (Rasa's own progress bars): the held-out set takes a minute or more.
     for item in tqdm(items, desc="held-out set", unit="msg", mininterval=2):
-        parse = loop.run_until_complete(agent.parse_message(item["text"]))
-        pred = _prediction(parse, index.rank(item["text"]), policy)
+        # As the gateway channel reads it: without a greeting or thanks around it.
+        text = loop.run_until_complete(question_of(item["text"], classify)).question
+        parse = loop.run_until_complete(agent.parse_message(text))
+        pred = _prediction(parse, index.rank(text), policy)
         expected_answer = item.get("answer_id")
         expected_topic = (
             answer_topics.get(expected_answer) if expected_answer else item.get("topic")
