@@ -104,7 +104,8 @@ def test_a_greeting_and_thanks_around_the_question_do_not_hide_it(
         )
     finally:
         loop.close()
-    assert shaped.question.rstrip("?,.") == question
+    # Courtesy the model does not know alone may stay ("Mong được hướng dẫn,").
+    assert shaped.changed and question in shaped.question
     assert _answer(parse(shaped.question)) == answer_id
 
 
