@@ -19,12 +19,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import re
 import secrets
 import statistics
-import subprocess
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,10 +29,11 @@ from typing import Any
 
 import httpx
 
+from tools.bench_common import BENCH, _machine, git_commit, put_readme_section
 from tools.model import ROOT, model_path
 from tools.stack import Ports, Stack
 
-BENCH = ROOT / "bench"
+__all__ = ["BENCH", "_machine", "git_commit", "put_readme_section"]
 QUESTIONS = [
     "làm sao kích hoạt tài khoản định danh điện tử mức 2",
     "lam sao kich hoat vneid muc 2",
@@ -107,45 +105,6 @@ def _cold_start(stack: Stack, timeout: float = 300) -> float:
             pass
         time.sleep(0.25)
     raise TimeoutError("no answer within the cold-start timeout")
-
-
-def _machine() -> dict[str, Any]:
-    cpu = ""
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    return {
-        "cpus": os.cpu_count(),
-        "cpu_model": cpu,
-        "memory_gb": round(mem_kb / 1024 / 1024, 1),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-    }
-
-
-def git_commit() -> str:
-    """The short hash of the commit being measured."""
-    return subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-
-def put_readme_section(start: str, end: str, section: str) -> None:
-    """Puts ``section`` (which begins with ``start`` and ends with ``end``) into
-    bench/README.md, in place of the one between those markers, or at the end."""
-    readme = BENCH / "README.md"
-    body = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
-    if start in body and end in body:
-        before, rest = body.split(start, 1)
-        body = before + section + rest.split(end, 1)[1]
-    else:
-        body = body.rstrip("\n") + "\n\n" + section + "\n"
-    readme.write_text(body, encoding="utf-8")
 
 
 def _write(results: dict[str, Any]) -> None:

@@ -1,0 +1,54 @@
+"""What every benchmark writes beside its figures, standard library only: the bot
+environment's benchmarks (tools/bench_shape.py) use it as the services environment's
+do (tools/bench.py re-exports it)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from tools.model import ROOT
+
+BENCH = ROOT / "bench"
+
+
+def _machine() -> dict[str, Any]:
+    cpu = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+    }
+
+
+def git_commit() -> str:
+    """The short hash of the commit being measured."""
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def put_readme_section(start: str, end: str, section: str) -> None:
+    """Puts ``section`` (which begins with ``start`` and ends with ``end``) into
+    bench/README.md, in place of the one between those markers, or at the end."""
+    readme = BENCH / "README.md"
+    body = readme.read_text(encoding="utf-8") if readme.exists() else "# Benchmarks\n"
+    if start in body and end in body:
+        before, rest = body.split(start, 1)
+        body = before + section + rest.split(end, 1)[1]
+    else:
+        body = body.rstrip("\n") + "\n\n" + section + "\n"
+    readme.write_text(body, encoding="utf-8")
