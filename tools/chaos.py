@@ -648,16 +648,18 @@ def _write(results: dict[str, Any]) -> None:
 {results["settings"]["users"]} citizens (web chat, Telegram, Zalo OA webhooks to fake
 platform servers on loopback), real questions from the development set.
 
-| turns sent | accepted | logged | replied | of which after {LATE_SECONDS} s | handled twice | repeated replies | lost (not logged / no reply) |
+| turns sent | accepted | logged | replied | of which after {LATE_SECONDS} s | handled twice | delivered twice | lost (not logged / no reply) |
 |---|---|---|---|---|---|---|---|
-| {f["turns_sent"]} | {f["turns_accepted"]} | {f["turns_logged"]} | {f["turns_replied"]} | {f.get("replied_late", "–")} | {f["duplicates"]["handled_twice"]} | {f["duplicates"]["repeated_replies"]} | {f["lost"]["not_logged"]} / {f["lost"]["no_reply"]} |
+| {f["turns_sent"]} | {f["turns_accepted"]} | {f["turns_logged"]} | {f["turns_replied"]} | {f.get("replied_late", "–")} | {f["duplicates"]["handled_twice"]} | {f["duplicates"].get("delivered_more_than_logged", "–")} | {f["lost"]["not_logged"]} / {f["lost"]["no_reply"]} |
 
 | outage | recovered after (s) | turns sent meanwhile | answered | polite "try again" | no reply |
 |---|---|---|---|---|---|
 {rows}
 
-Messages a chat received more often than the query log says its turns were answered
-with them (a second send): {f["duplicates"].get("delivered_more_than_logged", "–")}.
+"Delivered twice": messages a chat received more often than the query log says its
+turns were answered with them (a second send). The driver's own count of the same text
+twice in one turn's window (it closes a turn after 0.3 s of quiet, so a slow piece of
+the turn before can land in it): {f["duplicates"]["repeated_replies"]}.
 Send attempts refused (sent again): {f["send_attempts_refused"]}. Latency from the
 question to the first reply: p50 {lat["p50"]} ms, p95 {lat["p95"]} ms, p99 {lat["p99"]} ms;
 {f["throughput_turns_per_s"]} turns/s over {f["elapsed_s"]} s, outages included.
