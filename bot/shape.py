@@ -15,7 +15,7 @@ list here: a short clause at either end of the message is dropped when the model
 sure it is small talk. Nothing else is touched. A message the model reads, whole, as
 small talk stays whole: letter-style courtesies ("Mong Luật sư tư vấn giúp tôi. Tôi
 xin chân thành cảm ơn!") would otherwise lose their thanks and leave a request with
-no question, answered with a menu (on the development set, 9 of 25 such messages).
+no question, answered with a menu (eval/experiments.md).
 So does a story before a question, whose words are often what the question is about
 ("... bấm mãi không được, giờ sao ạ").
 
@@ -31,14 +31,15 @@ from typing import Any
 
 # A clause: up to and including its punctuation (a sentence end, a comma, a line end).
 _CLAUSE = re.compile(r"[^.!?…;,\n]*(?:[.!?…;,]+|\n+|$)")
-# Longer clauses are not tried: courtesy formulas are short, and each try is a parse.
 _EDGES = " \t\n.!?…;,"
+# Longer clauses are not tried: courtesy formulas are short, and each try is a parse.
 MAX_WORDS = 12
 # At most this many clauses are dropped at each end (at most twice as many parses).
 MAX_DROPPED = 2
 OPENING = frozenset({"greet"})
 CLOSING = frozenset({"thank", "goodbye"})
-# Chosen on the development set (tools/evaluate_dev.py --shaping-sweep, eval/experiments.md).
+# Chosen on the development set (tools/evaluate_dev.py --shape-min-confidence,
+# eval/experiments.md).
 DEFAULT_MIN_CONFIDENCE = 0.8
 
 # text -> (intent name, confidence), e.g. the loaded model's parse.

@@ -185,7 +185,11 @@ async def _question(request: Request, text: str) -> str:
     agent = getattr(request.app.ctx, "agent", None)
     if agent is None or text.startswith("/"):
         return text
-    shaped = await shape.question_of(text, shape.model_classifier(agent))
+    try:
+        shaped = await shape.question_of(text, shape.model_classifier(agent))
+    except Exception:  # the turn goes on with the message as written
+        logger.exception("gateway channel: shaping the message failed")
+        return text
     return shaped.question
 
 
