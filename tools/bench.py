@@ -29,11 +29,10 @@ from typing import Any
 
 import httpx
 
-from tools.bench_common import BENCH, _machine, git_commit, put_readme_section
+from tools.bench_common import BENCH, _machine, _percentile, git_commit
 from tools.model import ROOT, model_path
 from tools.stack import Ports, Stack
 
-__all__ = ["BENCH", "_machine", "git_commit", "put_readme_section"]
 QUESTIONS = [
     "làm sao kích hoạt tài khoản định danh điện tử mức 2",
     "lam sao kich hoat vneid muc 2",
@@ -48,12 +47,6 @@ QUESTIONS = [
 ]
 LEVELS = (1, 10, 50)
 REQUESTS_PER_LEVEL = {1: 100, 10: 300, 50: 500}
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return round(ordered[index], 1)
 
 
 async def _load(

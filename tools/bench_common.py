@@ -1,6 +1,6 @@
 """What every benchmark writes beside its figures, standard library only: the bot
 environment's benchmarks (tools/bench_shape.py) use it as the services environment's
-do (tools/bench.py re-exports it)."""
+do."""
 
 from __future__ import annotations
 
@@ -52,3 +52,9 @@ def put_readme_section(start: str, end: str, section: str) -> None:
     else:
         body = body.rstrip("\n") + "\n\n" + section + "\n"
     readme.write_text(body, encoding="utf-8")
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return round(ordered[index], 1)

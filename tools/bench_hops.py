@@ -34,12 +34,12 @@ from typing import Any
 
 import httpx
 
-from tools.bench import QUESTIONS, _load, _machine, git_commit, put_readme_section
+from tools.bench import QUESTIONS, _load
+from tools.bench_common import BENCH, _machine, git_commit, put_readme_section
 from tools.chaos import _free_port, _percentile, running_profile
 from tools.model import ROOT, model_path
 from tools.stack import Ports, Stack, _process_tree, _vm_hwm_kb
 
-BENCH = ROOT / "bench"
 README_START = "<!-- hops-bench:start (written by tools/bench_hops.py) -->"
 README_END = "<!-- hops-bench:end -->"
 HOPS = (

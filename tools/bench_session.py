@@ -20,7 +20,8 @@ from typing import Any
 
 import httpx
 
-from tools.bench import BENCH, QUESTIONS, _machine, put_readme_section
+from tools.bench import QUESTIONS
+from tools.bench_common import BENCH, _machine, put_readme_section
 from tools.model import ROOT
 from tools.stack import Ports, Stack
 

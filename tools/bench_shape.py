@@ -24,7 +24,13 @@ from typing import Any
 import yaml
 
 from bot.shape import Shaped, model_classifier, question_of
-from tools.bench_common import BENCH, _machine, git_commit, put_readme_section
+from tools.bench_common import (
+    BENCH,
+    _machine,
+    _percentile,
+    git_commit,
+    put_readme_section,
+)
 from tools.model import ROOT, model_path
 
 DEV_SET = ROOT / "tests" / "dev_set"
@@ -38,11 +44,6 @@ def _messages() -> list[str]:
         for item in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
             messages.setdefault(str(item["text"]), None)
     return list(messages)
-
-
-def _ms(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
 
 
 def measure() -> dict[str, Any]:
@@ -83,10 +84,13 @@ def measure() -> dict[str, Any]:
         "changed": changed,
         "without_any_parse": sum(1 for n in parses if n == 0),
         "parses_mean": round(statistics.mean(parses), 2),
-        "parse_ms": {"p50": _ms(parse_ms, 0.5), "p95": _ms(parse_ms, 0.95)},
+        "parse_ms": {
+            "p50": _percentile(parse_ms, 50),
+            "p95": _percentile(parse_ms, 95),
+        },
         "shape_ms": {
-            "p50": _ms(shape_ms, 0.5),
-            "p95": _ms(shape_ms, 0.95),
+            "p50": _percentile(shape_ms, 50),
+            "p95": _percentile(shape_ms, 95),
             "mean": round(statistics.mean(shape_ms), 2),
         },
     }

@@ -58,12 +58,11 @@ import yaml
 from sqlalchemy import create_engine, make_url, text
 
 from tests.fakes import FakeTelegram, FakeZaloOA, Request, zalo_signed
-from tools.bench import put_readme_section
+from tools.bench_common import BENCH, put_readme_section
 from tools.model import ROOT
 from tools.prod import SERVICES_PYTHON
 from tools.stack import _process_tree
 
-BENCH = ROOT / "bench"
 README_START = "<!-- chaos-bench:start (written by tools/chaos.py) -->"
 README_END = "<!-- chaos-bench:end -->"
 DEV_SET = sorted((ROOT / "tests" / "dev_set").glob("*.yml"))

@@ -17,7 +17,6 @@ from api.core.db import make_engine
 from api.knowledge.seeding import seed_knowledge
 from api.places.seeding import places_seed_path, seed_places
 from api.teams import seed_teams
-from tools.bench import _machine
 from tools.bench_analytics.community_sql import ROLLUP_TABLES
 from tools.bench_analytics.config import DEFAULT_SERVER, OUTPUT, SEEDS, TARGET_MS
 from tools.bench_analytics.generate import generate, vacuum_analyze
@@ -36,6 +35,7 @@ from tools.bench_analytics.readme import (
     write_readme,
 )
 from tools.bench_analytics.timing import time_rollup, time_routes
+from tools.bench_common import _machine
 
 
 def main() -> int:

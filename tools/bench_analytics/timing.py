@@ -22,12 +22,12 @@ from api.querylog.rollup_refresh import refresh
 from api.staff.models import Role, StaffUser
 from api.staff.security import hash_password
 from api.staff.service import token_for
-from tools.bench import _percentile
 from tools.bench_analytics.community_sql import ADMIN, MEMBER_OF, MEMBERS
 from tools.bench_analytics.config import DAYS
 from tools.bench_analytics.generate import timer
 from tools.bench_analytics.mix import MAIN_PROVINCE
 from tools.bench_analytics.profile import machine_load
+from tools.bench_common import _percentile
 
 
 def time_rollup(engine: Engine, now: datetime) -> dict[str, float]:
