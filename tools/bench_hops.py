@@ -14,7 +14,8 @@ For each profile, on the same model and machine:
   Rasa recorded): what is left of Rasa's handling is the policies, the tracker and
   lock stores and Sanic;
 * 50 concurrent citizens: throughput, p50/p95/p99, errors;
-* the memory of the whole stack: the sum of each process's peak RSS.
+* under that load, each process's CPU time per turn and memory (RSS, peak RSS and
+  PSS), by role; the stack's memory as the sum of peak RSS and as the sum of PSS.
 
 Writes bench/hops.json and a section of bench/README.md.
 """
@@ -35,10 +36,16 @@ from typing import Any
 import httpx
 
 from tools.bench import QUESTIONS, _load
-from tools.bench_common import BENCH, _machine, git_commit, put_readme_section
-from tools.chaos import _free_port, _percentile, running_profile
+from tools.bench_common import (
+    BENCH,
+    _machine,
+    _percentile,
+    git_commit,
+    put_readme_section,
+)
+from tools.chaos import _free_port, running_profile
 from tools.model import ROOT, model_path
-from tools.stack import Ports, Stack, _process_tree, _vm_hwm_kb
+from tools.stack import Ports, ProcessMeter, Stack, _process_tree, _vm_hwm_kb
 
 README_START = "<!-- hops-bench:start (written by tools/bench_hops.py) -->"
 README_END = "<!-- hops-bench:end -->"
@@ -152,7 +159,7 @@ def _stack_rss_mb(root_pids: list[int]) -> float:
 
 
 @contextmanager
-def development() -> Iterator[tuple[str, Stack, str, Callable[[], float]]]:
+def development() -> Iterator[tuple[str, Stack, str, list[int]]]:
     database = ROOT / "var" / "bench-hops.sqlite3"
     database.unlink(missing_ok=True)
     token = secrets.token_urlsafe(16)
@@ -171,21 +178,16 @@ def development() -> Iterator[tuple[str, Stack, str, Callable[[], float]]]:
     stack.start()
     try:
         stack.wait_ready()
-        yield (
-            stack.api_url,
-            stack,
-            token,
-            lambda: round(sum(stack.peak_rss_mb().values()), 1),
-        )
+        yield (stack.api_url, stack, token, [p.pid for p in stack.processes.values()])
     finally:
         stack.stop()
 
 
 @contextmanager
-def production() -> Iterator[tuple[str, Callable[[], float]]]:
+def production() -> Iterator[tuple[str, list[int]]]:
     # No platform server: this profile is measured through the web chat only.
     with running_profile(ROOT / "var" / "bench-hops-prod") as (run, _):
-        yield run.url, lambda: _stack_rss_mb([run.process.pid])
+        yield run.url, [run.process.pid]
 
 
 def _load_figures(url: str, users: int, turns: int) -> dict[str, Any]:
@@ -195,25 +197,53 @@ def _load_figures(url: str, users: int, turns: int) -> dict[str, Any]:
     return asyncio.run(_load(url + "/api/chat", body, users, turns, {}))
 
 
+def _under_load(url: str, roots: list[int], args: argparse.Namespace) -> dict[str, Any]:
+    """The load figures, and what each process of the stack spent on them: CPU time
+    per turn (on 2 cores, 2 000 ms a second in all caps the throughput) and memory
+    after the load (RSS, peak RSS, PSS) by role. PostgreSQL and Redis are shared
+    services, not counted."""
+    meter = ProcessMeter(roots)
+    meter.start()
+    load = _load_figures(url, args.users, args.load_turns)
+    rows = meter.stop(load["requests"])
+    roles: dict[str, dict[str, float]] = {}
+    for row in rows:
+        role = roles.setdefault(
+            row.role,
+            {"processes": 0, "cpu_ms_per_turn": 0.0, "rss_mb": 0.0, "pss_mb": 0.0},
+        )
+        role["processes"] += 1
+        role["cpu_ms_per_turn"] = round(
+            role["cpu_ms_per_turn"] + row.cpu_ms_per_turn, 1
+        )
+        role["rss_mb"] = round(role["rss_mb"] + row.rss_mb, 1)
+        role["pss_mb"] = round(role["pss_mb"] + row.pss_mb, 1)
+    return {
+        "load": load,
+        "peak_rss_mb": _stack_rss_mb(roots),
+        "pss_mb": round(sum(r.pss_mb for r in rows), 1),
+        "cpu_ms_per_turn": round(sum(r.cpu_ms_per_turn for r in rows), 1),
+        "roles": roles,
+    }
+
+
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     profiles: dict[str, Any] = {}
     if "development" in args.profiles:
         print("development profile ...", flush=True)
-        with development() as (url, stack, token, rss):
+        with development() as (url, stack, token, roots):
             single_user(url, 20, "warm")
             figures = {"single_user": single_user(url, args.turns, "hops")}
             figures["rasa_parts"] = rasa_parts(stack, token, args.turns)
-            figures["load"] = _load_figures(url, args.users, args.load_turns)
-            figures["peak_rss_mb"] = rss()
+            figures |= _under_load(url, roots, args)
             profiles["development"] = figures
         print(json.dumps(profiles["development"], indent=1), flush=True)
     if "production" in args.profiles:
         print("production profile ...", flush=True)
-        with production() as (url, rss):
+        with production() as (url, roots):
             single_user(url, 20, "warm")
             figures = {"single_user": single_user(url, args.turns, "hops")}
-            figures["load"] = _load_figures(url, args.users, args.load_turns)
-            figures["peak_rss_mb"] = rss()
+            figures |= _under_load(url, roots, args)
             profiles["production"] = figures
         print(json.dumps(profiles["production"], indent=1), flush=True)
     return profiles
@@ -249,26 +279,38 @@ def _readme(results: dict[str, Any]) -> str:
             + " – |" * (len(names) - 1)
         )
     load = [
-        "| profile | users | turns | errors | turns/s | p50 ms | p95 ms | p99 ms | peak RSS of the stack MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| profile | users | turns | errors | turns/s | p50 ms | p95 ms | p99 ms | CPU ms a turn | sum of peak RSS MB | PSS MB |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name in names:
         f = profiles[name]["load"]
         load.append(
             f"| {name} | {f['concurrency']} | {f['requests']} | {f['errors']} | "
             f"{f['throughput_rps']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} | "
-            f"{profiles[name]['peak_rss_mb']} |"
+            f"{profiles[name]['cpu_ms_per_turn']} | {profiles[name]['peak_rss_mb']} | "
+            f"{profiles[name]['pss_mb']} |"
         )
+    per_role = [
+        "| profile | role | processes | CPU ms a turn | RSS MB | PSS MB |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for name in names:
+        for role, f in sorted(profiles[name]["roles"].items()):
+            per_role.append(
+                f"| {name} | {role} | {f['processes']} | {f['cpu_ms_per_turn']} | "
+                f"{f['rss_mb']} | {f['pss_mb']} |"
+            )
     history = [
-        "| measured | commit | profile | one citizen p50 ms | Rasa's handling p50 ms | turns/s at 50 | p95 ms | errors | peak RSS MB |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+        "| measured | commit | profile | one citizen p50 ms | Rasa's handling p50 ms | turns/s at 50 | p95 ms | errors | peak RSS MB | PSS MB |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results.get("history", []):
         for name, f in run["profiles"].items():
             history.append(
                 f"| {run['measured_at'][:16]} | {run['git_commit']} | {name} | "
                 f"{f['single_user_p50_ms']} | {f['rasa_handle_p50_ms']} | "
-                f"{f['turns_per_s']} | {f['p95_ms']} | {f['errors']} | {f['peak_rss_mb']} |"
+                f"{f['turns_per_s']} | {f['p95_ms']} | {f['errors']} | {f['peak_rss_mb']} | "
+                f"{f.get('pss_mb', '–')} |"
             )
     return f"""{README_START}
 ## One turn hop by hop, both profiles
@@ -281,6 +323,15 @@ time ({results["settings"]["turns"]} turns), p50 of each hop from the gateway's
 {chr(10).join(rows)}
 
 {chr(10).join(load)}
+
+Under that load, each process of the stack by role (PostgreSQL and Redis, shared
+services, are not counted). "CPU ms a turn" is the CPU time the role's processes used
+during the load divided by the turns: on 2 cores the whole stack's figure caps the
+throughput at 2 000 / it turns a second. "Sum of peak RSS" counts a library page
+shared by several processes (TensorFlow's, in each Rasa instance) once per process;
+PSS, after the load, counts it once in all.
+
+{chr(10).join(per_role)}
 
 Every run of this benchmark (`bench/hops.json` keeps them):
 
@@ -303,6 +354,7 @@ def _summary(results: dict[str, Any]) -> dict[str, Any]:
                 "p95_ms": f["load"]["p95_ms"],
                 "errors": f["load"]["errors"],
                 "peak_rss_mb": f["peak_rss_mb"],
+                "pss_mb": f.get("pss_mb"),
             }
             for name, f in results["profiles"].items()
         },

@@ -58,7 +58,7 @@ import yaml
 from sqlalchemy import create_engine, make_url, text
 
 from tests.fakes import FakeTelegram, FakeZaloOA, Request, zalo_signed
-from tools.bench_common import BENCH, put_readme_section
+from tools.bench_common import BENCH, _percentile, put_readme_section
 from tools.model import ROOT
 from tools.prod import SERVICES_PYTHON
 from tools.stack import _process_tree
@@ -84,13 +84,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))], 1)
 
 
 def _questions() -> list[str]:
@@ -616,9 +609,9 @@ def _figures(
         ][:20],
         "outages": outages,
         "latency_ms": {
-            "p50": _percentile(latencies, 50),
-            "p95": _percentile(latencies, 95),
-            "p99": _percentile(latencies, 99),
+            "p50": _percentile(latencies, 50) if latencies else None,
+            "p95": _percentile(latencies, 95) if latencies else None,
+            "p99": _percentile(latencies, 99) if latencies else None,
             "mean": round(statistics.fmean(latencies), 1) if latencies else None,
         },
         "throughput_turns_per_s": round(len(accepted) / elapsed, 1)

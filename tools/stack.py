@@ -217,14 +217,98 @@ def _process_tree(pid: int) -> list[int]:
     return pids
 
 
-def _vm_hwm_kb(pid: int) -> int:
+def _status_kb(pid: int, field: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     except OSError:
         pass
     return 0
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    return _status_kb(pid, "VmHWM")
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size: a page shared by n processes counts 1/n in each, so
+    the sum over a stack is the memory it takes from the machine (the sum of RSS
+    counts TensorFlow's libraries once per Rasa instance)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _role(pid: int) -> str:
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except OSError:
+        return "gone"
+    for marker, role in (
+        (b"rasa run", "rasa"),
+        (b"rasa_sdk", "actions"),
+        (b"api serve", "gateway"),
+        (b"uvicorn", "gateway"),
+        (b"multiprocessing", "gateway"),
+        (b"supervisord", "supervisord"),
+        (b"tools.prod", "supervisord"),
+    ):
+        if marker in command:
+            return role
+    return "other"
+
+
+@dataclass(frozen=True)
+class ProcessUse:
+    role: str
+    cpu_ms_per_turn: float
+    rss_mb: float
+    peak_rss_mb: float
+    pss_mb: float
+
+
+class ProcessMeter:
+    """CPU time and memory of every process under ``roots`` between ``start()`` and
+    ``stop()``: where a stack's time and memory go, by role."""
+
+    def __init__(self, roots: list[int]) -> None:
+        self.roots = roots
+        self.pids: list[int] = []
+        self.cpu: dict[int, float] = {}
+
+    def start(self) -> None:
+        self.pids = [pid for root in self.roots for pid in _process_tree(root)]
+        self.cpu = {pid: _cpu_seconds(pid) for pid in self.pids}
+
+    def stop(self, turns: int) -> list[ProcessUse]:
+        """One row per process: its role, CPU ms per turn and memory in MB."""
+        return [
+            ProcessUse(
+                role=_role(pid),
+                # A process gone meanwhile reads 0: its time since start() is unknown.
+                cpu_ms_per_turn=round(
+                    max(0.0, _cpu_seconds(pid) - self.cpu[pid]) * 1000 / max(turns, 1),
+                    1,
+                ),
+                rss_mb=round(_status_kb(pid, "VmRSS") / 1024, 1),
+                peak_rss_mb=round(_status_kb(pid, "VmHWM") / 1024, 1),
+                pss_mb=round(_pss_kb(pid) / 1024, 1),
+            )
+            for pid in self.pids
+        ]
 
 
 def run() -> None:
