@@ -34,7 +34,8 @@ _CLAUSE = re.compile(r"[^.!?…;,\n]*(?:[.!?…;,]+|\n+|$)")
 _EDGES = " \t\n.!?…;,"
 # Longer clauses are not tried: courtesy formulas are short, and each try is a parse.
 MAX_WORDS = 12
-# At most this many clauses are dropped at each end (at most twice as many parses).
+# At most this many clauses are dropped at each end, one more at the end when it reads
+# as thanks together with them (at most twice as many parses, and one).
 MAX_DROPPED = 2
 OPENING = frozenset({"greet"})
 CLOSING = frozenset({"thank", "goodbye"})
@@ -112,6 +113,14 @@ async def question_of(
         last - 1 > first
         and len(spans) - last < MAX_DROPPED
         and await small_talk(spans[last - 1], CLOSING)
+    ):
+        last -= 1
+    # A request that is courtesy only with the thanks after it ("Mong được hướng dẫn,"
+    # before "xin cảm ơn."): read together with the thanks already dropped.
+    if (
+        last < len(spans)
+        and last - 1 > first
+        and await small_talk((spans[last - 1][0], spans[-1][1]), CLOSING)
     ):
         last -= 1
     if first == 0 and last == len(spans):

@@ -16,6 +16,8 @@ SMALL_TALK = {
     # Whole messages the model reads as small talk.
     "chào anh chị, xin cảm ơn": ("thank", 0.99),
     "mong được giải đáp. xin cảm ơn!": ("thank", 0.98),
+    # A request that is courtesy only with the thanks after it.
+    "mong được hướng dẫn, xin cảm ơn": ("thank", 0.97),
 }
 
 
@@ -80,3 +82,21 @@ def test_long_clauses_are_not_tried() -> None:
 def test_clauses_keep_their_punctuation_and_skip_empty_ones() -> None:
     text = "Chào em,, hỏi chút… ok?!\n\n😀 !"
     assert [text[a:b] for a, b in clauses(text)] == ["Chào em,,", " hỏi chút…", " ok?!"]
+
+
+def test_a_request_read_as_thanks_with_the_thanks_after_it_is_dropped_too() -> None:
+    model = Model()
+    result = shaped(
+        "Thưa cán bộ, chữ ký số là gì? Mong được hướng dẫn, xin cảm ơn.", model
+    )
+    assert result.question == "chữ ký số là gì?"
+    assert result.closing == "Mong được hướng dẫn, xin cảm ơn."
+    # Alone, the request is not small talk; it is tried once with the thanks.
+    assert "Mong được hướng dẫn" in model.asked
+    assert "Mong được hướng dẫn, xin cảm ơn" in model.asked
+
+
+def test_the_last_clause_left_is_never_dropped_with_the_thanks() -> None:
+    text = "Chào anh chị, mong được hướng dẫn, xin cảm ơn"
+    result = shaped(text)
+    assert result.question == "mong được hướng dẫn,"
