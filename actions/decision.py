@@ -1,14 +1,15 @@
 """When is an FAQ answer good enough to give, and what to offer when it is not?
 (stdlib only: also used by `make eval`).
 
-Two signals rank the answers: Rasa's ResponseSelector (the classifier) and a lexical
+Two signals rank the answers: the answer classifier (bot/components/linear_selector.py,
+in Rasa's ResponseSelector's place and with its output) and a lexical
 retrieval over the knowledge base's own phrasings (actions/retrieval.py). They fail
 differently: the classifier is sure of itself on words it has seen in another answer's
 examples, the retrieval is fooled by a long story that repeats another answer's words.
 So an answer is given only when both put it first, each clearly enough; otherwise the
 assistant says it is unsure and offers the three answers with the best combined score.
 
-FallbackClassifier does not see the ResponseSelector's confidence (RasaHQ/rasa#9751), so
+FallbackClassifier does not see a response selector's confidence (RasaHQ/rasa#9751), so
 this rule is applied by the action server itself.
 """
 
@@ -24,10 +25,10 @@ RETRIEVAL_INTENT = "faq"
 # most questions right while giving a wrong answer to at most 3 % of in-scope questions.
 # With both signals required to agree, the retrieval's score does most of the gating:
 # the classifier only has to rank the same answer first with some confidence.
-DEFAULT_FAQ_THRESHOLD = 0.15
-DEFAULT_FAQ_MARGIN = 0.05
-DEFAULT_RETRIEVAL_THRESHOLD = 0.25
-DEFAULT_RETRIEVAL_MARGIN = 0.02
+DEFAULT_FAQ_THRESHOLD = 0.6
+DEFAULT_FAQ_MARGIN = 0.0
+DEFAULT_RETRIEVAL_THRESHOLD = 0.3
+DEFAULT_RETRIEVAL_MARGIN = 0.0
 # The offer ranks by weight * classifier + (1 - weight) * retrieval; chosen by the same
 # cross-validation, for the right answer to be among the three offered. At 0 the
 # retrieval orders the offer and the classifier's answers only follow its own.
@@ -55,7 +56,7 @@ class AnswerPolicy:
 
 
 def selector_ranking(parse_data: dict[str, Any]) -> Ranking:
-    """(answer_id, confidence) pairs the ResponseSelector gave a parsed message, best
+    """(answer_id, confidence) pairs the answer classifier gave a parsed message, best
     first (``parse_data`` is Rasa's parse result, or a tracker's latest message)."""
     selector = (parse_data.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
     prefix = RETRIEVAL_INTENT + "/"

@@ -1,11 +1,11 @@
 """Actions answering FAQ questions from the knowledge store.
 
-The ResponseSelector predicts ``faq/<answer_id>``; the answer itself is read from the
-knowledge store at run time, so an answer edited by staff takes effect at once.
-FallbackClassifier does not look at the ResponseSelector's confidence
-(RasaHQ/rasa#9751), so :class:`ActionAnswerFaq` applies its own threshold and margin and
-falls back to offering the closest questions. Both the answer and the offer weigh the
-ResponseSelector's ranking with a lexical retrieval over the knowledge base
+The answer classifier (bot/components/linear_selector.py, in Rasa's ResponseSelector's
+place) predicts ``faq/<answer_id>``; the answer itself is read from the knowledge store
+at run time, so an answer edited by staff takes effect at once. FallbackClassifier does
+not look at a response selector's confidence (RasaHQ/rasa#9751), so
+:class:`ActionAnswerFaq` applies its own threshold and margin and falls back to offering
+the closest questions. Both the answer and the offer weigh the classifier's ranking with a lexical retrieval over the knowledge base
 (actions/decision.py says why).
 """
 
@@ -145,7 +145,7 @@ def guide_buttons(tracker: Tracker, answer: Answer) -> list[dict[str, str]]:
 
 
 class ActionAnswerFaq(Action):
-    """Answers the FAQ question predicted by the ResponseSelector, chosen by button,
+    """Answers the FAQ question predicted by the answer classifier, chosen by button,
     or picked by number from the offered list."""
 
     def name(self) -> str:

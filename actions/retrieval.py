@@ -1,6 +1,6 @@
 """A lexical retrieval index over what the knowledge base already says.
 
-The ResponseSelector ranks answers by a learned similarity; this index ranks them by the
+The answer classifier ranks answers by learned word weights; this index ranks them by the
 words a message shares with each answer's own question (seeds/knowledge/) and its
 training examples (nlu_data/: the content team's in faq/, and the citizens' messages
 staff linked to an answer, exported to reviewed/ by `python -m api export-examples`). The two make different mistakes, so the answer

@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     max_chat_body_bytes: int = Field(default=16 * 1024, gt=0)
     max_webhook_body_bytes: int = Field(default=256 * 1024, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
-    # FAQ answer confidence checks (the ResponseSelector's, not the intent's).
+    # FAQ answer confidence checks (the answer classifier's, not the intent's).
     seeds_dir: Path = ROOT / "seeds"
     nlu_dir: Path = ROOT / "nlu_data"
     # Masked turns are deleted after this many days (`python -m api purge`); the

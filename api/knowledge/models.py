@@ -12,7 +12,7 @@ from api.core.db import Base, UTCDateTime, utcnow
 
 
 class KnowledgeEntry(Base):
-    """One FAQ answer; ``id`` is the ResponseSelector's answer id."""
+    """One FAQ answer; ``id`` is the answer classifier's answer id (faq/<id>)."""
 
     __tablename__ = "knowledge_entry"
 

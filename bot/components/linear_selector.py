@@ -1,0 +1,237 @@
+"""A response selector for the FAQ answers: a linear classifier on sparse features.
+
+Rasa's ResponseSelector is a neural network trained for hundreds of epochs; with some
+300 answers of 15-25 examples each it was most of the training time, and on the real
+questions of the development set it ranked the right answer first less often than a
+regularised logistic regression over the same word and character n-gram counts
+(eval/experiments.md). This component puts that classifier in the ResponseSelector's
+place: it reads the featurizers' sentence-level sparse features of the examples of one
+retrieval intent, weighs them by TF-IDF (sublinear term frequency, unit length) and
+fits a multinomial logistic regression.
+
+Its output is the ResponseSelector's, key for key (``response_selector`` →
+retrieval intent → ``response`` and ``ranking``), so Rasa's retrieval actions, the
+tracker's ``full_retrieval_intent_name`` and the action server (actions/decision.py)
+read it unchanged. Confidences are the regression's probabilities.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.training_data import util
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, vstack
+from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
+
+logger = logging.getLogger(__name__)
+
+CONFIDENCE = "confidence"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
+)
+class LinearResponseSelector(GraphComponent):
+    """Picks the answer of a retrieval intent with a logistic regression."""
+
+    @classmethod
+    def required_components(cls) -> list[type]:
+        """Sparse features must be computed first."""
+        return [Featurizer]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """``C``: inverse regularisation strength; ``ranking_length``: answers kept in
+        the ranking; ``retrieval_intent``: whose examples are learnt."""
+        return {
+            "retrieval_intent": "faq",
+            "C": 5.0,
+            "max_iter": 300,
+            "ranking_length": 10,
+        }
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        weights: TfidfTransformer | None = None,
+        classifier: LogisticRegression | None = None,
+        responses: dict[str, list[dict[str, Any]]] | None = None,
+        retrieval_intents: list[str] | None = None,
+    ) -> None:
+        """A trained component when ``weights`` and ``classifier`` are given."""
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.weights = weights
+        self.classifier = classifier
+        self.responses = responses or {}
+        self.retrieval_intents = retrieval_intents or []
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearResponseSelector:
+        """An untrained component."""
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _features(messages: list[Message], width: int | None = None) -> csr_matrix:
+        """One row per message: the sentence-level sparse features of its text; a
+        message without any (no token) gets a row of zeros ``width`` wide."""
+        rows = []
+        for message in messages:
+            _, sentence = message.get_sparse_features(TEXT)
+            if sentence is not None:
+                rows.append(csr_matrix(sentence.features))
+            elif width is not None:
+                rows.append(csr_matrix((1, width)))
+            else:
+                raise ValueError(
+                    "LinearResponseSelector needs sparse sentence features"
+                )
+        return vstack(rows).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fits the weights and the classifier on the retrieval intent's examples."""
+        intent = self.config["retrieval_intent"]
+        self.retrieval_intents = list(training_data.retrieval_intents)
+        self.responses = training_data.responses
+        examples = [
+            e
+            for e in training_data.intent_examples
+            if e.get(INTENT) == intent and e.get(INTENT_RESPONSE_KEY)
+        ]
+        if not examples:
+            logger.debug("LinearResponseSelector: no examples of %r", intent)
+            return self._resource
+        labels = [e.get(INTENT_RESPONSE_KEY) for e in examples]
+        self.weights = TfidfTransformer(sublinear_tf=True)
+        features = self.weights.fit_transform(self._features(examples))
+        self.classifier = LogisticRegression(
+            C=self.config["C"], max_iter=self.config["max_iter"]
+        )
+        self.classifier.fit(features, labels)
+        self.persist()
+        return self._resource
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Sets each message's ``response_selector`` as Rasa's ResponseSelector does."""
+        if self.classifier is None or self.weights is None:
+            return messages
+        probabilities = self.classifier.predict_proba(
+            self.weights.transform(self._features(messages, len(self.weights.idf_)))
+        )
+        labels = self.classifier.classes_
+        for message, row in zip(messages, probabilities, strict=True):
+            order = np.argsort(-row, kind="stable")[: self.config["ranking_length"]]
+            ranking = [
+                {
+                    "id": int(index),
+                    CONFIDENCE: float(row[index]),
+                    INTENT_RESPONSE_KEY: str(labels[index]),
+                }
+                for index in order
+            ]
+            self._set(message, ranking)
+        return messages
+
+    def _set(self, message: Message, ranking: list[dict[str, Any]]) -> None:
+        best = ranking[0]
+        key = best[INTENT_RESPONSE_KEY]
+        utter_action = util.intent_response_key_to_template_key(key)
+        prediction = {
+            RESPONSE_SELECTOR_PREDICTION_KEY: {
+                RESPONSE_SELECTOR_RESPONSES_KEY: self.responses.get(utter_action)
+                or [{TEXT: key}],
+                CONFIDENCE: best[CONFIDENCE],
+                INTENT_RESPONSE_KEY: key,
+                RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
+            },
+            RESPONSE_SELECTOR_RANKING_KEY: ranking,
+        }
+        properties = message.get(RESPONSE_SELECTOR_PROPERTY_NAME, {})
+        properties[RESPONSE_SELECTOR_RETRIEVAL_INTENTS] = self.retrieval_intents
+        properties[self.config["retrieval_intent"]] = prediction
+        message.set(RESPONSE_SELECTOR_PROPERTY_NAME, properties, add_to_output=True)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        """Nothing to add to the training data."""
+        return training_data
+
+    def persist(self) -> None:
+        """Saves the weights, the classifier and the responses (skops, no pickle)."""
+        import skops.io as sio
+
+        with self._model_storage.write_to(self._resource) as directory:
+            sio.dump(
+                {
+                    "weights": self.weights,
+                    "classifier": self.classifier,
+                    "responses": self.responses,
+                    "retrieval_intents": self.retrieval_intents,
+                },
+                directory / "selector.skops",
+            )
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearResponseSelector:
+        """The trained component, or an untrained one if nothing was saved."""
+        import skops.io as sio
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                path = directory / "selector.skops"
+                # Only the types this component saves are accepted (no pickle).
+                untrusted = sio.get_untrusted_types(file=path)
+                unexpected = [
+                    t
+                    for t in untrusted
+                    if not t.startswith(("sklearn.", "scipy.sparse."))
+                ]
+                if unexpected:
+                    raise TypeError(f"unexpected types in {path}: {unexpected}")
+                saved = sio.load(path, trusted=untrusted)
+        except ValueError:  # nothing was saved: trained without any example
+            logger.warning("LinearResponseSelector: no trained classifier in the model")
+            return cls.create(config, model_storage, resource, execution_context)
+        return cls(
+            config,
+            model_storage,
+            resource,
+            saved["weights"],
+            saved["classifier"],
+            saved["responses"],
+            saved["retrieval_intents"],
+        )
