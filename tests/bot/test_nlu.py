@@ -121,3 +121,18 @@ def test_a_message_of_small_talk_only_is_still_small_talk(
     finally:
         loop.close()
     assert parse(shaped.question)["intent"]["name"] in {"greet", "thank", "goodbye"}
+
+
+def test_the_answer_classifier_reads_like_rasas_response_selector(parse: Any) -> None:
+    """What Rasa (full_retrieval_intent_name) and the action server read."""
+    data = parse("quên mật khẩu vneid thì làm sao")
+    selector = data["response_selector"]["faq"]
+    best = selector["response"]
+    assert data["response_selector"]["all_retrieval_intents"] == ["faq"]
+    assert data["intent"]["full_retrieval_intent_name"] == best["intent_response_key"]
+    assert best["utter_action"] == "utter_" + best["intent_response_key"]
+    confidences = [c["confidence"] for c in selector["ranking"]]
+    assert len(confidences) == 10
+    assert confidences == sorted(confidences, reverse=True)
+    assert best["confidence"] == confidences[0] and 0 < sum(confidences) <= 1 + 1e-9
+    assert selector["ranking"][0]["intent_response_key"] == best["intent_response_key"]
