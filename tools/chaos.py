@@ -270,6 +270,7 @@ class Driver:
         self.update_id = 0
         self.done = False
         self.started = time.monotonic()
+        self.started_wall = datetime.now(timezone.utc)
         self.progress = asyncio.Event()  # set after every turn: the outages' clock
 
     # ------------------------------------------------------------------ citizens
@@ -456,6 +457,7 @@ class Driver:
             per_user[i] += 1
         limits = httpx.Limits(max_connections=self.args.users + 10)
         started = self.started = time.monotonic()
+        self.started_wall = datetime.now(timezone.utc)
         async with httpx.AsyncClient(timeout=90, limits=limits) as client:
             chaos = asyncio.create_task(self.chaos())
             await asyncio.gather(
@@ -476,17 +478,35 @@ def _rows(app_url: str, sql: str) -> list[Any]:
     return rows
 
 
-def _logged(app_url: str) -> dict[str, int]:
+def _logged(app_url: str) -> dict[str, Any]:
+    """Rows, distinct turns, turns logged more than once, and for each of those its
+    channel, when it was first logged and how far apart its rows are (a web chat
+    retry comes a second later, an inbox event taken over after its lease later)."""
     rows = _rows(
         app_url,
-        "SELECT user_pseudonym, text_masked, count(*) AS n FROM querylog_turn"
-        " GROUP BY user_pseudonym, text_masked",
+        "SELECT channel, user_pseudonym, text_masked, count(*) AS n,"
+        " min(created_at) AS first, max(created_at) AS last FROM querylog_turn"
+        " GROUP BY channel, user_pseudonym, text_masked",
     )
     return {
         "rows": sum(r.n for r in rows),
         "distinct": len(rows),
         "twice": sum(r.n - 1 for r in rows),
+        "twice_detail": [
+            {
+                "channel": r.channel,
+                "rows": r.n,
+                "first_logged": _utc(r.first).isoformat(timespec="seconds"),
+                "seconds_apart": round((r.last - r.first).total_seconds(), 1),
+            }
+            for r in rows
+            if r.n > 1
+        ],
     }
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 # Messages are compared by their start: the log keeps the masked text, and a
@@ -525,7 +545,7 @@ def over_delivered(
 
 
 def _figures(
-    driver: Driver, elapsed: float, logged: dict[str, int], polite: set[str]
+    driver: Driver, elapsed: float, logged: dict[str, Any], polite: set[str]
 ) -> dict[str, Any]:
     turns = driver.turns
     accepted = [t for t in turns if t.accepted]
@@ -566,6 +586,20 @@ def _figures(
         ),
         "duplicates": {
             "handled_twice": logged["twice"],
+            # When each was first logged, in seconds from the start (as the outages).
+            "handled_twice_turns": [
+                {
+                    **detail,
+                    "at_s": round(
+                        (
+                            datetime.fromisoformat(detail["first_logged"])
+                            - driver.started_wall
+                        ).total_seconds(),
+                        1,
+                    ),
+                }
+                for detail in logged.get("twice_detail", [])
+            ],
             "repeated_replies": repeated,
             "delivered_more_than_logged": logged.get("over_delivered", "–"),
         },
@@ -633,6 +667,16 @@ def _write(results: dict[str, Any]) -> None:
         for o in f["outages"]
     )
     lat = f["latency_ms"]
+    twice = f["duplicates"].get("handled_twice_turns") or []
+    handled_twice = (
+        "Turns handled twice (channel, first logged at s, rows s apart): "
+        + "; ".join(
+            f"{t['channel']} {t['at_s']} s, {t['seconds_apart']} s" for t in twice
+        )
+        + ".\n"
+        if twice
+        else ""
+    )
     section = f"""{README_START}
 ## Chaos: the production profile while its parts are killed (`make chaos`)
 
@@ -652,7 +696,7 @@ platform servers on loopback), real questions from the development set.
 turns were answered with them (a second send). The driver's own count of the same text
 twice in one turn's window (it closes a turn after 0.3 s of quiet, so a slow piece of
 the turn before can land in it): {f["duplicates"]["repeated_replies"]}.
-Send attempts refused (sent again): {f["send_attempts_refused"]}. Latency from the
+{handled_twice}Send attempts refused (sent again): {f["send_attempts_refused"]}. Latency from the
 question to the first reply: p50 {lat["p50"]} ms, p95 {lat["p95"]} ms, p99 {lat["p99"]} ms;
 {f["throughput_turns_per_s"]} turns/s over {f["elapsed_s"]} s, outages included.
 {README_END}"""

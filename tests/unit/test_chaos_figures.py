@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from tools.chaos import PIECE_PREFIX, Outage, Turn, _figures, over_delivered
@@ -12,7 +13,11 @@ POLITE = "Xin lỗi, hệ thống đang bận."
 
 def _driver(turns: list[Turn], outages: list[Outage]) -> SimpleNamespace:
     return SimpleNamespace(
-        turns=turns, outages=outages, refused_attempts=2, started=0.0
+        turns=turns,
+        outages=outages,
+        refused_attempts=2,
+        started=0.0,
+        started_wall=datetime(2026, 12, 6, 9, 0, tzinfo=timezone.utc),
     )
 
 
@@ -34,7 +39,19 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
             replied_at=3.5,
         ),
     ]
-    logged = {"rows": 3, "distinct": 2, "twice": 1, "over_delivered": 0}
+    twice = {
+        "channel": "web",
+        "rows": 2,
+        "first_logged": "2026-12-06T09:01:40+00:00",
+        "seconds_apart": 1.2,
+    }
+    logged = {
+        "rows": 3,
+        "distinct": 2,
+        "twice": 1,
+        "over_delivered": 0,
+        "twice_detail": [twice],
+    }
 
     figures = _figures(_driver(turns, []), 10.0, logged, {POLITE})
 
@@ -43,6 +60,8 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
     assert figures["lost"] == {"not_logged": 1, "no_reply": 1, "not_accepted": 0}
     assert figures["duplicates"] == {
         "handled_twice": 1,
+        # First logged 100 s after the run started, as the outages' times are given.
+        "handled_twice_turns": [{**twice, "at_s": 100.0}],
         "repeated_replies": 1,
         "delivered_more_than_logged": 0,
     }
