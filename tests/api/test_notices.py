@@ -252,7 +252,9 @@ def test_a_notice_the_platform_refuses_for_a_while_goes_through_the_outbox_once(
         channel_settings,
         send_attempts=1,
         outbox_poll_seconds=0.05,
-        outbox_backoff_seconds=0.05,
+        # The retry waits 1-2 s (jitter takes up to half off): long enough to see the
+        # delivery held in the outbox on a loaded machine.
+        outbox_backoff_seconds=2.0,
     ) as client:
         telegram_post(client, message_update("/nhanthongbao"))
         everyone = preview(client, text=WARNING)
@@ -268,9 +270,13 @@ def test_a_notice_the_platform_refuses_for_a_while_goes_through_the_outbox_once(
             items = client.get("/api/staff/notices", headers=admin()).json()["items"]
             return dict(items[0])
 
+        def statuses() -> list[str]:
+            with Session(seeded_engine) as session:
+                return list(session.scalars(select(NoticeDelivery.status)))
+
         # Refused once: the outbox holds it, and the notice is not finished yet.
-        with Session(seeded_engine) as session:
-            assert session.scalars(select(NoticeDelivery.status)).all() == ["outbox"]
+        wait_until(lambda: statuses() == ["outbox"])
+        assert logged()["finished_at"] is None
         wait_until(lambda: logged()["finished_at"] is not None)
         time.sleep(0.3)  # a second delivery, were there one, would be out by now
 
