@@ -45,7 +45,7 @@ from tools.bench_common import (
 )
 from tools.chaos import _free_port, running_profile
 from tools.model import ROOT, model_path
-from tools.stack import Ports, ProcessMeter, Stack, _process_tree, _vm_hwm_kb
+from tools.stack import Ports, ProcessMeter, Stack
 
 README_START = "<!-- hops-bench:start (written by tools/bench_hops.py) -->"
 README_END = "<!-- hops-bench:end -->"
@@ -153,11 +153,6 @@ def rasa_parts(stack: Stack, token: str, times: int) -> dict[str, Any]:
     return {"nlu_parse": nlu, "action_server": action}
 
 
-def _stack_rss_mb(root_pids: list[int]) -> float:
-    pids = {pid for root in root_pids for pid in _process_tree(root)}
-    return round(sum(_vm_hwm_kb(pid) for pid in pids) / 1024, 1)
-
-
 @contextmanager
 def development() -> Iterator[tuple[str, Stack, str, list[int]]]:
     database = ROOT / "var" / "bench-hops.sqlite3"
@@ -220,7 +215,7 @@ def _under_load(url: str, roots: list[int], args: argparse.Namespace) -> dict[st
         role["pss_mb"] = round(role["pss_mb"] + row.pss_mb, 1)
     return {
         "load": load,
-        "peak_rss_mb": _stack_rss_mb(roots),
+        "peak_rss_mb": round(sum(r.peak_rss_mb for r in rows), 1),
         "pss_mb": round(sum(r.pss_mb for r in rows), 1),
         "cpu_ms_per_turn": round(sum(r.cpu_ms_per_turn for r in rows), 1),
         "roles": roles,
