@@ -37,8 +37,9 @@ lint: env-services ## ruff, mypy and the import rules (pyproject.toml [tool.impo
 	$(SVC) -m mypy
 	PYTHONPATH=. .venv/bin/lint-imports --no-cache
 
-validate: envs ## check seeds/ and the Rasa training data
+validate: envs ## check seeds/ and the Rasa training data, and that no evaluation message is trained on
 	$(SVC) -m api validate-seeds
+	$(SVC) -m tools.check_heldout
 	$(BOT) tools/validate_bot.py
 
 test-services: env-services ## unit and integration tests (SQLite and PostgreSQL)
