@@ -47,6 +47,26 @@ logger = logging.getLogger(__name__)
 CONFIDENCE = "confidence"
 
 
+def _scoring_weights(classifier: LogisticRegression | None) -> np.ndarray | None:
+    """``coef_.T`` as a contiguous array when the classifier is multinomial (more
+    than two answers, scikit-learn's default): its probabilities are then the softmax
+    of ``features @ coef_.T + intercept_``. None otherwise (``predict_proba`` is used)."""
+    if classifier is None or not hasattr(classifier, "coef_"):
+        return None
+    multinomial = (
+        getattr(classifier, "multi_class", "auto")
+        in {
+            "auto",
+            "multinomial",
+            "deprecated",
+        }
+        and getattr(classifier, "solver", "lbfgs") != "liblinear"
+    )
+    if not multinomial or len(classifier.classes_) < 3:
+        return None
+    return np.ascontiguousarray(classifier.coef_.T)
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
@@ -87,6 +107,7 @@ class LinearResponseSelector(GraphComponent):
         self.classifier = classifier
         self.responses = responses or {}
         self.retrieval_intents = retrieval_intents or []
+        self._coef_t = _scoring_weights(classifier)
 
     @classmethod
     def create(
@@ -136,6 +157,7 @@ class LinearResponseSelector(GraphComponent):
             C=self.config["C"], max_iter=self.config["max_iter"]
         )
         self.classifier.fit(features, labels)
+        self._coef_t = _scoring_weights(self.classifier)
         self.persist()
         return self._resource
 
@@ -143,7 +165,7 @@ class LinearResponseSelector(GraphComponent):
         """Sets each message's ``response_selector`` as Rasa's ResponseSelector does."""
         if self.classifier is None or self.weights is None:
             return messages
-        probabilities = self.classifier.predict_proba(
+        probabilities = self.probabilities(
             self.weights.transform(self._features(messages, len(self.weights.idf_)))
         )
         labels = self.classifier.classes_
@@ -159,6 +181,23 @@ class LinearResponseSelector(GraphComponent):
             ]
             self._set(message, ranking)
         return messages
+
+    def probabilities(self, features: csr_matrix) -> np.ndarray:
+        """The classifier's ``predict_proba`` of TF-IDF weighted ``features``.
+
+        scikit-learn multiplies the features by ``coef_.T``, a transposed view that
+        scipy copies whole (answers × features) before each product: most of the
+        classifier's time on one message. The transposed weights are made contiguous
+        once, and the multinomial model's softmax is taken here, as scikit-learn does.
+        """
+        assert self.classifier is not None
+        if self._coef_t is None:
+            return np.asarray(self.classifier.predict_proba(features))
+        scores = np.asarray(features @ self._coef_t) + self.classifier.intercept_
+        scores -= scores.max(axis=1, keepdims=True)
+        np.exp(scores, out=scores)
+        scores /= scores.sum(axis=1, keepdims=True)
+        return scores
 
     def _set(self, message: Message, ranking: list[dict[str, Any]]) -> None:
         best = ranking[0]
