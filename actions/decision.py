@@ -27,8 +27,8 @@ RETRIEVAL_INTENT = "faq"
 # the classifier only has to rank the same answer first with some confidence.
 DEFAULT_FAQ_THRESHOLD = 0.6
 DEFAULT_FAQ_MARGIN = 0.0
-DEFAULT_RETRIEVAL_THRESHOLD = 0.3
-DEFAULT_RETRIEVAL_MARGIN = 0.0
+DEFAULT_RETRIEVAL_THRESHOLD = 0.2
+DEFAULT_RETRIEVAL_MARGIN = 0.08
 # The offer ranks by weight * classifier + (1 - weight) * retrieval; chosen by the same
 # cross-validation, for the right answer to be among the three offered. At 0 the
 # retrieval orders the offer and the classifier's answers only follow its own.
