@@ -64,7 +64,11 @@ def _scoring_weights(classifier: LogisticRegression | None) -> np.ndarray | None
     )
     if not multinomial or len(classifier.classes_) < 3:
         return None
-    return np.ascontiguousarray(classifier.coef_.T)
+    weights = np.ascontiguousarray(classifier.coef_.T)
+    # One copy in memory (answers x features floats, tens of MB): the classifier's
+    # own weights become a view of it.
+    classifier.coef_ = weights.T
+    return weights
 
 
 @DefaultV1Recipe.register(

@@ -35,3 +35,10 @@ def test_a_message_without_features_gets_the_classifiers_prior():
     np.testing.assert_allclose(
         component.probabilities(empty), classifier.predict_proba(empty), atol=1e-12
     )
+
+
+def test_the_weights_are_kept_once():
+    component, classifier = _component(12)
+    assert component._coef_t is not None
+    assert np.shares_memory(classifier.coef_, component._coef_t)
+
