@@ -41,4 +41,3 @@ def test_the_weights_are_kept_once():
     component, classifier = _component(12)
     assert component._coef_t is not None
     assert np.shares_memory(classifier.coef_, component._coef_t)
-
