@@ -121,6 +121,10 @@ async def offer_choices(
 OPTION_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "nhi": 2, "ba": 3}
 
 
+# Words that may surround a typed option number ("số 2", "chọn câu 3", "cái thứ hai").
+OPTION_FILLERS = frozenset({"so", "chon", "cau", "thu", "cai", "y"})
+
+
 def option_number(text: str) -> int | None:
     """The option a citizen picked: "2", "số 2", "câu thứ hai" -> 2; else None."""
     for word in fold(text).replace(".", " ").split():
@@ -129,6 +133,18 @@ def option_number(text: str) -> int | None:
         if word in OPTION_WORDS:
             return OPTION_WORDS[word]
     return None
+
+
+def bare_option_number(text: str) -> int | None:
+    """The option number when the message is nothing else ("2", "số 2", "chọn câu
+    thứ hai"); None for a message that only contains a number ("quên mật khẩu 2
+    lần")."""
+    words = fold(text).replace(".", " ").replace(",", " ").split()
+    if not words or not all(
+        w.isdigit() or w in OPTION_WORDS or w in OPTION_FILLERS for w in words
+    ):
+        return None
+    return option_number(text)
 
 
 def guide_buttons(tracker: Tracker, answer: Answer) -> list[dict[str, str]]:
@@ -211,5 +227,13 @@ class ActionClarify(Action):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[dict[str, Any]]:
-        """Offers up to three close questions as buttons and a numbered list."""
+        """Offers up to three close questions as buttons and a numbered list; a bare
+        number typed after such an offer picks that question (the intent classifier
+        is not always sure of "2" alone)."""
+        offered = tracker.get_slot("offered_answers") or []
+        number = bare_option_number(tracker.latest_message.get("text") or "")
+        if number is not None and 1 <= number <= len(offered):
+            return await ActionAnswerFaq._answer(
+                dispatcher, tracker, offered[number - 1], None
+            )
         return await offer_choices(dispatcher, *await rankings(tracker))

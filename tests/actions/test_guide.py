@@ -8,7 +8,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import ActionAnswerFaq, option_number
+from actions.faq import (
+    ActionAnswerFaq,
+    ActionClarify,
+    bare_option_number,
+    option_number,
+)
 from actions.guide import ActionGuide
 from actions.knowledge import get_store
 
@@ -137,3 +142,22 @@ async def test_typed_number_without_a_list_is_polite(store_env: Any) -> None:
     dispatcher = CollectingDispatcher()
     await ActionAnswerFaq().run(dispatcher, _tracker("select_option", {}, text="2"), {})
     assert dispatcher.messages[0]["response"] == "utter_option_unknown"
+
+
+async def test_a_bare_number_the_classifier_was_unsure_of_picks_the_offered_question(
+    store_env: Any,
+) -> None:
+    offered = ["vneid_levels", "vneid_activate_level2", "dvc_what_is"]
+    dispatcher = CollectingDispatcher()
+    tracker = _tracker("nlu_fallback", {"offered_answers": offered}, text=" 2 ")
+    await ActionClarify().run(dispatcher, tracker, {})
+    turn = next(m["custom"]["turn"] for m in dispatcher.messages if m.get("custom"))
+    assert turn == {"outcome": "answered", "answer_id": "vneid_activate_level2"}
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("2", 2), ("số 3", 3), ("chọn câu thứ hai", 2), ("quên mật khẩu 2 lần", None)],
+)
+def test_bare_option_number(text: str, number: int | None) -> None:
+    assert bare_option_number(text) == number
