@@ -29,6 +29,7 @@ from tests.api.conftest import staff_token
 from tests.conftest import ROOT
 
 GUIDE = "vneid_register_level1"  # a procedure with several steps
+VERIFIED_GUIDE = "vneid_activate_level2"  # one checked against its official page
 NO_STEPS = "vneid_what_is"  # an answer without steps
 VOID_TAGS = {"meta", "link", "br", "img", "input", "hr"}
 
@@ -130,12 +131,12 @@ def test_guide_page_lists_exactly_the_steps_of_the_entry_in_order(
 def test_guide_page_shows_the_official_source_and_the_check_date(
     client: TestClient,
 ) -> None:
-    seed = seed_entry(GUIDE)
-    response = client.get(f"/huong-dan/{GUIDE}")
+    seed = seed_entry(VERIFIED_GUIDE)
+    response = client.get(f"/huong-dan/{VERIFIED_GUIDE}")
     page = Page(response.text)
     [(href, label)] = [link for link in page.links if link[0] == seed.source_url]
-    assert href == "https://dean06.hanam.gov.vn/tailieu/dk_t3.html"
-    assert label == "dean06.hanam.gov.vn/tailieu/dk_t3.html"
+    assert href == "https://dean06.hanam.gov.vn/tailieu/dk_t5.html"
+    assert label == "dean06.hanam.gov.vn/tailieu/dk_t5.html"
     assert seed.status == "verified" and seed.verified_on is not None
     assert (
         f"Đã kiểm tra với trang nguồn ngày: {dd_mm_yyyy(seed.verified_on)}"
