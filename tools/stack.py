@@ -111,7 +111,9 @@ class Stack:
             str(self.ports.rasa),
         ]
         if self.rasa_api_token:
-            rasa += ["--enable-api", "--auth-token", self.rasa_api_token]
+            # One argument: a token_urlsafe token may start with "-", which argparse
+            # would read as the next option.
+            rasa += ["--enable-api", f"--auth-token={self.rasa_api_token}"]
         self._spawn("rasa", rasa)
         self._spawn(
             "actions",
