@@ -125,14 +125,18 @@ OPTION_WORDS = {"mot": 1, "nhat": 1, "hai": 2, "nhi": 2, "ba": 3}
 OPTION_FILLERS = frozenset({"so", "chon", "cau", "thu", "cai", "y"})
 
 
-def option_number(text: str) -> int | None:
-    """The option a citizen picked: "2", "số 2", "câu thứ hai" -> 2; else None."""
-    for word in fold(text).replace(".", " ").split():
+def _first_option(words: list[str]) -> int | None:
+    for word in words:
         if word.isdigit():
             return int(word)
         if word in OPTION_WORDS:
             return OPTION_WORDS[word]
     return None
+
+
+def option_number(text: str) -> int | None:
+    """The option a citizen picked: "2", "số 2", "câu thứ hai" -> 2; else None."""
+    return _first_option(fold(text).replace(".", " ").split())
 
 
 def bare_option_number(text: str) -> int | None:
@@ -144,7 +148,15 @@ def bare_option_number(text: str) -> int | None:
         w.isdigit() or w in OPTION_WORDS or w in OPTION_FILLERS for w in words
     ):
         return None
-    return option_number(text)
+    return _first_option(words)
+
+
+def offered_pick(tracker: Tracker, number: int | None) -> str | None:
+    """The offered answer (slot ``offered_answers``) that ``number`` picks, if any."""
+    offered = tracker.get_slot("offered_answers") or []
+    if number is not None and 1 <= number <= len(offered):
+        return str(offered[number - 1])
+    return None
 
 
 def guide_buttons(tracker: Tracker, answer: Answer) -> list[dict[str, str]]:
@@ -180,12 +192,10 @@ class ActionAnswerFaq(Action):
             return await self._answer(dispatcher, tracker, chosen, None)
 
         if latest_intent(tracker) == "select_option":
-            offered = tracker.get_slot("offered_answers") or []
-            number = option_number(tracker.latest_message.get("text") or "")
-            if number is not None and 1 <= number <= len(offered):
-                return await self._answer(
-                    dispatcher, tracker, offered[number - 1], None
-                )
+            text = tracker.latest_message.get("text") or ""
+            picked = offered_pick(tracker, option_number(text))
+            if picked is not None:
+                return await self._answer(dispatcher, tracker, picked, None)
             dispatcher.utter_message(response="utter_option_unknown")
             report_turn(dispatcher, UNSURE)
             return []
@@ -230,10 +240,8 @@ class ActionClarify(Action):
         """Offers up to three close questions as buttons and a numbered list; a bare
         number typed after such an offer picks that question (the intent classifier
         is not always sure of "2" alone)."""
-        offered = tracker.get_slot("offered_answers") or []
-        number = bare_option_number(tracker.latest_message.get("text") or "")
-        if number is not None and 1 <= number <= len(offered):
-            return await ActionAnswerFaq._answer(
-                dispatcher, tracker, offered[number - 1], None
-            )
+        text = tracker.latest_message.get("text") or ""
+        picked = offered_pick(tracker, bare_option_number(text))
+        if picked is not None:
+            return await ActionAnswerFaq._answer(dispatcher, tracker, picked, None)
         return await offer_choices(dispatcher, *await rankings(tracker))
