@@ -135,3 +135,129 @@ def test_the_session_length_counts_from_the_last_session_start() -> None:
 
     assert session_length(tracker) == len(start + turn)
     assert session_length(DialogueStateTracker.from_events("s", turn)) == len(turn)
+
+
+def _sql_store(dialect: str, tmp_path: Any) -> tuple[Any, Any]:
+    """Rasa's SQL tracker store on SQLite or on a fresh PostgreSQL database; and
+    what drops it."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import _fresh_postgres_database, postgres_base_url
+
+    if dialect == "sqlite":
+        store = SQLTrackerStore(
+            Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db")
+        )
+        return store, store.engine.dispose
+    base = postgres_base_url().replace("postgresql+psycopg://", "postgresql://", 1)
+    url, drop = _fresh_postgres_database(base)
+    parts = make_url(url)
+    store = SQLTrackerStore(
+        Domain.empty(),
+        dialect="postgresql",
+        host=parts.host,
+        port=parts.port,
+        db=parts.database,
+        username=parts.username,
+        password=parts.password,
+    )
+
+    def dispose() -> None:
+        store.engine.dispose()
+        drop()
+
+    return store, dispose
+
+
+def _turn(tracker: DialogueStateTracker, n: int, at: float) -> None:
+    from rasa.shared.core.events import BotUttered, SlotSet
+
+    parse = {
+        "intent": {"name": "faq", "confidence": 0.9},
+        "text": f"câu hỏi {n}",
+        "entities": [],
+    }
+    tracker.update(UserUttered(f"câu hỏi {n}", parse_data=parse, timestamp=at))
+    tracker.update(ActionExecuted("action_answer_faq", timestamp=at + 0.1))
+    tracker.update(BotUttered(f"Anh/Chị trả lời {n}", timestamp=at + 0.2))
+    tracker.update(SlotSet("last_answer", f"a{n}", timestamp=at + 0.3))
+    tracker.update(ActionExecuted("action_listen", timestamp=at + 0.4))
+
+
+def _session_start(tracker: DialogueStateTracker, at: float) -> None:
+    tracker.update(ActionExecuted(ACTION_SESSION_START_NAME, timestamp=at))
+    tracker.update(SessionStarted(timestamp=at + 0.01))
+    tracker.update(ActionExecuted("action_listen", timestamp=at + 0.02))
+
+
+@pytest.mark.parametrize(
+    "dialect", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def test_the_sql_tracker_store_reads_and_writes_what_rasa_s_own_does(
+    dialect: str, tmp_path: Any
+) -> None:
+    """Two conversations, each saved turn by turn, one by Rasa's store and one by the
+    speedup, across two sessions: the same rows and the same trackers back."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from sqlalchemy import select
+
+    assert SQLTrackerStore._retrieve is speedups.retrieve_events
+    assert SQLTrackerStore.save is speedups.save_events
+    store, dispose = _sql_store(dialect, tmp_path)
+    loop = asyncio.new_event_loop()
+    try:
+        ways = {
+            "rasa": (speedups._rasa_sql_retrieve, speedups._rasa_sql_save),
+            "speedup": (speedups.retrieve_events, speedups.save_events),
+        }
+        for sender, (retrieve, save) in ways.items():
+            tracker = DialogueStateTracker(sender, [])
+            _session_start(tracker, 1000.0)
+            for n in range(6):
+                if n == 3:  # a new session after three turns
+                    _session_start(tracker, 2000.0)
+                _turn(tracker, n, 1000.0 + 1000 * (n >= 3) + 10 * (n + 1))
+                loop.run_until_complete(save(store, tracker))
+                back = loop.run_until_complete(retrieve(store, sender, False))
+                assert back is not None
+                # The tracker carries on from what was stored, as Rasa's turns do.
+                tracker = back
+        table = store.SQLEvent.__table__
+        columns = [c for c in table.c if c.name not in ("id", "sender_id")]
+        with store.engine.connect() as connection:
+            rows = {
+                sender: connection.execute(
+                    select(*columns)
+                    .where(table.c.sender_id == sender)
+                    .order_by(table.c.id)
+                ).all()
+                for sender in ways
+            }
+        assert len(rows["rasa"]) == 3 + 3 * 5 + 3 + 3 * 5
+        assert [r._asdict() for r in rows["speedup"]] == [
+            r._asdict() for r in rows["rasa"]
+        ]
+        for fetch_all in (False, True):
+            trackers = {
+                sender: loop.run_until_complete(
+                    speedups._rasa_sql_retrieve(store, sender, fetch_all)
+                    if sender == "rasa"
+                    else speedups.retrieve_events(store, sender, fetch_all)
+                )
+                for sender in ways
+            }
+            mine, theirs = (
+                [e.as_dict() for e in trackers[s].events]  # type: ignore[union-attr]
+                for s in ("speedup", "rasa")
+            )
+            assert mine == theirs
+            # The session starts at its SessionStarted (Rasa's query): 2 + 3 turns of 5.
+            assert len(mine) == (36 if fetch_all else 17)
+        assert (
+            loop.run_until_complete(speedups.retrieve_events(store, "nobody", False))
+            is None
+        )
+    finally:
+        loop.close()
+        dispose()
