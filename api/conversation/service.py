@@ -190,16 +190,16 @@ class ConversationService:
         if not cut_ids:
             return messages
         try:
-            entries = await asyncio.to_thread(self._store.get_many, cut_ids)
+            questions = await asyncio.to_thread(self._store.questions_of, cut_ids)
         except UNREACHABLE:
             return messages
 
         def whole(button: Button) -> Button:
             answer_id = chosen_id(button.payload)
-            entry = entries.get(answer_id) if answer_id else None
-            if entry is None or not button.title.endswith("…"):
+            question = questions.get(answer_id) if answer_id else None
+            if question is None or not button.title.endswith("…"):
                 return button
-            return Button(entry.question, button.payload)
+            return Button(question, button.payload)
 
         return [OutMessage(m.text, [whole(b) for b in m.buttons]) for m in messages]
 

@@ -87,6 +87,32 @@ class KnowledgeStore:
             for row in rows
         }
 
+    def questions_of(self, answer_ids: Iterable[str]) -> dict[str, str]:
+        """answer id -> its question (button titles), for the ids that exist: one
+        light query where :meth:`get_many` reads whole answers and their related
+        questions."""
+        ids = list(dict.fromkeys(answer_ids))
+        if not ids:
+            return {}
+        with Session(self._engine) as session:
+            return dict(
+                session.execute(
+                    select(KnowledgeEntry.id, KnowledgeEntry.question).where(
+                        KnowledgeEntry.id.in_(ids)
+                    )
+                )
+                .tuples()
+                .all()
+            )
+
+    def has_steps(self, answer_id: str) -> bool:
+        """Whether ``answer_id`` exists and is a procedure (has steps)."""
+        with Session(self._engine) as session:
+            steps = session.scalar(
+                select(KnowledgeEntry.steps).where(KnowledgeEntry.id == answer_id)
+            )
+        return bool(steps)
+
     def facts_of(self, answer_ids: Iterable[str]) -> dict[str, tuple[str, bool]]:
         """answer id -> (topic code, whether the answer is a draft)."""
         ids = list(answer_ids)

@@ -41,9 +41,11 @@ class HelperMode(Dialogue):
         gateway adds nothing else (no offer, no question)."""
         if not turn.helper_mode:
             return None
-        if reply.answer_id and reply.outcome is Outcome.ANSWERED:
-            entry = await asyncio.to_thread(self._store.get, reply.answer_id)
-            if entry is not None and entry.steps:
-                link = print_link(self._public_url, reply.answer_id)
-                return Added([OutMessage(link)])
+        if (
+            reply.answer_id
+            and reply.outcome is Outcome.ANSWERED
+            and await asyncio.to_thread(self._store.has_steps, reply.answer_id)
+        ):
+            link = print_link(self._public_url, reply.answer_id)
+            return Added([OutMessage(link)])
         return Added()

@@ -43,11 +43,11 @@ class ScamWarning(Dialogue):
         if alert is None:
             return None
         related = self._safety.related.get(alert.kind, [])
-        entries = self._store.get_many(related)
+        questions = self._store.questions_of(related)
         buttons = [
-            Button(button_title(entries[i].question), choose_payload(i))
+            Button(button_title(questions[i]), choose_payload(i))
             for i in related
-            if i in entries
+            if i in questions
         ]
         messages = [
             OutMessage(warning_text(self._safety, alert.kind)),

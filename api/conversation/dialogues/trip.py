@@ -65,5 +65,4 @@ class TripQuestion(Dialogue):
             return True
         if reply.intent not in QUESTION_INTENTS:
             return False
-        entry = await asyncio.to_thread(self._store.get, reply.answer_id)
-        return entry is not None and bool(entry.steps)
+        return await asyncio.to_thread(self._store.has_steps, reply.answer_id)
