@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.channels.inbox import Handler, Inbox, InboxWorker
 from api.channels.outbox import TURN, Outbox, OutboxWorker
+from api.channels.replays import WebReplies
 from api.channels.store import ChannelStore
 from api.channels.telegram import CHANNEL as TELEGRAM
 from api.channels.telegram import (
@@ -262,6 +263,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.rate_limiter = rate_limiter
         app.state.conversation = conversation
         app.state.channel_store = store
+        app.state.web_replies = WebReplies(engine)
         app.state.telegram = None
         app.state.zalo = None
         if settings.zalo_enabled:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -95,3 +96,17 @@ class OutboundMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(60), nullable=True)
+
+
+class WebChatReply(Base):
+    """A web chat message already taken, by the id the page gave it, and the reply it
+    got: a page that sends it again (its connection dropped before the reply came)
+    gets that reply, and the turn is handled and logged once."""
+
+    __tablename__ = "web_chat_reply"
+
+    user_pseudonym: Mapped[str] = mapped_column(String(32), primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # None while the turn is being handled.
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
+from api.channels.replays import Taken, WebReplies
 from api.conversation.hops import server_timing
 from api.conversation.inputs import InvalidMessage
 from api.conversation.replies import OutMessage
+from api.core.db import UNREACHABLE
 from api.routes import throttle
-from api.routes.deps import ConversationDep, SettingsDep
+from api.routes.deps import ConversationDep, SettingsDep, WebRepliesDep
 from api.routes.schemas.chat import (
     ButtonOut,
     ChatResponse,
@@ -20,6 +25,12 @@ from api.routes.schemas.chat import (
 )
 
 router = APIRouter(tags=["chat"])
+logger = logging.getLogger(__name__)
+
+# How long a message sent again waits for the reply its first send is getting.
+REPLAY_WAIT_SECONDS = 20.0
+REPLAY_POLL_SECONDS = 0.25
+IN_PROGRESS = "Câu hỏi này đang được trả lời, Anh/Chị vui lòng chờ trong giây lát."
 
 
 class ChatRequest(BaseModel):
@@ -28,6 +39,11 @@ class ChatRequest(BaseModel):
     sender: str = Field(min_length=1, max_length=128)
     text: str
     channel: Literal["web", "api"] = "web"
+    # The page's id of this message, the same on every send of it: a message sent
+    # again gets the reply it already got (api/channels/replays.py).
+    message_id: str | None = Field(
+        default=None, min_length=8, max_length=40, pattern=r"^[A-Za-z0-9_-]+$"
+    )
 
 
 def _message_out(message: OutMessage) -> MessageOut:
@@ -48,32 +64,45 @@ async def chat(
     body: ChatRequest,
     conversation: ConversationDep,
     settings: SettingsDep,
+    replies: WebRepliesDep,
     request: Request,
     response: Response,
 ) -> ChatResponse:
     """Answers one message; never a 5xx for bad input or an unavailable Rasa; 429
     when the client's address sends more than its limit (counted, not logged).
+    A message sent again with its ``message_id`` gets the reply it already got, or
+    409 ``in_progress`` if its first send is still being answered after 20 s.
     ``Server-Timing`` tells where the turn's time went (api.conversation.hops)."""
     try:
         await throttle.per_address(request, "chat")
     except HTTPException:
         await conversation.count_refused(body.channel, "address_limit")
         raise
+    user = conversation.pseudonym(body.channel, body.sender)
+    taken = await _take(replies, user, body.message_id)
+    if taken.state == "done":
+        return ChatResponse.model_validate(taken.response)
+    if taken.state == "busy":
+        raise HTTPException(409, {"code": "in_progress", "message": IN_PROGRESS})
     try:
         result = await conversation.handle(body.channel, body.sender, body.text)
-    except InvalidMessage as exc:
-        code = str(exc)
-        raise HTTPException(
-            422,
-            {
-                "code": code,
-                "message": ERRORS[code].format(limit=settings.max_message_chars),
-            },
-        ) from exc
+    except BaseException as exc:
+        if body.message_id:
+            await _quietly(replies.release, user, body.message_id)
+        if isinstance(exc, InvalidMessage):
+            code = str(exc)
+            raise HTTPException(
+                422,
+                {
+                    "code": code,
+                    "message": ERRORS[code].format(limit=settings.max_message_chars),
+                },
+            ) from exc
+        raise
     messages = await conversation.full_titles(result.messages)
     if result.hops:
         response.headers["Server-Timing"] = server_timing(result.hops)
-    return ChatResponse(
+    answer = ChatResponse(
         messages=[_message_out(m) for m in messages],
         intent=result.intent,
         confidence=result.confidence,
@@ -83,6 +112,37 @@ async def chat(
         turn_id=result.turn_id,
         feedback_after=result.rated_message,
     )
+    if body.message_id:
+        await _quietly(
+            replies.answer, user, body.message_id, answer.model_dump(mode="json")
+        )
+    return answer
+
+
+async def _take(replies: WebReplies, user: str, message_id: str | None) -> Taken:
+    """The message taken for handling, its earlier reply, or ``busy`` when its
+    first send is still being answered after ``REPLAY_WAIT_SECONDS``. A message
+    without an id, or while the database is unreachable, is simply handled."""
+    if message_id is None:
+        return Taken("new")
+    deadline = asyncio.get_running_loop().time() + REPLAY_WAIT_SECONDS
+    while True:
+        try:
+            taken = await asyncio.to_thread(replies.take, user, message_id)
+        except UNREACHABLE:
+            logger.warning("database unreachable: a web chat message handled untracked")
+            return Taken("new")
+        if taken.state != "busy" or asyncio.get_running_loop().time() >= deadline:
+            return taken
+        await asyncio.sleep(REPLAY_POLL_SECONDS)
+
+
+async def _quietly(work: Callable[..., None], *args: Any) -> None:
+    """Records in a worker thread; the reply goes out even if the database is away."""
+    try:
+        await asyncio.to_thread(work, *args)
+    except UNREACHABLE:
+        logger.warning("database unreachable: a web chat reply not recorded")
 
 
 class FeedbackRequest(BaseModel):

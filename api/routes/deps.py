@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from api.channels.replays import WebReplies
 from api.conversation.service import ConversationService
 from api.core.config import Settings
 from api.core.db import iter_session
@@ -41,7 +42,13 @@ def _conversation(request: Request) -> ConversationService:
     return service
 
 
+def _web_replies(request: Request) -> WebReplies:
+    replies: WebReplies = request.app.state.web_replies
+    return replies
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+WebRepliesDep = Annotated[WebReplies, Depends(_web_replies)]
 SessionDep = Annotated[Session, Depends(_session)]
 FiguresSessionDep = Annotated[Session, Depends(_figures_session)]
 ConversationDep = Annotated[ConversationService, Depends(_conversation)]

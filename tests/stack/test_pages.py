@@ -10,10 +10,11 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from api.core.db import utcnow
 from api.querylog.models import Turn
 from api.staff.models import Role
 from api.staff.service import create_staff
@@ -126,6 +127,44 @@ def test_web_chat_keeps_a_message_typed_offline_and_sends_it_when_back(
     expect(page.locator("#status")).to_be_hidden(timeout=15000)
     expect(page.locator(".msg.user.queued")).to_have_count(0)
     expect(page.locator(".msg.bot").nth(1)).to_contain_text("mật khẩu")
+
+
+def test_web_chat_sent_again_after_a_lost_reply_is_answered_and_logged_once(
+    stack: Stack, page: Page
+) -> None:
+    """The gateway answers, the reply is lost on the way (the page sees a network
+    failure) and the page sends the message again: the reply it already got, one turn."""
+    text = "chu ky so la gi"
+    started = utcnow()
+    sent: list[dict[str, object]] = []
+
+    def lose_the_first_reply(route: Route) -> None:
+        sent.append(route.request.post_data_json)
+        if len(sent) == 1:
+            route.fetch()  # the gateway handles it ...
+            route.abort("connectionreset")  # ... and the reply never arrives
+        else:
+            route.continue_()
+
+    page.route("**/api/chat", lose_the_first_reply)
+    page.goto(stack.api_url + "/")
+    _ask(page, text)
+
+    expect(page.locator(".msg.bot").nth(1)).to_contain_text(
+        "chữ ký số", ignore_case=True, timeout=20000
+    )
+    assert len(sent) == 2
+    assert sent[0]["message_id"] == sent[1]["message_id"]
+    expect(page.locator(".msg.bot")).to_have_count(2)  # the greeting and one answer
+    engine = create_engine(stack.env["BDHVS_DATABASE_URL"])
+    with Session(engine) as session:
+        turns = (
+            session.query(Turn)
+            .filter(Turn.text_masked == text, Turn.created_at >= started)
+            .count()
+        )
+    engine.dispose()
+    assert turns == 1
 
 
 @pytest.fixture

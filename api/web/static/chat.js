@@ -290,8 +290,10 @@
     fetch("/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: conversation.sender, text: turn.text, channel: "web" })
+      body: JSON.stringify({ sender: conversation.sender, text: turn.text, channel: "web", message_id: turn.id })
     }).then(function (res) {
+      // Its first send is still being answered: asked again later, for that reply.
+      if (res.status === 409) throw new Error("in progress");
       return res.json().then(function (body) { return { ok: res.ok, body: body }; });
     }).then(function (r) {
       var i = pending.indexOf(turn);
@@ -335,8 +337,21 @@
     });
   }
 
+  // One id per message, kept across its sends: a message sent again after a dropped
+  // connection gets the reply it already got, and is answered and logged once.
+  function messageId() {
+    if (!(window.crypto && crypto.getRandomValues)) {
+      return (String(Math.random()).slice(2) + Date.now().toString(36)).slice(0, 40);
+    }
+    var bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
   function ask(text, shown) {
-    var turn = { who: "user", text: text, sent: false };
+    var turn = { who: "user", text: text, sent: false, id: messageId() };
     if (shown && shown !== text) turn.shown = shown;
     addTurn(turn);
     pending.push(turn);
