@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.citizen.models import CitizenProfile
-from api.places.service import PlaceRef, place_names, resolve_place
+from api.places.service import PlaceMatch, PlaceRef, place_names, resolve_place
 from api.querylog.models import Turn
 
 ASK_PLACE = (
@@ -42,6 +42,11 @@ ASK_AFTER_ANSWERS = 2
 QUESTION_INTENTS = frozenset({"faq", "choose", "select_option"})
 # Turns this recent get the place a citizen tells (their conversation so far).
 BACKFILL = timedelta(days=1)
+# Words besides the place (and "tôi ở", "thôn 3"...) an answer to the place question
+# may have: one ("nhà em gần chợ La Gi"), three after "xã"/"phường"/"tỉnh" ("số 12 Lê
+# Lợi, phường Thành Sen"). More, and the message is a question that names a place.
+MAX_OTHER_WORDS = 1
+MAX_OTHER_WORDS_NAMED = 3
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,12 @@ def take_place_answer(session: Session, user: str, text: str) -> PlaceReply | No
     place (the question is then dropped and the message handled normally)."""
     profile = _profile(session, user)
     match = resolve_place(session, text)
+    if match.other_words > (
+        MAX_OTHER_WORDS_NAMED if match.kind_named else MAX_OTHER_WORDS
+    ):
+        # A question that happens to contain a place name ("chữ ký số là gì" and
+        # Phường La Gi): not an answer; the question is dropped, the message answered.
+        match = PlaceMatch()
     if match.commune is None and match.candidates:
         options = "\n".join(
             f"{i}. {_label(session, c, c.province_code)}"

@@ -48,6 +48,15 @@ PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _NON_WORD = re.compile(r"[\W_]+")
+# Folded words that go with a place in an answer to "which commune are you in?":
+# people, "live in", address parts, the old names of units, courtesy. Not "có",
+# "chú", "là", "số": as often words of a question ("chữ ký số là gì").
+_ADDRESS_WORDS = frozenset(
+    """toi em minh anh chi bac ong ba con chau nha que o song tai thuoc dang hien nay
+    a ah nhe da vang thon ap ban to khu pho duong ngo ngach hem kiet xom doi huyen
+    quan thi tran xa phuong tinh tp thanh dac cu moi truoc sau sap nhap gio va cua gan
+    canh ben ay day vn viet nam""".split()  # noqa: SIM905
+)
 _PROVINCE = "province"
 _COMMUNE = "commune"
 # Kind words: (with diacritics, folded), level, folded commune kind. Either spelling
@@ -102,6 +111,12 @@ class PlaceMatch:
     province: PlaceRef | None = None
     commune: PlaceRef | None = None
     candidates: list[PlaceRef] = field(default_factory=list)
+    # Words of the text that are neither the place named, its kind words, nor the
+    # words around an address ("tôi ở", "thôn 3", "cũ"): "chữ ký số là gì" names
+    # Phường La Gi with two such words ("số" may be a house number), "tôi ở La Gi ạ"
+    # with none; and whether a kind word ("xã", "tỉnh") came before the place named.
+    other_words: int = 0
+    kind_named: bool = False
 
 
 @dataclass(frozen=True)
@@ -284,13 +299,22 @@ def resolve_place(session: Session, text: str) -> PlaceMatch:
     communes = [m for m in mentions if m.level == _COMMUNE]
     # (score, preference, province mention, commune codes); pairs beat a province
     # alone, which beats a commune alone, at equal scores.
-    best: tuple[float, int, _Mention | None, tuple[str, ...]] = (0.0, 0, None, ())
+    # (score, preference, province mention, commune codes, commune mention)
+    best: tuple[float, int, _Mention | None, tuple[str, ...], _Mention | None] = (
+        0.0,
+        0,
+        None,
+        (),
+        None,
+    )
     for mention in provinces:
-        best = max(best, (mention.score, 1, mention, ()), key=_rank)
+        best = max(best, (mention.score, 1, mention, (), None), key=_rank)
     for mention in communes:
         others = [p for p in provinces if not _overlap(mention, p)]
         if not others:  # a commune outside a province the text names is not taken
-            best = max(best, (mention.score, 0, None, mention.codes), key=_rank)
+            best = max(
+                best, (mention.score, 0, None, mention.codes, mention), key=_rank
+            )
         for province in others:
             inside = tuple(
                 code
@@ -299,26 +323,41 @@ def resolve_place(session: Session, text: str) -> PlaceMatch:
             )
             if inside:
                 score = mention.score + province.score + 1.0
-                best = max(best, (score, 2, province, inside), key=_rank)
-    score, _, province_mention, codes = best
+                best = max(best, (score, 2, province, inside, mention), key=_rank)
+    score, _, province_mention, codes, commune_mention = best
     if score <= 0:
         return PlaceMatch()
+    named = [m for m in (province_mention, commune_mention) if m is not None]
+    found = {
+        "other_words": _other_words(folded, named),
+        "kind_named": any(_kind_before(accented, folded, m.start)[0] for m in named),
+    }
     if not codes and province_mention is not None:
-        return PlaceMatch(province=index.provinces[province_mention.codes[0]])
+        return PlaceMatch(province=index.provinces[province_mention.codes[0]], **found)
     infos = [index.communes[code] for code in codes]
     in_provinces = {info.province_code for info in infos}
     province_ref = (
         index.provinces[in_provinces.pop()] if len(in_provinces) == 1 else None
     )
     if len(infos) == 1:
-        return PlaceMatch(province=province_ref, commune=infos[0].ref)
+        return PlaceMatch(province=province_ref, commune=infos[0].ref, **found)
     candidates = [info.ref for info in infos[:MAX_CANDIDATES]]
-    return PlaceMatch(province=province_ref, candidates=candidates)
+    return PlaceMatch(province=province_ref, candidates=candidates, **found)
 
 
-def _rank(option: tuple[float, int, _Mention | None, tuple[str, ...]]) -> Any:
+def _rank(option: tuple[Any, ...]) -> Any:
     """Orders options by score, then by preference."""
     return option[0], option[1]
+
+
+def _other_words(folded: list[str], mentions: list[_Mention]) -> int:
+    """How many words of ``folded`` are outside ``mentions`` and not address words."""
+    inside = {i for m in mentions for i in range(m.start, m.end)}
+    return sum(
+        1
+        for i, word in enumerate(folded)
+        if i not in inside and word not in _ADDRESS_WORDS and not word.isdigit()
+    )
 
 
 # --- lookups ---------------------------------------------------------------------

@@ -74,3 +74,22 @@ def test_an_ambiguous_commune_is_asked_again_and_anything_else_goes_on(
         for t in logged_turns(seeded_engine)
         if t.user_pseudonym == logged_turns(seeded_engine)[-1].user_pseudonym
     )
+
+
+def test_a_question_naming_a_place_by_chance_is_answered_not_taken_as_the_place(
+    client: TestClient, fake_rasa: Any, seeded_engine: Any
+) -> None:
+    fake_rasa.answer("Anh/Chị làm như sau ...", "faq", 0.97, turn=ANSWERED)
+    for _ in range(ASK_AFTER_ANSWERS):
+        chat(client, "c4", "dang ky tai khoan dvc")
+    received = len(fake_rasa.received)
+
+    # "la gi" spells Phường La Gi (Lâm Đồng): the question is answered all the same.
+    assert chat(client, "c4", "chu ky so la gi") == ["Anh/Chị làm như sau ..."]
+    assert len(fake_rasa.received) == received + 1
+    assert logged_turns(seeded_engine)[-1].commune_code is None
+
+    for _ in range(ASK_AFTER_ANSWERS):
+        chat(client, "c5", "dang ky tai khoan dvc")
+    [saved] = chat(client, "c5", "tôi ở La Gi ạ")
+    assert "Phường La Gi" in saved

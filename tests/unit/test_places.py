@@ -387,6 +387,27 @@ def test_nonsense_gives_nothing(session: Session) -> None:
     assert resolve_place(session, "abc") == PlaceMatch()
 
 
+@pytest.mark.parametrize(
+    ("text", "other_words", "kind_named"),
+    [
+        ("tôi ở La Gi ạ", 0, False),
+        ("La Gi, Lâm Đồng", 0, False),
+        ("nhà em ở gần chợ La Gi", 1, False),
+        ("số 12 Lê Lợi, phường Thành Sen, Hà Tĩnh", 3, True),
+        ("em ở thôn 3 xã Cẩm Xuyên cũ", 0, True),
+        # A question that happens to spell a ward's name.
+        ("chu ky so la gi", 3, False),
+        ("Chữ ký số là gì?", 3, False),
+    ],
+)
+def test_words_besides_the_place_are_counted(
+    session: Session, text: str, other_words: int, kind_named: bool
+) -> None:
+    match = resolve_place(session, text)
+    assert match.province is not None or match.candidates
+    assert (match.other_words, match.kind_named) == (other_words, kind_named)
+
+
 def test_the_province_is_found_at_the_end_of_a_long_message(session: Session) -> None:
     long_text = "Tân Thành " * 150 + "Hà Tĩnh"  # about 1,500 characters
     assert resolve_place(session, long_text).province == PlaceRef("42", "Hà Tĩnh")
