@@ -328,21 +328,33 @@ def resolve_place(session: Session, text: str) -> PlaceMatch:
     if score <= 0:
         return PlaceMatch()
     named = [m for m in (province_mention, commune_mention) if m is not None]
-    found = {
-        "other_words": _other_words(folded, named),
-        "kind_named": any(_kind_before(accented, folded, m.start)[0] for m in named),
-    }
+    other_words = _other_words(folded, named)
+    kind_named = any(_kind_before(accented, folded, m.start)[0] for m in named)
     if not codes and province_mention is not None:
-        return PlaceMatch(province=index.provinces[province_mention.codes[0]], **found)
+        return PlaceMatch(
+            province=index.provinces[province_mention.codes[0]],
+            other_words=other_words,
+            kind_named=kind_named,
+        )
     infos = [index.communes[code] for code in codes]
     in_provinces = {info.province_code for info in infos}
     province_ref = (
         index.provinces[in_provinces.pop()] if len(in_provinces) == 1 else None
     )
     if len(infos) == 1:
-        return PlaceMatch(province=province_ref, commune=infos[0].ref, **found)
+        return PlaceMatch(
+            province=province_ref,
+            commune=infos[0].ref,
+            other_words=other_words,
+            kind_named=kind_named,
+        )
     candidates = [info.ref for info in infos[:MAX_CANDIDATES]]
-    return PlaceMatch(province=province_ref, candidates=candidates, **found)
+    return PlaceMatch(
+        province=province_ref,
+        candidates=candidates,
+        other_words=other_words,
+        kind_named=kind_named,
+    )
 
 
 def _rank(option: tuple[Any, ...]) -> Any:
