@@ -23,11 +23,12 @@ RETRIEVAL_INTENT = "faq"
 # Chosen by 5-fold cross-validation on the development set of real questions
 # (tools/evaluate_dev.py, eval/dev_set.md, eval/experiments.md): the rule that answers
 # most questions right while giving a wrong answer to at most 3 % of in-scope questions.
-# With both signals required to agree, the retrieval's score does most of the gating:
-# the classifier only has to rank the same answer first with some confidence.
+# Since the logistic-regression answer classifier, its confidence alone does as well
+# as requiring the retrieval to agree (None: no confirmation); an operator can still
+# ask for it (BDHVS_FAQ_RETRIEVAL_THRESHOLD, with the margin below).
 DEFAULT_FAQ_THRESHOLD = 0.6
 DEFAULT_FAQ_MARGIN = 0.0
-DEFAULT_RETRIEVAL_THRESHOLD = 0.2
+DEFAULT_RETRIEVAL_THRESHOLD: float | None = None
 DEFAULT_RETRIEVAL_MARGIN = 0.08
 # The offer ranks by weight * classifier + (1 - weight) * retrieval; chosen by the same
 # cross-validation, for the right answer to be among the three offered. At 0 the

@@ -25,12 +25,13 @@ class ActionSettings(BaseSettings):
     )
 
     # An answer is given when the classifier's confidence reaches the threshold and
-    # leads the runner-up by the margin, and the retrieval puts the same answer first
-    # with its own threshold and margin; the offer mixes the two rankings by the
-    # weight (actions/decision.py says how they were chosen).
+    # leads the runner-up by the margin, and, when a retrieval threshold is set, the
+    # retrieval puts the same answer first with that threshold and its margin; the
+    # offer mixes the two rankings by the weight (actions/decision.py says how they
+    # were chosen).
     faq_threshold: float = Field(default=DEFAULT_FAQ_THRESHOLD, ge=0, le=1)
     faq_margin: float = Field(default=DEFAULT_FAQ_MARGIN, ge=0, le=1)
-    faq_retrieval_threshold: float = Field(
+    faq_retrieval_threshold: float | None = Field(
         default=DEFAULT_RETRIEVAL_THRESHOLD, ge=0, le=1
     )
     faq_retrieval_margin: float = Field(default=DEFAULT_RETRIEVAL_MARGIN, ge=0, le=1)

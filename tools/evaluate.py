@@ -343,7 +343,12 @@ def write_report(results: dict[str, Any]) -> None:
         f"({t['messages']} messages, never used for training); answer rule: classifier threshold {t['threshold']}, "
         f"margin {t['margin']}"
         + (
-            f", confirmed by the retrieval (threshold {t['policy']['retrieval_threshold']}, margin {t['policy']['retrieval_margin']}); offer weight {t['policy']['offer_weight']}."
+            (
+                f", confirmed by the retrieval (threshold {t['policy']['retrieval_threshold']}, margin {t['policy']['retrieval_margin']})"
+                if t["policy"].get("retrieval_threshold") is not None
+                else ", not confirmed by the retrieval"
+            )
+            + f"; offer weight {t['policy']['offer_weight']}."
             if t.get("policy")
             else "."
         ),
@@ -449,15 +454,13 @@ def main() -> None:
     args = parser.parse_args()
     # The action server's settings (actions/settings.py), read the same way.
     defaults = AnswerPolicy()
+
+    def setting(name: str) -> float | None:
+        value = os.environ.get("BDHVS_FAQ_" + name.upper())
+        return float(value) if value else getattr(defaults, name)
+
     policy = AnswerPolicy(
-        **{
-            field.name: float(
-                os.environ.get(
-                    "BDHVS_FAQ_" + field.name.upper(), getattr(defaults, field.name)
-                )
-            )
-            for field in fields(AnswerPolicy)
-        }
+        **{field.name: setting(field.name) for field in fields(AnswerPolicy)}
     )
     meta_path = MODELS / (model_path().name.removesuffix(".tar.gz") + ".json")
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}

@@ -267,7 +267,8 @@ def curve(outcomes: Outcomes, chosen: AnswerPolicy) -> list[dict[str, Any]]:
     ]
     if chosen.retrieval_threshold is None:
         policies = [
-            (t, replace(chosen, threshold=t)) for t in (0.05, *THRESHOLDS[1:], 0.7, 0.8)
+            (t, replace(chosen, threshold=t))
+            for t in sorted({0.05, *THRESHOLDS[1:], 0.7, 0.8})
         ]
     else:
         policies = [

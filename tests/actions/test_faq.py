@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions.faq import ActionAnswerFaq, ActionClarify
 from actions.knowledge import get_store
+from actions.settings import get_settings as action_settings
 from api.knowledge.models import KnowledgeEntry
 
 # The canonical question of vneid_activate_level2: the retrieval confirms it.
@@ -132,10 +133,13 @@ async def test_unsure_offers_three_closest_questions(
 
 
 async def test_a_confident_classifier_the_retrieval_contradicts_is_not_trusted(
-    store_env: Any,
+    store_env: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The classifier is sure of an answer about VNeID; the message's words are those
-    # of the digital-signature answer: unsure, and the offer leads with the latter.
+    # With the retrieval's confirmation asked for: the classifier is sure of an
+    # answer about VNeID; the message's words are those of the digital-signature
+    # answer: unsure, and the offer leads with the latter.
+    monkeypatch.setenv("BDHVS_FAQ_RETRIEVAL_THRESHOLD", "0.2")
+    action_settings.cache_clear()
     dispatcher = CollectingDispatcher()
     events = await ActionAnswerFaq().run(
         dispatcher,
@@ -150,6 +154,22 @@ async def test_a_confident_classifier_the_retrieval_contradicts_is_not_trusted(
     assert offered[0] == "digsig_what_is"
     assert len(offered) == 3
     assert _turn(dispatcher)["outcome"] == "unsure"
+
+
+async def test_by_default_the_confident_classifier_decides_alone(
+    store_env: Any,
+) -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFaq().run(
+        dispatcher,
+        _tracker(
+            [("vneid_activate_level2", 0.93), ("vneid_levels", 0.04)],
+            text="chữ ký số là gì",
+        ),
+        {},
+    )
+    assert _turn(dispatcher)["outcome"] == "answered"
+    assert _turn(dispatcher)["answer_id"] == "vneid_activate_level2"
 
 
 async def test_button_choice_answers_without_threshold(store_env: Any) -> None:
