@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.accuracy.service import forget_texts
 from api.analytics.examples import export_examples
 from api.channels.replays import WebReplies
+from api.channels.store import ChannelStore
 from api.core.clock import VIETNAM_TZ, today_local
 from api.core.config import ROOT, get_settings
 from api.core.db import get_engine
@@ -217,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"deleted {events} Rasa tracker events before {report.turns_before}")
         replies = WebReplies(get_engine()).purge()
         print(f"deleted {replies} web chat replies kept for messages sent again")
+        events = ChannelStore(get_engine()).forget_events()
+        print(f"deleted {events} ids of Telegram and Zalo events older than a week")
     elif args.command == "export-examples":
         with Session(get_engine()) as session:
             path = export_examples(session, get_settings().nlu_dir, today_local())

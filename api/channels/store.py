@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.channels.models import CallbackPayload, ChannelContact, ChannelEvent
 from api.core.db import utcnow
+
+# How long an inbound event's id is kept to drop a second delivery of it.
+EVENTS_KEPT_FOR = timedelta(days=7)
 
 
 class ChannelStore:
@@ -30,6 +33,18 @@ class ChannelStore:
             except IntegrityError:
                 return False
         return True
+
+    def forget_events(self, now: datetime | None = None) -> int:
+        """Deletes the de-duplication records older than ``EVENTS_KEPT_FOR``: no
+        platform delivers an event again that late (Zalo's signed timestamp is
+        refused after minutes), and the table would otherwise only grow."""
+        before = (now or utcnow()) - EVENTS_KEPT_FOR
+        with Session(self._engine) as session:
+            deleted = session.execute(
+                delete(ChannelEvent).where(ChannelEvent.received_at < before)
+            )
+            session.commit()
+        return int(deleted.rowcount)  # type: ignore[attr-defined]
 
     def touch_contact(
         self, channel: str, pseudonym: str, address: str, at: datetime | None = None
