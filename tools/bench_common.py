@@ -4,6 +4,7 @@ do."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -39,6 +40,16 @@ def git_commit() -> str:
         capture_output=True,
         text=True,
     ).stdout.strip()
+
+
+def write_json(name: str, results: dict[str, Any]) -> Path:
+    """Writes ``results`` to bench/``name`` as indented UTF-8 JSON; returns the path."""
+    BENCH.mkdir(exist_ok=True)
+    path = BENCH / name
+    path.write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return path
 
 
 def put_readme_section(start: str, end: str, section: str) -> None:

@@ -42,6 +42,7 @@ from tools.bench_common import (
     _percentile,
     git_commit,
     put_readme_section,
+    write_json,
 )
 from tools.chaos import _free_port, running_profile
 from tools.model import ROOT, model_path
@@ -357,13 +358,10 @@ def _summary(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def write(results: dict[str, Any]) -> None:
-    BENCH.mkdir(exist_ok=True)
     path = BENCH / "hops.json"
     earlier = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     results["history"] = [*earlier.get("history", []), _summary(results)]
-    (BENCH / "hops.json").write_text(
-        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    write_json("hops.json", results)
     put_readme_section(README_START, README_END, _readme(results))
 
 

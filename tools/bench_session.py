@@ -12,7 +12,6 @@ Results: bench/session.json and a section appended to bench/README.md.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 from datetime import datetime, timezone
@@ -21,7 +20,7 @@ from typing import Any
 import httpx
 
 from tools.bench import QUESTIONS
-from tools.bench_common import BENCH, _machine, put_readme_section
+from tools.bench_common import BENCH, _machine, put_readme_section, write_json
 from tools.model import ROOT
 from tools.stack import Ports, Stack
 
@@ -101,9 +100,7 @@ def main() -> None:
         "turns": args.turns,
         "runs": runs,
     }
-    (BENCH / "session.json").write_text(
-        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    write_json("session.json", results)
     rows = [
         "| session bound | " + " | ".join(WINDOWS) + " | last / first |",
         "|---|" + "---:|" * (len(WINDOWS) + 1),

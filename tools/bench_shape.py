@@ -25,11 +25,11 @@ import yaml
 
 from bot.shape import Shaped, model_classifier, question_of
 from tools.bench_common import (
-    BENCH,
     _machine,
     _percentile,
     git_commit,
     put_readme_section,
+    write_json,
 )
 from tools.model import ROOT, model_path
 
@@ -127,10 +127,7 @@ def section(r: dict[str, Any]) -> str:
 def main() -> None:
     """Measures and writes bench/shape.json and the README section."""
     results = measure()
-    BENCH.mkdir(exist_ok=True)
-    (BENCH / "shape.json").write_text(
-        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    write_json("shape.json", results)
     put_readme_section(README_START, README_END, section(results))
     print(json.dumps(results, indent=2, ensure_ascii=False))
 

@@ -38,7 +38,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import speedups
 from bot.channels.gateway import SESSION_MAX_EVENTS, session_length
-from tools.bench_common import BENCH, _machine, git_commit, put_readme_section
+from tools.bench_common import _machine, git_commit, put_readme_section, write_json
 
 README_START = "<!-- tracker-bench:start (written by tools/bench_tracker.py) -->"
 README_END = "<!-- tracker-bench:end -->"
@@ -205,10 +205,7 @@ def section(r: dict[str, Any]) -> str:
 def main() -> None:
     """Measures and writes bench/tracker.json and the README section."""
     results = measure()
-    BENCH.mkdir(exist_ok=True)
-    (BENCH / "tracker.json").write_text(
-        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    write_json("tracker.json", results)
     put_readme_section(README_START, README_END, section(results))
     print(json.dumps(results, indent=2, ensure_ascii=False))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import ColumnElement, Engine, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -74,8 +74,7 @@ class WebReplies:
             moved = session.execute(
                 update(WebChatReply)
                 .where(
-                    WebChatReply.user_pseudonym == user,
-                    WebChatReply.message_id == message_id,
+                    *_message(user, message_id),
                     WebChatReply.taken_at == row.taken_at,
                     WebChatReply.response.is_(None),
                 )
@@ -89,10 +88,7 @@ class WebReplies:
         with Session(self._engine) as session:
             session.execute(
                 update(WebChatReply)
-                .where(
-                    WebChatReply.user_pseudonym == user,
-                    WebChatReply.message_id == message_id,
-                )
+                .where(*_message(user, message_id))
                 .values(response=response)
             )
             session.commit()
@@ -102,9 +98,7 @@ class WebReplies:
         with Session(self._engine) as session:
             session.execute(
                 delete(WebChatReply).where(
-                    WebChatReply.user_pseudonym == user,
-                    WebChatReply.message_id == message_id,
-                    WebChatReply.response.is_(None),
+                    *_message(user, message_id), WebChatReply.response.is_(None)
                 )
             )
             session.commit()
@@ -118,3 +112,11 @@ class WebReplies:
             )
             session.commit()
         return int(deleted.rowcount)  # type: ignore[attr-defined]
+
+
+def _message(user: str, message_id: str) -> tuple[ColumnElement[bool], ...]:
+    """The conditions that pick one message's record."""
+    return (
+        WebChatReply.user_pseudonym == user,
+        WebChatReply.message_id == message_id,
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.knowledge.models import KnowledgeEntry
 
@@ -55,19 +55,10 @@ class KnowledgeStore:
             rows = session.scalars(
                 select(KnowledgeEntry).where(KnowledgeEntry.id.in_(ids))
             ).all()
-            related_ids = {r for row in rows for r in row.related}
-            questions = (
-                dict(
-                    session.execute(
-                        select(KnowledgeEntry.id, KnowledgeEntry.question).where(
-                            KnowledgeEntry.id.in_(related_ids)
-                        )
-                    )
-                    .tuples()
-                    .all()
-                )
-                if related_ids
-                else {}
+            questions = _by_id(
+                session,
+                KnowledgeEntry.question,
+                {r for row in rows for r in row.related},
             )
         return {
             row.id: Answer(
@@ -91,19 +82,8 @@ class KnowledgeStore:
         """answer id -> its question (button titles), for the ids that exist: one
         light query where :meth:`get_many` reads whole answers and their related
         questions."""
-        ids = list(dict.fromkeys(answer_ids))
-        if not ids:
-            return {}
         with Session(self._engine) as session:
-            return dict(
-                session.execute(
-                    select(KnowledgeEntry.id, KnowledgeEntry.question).where(
-                        KnowledgeEntry.id.in_(ids)
-                    )
-                )
-                .tuples()
-                .all()
-            )
+            return _by_id(session, KnowledgeEntry.question, answer_ids)
 
     def has_steps(self, answer_id: str) -> bool:
         """Whether ``answer_id`` exists and is a procedure (has steps)."""
@@ -128,16 +108,19 @@ class KnowledgeStore:
 
     def topics_of(self, answer_ids: Iterable[str]) -> dict[str, str]:
         """answer id -> topic code."""
-        ids = list(answer_ids)
-        if not ids:
-            return {}
         with Session(self._engine) as session:
-            return dict(
-                session.execute(
-                    select(KnowledgeEntry.id, KnowledgeEntry.topic).where(
-                        KnowledgeEntry.id.in_(ids)
-                    )
-                )
-                .tuples()
-                .all()
-            )
+            return _by_id(session, KnowledgeEntry.topic, answer_ids)
+
+
+def _by_id(
+    session: Session, column: InstrumentedAttribute[str], answer_ids: Iterable[str]
+) -> dict[str, str]:
+    """answer id -> ``column`` of that answer, for the ids that exist (no query for
+    none)."""
+    ids = list(dict.fromkeys(answer_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(KnowledgeEntry.id, column).where(KnowledgeEntry.id.in_(ids))
+    )
+    return dict(rows.tuples().all())

@@ -35,3 +35,21 @@ def parse(agent: Any) -> Any:
 
     yield run
     loop.close()
+
+
+def postgres_tracker_store(url: str) -> Any:
+    """Rasa's own SQL tracker store on the PostgreSQL database at ``url``."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from sqlalchemy.engine import make_url
+
+    parts = make_url(url)
+    return SQLTrackerStore(
+        Domain.empty(),
+        dialect="postgresql",
+        host=parts.host,
+        port=parts.port,
+        db=parts.database,
+        username=parts.username,
+        password=parts.password,
+    )

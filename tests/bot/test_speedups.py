@@ -141,8 +141,8 @@ def _sql_store(dialect: str, tmp_path: Any) -> tuple[Any, Any]:
     """Rasa's SQL tracker store on SQLite or on a fresh PostgreSQL database; and
     what drops it."""
     from rasa.core.tracker_store import SQLTrackerStore
-    from sqlalchemy.engine import make_url
 
+    from tests.bot.conftest import postgres_tracker_store
     from tests.conftest import _fresh_postgres_database, postgres_base_url
 
     if dialect == "sqlite":
@@ -152,16 +152,7 @@ def _sql_store(dialect: str, tmp_path: Any) -> tuple[Any, Any]:
         return store, store.engine.dispose
     base = postgres_base_url().replace("postgresql+psycopg://", "postgresql://", 1)
     url, drop = _fresh_postgres_database(base)
-    parts = make_url(url)
-    store = SQLTrackerStore(
-        Domain.empty(),
-        dialect="postgresql",
-        host=parts.host,
-        port=parts.port,
-        db=parts.database,
-        username=parts.username,
-        password=parts.password,
-    )
+    store = postgres_tracker_store(url)
 
     def dispose() -> None:
         store.engine.dispose()

@@ -12,27 +12,11 @@ from typing import Any
 
 import pytest
 
+from tests.bot.conftest import postgres_tracker_store
 from tests.conftest import ROOT, _fresh_postgres_database, postgres_base_url
 
 SERVICES_PYTHON = ROOT / ".venv" / "bin" / "python"
 DAY = 24 * 3600
-
-
-def _store(url: str) -> Any:
-    from rasa.core.tracker_store import SQLTrackerStore
-    from rasa.shared.core.domain import Domain
-    from sqlalchemy.engine import make_url
-
-    parts = make_url(url)
-    return SQLTrackerStore(
-        Domain.empty(),
-        dialect="postgresql",
-        host=parts.host,
-        port=parts.port,
-        db=parts.database,
-        username=parts.username,
-        password=parts.password,
-    )
 
 
 def _conversation(sender: str, age_days: float) -> Any:
@@ -55,7 +39,7 @@ def test_purge_deletes_tracker_events_older_than_the_retention(tmp_path: Path) -
     base = postgres_base_url().replace("postgresql+psycopg://", "postgresql://", 1)
     url, drop = _fresh_postgres_database(base)
     try:
-        store = _store(url)
+        store = postgres_tracker_store(url)
         loop = asyncio.new_event_loop()
         loop.run_until_complete(store.save(_conversation("old-citizen", 200)))
         loop.run_until_complete(store.save(_conversation("new-citizen", 3)))
