@@ -75,7 +75,7 @@ def database_url(
 def _prepare(url: str) -> None:
     from sqlalchemy.orm import Session
 
-    from api.__main__ import migrate
+    from api.cli import migrate
     from api.core.db import make_engine
     from api.places.seeding import places_seed_path, seed_places
 

@@ -18,7 +18,7 @@ from playwright.sync_api import ConsoleMessage, Page
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from api.__main__ import migrate
+from api.cli import migrate
 from api.core.config import Settings
 from api.core.db import make_engine
 from api.knowledge.seeding import seed_knowledge

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy.orm import Session
 
-from api.__main__ import migrate
+from api.cli import migrate
 from api.core.db import make_engine
 from api.knowledge.seeding import load_entries, seed_knowledge
 from tests.conftest import ROOT

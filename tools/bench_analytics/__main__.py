@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from api.__main__ import migrate
+from api.cli import migrate
 from api.core.db import make_engine
 from api.knowledge.seeding import seed_knowledge
 from api.places.seeding import places_seed_path, seed_places

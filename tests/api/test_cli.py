@@ -1,0 +1,74 @@
+"""`python -m api`: the gateway's processes load only what serving needs, and the
+commands moved to api/cli.py still check what they are given."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.__main__ import main
+from api.core.config import ROOT
+from api.staff.models import StaffUser
+
+
+def test_the_main_module_loads_no_database_or_report_code() -> None:
+    # uvicorn's supervisor and each worker it spawns import the main module: what it
+    # imports is held in memory by every gateway process.
+    probe = (
+        "import sys, api.__main__; "
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'xlsxwriter', 'api.cli') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "[]"
+
+
+def test_create_staff_refuses_an_unknown_role(
+    cli_database: None,
+    engine: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("sys.stdin", _Lines("mật-khẩu-đủ-dài-2026\n"))
+    code = main(
+        ["create-staff", "--username", "lan", "--role", "boss", "--password-stdin"]
+    )
+    assert code == 2
+    assert "admin, analyst, community" in capsys.readouterr().err
+    with Session(engine) as session:
+        assert session.scalars(select(StaffUser.username)).all() == []
+
+
+def test_create_staff_with_a_known_role(
+    cli_database: None,
+    engine: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("sys.stdin", _Lines("mật-khẩu-đủ-dài-2026\n"))
+    code = main(
+        ["create-staff", "--username", "lan", "--role", "analyst", "--password-stdin"]
+    )
+    assert code == 0, capsys.readouterr().err
+    with Session(engine) as session:
+        user = session.scalars(select(StaffUser)).one()
+    assert (user.username, user.role.value) == ("lan", "analyst")
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self._lines = iter(text.splitlines(keepends=True))
+
+    def readline(self) -> str:
+        return next(self._lines, "")
