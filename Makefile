@@ -75,6 +75,7 @@ eval: envs train ## NLU evaluation on tests/eval + 5-fold cross-validation, scam
 bench: envs train ## chat latency, throughput, cold start, memory, one 500-turn conversation, each hop of a turn in both profiles, the SQL tracker store + dashboard on 1M turns -> bench/
 	$(SVC) -m tools.bench
 	$(SVC) -m tools.bench_session
+	$(SVC) -m tools.bench_http
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m tools.bench_shape
 	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m tools.bench_tracker
 	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m tools.bench_hops

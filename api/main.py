@@ -38,7 +38,7 @@ from api.conversation.dialogues.place import PlaceQuestion
 from api.conversation.dialogues.scam import ScamWarning
 from api.conversation.dialogues.survey import SurveyAnswers
 from api.conversation.dialogues.trip import TripQuestion
-from api.conversation.rasa_client import RasaClient
+from api.conversation.rasa_client import RasaClient, rasa_session
 from api.conversation.ratelimit import (
     FallbackRateLimiter,
     RateLimiter,
@@ -225,7 +225,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         http = httpx.AsyncClient(limits=httpx.Limits(max_connections=200))
-        rasa = RasaClient(http, settings.rasa_url, settings.rasa_timeout_seconds)
+        rasa_http = rasa_session()
+        rasa = RasaClient(rasa_http, settings.rasa_url, settings.rasa_timeout_seconds)
         in_database = SqlRateLimiter(
             engine, settings.rate_limit_messages, settings.rate_limit_window_seconds
         )
@@ -360,6 +361,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if isinstance(rate_limiter, FallbackRateLimiter):
                 await rate_limiter.close()
             await http.aclose()
+            await rasa_http.close()
             engine.dispose()
 
     # The API pages describe every route: for developers, not for the public.

@@ -6,26 +6,53 @@ turn and, when one refuses the connection or drops it before answering, sends th
 same turn to the next one and leaves the failed one aside for a few seconds. A turn
 that timed out is not re-sent: that instance may still be handling it, and the
 citizen's message would be counted twice in the conversation.
+
+Every turn goes through here, so the client is aiohttp's, not httpx's: on the same
+loopback round trip httpx spends many times its CPU (``make bench``,
+bench/http_client.json), and the gateway's workers share their cores with Rasa.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import aiohttp
 
 logger = logging.getLogger(__name__)
 
 GATEWAY_WEBHOOK = "/webhooks/gateway/webhook"
 # How long an instance that failed is left aside before it is tried again.
 DOWN_SECONDS = 5.0
-# Failures where the instance never handled the turn, so another may.
-_NOT_HANDLED = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError)
+# Failures where the instance never handled the turn, so another may: the
+# connection refused, or closed or reset before an answer came.
+_NOT_HANDLED = (
+    aiohttp.ClientConnectorError,
+    aiohttp.ServerDisconnectedError,
+    aiohttp.ClientOSError,
+)
+# Kept shorter than Sanic's keep-alive (5 s), so that the client drops an idle
+# connection before Rasa closes it under a request.
+KEEPALIVE_SECONDS = 3.0
+
+
+def rasa_session(max_connections: int = 200) -> aiohttp.ClientSession:
+    """The pooled session the gateway reaches Rasa and the action server with
+    (created in the running loop; closed with the gateway)."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(
+            limit=max_connections, keepalive_timeout=KEEPALIVE_SECONDS
+        ),
+        # The sender and message go to Rasa as JSON; nothing else is needed from
+        # the environment (no proxy settings, no cookies between citizens).
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
 
 
 class RasaUnavailable(Exception):
@@ -56,7 +83,7 @@ class RasaClient:
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: aiohttp.ClientSession,
         base_url: str | Sequence[str],
         timeout: float,
         clock: Callable[[], float] = time.monotonic,
@@ -91,11 +118,14 @@ class RasaClient:
         answers."""
         payload = {"sender": sender, "message": text, "metadata": metadata or {}}
         failure: Exception | None = None
+        timeout = aiohttp.ClientTimeout(total=self._timeout)
         for url in self._order():
             try:
-                response = await self._http.post(
-                    url + GATEWAY_WEBHOOK, json=payload, timeout=self._timeout
-                )
+                async with self._http.post(
+                    url + GATEWAY_WEBHOOK, json=payload, timeout=timeout
+                ) as response:
+                    status = response.status
+                    body = await response.read()
             except _NOT_HANDLED as exc:
                 logger.warning(
                     "Rasa instance %s unavailable: %s", url, type(exc).__name__
@@ -103,23 +133,24 @@ class RasaClient:
                 self._down_until[url] = self._clock() + DOWN_SECONDS
                 failure = exc
                 continue
-            except httpx.HTTPError as exc:
+            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 logger.warning("Rasa unavailable: %s", type(exc).__name__)
-                raise RasaUnavailable(str(exc)) from exc
+                raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
             self._down_until.pop(url, None)
-            return _reply(response)
+            return _reply(status, body)
         raise RasaUnavailable(str(failure))
 
     async def is_up(self, url: str | None = None) -> bool:
         """True when ``url`` answers 200 within 2 s; by default, when at least one
         Rasa instance does."""
+        timeout = aiohttp.ClientTimeout(total=2.0)
         for candidate in [url] if url else [u + "/" for u in self._urls]:
             try:
-                response = await self._http.get(candidate, timeout=2.0)
-            except httpx.HTTPError:
+                async with self._http.get(candidate, timeout=timeout) as response:
+                    if response.status == 200:
+                        return True
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
                 continue
-            if response.status_code == 200:
-                return True
         return False
 
     async def instances_up(self) -> dict[str, bool]:
@@ -127,11 +158,13 @@ class RasaClient:
         return {url: await self.is_up(url + "/") for url in self._urls}
 
 
-def _reply(response: httpx.Response) -> RasaReply:
+def _reply(status: int, raw: bytes) -> RasaReply:
+    if status >= 400:
+        logger.warning("Rasa unavailable: HTTP %s", status)
+        raise RasaUnavailable(f"HTTP {status}")
     try:
-        response.raise_for_status()
-        body = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
+        body = json.loads(raw)
+    except ValueError as exc:
         logger.warning("Rasa unavailable: %s", type(exc).__name__)
         raise RasaUnavailable(str(exc)) from exc
     if not isinstance(body, dict) or not isinstance(body.get("messages"), list):

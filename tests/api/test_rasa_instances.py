@@ -6,6 +6,7 @@ database meanwhile."""
 from __future__ import annotations
 
 import socket
+import struct
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -63,6 +64,52 @@ def test_an_instance_that_is_down_is_passed_over_and_health_says_which(
     assert health.status_code == 200
     assert health.json()["rasa_instances"] == {dead: "down", fake_rasa.url: "ok"}
     Health.model_validate(health.json())  # the body /docs describes
+
+
+class _Dropping:
+    """An instance killed under a request: it reads the request and closes the
+    connection without answering (or resets it)."""
+
+    def __init__(self, reset: bool) -> None:
+        self.requests = 0
+        self._reset = reset
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._server.accept()
+            except OSError:
+                return
+            with connection:
+                if connection.recv(65536):
+                    self.requests += 1
+                if self._reset:  # RST instead of FIN
+                    linger = struct.pack("ii", 1, 0)
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
+
+    def close(self) -> None:
+        self._server.close()
+
+
+@pytest.mark.parametrize("reset", [False, True], ids=["closed", "reset"])
+def test_an_instance_that_drops_the_connection_unanswered_is_passed_over(
+    settings: Settings, fake_rasa: FakeRasa, reset: bool
+) -> None:
+    fake_rasa.answer("Xin chào!", "greet", 0.99)
+    dropping = _Dropping(reset)
+    try:
+        urls = f"{dropping.url},{fake_rasa.url}"
+        with client_for(settings, rasa_url=urls) as client:
+            replies = [_chat(client, f"citizen-{n}") for n in range(3)]
+    finally:
+        dropping.close()
+    assert [r["messages"][0]["text"] for r in replies] == ["Xin chào!"] * 3
+    # tried once, then left aside while the other instance answers
+    assert dropping.requests == 1
+    assert len(fake_rasa.received) == 3
 
 
 def test_with_every_instance_down_the_citizen_gets_the_polite_reply(
