@@ -23,6 +23,12 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--fd",
+        type=int,
+        help="serve on this already listening socket (a supervisor's, shared by "
+        "the gateway processes it runs) instead of --host/--port",
+    )
     sub.add_parser("migrate", help="alembic upgrade head")
     sub.add_parser("seed", help="load seeds/ into the knowledge store and places")
     sub.add_parser("validate-seeds", help="check seeds/ and exit non-zero on problems")
@@ -74,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            fd=args.fd,
             log_level="info",
         )
         return 0

@@ -60,8 +60,7 @@ from sqlalchemy import create_engine, make_url, text
 from tests.fakes import FakeTelegram, FakeZaloOA, Request, zalo_signed
 from tools.bench_common import BENCH, _percentile, put_readme_section
 from tools.model import ROOT
-from tools.prod import SERVICES_PYTHON
-from tools.stack import _process_tree
+from tools.prod import SERVICES_PYTHON, gateway_worker
 
 README_START = "<!-- chaos-bench:start (written by tools/chaos.py) -->"
 README_END = "<!-- chaos-bench:end -->"
@@ -430,15 +429,7 @@ class Driver:
         await self._killed("actions", outage)
 
     async def _gateway_worker_killed(self, outage: Outage) -> None:
-        api = await asyncio.to_thread(self.run.pid, "api")
-        workers = [p for p in _process_tree(api) if p != api]
-        os.kill(workers[-1], signal.SIGKILL)
-        outage.detail = f"gateway worker pid {workers[-1]} killed"
-
-        def back() -> bool:
-            return len(_process_tree(api)) - 1 >= len(workers) and self.run.whole()
-
-        await self._wait(back)
+        await self._killed(gateway_worker(1), outage)
 
     async def _redis_stopped(self, outage: Outage) -> None:
         await asyncio.to_thread(self.run.stop_redis)

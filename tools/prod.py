@@ -140,6 +140,11 @@ def process_environment(env: dict[str, str], profile: Profile) -> dict[str, str]
     return completed
 
 
+def gateway_worker(n: int) -> str:
+    """supervisorctl's name of the gateway's worker ``n`` (from 0)."""
+    return f"api:api-{n}"
+
+
 def _escape(value: object) -> str:
     """supervisord expands ``%(name)s`` in its configuration: a literal % is %%."""
     return str(value).replace("%", "%%")
@@ -147,8 +152,7 @@ def _escape(value: object) -> str:
 
 def supervisord_conf(profile: Profile, model: Path) -> str:
     """The configuration: one program per Rasa instance, the action server, the
-    gateway (uvicorn restarts a gateway worker that dies; supervisord restarts
-    uvicorn)."""
+    gateway's workers (each a supervised process on supervisord's socket)."""
     logs = profile.directory / "logs"
     common = (
         "autostart=true\nautorestart=true\nstartsecs=3\nstartretries=100\n"
@@ -195,13 +199,16 @@ def supervisord_conf(profile: Profile, model: Path) -> str:
         ),
         f"stdout_logfile={_escape(logs / 'actions.log')}",
         common,
-        "[program:api]",
-        "command="
-        + _escape(
-            f"{SERVICES_PYTHON} -m api serve --host {profile.api_host} "
-            f"--port {profile.api_port} --workers {profile.api_workers}"
-        ),
-        f"stdout_logfile={_escape(logs / 'api.log')}",
+        # The gateway's listening socket is supervisord's: each worker is a
+        # program of its own serving on it (fd 0), so a worker that dies is restarted
+        # by supervisord while the others keep accepting, and no process of uvicorn's
+        # own sits above them holding a copy of the application.
+        "[fcgi-program:api]",
+        f"socket=tcp://{profile.api_host}:{profile.api_port}",
+        "command=" + _escape(f"{SERVICES_PYTHON} -m api serve --fd 0"),
+        "process_name=api-%(process_num)d",
+        f"numprocs={profile.api_workers}",
+        f"stdout_logfile={_escape(logs)}/api-%(process_num)d.log",
         common,
     ]
     return "\n".join(sections)
