@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -42,11 +42,13 @@ class TurnRecord:
 
 
 def log_turn(session: Session, record: TurnRecord) -> int:
-    """Stores one turn and returns its id."""
-    turn = Turn(**record.__dict__)
-    session.add(turn)
+    """Stores one turn and returns its id: one INSERT … RETURNING, where an ORM
+    object would be read back in full after the commit to give its id."""
+    turn_id = session.execute(
+        insert(Turn).values(**record.__dict__).returning(Turn.id)
+    ).scalar_one()
     session.commit()
-    return turn.id
+    return int(turn_id)
 
 
 def mark_undelivered(session: Session, turn_id: int, detail: str) -> None:
