@@ -3,6 +3,7 @@ commands moved to api/cli.py still check what they are given."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.__main__ import main
+from api.__main__ import inherited_socket, main
 from api.core.config import ROOT
 from api.staff.models import StaffUser
 
@@ -72,3 +73,16 @@ class _Lines:
 
     def readline(self) -> str:
         return next(self._lines, "")
+
+
+def test_the_socket_a_supervisor_passes_is_served_as_what_it_is() -> None:
+    # A TCP socket taken for a Unix one leaves Nagle's algorithm on for every
+    # connection accepted on it.
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        served = inherited_socket(listening.fileno())
+        try:
+            assert served.family == socket.AF_INET
+            assert served.type == socket.SOCK_STREAM
+            assert served.getsockname() == listening.getsockname()
+        finally:
+            served.close()
