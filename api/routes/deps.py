@@ -17,7 +17,10 @@ from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims, read_token
 
 
-def _settings(request: Request) -> Settings:
+# The dependencies that only read what the lifespan put in app.state are coroutines:
+# FastAPI runs a plain function dependency in its thread pool, a hand-off to a worker
+# thread and back on every request for an attribute read.
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -37,12 +40,12 @@ def _figures_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def _conversation(request: Request) -> ConversationService:
+async def _conversation(request: Request) -> ConversationService:
     service: ConversationService = request.app.state.conversation
     return service
 
 
-def _web_replies(request: Request) -> WebReplies:
+async def _web_replies(request: Request) -> WebReplies:
     replies: WebReplies = request.app.state.web_replies
     return replies
 

@@ -75,7 +75,7 @@ GUIDE_HEADERS = {
 }
 
 
-def _store(request: Request) -> KnowledgeStore:
+async def _store(request: Request) -> KnowledgeStore:
     return KnowledgeStore(request.app.state.engine)
 
 
