@@ -73,13 +73,23 @@ def test_the_written_configuration_holds_no_secret_and_every_process(
     conf = supervisord_conf(profile, tmp_path / "model.tar.gz")
     for secret in ("app-pass", "tracker", "a-secret-pseudonym-key"):
         assert secret not in conf
-    programs = [line for line in conf.splitlines() if line.startswith("[program:")]
+    programs = [
+        line
+        for line in conf.splitlines()
+        if line.startswith(("[program:", "[fcgi-program:"))
+    ]
     assert programs == [
         "[program:rasa-0]",
         "[program:rasa-1]",
         "[program:rasa-2]",
         "[program:actions]",
-        "[program:api]",
+        "[fcgi-program:api]",
     ]
+    # The gateway's workers serve supervisord's socket, one supervised process each.
+    gateway = conf.split("[fcgi-program:api]", 1)[1]
+    assert f"socket=tcp://{profile.api_host}:{profile.api_port}" in gateway
+    assert f"numprocs={profile.api_workers}" in gateway
+    assert "-m api serve --fd 0" in gateway
+    assert "process_name=api-%(process_num)d" in gateway
     assert "--port 6002" in conf
     assert "100%%" in conf and "100%/" not in conf  # supervisord would expand a lone %
