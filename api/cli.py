@@ -1,13 +1,12 @@
 """The commands of ``python -m api`` other than ``serve``: kept out of
-``api/__main__.py`` so that the gateway's processes (uvicorn's supervisor and each
-worker it spawns, which imports the main module again) do not load Alembic, the
-report writers and the seeding code they never use."""
+``api/__main__.py``, which every gateway process imports (each worker uvicorn's
+``--workers`` spawns imports it again), so that they do not load Alembic, the report
+writers and the seeding code they never use."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
-import logging
 import secrets
 import sys
 from pathlib import Path
@@ -39,7 +38,6 @@ from api.staff.models import Role
 from api.staff.service import create_staff, staff_count
 from api.teams import seed_teams, validate_teams
 
-logger = logging.getLogger("api")
 DEV_ADMIN_FILE = ROOT / "var" / "dev-admin.txt"
 
 

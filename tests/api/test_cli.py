@@ -18,8 +18,8 @@ from api.staff.models import StaffUser
 
 
 def test_the_main_module_loads_no_database_or_report_code() -> None:
-    # uvicorn's supervisor and each worker it spawns import the main module: what it
-    # imports is held in memory by every gateway process.
+    # Every gateway process imports the main module (each worker uvicorn's
+    # --workers spawns imports it again): what it imports each of them holds.
     probe = (
         "import sys, api.__main__; "
         "print(sorted(m for m in ('sqlalchemy', 'alembic', 'xlsxwriter', 'api.cli') "
@@ -35,17 +35,21 @@ def test_the_main_module_loads_no_database_or_report_code() -> None:
     assert out.strip() == "[]"
 
 
+def _create_staff(monkeypatch: pytest.MonkeyPatch, role: str) -> int:
+    """``python -m api create-staff`` for "lan", the password on stdin."""
+    monkeypatch.setattr("sys.stdin", _Lines("mật-khẩu-đủ-dài-2026\n"))
+    return main(
+        ["create-staff", "--username", "lan", "--role", role, "--password-stdin"]
+    )
+
+
 def test_create_staff_refuses_an_unknown_role(
     cli_database: None,
     engine: Any,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr("sys.stdin", _Lines("mật-khẩu-đủ-dài-2026\n"))
-    code = main(
-        ["create-staff", "--username", "lan", "--role", "boss", "--password-stdin"]
-    )
-    assert code == 2
+    assert _create_staff(monkeypatch, "boss") == 2
     assert "admin, analyst, community" in capsys.readouterr().err
     with Session(engine) as session:
         assert session.scalars(select(StaffUser.username)).all() == []
@@ -57,10 +61,7 @@ def test_create_staff_with_a_known_role(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr("sys.stdin", _Lines("mật-khẩu-đủ-dài-2026\n"))
-    code = main(
-        ["create-staff", "--username", "lan", "--role", "analyst", "--password-stdin"]
-    )
+    code = _create_staff(monkeypatch, "analyst")
     assert code == 0, capsys.readouterr().err
     with Session(engine) as session:
         user = session.scalars(select(StaffUser)).one()
