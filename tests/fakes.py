@@ -49,6 +49,9 @@ class LoopbackServer:
     def __init__(self) -> None:
         self.requests: list[Request] = []
         self._lock = threading.Lock()
+        self._hold: tuple[str, int, threading.Event] | None = None
+        # Set while a held request waits (:meth:`hold`).
+        self.holding = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -65,6 +68,9 @@ class LoopbackServer:
 
             def _answer(self, body: dict[str, Any]) -> None:
                 request = Request(self.path, dict(self.headers.items()), body)
+                if server._held(request):
+                    self.close_connection = True  # dropped: never taken
+                    return
                 with server._lock:
                     server.requests.append(request)
                 status, reply = server.respond(request)
@@ -82,6 +88,27 @@ class LoopbackServer:
 
     def respond(self, request: Request) -> tuple[int, dict[str, Any]]:
         raise NotImplementedError
+
+    def hold(self, path_suffix: str, after: int) -> threading.Event:
+        """Holds the next request to a path ending with ``path_suffix`` once
+        ``after`` such requests were taken: it waits for the returned event, then
+        is dropped unanswered and unrecorded, as a message the platform never got
+        (its sender died while sending it). One request only."""
+        release = threading.Event()
+        self._hold = (path_suffix, after, release)
+        return release
+
+    def _held(self, request: Request) -> bool:
+        with self._lock:
+            if self._hold is None or not request.path.endswith(self._hold[0]):
+                return False
+            suffix, after, release = self._hold
+            if sum(r.path.endswith(suffix) for r in self.requests) < after:
+                return False
+            self._hold = None
+        self.holding.set()
+        release.wait(timeout=30)
+        return True
 
     def wait_for(
         self, predicate: Callable[[list[Request]], bool], timeout: float = 10

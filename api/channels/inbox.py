@@ -19,6 +19,15 @@ the normal path does not wait for it.
 An event whose handling fails is retried after its claim lapses, at most
 ``MAX_ATTEMPTS`` times, then dropped with a log line (a poison event must not block
 the others).
+
+Once handled, the event's turn is logged and its reply is ready: the channel then
+hands the event over to the outbox (:meth:`api.channels.outbox.OutboxWorker.send_held`),
+which deletes the event and stores the reply in one transaction, and sends it,
+recording each piece delivered. A process that dies after that leaves a reply, not
+an event: another worker sends what is left of it, and the citizen's message is not
+asked again. A process that dies before it leaves the event, handled again later;
+its turn carries a key derived from the event (:data:`api.querylog.service.TURN_KEY`),
+so it is logged once even then.
 """
 
 from __future__ import annotations
@@ -30,8 +39,9 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -42,6 +52,7 @@ from sqlalchemy.orm import Session
 from api.channels.claims import claim_row
 from api.channels.models import ChannelEvent, InboundEvent
 from api.core.db import utcnow
+from api.querylog.service import TURN_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +72,28 @@ class Claimed:
     id: int
     channel: str
     event: dict[str, Any]
+    # Counts the claims: it tells this claim from a later one of the same event.
     attempts: int
+    received_at: datetime
+
+    @property
+    def turn_key(self) -> str:
+        """The query log key of the turn this event produces, the same at every
+        claim (ids alone may be reused on SQLite once a row is deleted)."""
+        stamp = f"{self.id}:{self.received_at.isoformat()}".encode()
+        return "ev" + hashlib.sha256(stamp).hexdigest()[:14]
+
+
+@dataclass
+class Held:
+    """The event the current task is handling, until its reply is handed over."""
+
+    claimed: Claimed
+    handed_over: bool = False
+
+
+# Set by InboxWorker while a handler runs; read where the reply is sent.
+HELD: ContextVar[Held | None] = ContextVar("bdhvs_inbox_held", default=None)
 
 
 def sealing_key(secret: str, purpose: bytes = b"bdhvs-channel-inbox") -> Fernet:
@@ -124,6 +156,7 @@ class Inbox:
                 InboundEvent.channel,
                 InboundEvent.sealed,
                 InboundEvent.attempts,
+                InboundEvent.received_at,
             ),
             which,
         )
@@ -135,7 +168,7 @@ class Inbox:
             logger.warning("inbound event %s unreadable (key rotated): dropped", row.id)
             self.done(row.id)
             return None
-        return Claimed(row.id, row.channel, event, row.attempts)
+        return Claimed(row.id, row.channel, event, row.attempts, row.received_at)
 
     def done(self, event_id: int) -> None:
         """Forgets a handled (or abandoned) event."""
@@ -199,13 +232,22 @@ class InboxWorker:
 
     async def _handle(self, claimed: Claimed) -> None:
         handler = self._handlers.get(claimed.channel)
+        held = Held(claimed)
+        held_token, key_token = HELD.set(held), TURN_KEY.set(claimed.turn_key)
         try:
             if handler is None:
                 raise LookupError(f"no handler for channel {claimed.channel!r}")
             await handler(claimed.event)
+            if held.handed_over:  # the outbox deleted the event with it
+                return
         except asyncio.CancelledError:
             raise  # shutting down: the claim lapses and another process takes it
         except Exception:
+            if held.handed_over:  # the reply is the outbox's: nothing to retry
+                logger.exception(
+                    "inbound %s event failed after its reply", claimed.channel
+                )
+                return
             if claimed.attempts < MAX_ATTEMPTS:
                 logger.exception(
                     "inbound %s event failed; retried later", claimed.channel
@@ -216,6 +258,9 @@ class InboxWorker:
                 claimed.channel,
                 claimed.attempts,
             )
+        finally:
+            HELD.reset(held_token)
+            TURN_KEY.reset(key_token)
         await asyncio.to_thread(self._inbox.done, claimed.id)
 
     async def run(self) -> None:

@@ -21,6 +21,12 @@ indexed column costs next to nothing. Claiming is the inbox's
 one worker at a time holds a row, until ``due_at`` (pushed ``lease`` ahead by the
 claim) passes.
 
+A webhook turn's reply takes the table's road from the start
+(:meth:`OutboxWorker.send_held`): the inbox event it answers is deleted and the reply
+stored in one transaction, held by this worker for the lease, then sent at once; a
+worker that dies while sending leaves the rest to another, and the citizen's message
+is not handled twice (:mod:`api.channels.inbox`).
+
 Delivery is at least once, and once in practice: each piece's delivery is recorded
 (``sent``) right after the platform accepted it. Neither platform takes an
 idempotency key, so one window remains: a worker that dies after the platform
@@ -36,6 +42,7 @@ import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from cryptography.fernet import InvalidToken
@@ -44,9 +51,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from api.channels.claims import claim_row
-from api.channels.delivery import PartlySent, SendFailed, backoff_delay, send_pieces
-from api.channels.inbox import sealing_key
-from api.channels.models import OutboundMessage
+from api.channels.delivery import (
+    PartlySent,
+    SendFailed,
+    backoff_delay,
+    send_pieces,
+    with_retries,
+)
+from api.channels.inbox import HELD, Held, sealing_key
+from api.channels.models import InboundEvent, OutboundMessage
 from api.core.db import utcnow
 
 logger = logging.getLogger(__name__)
@@ -100,22 +113,66 @@ class Outbox:
         error: str,
     ) -> int:
         """Stores ``pieces`` for ``address``, to be sent from ``due_at``."""
-        content = {"address": address, "pieces": pieces}
-        sealed = self._fernet.encrypt(json.dumps(content, ensure_ascii=False).encode())
         with Session(self._engine) as session:
-            row = OutboundMessage(
-                channel=channel,
-                kind=kind,
-                ref=ref,
-                sealed=sealed,
-                due_at=due_at,
-                attempts=0,
-                sent=0,
-                last_error=error[:60],
-            )
+            row = self._row(channel, kind, ref, address, pieces, due_at, error)
             session.add(row)
             session.commit()
             return row.id
+
+    def take_over(
+        self,
+        event_id: int,
+        claim: int,
+        channel: str,
+        kind: str,
+        ref: int | None,
+        address: str,
+        pieces: list[dict[str, Any]],
+    ) -> int | None:
+        """In one transaction, deletes the inbox event ``event_id`` (as claimed
+        for the ``claim``-th time) and stores its reply, held by this worker for
+        the lease; None, and nothing done, when the event is no longer under that
+        claim (it lapsed, and another worker handles the event)."""
+        with Session(self._engine) as session:
+            gone = session.execute(
+                delete(InboundEvent).where(
+                    InboundEvent.id == event_id, InboundEvent.attempts == claim
+                )
+            )
+            if gone.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                return None
+            row = self._row(
+                channel, kind, ref, address, pieces, utcnow() + self._lease, None
+            )
+            session.add(row)
+            session.flush()
+            message_id = row.id
+            session.commit()
+            return message_id
+
+    def _row(
+        self,
+        channel: str,
+        kind: str,
+        ref: int | None,
+        address: str,
+        pieces: list[dict[str, Any]],
+        due_at: datetime,
+        error: str | None,
+    ) -> OutboundMessage:
+        content = {"address": address, "pieces": pieces}
+        sealed = self._fernet.encrypt(json.dumps(content, ensure_ascii=False).encode())
+        return OutboundMessage(
+            channel=channel,
+            kind=kind,
+            ref=ref,
+            sealed=sealed,
+            due_at=due_at,
+            attempts=0,
+            sent=0,
+            last_error=error[:60] if error else None,
+        )
 
     def claim(self, channels: Collection[str]) -> Parcel | None:
         """The oldest due row of one of ``channels`` (those this worker can send
@@ -263,6 +320,60 @@ class OutboxWorker:
         )
         logger.info("%s reply queued for another try: %s", channel, failure.reason)
 
+    async def send_held(
+        self,
+        held: Held,
+        send: Callable[[dict[str, Any]], Awaitable[None]],
+        pieces: list[dict[str, Any]],
+        *,
+        channel: str,
+        kind: str,
+        ref: int | None,
+        address: str,
+        attempts: int,
+        backoff_seconds: float,
+    ) -> str:
+        """Hands the inbox event ``held`` over for its reply ``pieces``
+        (:meth:`Outbox.take_over`), then sends them at once with quick retries,
+        recording each piece delivered. Returns "sent", "queued" (a passing
+        refusal: the outbox tries again; or the event is another worker's now) or
+        "failed:<reason>" (the caller records it, as for :func:`send_or_queue`)."""
+        claimed = held.claimed
+        message_id = await asyncio.to_thread(
+            self._outbox.take_over,
+            claimed.id,
+            claimed.attempts,
+            channel,
+            kind,
+            ref,
+            address,
+            pieces,
+        )
+        held.handed_over = True
+        if message_id is None:
+            logger.warning("%s event taken over by another worker", channel)
+            return "queued"
+        for index, piece in enumerate(pieces):
+            try:
+                await with_retries(partial(send, piece), attempts, backoff_seconds)
+            except SendFailed as failure:
+                if failure.transient:
+                    due = self.due_after(1, failure)
+                    await asyncio.to_thread(
+                        self._outbox.retry_at, message_id, due, failure.reason
+                    )
+                    logger.info(
+                        "%s reply queued for another try: %s", channel, failure.reason
+                    )
+                    return "queued"
+                await asyncio.to_thread(self._outbox.done, message_id)
+                logger.warning("%s message undelivered: %s", channel, failure.reason)
+                return f"failed:{failure.reason}"
+            if index < len(pieces) - 1:  # the last one is recorded by forgetting it
+                await asyncio.to_thread(self._outbox.advance, message_id)
+        await asyncio.to_thread(self._outbox.done, message_id)
+        return "sent"
+
     async def run(self) -> None:
         """Until cancelled: sends what is due."""
         while True:
@@ -357,7 +468,22 @@ async def send_or_queue(
 ) -> str:
     """Sends ``pieces`` at once (with quick retries); what a passing refusal left
     unsent goes to ``outbox`` when the message has a ``kind``. Returns "sent",
-    "queued" or "failed:<reason>"."""
+    "queued" or "failed:<reason>". A turn's reply to a stored webhook event goes
+    through the outbox from the start (:meth:`OutboxWorker.send_held`)."""
+    held = HELD.get()
+    # Only the event's own reply; a later message of its handler goes as any other.
+    if kind == TURN and outbox is not None and held and not held.handed_over:
+        return await outbox.send_held(
+            held,
+            send_piece,
+            pieces,
+            channel=channel,
+            kind=kind,
+            ref=ref,
+            address=address,
+            attempts=attempts,
+            backoff_seconds=backoff_seconds,
+        )
     try:
         await send_pieces(send_piece, pieces, attempts, backoff_seconds)
     except PartlySent as exc:

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import secrets
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from api.querylog.models import Outcome, RejectedCount, Turn
+
+# Set while a stored webhook event is handled (api.channels.inbox): the turn it
+# produces takes this key, so an event handled again after its process died
+# between logging the turn and handing its reply over is logged once.
+TURN_KEY: ContextVar[str | None] = ContextVar("bdhvs_turn_key", default=None)
+
+
+def _turn_key() -> str:
+    return TURN_KEY.get() or secrets.token_urlsafe(12)
 
 
 @dataclass(frozen=True)
@@ -38,17 +48,27 @@ class TurnRecord:
     # rating) or None (see Turn.trip).
     trip: str | None = None
     # Written once, whichever way it is written (Turn.turn_key).
-    turn_key: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    turn_key: str = field(default_factory=_turn_key)
 
 
 def log_turn(session: Session, record: TurnRecord) -> int:
     """Stores one turn and returns its id: one INSERT … RETURNING, where an ORM
-    object would be read back in full after the commit to give its id."""
+    object would be read back in full after the commit to give its id. A turn
+    whose key is already logged is not logged again: the id is the first one's."""
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     turn_id = session.execute(
-        insert(Turn).values(**record.__dict__).returning(Turn.id)
-    ).scalar_one()
+        upsert(Turn)
+        .values(**record.__dict__)
+        .on_conflict_do_nothing(index_elements=["turn_key"])
+        .returning(Turn.id)
+    ).scalar_one_or_none()
+    if turn_id is None:
+        turn_id = session.scalar(
+            select(Turn.id).where(Turn.turn_key == record.turn_key)
+        )
     session.commit()
-    return int(turn_id)
+    return int(turn_id or 0)
 
 
 def mark_undelivered(session: Session, turn_id: int, detail: str) -> None:

@@ -22,7 +22,10 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from api.channels.inbox import MAX_ATTEMPTS, Inbox, InboxWorker
-from api.channels.models import InboundEvent
+from api.channels.models import InboundEvent, OutboundMessage
+from api.channels.outbox import Outbox
+from api.channels.zalo import SEND_PATH
+from api.querylog.models import Turn
 from tests.api.conftest import (
     SECRET,
     TELEGRAM_SECRET,
@@ -63,6 +66,33 @@ def test_an_event_is_sealed_claimed_once_and_forgotten_when_handled(
     assert second is not None and (second.id, second.attempts) == (stored, 2)
     inbox.done(stored)
     assert inbox.waiting() == 0
+
+
+def test_a_reply_is_handed_over_only_by_the_claim_that_holds_the_event(
+    engine: Any,
+) -> None:
+    inbox = Inbox(engine, KEY, lease_seconds=0.2)
+    outbox = Outbox(engine, KEY, lease_seconds=60)
+    stored = inbox.put("zalo", "m-1", {"text": "xin chào"})
+    assert stored is not None
+    stale = inbox.claim(stored)
+    time.sleep(0.3)  # the claim lapses; another worker takes the event
+    current = inbox.claim()
+    assert stale is not None and current is not None
+    assert stale.turn_key == current.turn_key  # one turn, whichever claim logs it
+    pieces = [{"text": "Xin chào Anh/Chị!"}]
+
+    assert (
+        outbox.take_over(stale.id, stale.attempts, "zalo", "turn", 7, "u", pieces)
+        is None
+    )
+    assert inbox.waiting() == 1 and outbox.waiting() == 0
+    taken = outbox.take_over(
+        current.id, current.attempts, "zalo", "turn", 7, "u", pieces
+    )
+    assert taken is not None
+    assert inbox.waiting() == 0 and outbox.waiting() == 1
+    assert outbox.claim(["zalo"]) is None  # held by the worker sending it
 
 
 def test_a_rotated_key_drops_what_it_can_no_longer_read(engine: Any) -> None:
@@ -182,6 +212,8 @@ def gateway(
         # A claim lapses quickly here; in production it outlasts any turn.
         "BDHVS_INBOX_LEASE_SECONDS": "2",
         "BDHVS_INBOX_POLL_SECONDS": "0.2",
+        "BDHVS_OUTBOX_LEASE_SECONDS": "2",
+        "BDHVS_OUTBOX_POLL_SECONDS": "0.2",
     }
     subprocess.run(
         [sys.executable, "-m", "api", "migrate"], cwd=ROOT, env=env, check=True
@@ -249,3 +281,61 @@ def test_a_gateway_killed_between_the_200_and_the_reply_replies_once_after_resta
     with Session(database) as session:
         assert session.scalar(select(func.count()).select_from(InboundEvent)) == 0
     database.dispose()
+
+
+def _count(gateway: Gateway, table: Any) -> int:
+    database = create_engine(gateway.env["BDHVS_DATABASE_URL"])
+    try:
+        with Session(database) as session:
+            return int(session.scalar(select(func.count()).select_from(table)) or 0)
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize("channel", ["telegram", "zalo"])
+def test_a_gateway_killed_while_sending_a_reply_sends_the_rest_once_after_restart(
+    channel: str,
+    gateway: Gateway,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+    fake_zalo: FakeZaloOA,
+) -> None:
+    """The turn is handled and logged, its first message delivered; the process
+    dies while the second is on its way. After the restart the second arrives once,
+    the first is not sent again, and Rasa is not asked again."""
+
+    def texts() -> list[str]:
+        if channel == "telegram":
+            return [
+                c["text"]
+                for c in fake_telegram.calls("sendMessage")
+                if c["chat_id"] == CHAT_ID
+            ]
+        return [r.body["message"]["text"] for r in fake_zalo.sent]
+
+    fake_rasa.answer("Bước 1: mở ứng dụng VNeID.", "greet", 0.99)
+    fake_rasa.reply["messages"].append(
+        {"recipient_id": "x", "text": "Bước 2: chọn “Thủ tục hành chính”."}
+    )
+    platform: Any = fake_telegram if channel == "telegram" else fake_zalo
+    release = platform.hold("/sendMessage" if channel == "telegram" else SEND_PATH, 1)
+    gateway.start()
+    post = _post_telegram if channel == "telegram" else _post_zalo
+
+    assert post(gateway.port) == 200
+    _wait(platform.holding.is_set, 30, "the second message was never sent")
+    gateway.kill()
+    release.set()
+    assert texts() == ["Bước 1: mở ứng dụng VNeID."]
+
+    gateway.start()
+    _wait(lambda: len(texts()) >= 2, 30, "the rest of the reply never came")
+    time.sleep(3)  # longer than a claim: a second handling would have replied by now
+    assert texts() == [
+        "Bước 1: mở ứng dụng VNeID.",
+        "Bước 2: chọn “Thủ tục hành chính”.",
+    ]
+    assert len(fake_rasa.received) == 1
+    assert _count(gateway, Turn) == 1
+    assert _count(gateway, InboundEvent) == 0
+    assert _count(gateway, OutboundMessage) == 0

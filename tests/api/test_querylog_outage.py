@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.querylog.models import Outcome
 from api.querylog.pending import REDIS_KEY, PendingTurns, write_rows
-from api.querylog.service import TurnRecord
+from api.querylog.service import TURN_KEY, TurnRecord, log_turn
 from tests.api.conftest import client_for, logged_turns, wait_until
 from tests.fakes import FakeRasa
 
@@ -83,6 +84,25 @@ def test_a_queued_turn_whose_first_write_did_arrive_is_written_once(
     turns = logged_turns(seeded_engine)
     assert [t.text_masked for t in turns] == ["câu hỏi một", "câu hỏi hai"]
     assert len({t.turn_key for t in turns}) == 2
+
+
+def test_a_turn_logged_again_under_its_event_key_is_logged_once(
+    seeded_engine: Any,
+) -> None:
+    # As the inbox does while a stored webhook event is handled.
+    token = TURN_KEY.set("ev-0123456789ab")
+    try:
+        first, again = _record("câu hỏi một"), _record("câu hỏi một")
+    finally:
+        TURN_KEY.reset(token)
+    other = _record("câu hỏi hai")  # outside an event: a key of its own
+    with Session(seeded_engine) as session:
+        ids = [log_turn(session, r) for r in (first, again, other)]
+
+    assert ids[0] == ids[1] != ids[2]
+    turns = logged_turns(seeded_engine)
+    assert [t.text_masked for t in turns] == ["câu hỏi một", "câu hỏi hai"]
+    assert turns[0].turn_key == "ev-0123456789ab"
 
 
 def test_the_memory_queue_is_bounded_and_drops_the_oldest() -> None:
