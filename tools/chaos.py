@@ -27,6 +27,9 @@ Definitions (also in the README table):
   from the turn's first reply until 0.3 s of quiet); a slow second piece of the turn
   before lands in the next turn's window, so this can count replies that were sent
   once;
+* read twice by Rasa: a (citizen, question) pair Rasa's tracker store holds more often
+  than the query log does: a message Rasa was asked again though the turn was logged
+  once;
 * a duplicate delivery: a message a chat received more often than the query log says
   its turns were answered with it (each logged reply split into its messages), the
   exact measure of a second send.
@@ -496,6 +499,35 @@ def _logged(app_url: str) -> dict[str, Any]:
     }
 
 
+def rasa_read_again(
+    read: Counter[tuple[str, str]], logged: Counter[tuple[str, str]]
+) -> int:
+    """Messages Rasa read more often than the query log holds them: (sender,
+    text) pairs both know, counted by how many reads exceed the logged turns. A
+    turn whose log write was skipped as a repeat (the inbox's turn key) but whose
+    message went to Rasa twice shows here, not in "handled twice"."""
+    return sum(max(0, n - logged[key]) for key, n in read.items() if key in logged)
+
+
+def _rasa_reads(tracker_url: str) -> Counter[tuple[str, str]]:
+    """How many times Rasa's tracker store holds each (sender, text) message."""
+    rows = _rows(
+        tracker_url, "SELECT sender_id, data FROM events WHERE type_name = 'user'"
+    )
+    return Counter(
+        (sender, json.loads(data).get("text") or "") for sender, data in rows
+    )
+
+
+def _logged_messages(app_url: str) -> Counter[tuple[str, str]]:
+    rows = _rows(
+        app_url,
+        "SELECT user_pseudonym, text_masked, count(*) FROM querylog_turn"
+        " GROUP BY user_pseudonym, text_masked",
+    )
+    return Counter({(user, text_): n for user, text_, n in rows})
+
+
 def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
@@ -593,6 +625,7 @@ def _figures(
             ],
             "repeated_replies": repeated,
             "delivered_more_than_logged": logged.get("over_delivered", "–"),
+            "rasa_read_again": logged.get("rasa_read_again", "–"),
         },
         "lost": {
             "not_logged": not_logged,
@@ -675,15 +708,19 @@ def _write(results: dict[str, Any]) -> None:
 {results["settings"]["users"]} citizens (web chat, Telegram, Zalo OA webhooks to fake
 platform servers on loopback), real questions from the development set.
 
-| turns sent | accepted | logged | replied | of which after {LATE_SECONDS} s | handled twice | delivered twice | lost (not logged / no reply) |
-|---|---|---|---|---|---|---|---|
-| {f["turns_sent"]} | {f["turns_accepted"]} | {f["turns_logged"]} | {f["turns_replied"]} | {f.get("replied_late", "–")} | {f["duplicates"]["handled_twice"]} | {f["duplicates"].get("delivered_more_than_logged", "–")} | {f["lost"]["not_logged"]} / {f["lost"]["no_reply"]} |
+| turns sent | accepted | logged | replied | of which after {LATE_SECONDS} s | handled twice | read twice by Rasa | delivered twice | lost (not logged / no reply) |
+|---|---|---|---|---|---|---|---|---|
+| {f["turns_sent"]} | {f["turns_accepted"]} | {f["turns_logged"]} | {f["turns_replied"]} | {f.get("replied_late", "–")} | {f["duplicates"]["handled_twice"]} | {f["duplicates"].get("rasa_read_again", "–")} | {f["duplicates"].get("delivered_more_than_logged", "–")} | {f["lost"]["not_logged"]} / {f["lost"]["no_reply"]} |
 
 | outage | recovered after (s) | turns sent meanwhile | answered | polite "try again" | no reply |
 |---|---|---|---|---|---|
 {rows}
 
-"Delivered twice": messages a chat received more often than the query log says its
+"Handled twice": a message logged twice. "Read twice by Rasa": a message Rasa's
+tracker store holds more often than the query log (a webhook event handled again
+after its worker died before handing its reply over, logged once under the event's
+key; or a turn passed to the other Rasa instance after the first had read it and
+died). "Delivered twice": messages a chat received more often than the query log says its
 turns were answered with them (a second send). The driver's own count of the same text
 twice in one turn's window (it closes a turn after 0.3 s of quiet, so a slow piece of
 the turn before can land in it): {f["duplicates"]["repeated_replies"]}.
@@ -829,6 +866,10 @@ def main(argv: list[str] | None = None) -> None:
                 delivered = {chat: list(m) for chat, m in inbox.by_chat.items()}
             logged["over_delivered"] = over_delivered(
                 delivered, _logged_pieces(app_url)
+            )
+            logged["rasa_read_again"] = rasa_read_again(
+                _rasa_reads(run.env["BDHVS_TRACKER_DATABASE_URL"]),
+                _logged_messages(app_url),
             )
             figures = _figures(driver, elapsed, logged, {RASA_UNAVAILABLE})
     finally:

@@ -6,7 +6,14 @@ from collections import Counter
 from datetime import datetime, timezone
 from types import SimpleNamespace
 
-from tools.chaos import PIECE_PREFIX, Outage, Turn, _figures, over_delivered
+from tools.chaos import (
+    PIECE_PREFIX,
+    Outage,
+    Turn,
+    _figures,
+    over_delivered,
+    rasa_read_again,
+)
 
 POLITE = "Xin lỗi, hệ thống đang bận."
 
@@ -50,6 +57,7 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
         "distinct": 2,
         "twice": 1,
         "over_delivered": 0,
+        "rasa_read_again": 0,
         "twice_detail": [twice],
     }
 
@@ -64,6 +72,7 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
         "handled_twice_turns": [{**twice, "at_s": 100.0}],
         "repeated_replies": 1,
         "delivered_more_than_logged": 0,
+        "rasa_read_again": 0,
     }
     assert figures["no_reply_turns"] == [
         {"channel": "telegram", "sent_at_s": 2.0, "attempts": 3}
@@ -135,3 +144,16 @@ def test_a_message_received_more_often_than_logged_is_a_duplicate_delivery() -> 
     }
 
     assert over_delivered(delivered, logged) == 1
+
+
+def test_a_message_rasa_read_more_often_than_it_was_logged_is_counted() -> None:
+    logged = Counter({("p1", "cách kích hoạt vneid"): 1, ("p2", "quên mật khẩu"): 1})
+    read = Counter(
+        {
+            ("p1", "cách kích hoạt vneid"): 2,  # asked again, logged once
+            ("p2", "quên mật khẩu"): 1,
+            ("p2", "/greet"): 3,  # a button's payload: the log holds what was typed
+        }
+    )
+    assert rasa_read_again(read, logged) == 1
+    assert rasa_read_again(Counter(logged), logged) == 0
