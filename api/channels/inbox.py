@@ -26,8 +26,9 @@ which deletes the event and stores the reply in one transaction, and sends it,
 recording each piece delivered. A process that dies after that leaves a reply, not
 an event: another worker sends what is left of it, and the citizen's message is not
 asked again. A process that dies before it leaves the event, handled again later;
-its turn carries a key derived from the event (:data:`api.querylog.service.TURN_KEY`),
-so it is logged once even then.
+its turn carries a key derived from the event (:class:`api.querylog.service.MessageKey`),
+so it is logged once even then, and Rasa, told the message may come again, answers
+it from the conversation if it already read it.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from sqlalchemy.orm import Session
 from api.channels.claims import claim_row
 from api.channels.models import ChannelEvent, InboundEvent
 from api.core.db import utcnow
-from api.querylog.service import TURN_KEY
+from api.querylog.service import MESSAGE_KEY, MessageKey, message_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,11 +78,14 @@ class Claimed:
     received_at: datetime
 
     @property
-    def turn_key(self) -> str:
-        """The query log key of the turn this event produces, the same at every
-        claim (ids alone may be reused on SQLite once a row is deleted)."""
-        stamp = f"{self.id}:{self.received_at.isoformat()}".encode()
-        return "ev" + hashlib.sha256(stamp).hexdigest()[:14]
+    def key(self) -> MessageKey:
+        """The key of the message this event carries, the same at every claim (ids
+        alone may be reused on SQLite once a row is deleted); from the second
+        claim on, an earlier one may have reached Rasa."""
+        return MessageKey(
+            message_key("inbound", self.id, self.received_at.isoformat()),
+            again=self.attempts > 1,
+        )
 
 
 @dataclass
@@ -233,7 +237,7 @@ class InboxWorker:
     async def _handle(self, claimed: Claimed) -> None:
         handler = self._handlers.get(claimed.channel)
         held = Held(claimed)
-        held_token, key_token = HELD.set(held), TURN_KEY.set(claimed.turn_key)
+        held_token, key_token = HELD.set(held), MESSAGE_KEY.set(claimed.key)
         try:
             if handler is None:
                 raise LookupError(f"no handler for channel {claimed.channel!r}")
@@ -260,7 +264,7 @@ class InboxWorker:
             )
         finally:
             HELD.reset(held_token)
-            TURN_KEY.reset(key_token)
+            MESSAGE_KEY.reset(key_token)
         await asyncio.to_thread(self._inbox.done, claimed.id)
 
     async def run(self) -> None:

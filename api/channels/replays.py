@@ -40,6 +40,8 @@ class Taken:
 
     state: State
     response: dict[str, Any] | None = None
+    # ``new``, taken over from a send whose worker died (it may have reached Rasa).
+    again: bool = False
 
 
 class WebReplies:
@@ -81,7 +83,9 @@ class WebReplies:
                 .values(taken_at=now)
             )
             session.commit()
-            return Taken("new" if moved.rowcount == 1 else "busy")  # type: ignore[attr-defined]
+            if moved.rowcount != 1:  # type: ignore[attr-defined]
+                return Taken("busy")
+            return Taken("new", again=True)
 
     def answer(self, user: str, message_id: str, response: dict[str, Any]) -> None:
         """Records the reply the message got."""

@@ -7,6 +7,13 @@ same turn to the next one and leaves the failed one aside for a few seconds. A t
 that timed out is not re-sent: that instance may still be handling it, and the
 citizen's message would be counted twice in the conversation.
 
+Each message goes with an id (the message's key when it can come again,
+:class:`api.querylog.service.MessageKey`, else a new one). A message sent to the
+next instance, or one whose earlier handling may have reached Rasa, goes with
+``"again": true``: an instance that died after reading it has left it in the
+conversation, and Rasa then answers with the reply it gave it instead of reading
+it twice (bot/channels/gateway.py).
+
 Every turn goes through here, so the client is aiohttp's, not httpx's: on the same
 loopback round trip httpx spends many times its CPU (``make bench``,
 bench/http_client.json), and the gateway's workers share their cores with Rasa.
@@ -19,11 +26,14 @@ import itertools
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+
+from api.querylog.service import MESSAGE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -116,10 +126,19 @@ class RasaClient:
     ) -> RasaReply:
         """Posts ``text`` as ``sender``; raises RasaUnavailable when no instance
         answers."""
-        payload = {"sender": sender, "message": text, "metadata": metadata or {}}
+        given = MESSAGE_KEY.get()
+        payload = {
+            "sender": sender,
+            "message": text,
+            "metadata": metadata or {},
+            "message_id": given.key if given else uuid.uuid4().hex,
+            "again": bool(given and given.again),
+        }
         failure: Exception | None = None
         timeout = aiohttp.ClientTimeout(total=self._timeout)
         for url in self._order():
+            if failure is not None:  # the instance that failed may have read it
+                payload["again"] = True
             try:
                 async with self._http.post(
                     url + GATEWAY_WEBHOOK, json=payload, timeout=timeout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -13,14 +14,35 @@ from sqlalchemy.orm import Session
 
 from api.querylog.models import Outcome, RejectedCount, Turn
 
-# Set while a stored webhook event is handled (api.channels.inbox): the turn it
-# produces takes this key, so an event handled again after its process died
-# between logging the turn and handing its reply over is logged once.
-TURN_KEY: ContextVar[str | None] = ContextVar("bdhvs_turn_key", default=None)
+
+@dataclass(frozen=True)
+class MessageKey:
+    """A message that can reach the gateway more than once: a stored webhook event
+    (api.channels.inbox) or a web chat message with its page's id
+    (api.routes.chat). Its turn is logged under ``key`` once, and Rasa gets ``key``
+    as the message id; ``again`` says an earlier handling of it may have reached
+    Rasa (its worker died), so Rasa answers from the conversation if it holds it."""
+
+    key: str
+    again: bool = False
+
+
+# Set while such a message is handled.
+MESSAGE_KEY: ContextVar[MessageKey | None] = ContextVar(
+    "bdhvs_message_key", default=None
+)
+
+
+def message_key(*parts: object) -> str:
+    """A key (16 characters, as ``querylog_turn.turn_key``) for the message named
+    by ``parts``."""
+    digest = hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
+    return "m" + digest[:15]
 
 
 def _turn_key() -> str:
-    return TURN_KEY.get() or secrets.token_urlsafe(12)
+    given = MESSAGE_KEY.get()
+    return given.key if given else secrets.token_urlsafe(12)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from api.conversation.hops import server_timing
 from api.conversation.inputs import InvalidMessage
 from api.conversation.replies import OutMessage
 from api.core.db import UNREACHABLE
+from api.querylog.service import MESSAGE_KEY, MessageKey, message_key
 from api.routes import throttle
 from api.routes.deps import ConversationDep, SettingsDep, WebRepliesDep
 from api.routes.schemas.chat import (
@@ -84,6 +85,14 @@ async def chat(
         return ChatResponse.model_validate(taken.response)
     if taken.state == "busy":
         raise HTTPException(409, {"code": "in_progress", "message": IN_PROGRESS})
+    # A message with its page's id can come again: logged once, read by Rasa once.
+    key = (
+        MESSAGE_KEY.set(
+            MessageKey(message_key("web", user, body.message_id), taken.again)
+        )
+        if body.message_id
+        else None
+    )
     try:
         result = await conversation.handle(body.channel, body.sender, body.text)
     except BaseException as exc:
@@ -99,6 +108,9 @@ async def chat(
                 },
             ) from exc
         raise
+    finally:
+        if key is not None:
+            MESSAGE_KEY.reset(key)
     messages = await conversation.full_titles(result.messages)
     if result.hops:
         response.headers["Server-Timing"] = server_timing(result.hops)

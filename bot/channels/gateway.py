@@ -11,6 +11,13 @@ answer without asking Rasa to parse the text a second time::
 ``error`` is set when Rasa failed while handling the message, so the gateway can log
 the turn as an error instead of as an empty answer.
 
+A message the gateway may have sent before (a webhook event or a web chat message
+handled again after the gateway worker handling it died) comes with its own
+``message_id`` and ``"again": true``. If the conversation already holds that message,
+Rasa does not read it a second time: the reply is the one it gave then, rebuilt from
+the bot events that followed it (a second reading would count the message twice in
+the conversation: a typed "1" would also answer the next step of a guided procedure).
+
 Every turn loads the conversation's current session, and Rasa's policies and the
 action server read all of it, so a turn costs more the longer the session. Rasa starts
 a new session only after ``session_expiration_time`` without a message, which a
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -41,7 +49,7 @@ from rasa.shared.core.constants import (
     ACTION_SESSION_START_NAME,
     USER_INTENT_SESSION_START,
 )
-from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -63,6 +71,8 @@ RANKING_LENGTH = 5
 # the dialogue keeps its state in slots, which carry over, so short sessions lose
 # nothing and keep every turn as cheap as the first ones.
 SESSION_MAX_EVENTS = int(os.environ.get("BDHVS_SESSION_MAX_EVENTS", "60"))
+# A message id the gateway gives (api.querylog.service.MessageKey).
+MESSAGE_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
 def _compact_parse(parse_data: dict[str, Any]) -> dict[str, Any]:
@@ -116,7 +126,16 @@ class GatewayInput(InputChannel):
                     status=400,
                 )
             metadata = body.get("metadata") or {}
-            message_id = uuid.uuid4().hex
+            given = body.get("message_id")
+            if given is not None and not (
+                isinstance(given, str) and MESSAGE_ID.fullmatch(given)
+            ):
+                return response.json({"error": "malformed 'message_id'"}, status=400)
+            message_id = given or uuid.uuid4().hex
+            if given and body.get("again") is True:
+                replayed = await _earlier_reply(request, sender_id, given)
+                if replayed is not None:
+                    return response.json(replayed)
             collector = CollectingOutputChannel()
             error = None
             started = time.perf_counter()
@@ -177,6 +196,46 @@ class GatewayInput(InputChannel):
             sender_id
         )
         return tracker
+
+
+async def _earlier_reply(
+    request: Request, sender_id: str, message_id: str
+) -> dict[str, Any] | None:
+    """The answer already given to ``message_id`` (its bot messages and parse), or
+    None when the conversation does not hold that message (it never reached Rasa).
+    Every session is searched: the one the message was in may have been closed."""
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return None
+    tracker = await agent.tracker_store.retrieve_full_tracker(sender_id)
+    if tracker is None:
+        return None
+    events = list(tracker.events)
+    start = next(
+        (
+            n
+            for n, event in enumerate(events)
+            if isinstance(event, UserUttered) and event.message_id == message_id
+        ),
+        None,
+    )
+    if start is None:
+        return None
+    collector = CollectingOutputChannel()
+    for event in events[start + 1 :]:
+        if isinstance(event, UserUttered):
+            break
+        if isinstance(event, BotUttered):
+            # As the first time: the output channel shapes each message the same way.
+            await collector.send_response(sender_id, event.message())
+    logger.info("gateway channel: a message sent again got its earlier reply")
+    return {
+        "messages": collector.messages,
+        "parse": _compact_parse(events[start].parse_data),
+        "error": None,
+        "timing": {},
+        "replayed": True,
+    }
 
 
 async def _question(request: Request, text: str) -> str:

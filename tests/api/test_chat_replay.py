@@ -117,6 +117,23 @@ def test_a_message_whose_worker_died_is_handled_again(
     assert answered.status_code == 200
     assert len(fake_rasa.received) == 1
     assert replies.take(pseudonym, "m-dead-0001").state == "done"
+    # The dead worker's send may have reached Rasa: Rasa answers from the
+    # conversation if it holds the message (bot/channels/gateway.py).
+    assert fake_rasa.received[0]["again"] is True
+
+
+def test_a_message_with_an_id_keeps_it_for_rasa_and_the_log(
+    client: TestClient, fake_rasa: Any, seeded_engine: Any
+) -> None:
+    _answer(fake_rasa)
+    _ask(client, "m-0003-abcdef")
+    _ask(client, "m-0004-abcdef", sender="u2")
+
+    first, second = fake_rasa.received
+    assert first["again"] is second["again"] is False
+    assert first["message_id"] != second["message_id"]
+    keys = {turn.turn_key for turn in logged_turns(seeded_engine)}
+    assert keys == {first["message_id"], second["message_id"]}
 
 
 def test_a_failed_send_can_be_sent_again(

@@ -79,7 +79,10 @@ def test_a_reply_is_handed_over_only_by_the_claim_that_holds_the_event(
     time.sleep(0.3)  # the claim lapses; another worker takes the event
     current = inbox.claim()
     assert stale is not None and current is not None
-    assert stale.turn_key == current.turn_key  # one turn, whichever claim logs it
+    # One message, whichever claim handles it; the second may follow a first
+    # that reached Rasa.
+    assert stale.key.key == current.key.key
+    assert (stale.key.again, current.key.again) == (False, True)
     pieces = [{"text": "Xin chào Anh/Chị!"}]
 
     assert (

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api.core.config import Settings
 from api.querylog.models import Outcome
 from api.querylog.pending import REDIS_KEY, PendingTurns, write_rows
-from api.querylog.service import TURN_KEY, TurnRecord, log_turn
+from api.querylog.service import MESSAGE_KEY, MessageKey, TurnRecord, log_turn
 from tests.api.conftest import client_for, logged_turns, wait_until
 from tests.fakes import FakeRasa
 
@@ -90,11 +90,11 @@ def test_a_turn_logged_again_under_its_event_key_is_logged_once(
     seeded_engine: Any,
 ) -> None:
     # As the inbox does while a stored webhook event is handled.
-    token = TURN_KEY.set("ev-0123456789ab")
+    token = MESSAGE_KEY.set(MessageKey("m0123456789abcde"))
     try:
         first, again = _record("câu hỏi một"), _record("câu hỏi một")
     finally:
-        TURN_KEY.reset(token)
+        MESSAGE_KEY.reset(token)
     other = _record("câu hỏi hai")  # outside an event: a key of its own
     with Session(seeded_engine) as session:
         ids = [log_turn(session, r) for r in (first, again, other)]
@@ -102,7 +102,7 @@ def test_a_turn_logged_again_under_its_event_key_is_logged_once(
     assert ids[0] == ids[1] != ids[2]
     turns = logged_turns(seeded_engine)
     assert [t.text_masked for t in turns] == ["câu hỏi một", "câu hỏi hai"]
-    assert turns[0].turn_key == "ev-0123456789ab"
+    assert turns[0].turn_key == "m0123456789abcde"
 
 
 def test_the_memory_queue_is_bounded_and_drops_the_oldest() -> None:

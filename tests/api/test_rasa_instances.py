@@ -5,6 +5,7 @@ database meanwhile."""
 
 from __future__ import annotations
 
+import json
 import socket
 import struct
 import threading
@@ -72,6 +73,7 @@ class _Dropping:
 
     def __init__(self, reset: bool) -> None:
         self.requests = 0
+        self.bodies: list[dict[str, Any]] = []
         self._reset = reset
         self._server = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
@@ -84,8 +86,15 @@ class _Dropping:
             except OSError:
                 return
             with connection:
-                if connection.recv(65536):
+                raw = b""
+                while b"\r\n\r\n" not in raw or not raw.rstrip().endswith(b"}"):
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        break
+                    raw += chunk
+                if raw:
                     self.requests += 1
+                    self.bodies.append(json.loads(raw.split(b"\r\n\r\n", 1)[1]))
                 if self._reset:  # RST instead of FIN
                     linger = struct.pack("ii", 1, 0)
                     connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
@@ -110,6 +119,13 @@ def test_an_instance_that_drops_the_connection_unanswered_is_passed_over(
     # tried once, then left aside while the other instance answers
     assert dropping.requests == 1
     assert len(fake_rasa.received) == 3
+    # The dropped turn goes on with its id, and Rasa is told it may have read it:
+    # an instance killed after reading it left it in the conversation.
+    passed_on, *later = fake_rasa.received
+    assert passed_on["message_id"] == dropping.bodies[0]["message_id"]
+    assert (dropping.bodies[0]["again"], passed_on["again"]) == (False, True)
+    assert [body["again"] for body in later] == [False, False]
+    assert len({body["message_id"] for body in fake_rasa.received}) == 3
 
 
 def test_with_every_instance_down_the_citizen_gets_the_polite_reply(
