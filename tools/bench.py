@@ -27,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 from tools.bench_common import BENCH, _machine, _percentile, git_commit
@@ -52,20 +53,31 @@ REQUESTS_PER_LEVEL = {1: 100, 10: 300, 50: 500}
 async def _load(
     url: str, make_body: Any, concurrency: int, total: int, headers: dict[str, str]
 ) -> dict[str, Any]:
+    """``concurrency`` users posting ``total`` requests in all, each waiting for its
+    answer before the next. The client is aiohttp's: the load runs on the machine it
+    measures, and httpx would take several times the CPU a request
+    (bench/http_client.json) from the stack under test."""
     latencies: list[float] = []
     errors = 0
     counter = iter(range(total))
-    limits = httpx.Limits(max_connections=concurrency + 5)
-    async with httpx.AsyncClient(timeout=60, limits=limits, headers=headers) as client:
+    connector = aiohttp.TCPConnector(limit=concurrency + 5)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, headers=headers
+    ) as client:
 
         async def user(user_no: int) -> None:
             nonlocal errors
             for n in counter:
                 started = time.perf_counter()
-                response = await client.post(url, json=make_body(user_no, n))
+                try:
+                    async with client.post(url, json=make_body(user_no, n)) as response:
+                        await response.read()
+                        failed = response.status != 200
+                except (aiohttp.ClientError, asyncio.TimeoutError):
+                    failed = True
                 latencies.append((time.perf_counter() - started) * 1000)
-                if response.status_code != 200:
-                    errors += 1
+                errors += failed
 
         started = time.perf_counter()
         await asyncio.gather(*(user(u) for u in range(concurrency)))
