@@ -8,7 +8,7 @@ with fake Telegram and Zalo OA servers on loopback that record every reply. Then
 webhooks) send ``--turns`` real questions from the development set, each waiting for
 the reply before the next question, as people do. A webhook that is not answered 200
 is sent again with the same event, as the platforms do; a web chat request that fails
-is sent again, as the page lets the citizen do.
+is sent again with the same message id, as the page does.
 
 During the run it kills, with SIGKILL, a Rasa instance (at 15 % of the turns), the
 action server (35 %) and a gateway worker (55 %), and stops Redis for
@@ -296,12 +296,18 @@ class Driver:
             self.progress.set()
 
     async def _web(self, client: httpx.AsyncClient, turn: Turn, sender: str) -> None:
+        # As the page does: a message sent again keeps its id.
+        message_id = secrets.token_hex(8)
         while turn.attempts < 20:
             turn.attempts += 1
             try:
                 response = await client.post(
                     self.run.url + "/api/chat",
-                    json={"sender": sender, "text": turn.question},
+                    json={
+                        "sender": sender,
+                        "text": turn.question,
+                        "message_id": message_id,
+                    },
                 )
             except httpx.HTTPError:
                 response = None
@@ -509,14 +515,22 @@ def rasa_read_again(
     return sum(max(0, n - logged[key]) for key, n in read.items() if key in logged)
 
 
-def _rasa_reads(tracker_url: str) -> Counter[tuple[str, str]]:
-    """How many times Rasa's tracker store holds each (sender, text) message."""
+def _rasa_reads(
+    tracker_url: str,
+) -> tuple[Counter[tuple[str, str]], dict[tuple[str, str], list[float]]]:
+    """How many times Rasa's tracker store holds each (sender, text) message, and
+    when it read each (epoch seconds)."""
     rows = _rows(
-        tracker_url, "SELECT sender_id, data FROM events WHERE type_name = 'user'"
+        tracker_url,
+        "SELECT sender_id, data, timestamp FROM events WHERE type_name = 'user'",
     )
-    return Counter(
-        (sender, json.loads(data).get("text") or "") for sender, data in rows
-    )
+    reads: Counter[tuple[str, str]] = Counter()
+    times: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for sender, data, stamp in rows:
+        key = (sender, json.loads(data).get("text") or "")
+        reads[key] += 1
+        times[key].append(float(stamp))
+    return reads, times
 
 
 def _logged_messages(app_url: str) -> Counter[tuple[str, str]]:
@@ -626,6 +640,8 @@ def _figures(
             "repeated_replies": repeated,
             "delivered_more_than_logged": logged.get("over_delivered", "–"),
             "rasa_read_again": logged.get("rasa_read_again", "–"),
+            # Seconds from the start at which Rasa read each such message.
+            "rasa_read_again_at_s": logged.get("rasa_read_again_at", []),
         },
         "lost": {
             "not_logged": not_logged,
@@ -867,10 +883,15 @@ def main(argv: list[str] | None = None) -> None:
             logged["over_delivered"] = over_delivered(
                 delivered, _logged_pieces(app_url)
             )
-            logged["rasa_read_again"] = rasa_read_again(
-                _rasa_reads(run.env["BDHVS_TRACKER_DATABASE_URL"]),
-                _logged_messages(app_url),
-            )
+            reads, read_at = _rasa_reads(run.env["BDHVS_TRACKER_DATABASE_URL"])
+            messages = _logged_messages(app_url)
+            logged["rasa_read_again"] = rasa_read_again(reads, messages)
+            # When Rasa read each of those, to tell which outage it fell in.
+            logged["rasa_read_again_at"] = [
+                [round(t - driver.started_wall.timestamp(), 1) for t in sorted(at)]
+                for key, at in read_at.items()
+                if key in messages and reads[key] > messages[key]
+            ]
             figures = _figures(driver, elapsed, logged, {RASA_UNAVAILABLE})
     finally:
         telegram.close()

@@ -73,6 +73,7 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
         "repeated_replies": 1,
         "delivered_more_than_logged": 0,
         "rasa_read_again": 0,
+        "rasa_read_again_at_s": [],
     }
     assert figures["no_reply_turns"] == [
         {"channel": "telegram", "sent_at_s": 2.0, "attempts": 3}
