@@ -8,8 +8,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.querylog.models import Outcome, RejectedCount, Turn
@@ -76,21 +77,23 @@ class TurnRecord:
 def log_turn(session: Session, record: TurnRecord) -> int:
     """Stores one turn and returns its id: one INSERT … RETURNING, where an ORM
     object would be read back in full after the commit to give its id. A turn
-    whose key is already logged is not logged again: the id is the first one's."""
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    turn_id = session.execute(
-        upsert(Turn)
-        .values(**record.__dict__)
-        .on_conflict_do_nothing(index_elements=["turn_key"])
-        .returning(Turn.id)
-    ).scalar_one_or_none()
-    if turn_id is None:
-        turn_id = session.scalar(
-            select(Turn.id).where(Turn.turn_key == record.turn_key)
-        )
-    session.commit()
-    return int(turn_id or 0)
+    whose key is already logged is not logged again: the id is the first one's.
+
+    A plain INSERT, not ``ON CONFLICT DO NOTHING``: SQLAlchemy caches the compiled
+    statement of the one and compiles the other at every turn, and a repeated key
+    is rare (a message handled again after its worker died)."""
+    try:
+        turn_id = session.execute(
+            insert(Turn).values(**record.__dict__).returning(Turn.id)
+        ).scalar_one()
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        first = session.scalar(select(Turn.id).where(Turn.turn_key == record.turn_key))
+        if first is None:  # another constraint
+            raise
+        turn_id = first
+    return int(turn_id)
 
 
 def mark_undelivered(session: Session, turn_id: int, detail: str) -> None:
@@ -160,12 +163,12 @@ def ask_trip_now(session: Session, turn_id: int, pseudonym: str) -> bool:
 
 def count_rejected(session: Session, day: date, channel: str, reason: str) -> None:
     """Adds one to the day's count of messages refused for ``reason``."""
-    insert = (
+    upsert = (
         postgresql.insert
         if session.get_bind().dialect.name == "postgresql"
         else sqlite.insert
     )
-    statement = insert(RejectedCount).values(
+    statement = upsert(RejectedCount).values(
         day=day, channel=channel, reason=reason, count=1
     )
     session.execute(
