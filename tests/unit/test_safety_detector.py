@@ -4,11 +4,19 @@ and the rules combine."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from api.safety.detector import KINDS, Detector, Thresholds, normalized
-from api.safety.model import CHAR_NGRAMS, Example, ScamModel, char_wb_ngrams
+from api.safety.model import (
+    CHAR_NGRAMS,
+    Example,
+    ScamModel,
+    char_wb_ngrams,
+    examples_dir,
+    load_model,
+)
 from tests.conftest import ROOT
 from tools.evaluate_safety import examples_with_labels
 
@@ -105,3 +113,20 @@ def test_the_models_character_features_are_scikit_learns_char_wb() -> None:
     ]
     for text in texts:
         assert char_wb_ngrams(text) == analyze(text), text
+
+
+def test_the_model_reads_a_message_as_scikit_learn_does() -> None:
+    """ScamModel.assess skips scikit-learn's per-call checks: the features and the
+    probability stay those of the fitted FeatureUnion and classifier."""
+    model = load_model(examples_dir(ROOT / "seeds"), normalized)
+    assert model is not None
+    texts = [normalized(m["text"]) for m in examples_with_labels()[:200]]
+    texts += ["", "ok", "xin chào", "a" * 500]
+    for text in texts:
+        ours = model.assess(text)
+        theirs = model._features.transform([text])
+        np.testing.assert_allclose(
+            ours.features.toarray(), theirs.toarray(), atol=1e-12
+        )
+        expected = model._scam.predict_proba(theirs)[0][1]
+        assert abs(ours.probability - expected) < 1e-9
