@@ -34,11 +34,16 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
 from rasa.nlu.featurizers.featurizer import Featurizer
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    INTENT_RESPONSE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data import util
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix, hstack, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 
@@ -69,6 +74,14 @@ def _scoring_weights(classifier: LogisticRegression | None) -> np.ndarray | None
     # own weights become a view of it.
     classifier.coef_ = weights.T
     return weights
+
+
+def _idf(weights: TfidfTransformer | None) -> np.ndarray | None:
+    """The fitted IDF vector, read once (scikit-learn derives it from a diagonal
+    matrix at every access)."""
+    if weights is None or not hasattr(weights, "idf_"):
+        return None
+    return np.asarray(weights.idf_, dtype=np.float64)
 
 
 @DefaultV1Recipe.register(
@@ -112,6 +125,7 @@ class LinearResponseSelector(GraphComponent):
         self.responses = responses or {}
         self.retrieval_intents = retrieval_intents or []
         self._coef_t = _scoring_weights(classifier)
+        self._idf = _idf(weights)
 
     @classmethod
     def create(
@@ -127,19 +141,45 @@ class LinearResponseSelector(GraphComponent):
     @staticmethod
     def _features(messages: list[Message], width: int | None = None) -> csr_matrix:
         """One row per message: the sentence-level sparse features of its text; a
-        message without any (no token) gets a row of zeros ``width`` wide."""
+        message without any (no token) gets a row of zeros ``width`` wide.
+
+        The featurizers' matrices are put side by side in one ``hstack``, in the
+        order ``Message.get_sparse_features`` combines them (the order they were
+        added): that method deep-copies the first and stacks the others one by one,
+        most of this component's time on one message.
+        """
         rows = []
         for message in messages:
-            _, sentence = message.get_sparse_features(TEXT)
-            if sentence is not None:
-                rows.append(csr_matrix(sentence.features))
+            parts = [
+                f.features
+                for f in message.features
+                if f.attribute == TEXT
+                and f.is_sparse()
+                and f.type == FEATURE_TYPE_SENTENCE
+            ]
+            if parts:
+                rows.append(hstack(parts, format="csr"))
             elif width is not None:
                 rows.append(csr_matrix((1, width)))
             else:
                 raise ValueError(
                     "LinearResponseSelector needs sparse sentence features"
                 )
-        return vstack(rows).tocsr()
+        return vstack(rows, format="csr")
+
+    def weighted(self, counts: csr_matrix) -> csr_matrix:
+        """``counts`` weighed as the fitted TF-IDF transformer does (sublinear term
+        frequency, IDF, unit length), without its per-call checks and without
+        re-deriving the IDF vector from its diagonal matrix at every access."""
+        assert self._idf is not None
+        tfidf = csr_matrix(counts, dtype=np.float64, copy=True)
+        np.log(tfidf.data, out=tfidf.data)
+        tfidf.data += 1.0
+        tfidf.data *= self._idf[tfidf.indices]
+        lengths = np.sqrt(np.asarray(tfidf.multiply(tfidf).sum(axis=1)).ravel())
+        lengths[lengths == 0.0] = 1.0
+        tfidf.data /= np.repeat(lengths, np.diff(tfidf.indptr))
+        return tfidf
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the weights and the classifier on the retrieval intent's examples."""
@@ -162,6 +202,7 @@ class LinearResponseSelector(GraphComponent):
         )
         self.classifier.fit(features, labels)
         self._coef_t = _scoring_weights(self.classifier)
+        self._idf = _idf(self.weights)
         self.persist()
         return self._resource
 
@@ -169,8 +210,9 @@ class LinearResponseSelector(GraphComponent):
         """Sets each message's ``response_selector`` as Rasa's ResponseSelector does."""
         if self.classifier is None or self.weights is None:
             return messages
+        assert self._idf is not None
         probabilities = self.probabilities(
-            self.weights.transform(self._features(messages, len(self.weights.idf_)))
+            self.weighted(self._features(messages, len(self._idf)))
         )
         labels = self.classifier.classes_
         for message, row in zip(messages, probabilities, strict=True):

@@ -41,3 +41,38 @@ def test_the_weights_are_kept_once():
     component, classifier = _component(12)
     assert component._coef_t is not None
     assert np.shares_memory(classifier.coef_, component._coef_t)
+
+
+def test_the_weighting_is_scikit_learns_tfidf():
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    counts = sparse_random(50, 30, density=0.2, format="csr", random_state=5)
+    counts.data = np.ceil(counts.data * 4)  # term counts 1..4
+    weights = TfidfTransformer(sublinear_tf=True).fit(counts)
+    component = LinearResponseSelector({}, None, None, weights=weights)  # type: ignore[arg-type]
+    messages = sparse_random(6, 30, density=0.3, format="csr", random_state=9)
+    messages.data = np.ceil(messages.data * 3)
+    messages[2] = 0  # a message without any feature
+    messages.eliminate_zeros()
+    np.testing.assert_allclose(
+        component.weighted(messages).toarray(),
+        weights.transform(messages).toarray(),
+        atol=1e-12,
+    )
+
+
+def test_the_features_are_those_rasa_combines():
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+    from scipy.sparse import coo_matrix
+
+    message = Message(data={"text": "cách kích hoạt vneid"})
+    for n, origin in enumerate(["lexical", "words", "chars", "word_pairs"]):
+        sentence = coo_matrix(sparse_random(1, 5 + n, density=0.5, random_state=n))
+        sequence = coo_matrix(sparse_random(4, 5 + n, density=0.5, random_state=n))
+        message.add_features(Features(sequence, "sequence", "text", origin))
+        message.add_features(Features(sentence, "sentence", "text", origin))
+    _, combined = message.get_sparse_features("text")
+    ours = LinearResponseSelector._features([message])
+    assert ours.shape == combined.features.shape
+    np.testing.assert_array_equal(ours.toarray(), combined.features.toarray())
