@@ -76,6 +76,8 @@ bench: envs train ## chat latency, throughput, cold start, memory, one 500-turn 
 	$(SVC) -m tools.bench
 	$(SVC) -m tools.bench_session
 	$(SVC) -m tools.bench_http
+	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m tools.bench_hotpaths gateway
+	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m tools.bench_hotpaths selector
 	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m tools.bench_shape
 	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} PYTHONPATH=. RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 $(BOT) -m tools.bench_tracker
 	BDHVS_TEST_POSTGRES_URL=$${BDHVS_TEST_POSTGRES_URL:-$(PG_URL)} $(SVC) -m tools.bench_hops
