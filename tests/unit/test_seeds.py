@@ -140,9 +140,14 @@ def test_required_subjects_are_covered_and_guided_procedures_have_steps() -> Non
 
 
 def test_the_audit_covers_every_entry_and_backs_every_verification() -> None:
+    # A later audit (audited_on) supersedes an earlier one's record of an entry.
+    audits = [
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in sorted((ROOT / "seeds" / "audit").glob("*.yml"))
+    ]
     records = {}
-    for path in sorted((ROOT / "seeds" / "audit").glob("*.yml")):
-        for record in yaml.safe_load(path.read_text(encoding="utf-8"))["entries"]:
+    for audit in sorted(audits, key=lambda a: str(a.get("audited_on", ""))):
+        for record in audit["entries"]:
             records[record["id"]] = record
     entries, _ = load_entries(ROOT / "seeds")
     assert {e.id for e in entries} <= set(records)
@@ -151,7 +156,12 @@ def test_the_audit_covers_every_entry_and_backs_every_verification() -> None:
         if record is None:
             continue
         assert record["verdict"] in {"verified", "fixed", "generic", "unverified"}
-        assert record.get("evidence"), entry.id
+        # A verdict rests on pages read; "unverified" may instead say what was
+        # searched and found nothing.
+        if record["verdict"] == "unverified":
+            assert record.get("evidence") or record.get("note"), entry.id
+        else:
+            assert record.get("evidence"), entry.id
         if entry.status == "verified" and entry.verified_by == "content-audit":
             assert record["verdict"] in {"verified", "fixed"}, entry.id
         if record["verdict"] in {"generic", "unverified"}:
