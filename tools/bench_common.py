@@ -69,3 +69,16 @@ def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
     return round(ordered[index], 1)
+
+
+def dev_set_messages() -> list[str]:
+    """The development set's messages (tests/dev_set/), as people wrote them, each
+    once, in file order. PyYAML is in both environments; imported here so that the
+    module itself stays standard library only."""
+    import yaml
+
+    messages: dict[str, None] = {}
+    for path in sorted((ROOT / "tests" / "dev_set").glob("*.yml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
+            messages.setdefault(str(item["text"]), None)
+    return list(messages)

@@ -32,12 +32,15 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import yaml
-
-from tools.bench_common import BENCH, _machine, git_commit, put_readme_section
+from tools.bench_common import (
+    BENCH,
+    _machine,
+    dev_set_messages,
+    git_commit,
+    put_readme_section,
+)
 from tools.model import ROOT
 
-DEV_SET = ROOT / "tests" / "dev_set"
 README_START = "<!-- hotpaths-bench:start (written by tools/bench_hotpaths.py) -->"
 README_END = "<!-- hotpaths-bench:end -->"
 RESULTS = BENCH / "hotpaths.json"
@@ -45,14 +48,6 @@ REDIS_URL = os.environ.get("BDHVS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 POSTGRES_URL = os.environ.get(
     "BDHVS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
-
-
-def _messages() -> list[str]:
-    messages: dict[str, None] = {}
-    for path in sorted(DEV_SET.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
-            messages.setdefault(str(item["text"]), None)
-    return list(messages)
 
 
 def _alternate(
@@ -81,7 +76,7 @@ def gateway(rounds: int) -> dict[str, Any]:
     from api.safety.detector import normalized
     from api.safety.model import examples_dir, load_model
 
-    texts = [normalized(m) for m in _messages()]
+    texts = [normalized(m) for m in dev_set_messages()]
     model = load_model(examples_dir(ROOT / "seeds"), normalized)
     assert model is not None
     vectorizers = [v for _, v in model._features.transformer_list]
@@ -217,7 +212,7 @@ def selector(rounds: int) -> dict[str, Any]:
     LinearResponseSelector.process = keep  # type: ignore[method-assign]
     try:
         agent = Agent.load(str(model_path()))
-        for text in _messages():
+        for text in dev_set_messages():
             asyncio.run(agent.parse_message(text))
     finally:
         LinearResponseSelector.process = process  # type: ignore[method-assign]

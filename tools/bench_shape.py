@@ -21,29 +21,19 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-import yaml
-
 from bot.shape import Shaped, model_classifier, question_of
 from tools.bench_common import (
     _machine,
     _percentile,
+    dev_set_messages,
     git_commit,
     put_readme_section,
     write_json,
 )
-from tools.model import ROOT, model_path
+from tools.model import model_path
 
-DEV_SET = ROOT / "tests" / "dev_set"
 README_START = "<!-- shape-bench:start (written by tools/bench_shape.py) -->"
 README_END = "<!-- shape-bench:end -->"
-
-
-def _messages() -> list[str]:
-    messages: dict[str, None] = {}
-    for path in sorted(DEV_SET.glob("*.yml")):
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["messages"]:
-            messages.setdefault(str(item["text"]), None)
-    return list(messages)
 
 
 def measure() -> dict[str, Any]:
@@ -60,7 +50,7 @@ def measure() -> dict[str, Any]:
         return await classify(piece)
 
     loop = asyncio.new_event_loop()
-    messages = _messages()
+    messages = dev_set_messages()
     for text in messages[:20]:  # warm-up: TensorFlow's first calls are slow
         loop.run_until_complete(agent.parse_message(text))
     parse_ms, shape_ms, parses, changed = [], [], [], 0
