@@ -90,6 +90,9 @@ def _idf(weights: TfidfTransformer | None) -> np.ndarray | None:
 class LinearResponseSelector(GraphComponent):
     """Picks the answer of a retrieval intent with a logistic regression."""
 
+    # Where the fitted weights and classifier are saved in the model.
+    FILE_NAME = "selector.skops"
+
     @classmethod
     def required_components(cls) -> list[type]:
         """Sparse features must be computed first."""
@@ -139,9 +142,14 @@ class LinearResponseSelector(GraphComponent):
         return cls(config, model_storage, resource)
 
     @staticmethod
-    def _features(messages: list[Message], width: int | None = None) -> csr_matrix:
-        """One row per message: the sentence-level sparse features of its text; a
-        message without any (no token) gets a row of zeros ``width`` wide.
+    def _features(
+        messages: list[Message],
+        width: int | None = None,
+        origins: frozenset[str] | None = None,
+    ) -> csr_matrix:
+        """One row per message: the sentence-level sparse features of its text (of
+        the featurizers named ``origins``, or of all); a message without any (no
+        token) gets a row of zeros ``width`` wide.
 
         The featurizers' matrices are put side by side in one ``hstack``, in the
         order ``Message.get_sparse_features`` combines them (the order they were
@@ -156,6 +164,7 @@ class LinearResponseSelector(GraphComponent):
                 if f.attribute == TEXT
                 and f.is_sparse()
                 and f.type == FEATURE_TYPE_SENTENCE
+                and (origins is None or f.origin in origins)
             ]
             if parts:
                 rows.append(hstack(parts, format="csr"))
@@ -280,7 +289,7 @@ class LinearResponseSelector(GraphComponent):
                     "responses": self.responses,
                     "retrieval_intents": self.retrieval_intents,
                 },
-                directory / "selector.skops",
+                directory / self.FILE_NAME,
             )
 
     @classmethod
@@ -297,7 +306,7 @@ class LinearResponseSelector(GraphComponent):
 
         try:
             with model_storage.read_from(resource) as directory:
-                path = directory / "selector.skops"
+                path = directory / cls.FILE_NAME
                 # Only the types this component saves are accepted (no pickle).
                 untrusted = sio.get_untrusted_types(file=path)
                 unexpected = [

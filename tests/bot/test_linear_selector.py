@@ -76,3 +76,54 @@ def test_the_features_are_those_rasa_combines():
     ours = LinearResponseSelector._features([message])
     assert ours.shape == combined.features.shape
     np.testing.assert_array_equal(ours.toarray(), combined.features.toarray())
+
+
+def test_the_intent_classifier_reads_only_the_featurizers_it_names():
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+    from scipy.sparse import coo_matrix
+
+    message = Message(data={"text": "chào ad"})
+    parts = {}
+    for n, origin in enumerate(["words", "chars", "word_pairs"]):
+        parts[origin] = sparse_random(1, 3 + n, density=1.0, random_state=n)
+        message.add_features(
+            Features(coo_matrix(parts[origin]), "sentence", "text", origin)
+        )
+    ours = LinearResponseSelector._features([message], origins=frozenset({"chars"}))
+    np.testing.assert_array_equal(ours.toarray(), parts["chars"].toarray())
+
+
+def test_the_intent_classifier_sets_the_intent_and_its_ranking_as_diet_does():
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+    from scipy.sparse import coo_matrix
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from bot.components.linear_intent import LinearIntentClassifier
+
+    counts = sparse_random(60, 20, density=0.3, format="csr", random_state=4)
+    counts.data = np.ceil(counts.data * 3)
+    labels = ["greet", "thank", "faq"] * 20
+    weights = TfidfTransformer(sublinear_tf=True).fit(counts)
+    classifier = LogisticRegression(C=20.0).fit(weights.transform(counts), labels)
+    component = LinearIntentClassifier(
+        {},
+        None,
+        None,
+        weights=weights,
+        classifier=classifier,  # type: ignore[arg-type]
+    )
+    message = Message(data={"text": "xin chào"})
+    row = counts[:1]
+    message.add_features(Features(coo_matrix(row), "sentence", "text", "words"))
+    component.process([message])
+    ranking = message.get("intent_ranking")
+    expected = classifier.predict_proba(weights.transform(row))[0]
+    assert [r["name"] for r in ranking] == [
+        classifier.classes_[i] for i in np.argsort(-expected, kind="stable")
+    ]
+    np.testing.assert_allclose(
+        [r["confidence"] for r in ranking], sorted(expected, reverse=True)
+    )
+    assert message.get("intent") == ranking[0]

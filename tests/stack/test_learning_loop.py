@@ -135,12 +135,9 @@ def _faq_blocks() -> dict[str, str]:
 
 
 def _small_project(root: Path, answers: list[str]) -> tuple[Path, Path, Path]:
-    """bot/config.yml with fewer epochs, nlu_data/ with core.yml and ``answers``'
-    examples, seeds/ with their entries: (config, nlu_data, seeds)."""
+    """bot/config.yml, nlu_data/ with core.yml and ``answers``' examples, seeds/
+    with their entries: (config, nlu_data, seeds)."""
     config = yaml.safe_load((ROOT / "bot" / "config.yml").read_text(encoding="utf-8"))
-    for component in config["pipeline"]:
-        if component["name"] in ("DIETClassifier", "ResponseSelector"):
-            component["epochs"] = 40
     (root / "nlu_data" / "faq").mkdir(parents=True)
     (root / "seeds").mkdir()
     (root / "config.yml").write_text(yaml.safe_dump(config), encoding="utf-8")
