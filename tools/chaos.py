@@ -581,6 +581,32 @@ def over_delivered(
     return extra
 
 
+def over_delivered_at(
+    delivered: dict[str, list[tuple[float, str]]],
+    logged: dict[str, Counter[str]],
+    started: float,
+) -> list[dict[str, Any]]:
+    """Where :func:`over_delivered` counts: the chat's channel, the message's start
+    and the seconds from ``started`` at which each copy arrived, to place them
+    against the outages."""
+    found = []
+    for chat, messages in delivered.items():
+        received: dict[str, list[float]] = defaultdict(list)
+        for at, message in messages:
+            received[message[:PIECE_PREFIX]].append(at)
+        for start, times in received.items():
+            if start in logged.get(chat, {}) and len(times) > logged[chat][start]:
+                found.append(
+                    {
+                        "channel": chat.split(":", 1)[0],
+                        "message": start,
+                        "logged": logged[chat][start],
+                        "arrived_at_s": [round(t - started, 1) for t in times],
+                    }
+                )
+    return found
+
+
 def _figures(
     driver: Driver, elapsed: float, logged: dict[str, Any], polite: set[str]
 ) -> dict[str, Any]:
@@ -639,6 +665,7 @@ def _figures(
             ],
             "repeated_replies": repeated,
             "delivered_more_than_logged": logged.get("over_delivered", "–"),
+            "delivered_more_than_logged_at": logged.get("over_delivered_at", []),
             "rasa_read_again": logged.get("rasa_read_again", "–"),
             # Seconds from the start at which Rasa read each such message.
             "rasa_read_again_at_s": logged.get("rasa_read_again_at", []),
@@ -880,8 +907,10 @@ def main(argv: list[str] | None = None) -> None:
             logged = _logged(app_url)
             with inbox.lock:
                 delivered = {chat: list(m) for chat, m in inbox.by_chat.items()}
-            logged["over_delivered"] = over_delivered(
-                delivered, _logged_pieces(app_url)
+            pieces = _logged_pieces(app_url)
+            logged["over_delivered"] = over_delivered(delivered, pieces)
+            logged["over_delivered_at"] = over_delivered_at(
+                delivered, pieces, driver.started
             )
             reads, read_at = _rasa_reads(run.env["BDHVS_TRACKER_DATABASE_URL"])
             messages = _logged_messages(app_url)

@@ -12,6 +12,7 @@ from tools.chaos import (
     Turn,
     _figures,
     over_delivered,
+    over_delivered_at,
     rasa_read_again,
 )
 
@@ -72,6 +73,7 @@ def test_an_accepted_turn_without_a_reply_or_a_log_row_is_lost() -> None:
         "handled_twice_turns": [{**twice, "at_s": 100.0}],
         "repeated_replies": 1,
         "delivered_more_than_logged": 0,
+        "delivered_more_than_logged_at": [],
         "rasa_read_again": 0,
         "rasa_read_again_at_s": [],
     }
@@ -145,6 +147,14 @@ def test_a_message_received_more_often_than_logged_is_a_duplicate_delivery() -> 
     }
 
     assert over_delivered(delivered, logged) == 1
+    assert over_delivered_at(delivered, logged, started=1.5) == [
+        {
+            "channel": "telegram",
+            "message": unsure[:PIECE_PREFIX],
+            "logged": 1,
+            "arrived_at_s": [0.5, 0.6],
+        }
+    ]
 
 
 def test_a_message_rasa_read_more_often_than_it_was_logged_is_counted() -> None:
