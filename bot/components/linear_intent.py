@@ -16,21 +16,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.feature_extraction.text import TfidfTransformer
-from sklearn.linear_model import LogisticRegression
 
-from bot.components.linear_selector import (
-    CONFIDENCE,
-    LinearResponseSelector,
-    _idf,
-    _scoring_weights,
-)
+from bot.components.linear_selector import CONFIDENCE, LinearResponseSelector
 
 logger = logging.getLogger(__name__)
 
@@ -50,45 +42,21 @@ class LinearIntentClassifier(LinearResponseSelector):
         sentence features are read (all when empty)."""
         return {"C": 5.0, "max_iter": 500, "ranking_length": 10, "featurizers": []}
 
-    @property
-    def _origins(self) -> frozenset[str] | None:
-        return frozenset(self.config["featurizers"]) or None
-
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the weights and the classifier on every intent's examples."""
         examples = [e for e in training_data.intent_examples if e.get(INTENT)]
         if not examples:
             logger.debug("LinearIntentClassifier: no intent examples")
             return self._resource
-        labels = [e.get(INTENT) for e in examples]
-        self.weights = TfidfTransformer(sublinear_tf=True)
-        features = self.weights.fit_transform(
-            self._features(examples, origins=self._origins)
-        )
-        self.classifier = LogisticRegression(
-            C=self.config["C"], max_iter=self.config["max_iter"]
-        )
-        self.classifier.fit(features, labels)
-        self._coef_t = _scoring_weights(self.classifier)
-        self._idf = _idf(self.weights)
-        self.persist()
+        self._fit(examples, [e.get(INTENT) for e in examples])
         return self._resource
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Sets each message's ``intent`` and ``intent_ranking`` as DIET does."""
         if self.classifier is None or self.weights is None:
             return messages
-        assert self._idf is not None
-        probabilities = self.probabilities(
-            self.weighted(self._features(messages, len(self._idf), self._origins))
-        )
-        labels = self.classifier.classes_
-        for message, row in zip(messages, probabilities, strict=True):
-            order = np.argsort(-row, kind="stable")[: self.config["ranking_length"]]
-            ranking = [
-                {INTENT_NAME_KEY: str(labels[i]), CONFIDENCE: float(row[i])}
-                for i in order
-            ]
+        for message, best in self._ranked(messages):
+            ranking = [{INTENT_NAME_KEY: label, CONFIDENCE: p} for _, label, p in best]
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return messages

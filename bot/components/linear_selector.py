@@ -18,6 +18,7 @@ read it unchanged. Confidences are the regression's probabilities.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -204,8 +205,21 @@ class LinearResponseSelector(GraphComponent):
             logger.debug("LinearResponseSelector: no examples of %r", intent)
             return self._resource
         labels = [e.get(INTENT_RESPONSE_KEY) for e in examples]
+        self._fit(examples, labels)
+        return self._resource
+
+    @property
+    def _origins(self) -> frozenset[str] | None:
+        """The featurizers whose sentence features are read (``featurizers`` in the
+        configuration), or None for all of them."""
+        return frozenset(self.config.get("featurizers") or ()) or None
+
+    def _fit(self, examples: list[Message], labels: list[str]) -> None:
+        """Fits the TF-IDF weights and the regression, and saves them."""
         self.weights = TfidfTransformer(sublinear_tf=True)
-        features = self.weights.fit_transform(self._features(examples))
+        features = self.weights.fit_transform(
+            self._features(examples, origins=self._origins)
+        )
         self.classifier = LogisticRegression(
             C=self.config["C"], max_iter=self.config["max_iter"]
         )
@@ -213,26 +227,29 @@ class LinearResponseSelector(GraphComponent):
         self._coef_t = _scoring_weights(self.classifier)
         self._idf = _idf(self.weights)
         self.persist()
-        return self._resource
+
+    def _ranked(
+        self, messages: list[Message]
+    ) -> Iterator[tuple[Message, list[tuple[int, str, float]]]]:
+        """Each message with its best labels (class index, label, probability),
+        best first (``ranking_length`` of them)."""
+        assert self.classifier is not None and self._idf is not None
+        probabilities = self.probabilities(
+            self.weighted(self._features(messages, len(self._idf), self._origins))
+        )
+        labels = self.classifier.classes_
+        for message, row in zip(messages, probabilities, strict=True):
+            order = np.argsort(-row, kind="stable")[: self.config["ranking_length"]]
+            yield message, [(int(i), str(labels[i]), float(row[i])) for i in order]
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Sets each message's ``response_selector`` as Rasa's ResponseSelector does."""
         if self.classifier is None or self.weights is None:
             return messages
-        assert self._idf is not None
-        probabilities = self.probabilities(
-            self.weighted(self._features(messages, len(self._idf)))
-        )
-        labels = self.classifier.classes_
-        for message, row in zip(messages, probabilities, strict=True):
-            order = np.argsort(-row, kind="stable")[: self.config["ranking_length"]]
+        for message, best in self._ranked(messages):
             ranking = [
-                {
-                    "id": int(index),
-                    CONFIDENCE: float(row[index]),
-                    INTENT_RESPONSE_KEY: str(labels[index]),
-                }
-                for index in order
+                {"id": index, CONFIDENCE: p, INTENT_RESPONSE_KEY: label}
+                for index, label, p in best
             ]
             self._set(message, ranking)
         return messages
