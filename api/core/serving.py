@@ -100,7 +100,11 @@ class BalancedServer(uvicorn.Server):
                 if exc.errno in _OUT_OF_DESCRIPTORS:
                     logger.warning("cannot accept a connection: %s", exc)
                     await asyncio.sleep(FULL_PAUSE_SECONDS)
-                # A connection reset before it was accepted: nothing to serve.
+                else:
+                    # A connection reset before it was accepted: nothing to serve.
+                    # The pause keeps an error that repeats from holding the loop.
+                    logger.info("accept failed: %s", exc)
+                    await asyncio.sleep(PAUSE_SECONDS)
                 continue
             try:
                 if tcp:
