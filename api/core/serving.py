@@ -100,11 +100,7 @@ class BalancedServer(uvicorn.Server):
                 if exc.errno in _OUT_OF_DESCRIPTORS:
                     logger.warning("cannot accept a connection: %s", exc)
                     await asyncio.sleep(FULL_PAUSE_SECONDS)
-                else:
-                    # A connection reset before it was accepted: nothing to serve.
-                    # The pause keeps an error that repeats from holding the loop.
-                    logger.info("accept failed: %s", exc)
-                    await asyncio.sleep(PAUSE_SECONDS)
+                # A connection reset before it was accepted: nothing to serve.
                 continue
             try:
                 if tcp:
