@@ -9,8 +9,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import socket
 import sys
 from pathlib import Path
+
+
+def inherited_socket(fd: int) -> socket.socket:
+    """The listening socket at ``fd`` (a supervisor's), with its own family.
+
+    uvicorn's ``fd=`` takes every inherited socket for a Unix one, so the event loop
+    leaves Nagle's algorithm on for the TCP connections it accepts, and a reply
+    written in two parts waits for the client's delayed ACK. A socket built from the
+    descriptor alone reads its family, type and protocol from the kernel."""
+    return socket.socket(fileno=os.dup(fd))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,12 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         import uvicorn
 
         if args.fd is not None:
-            from api.core.serving import BalancedServer, inherited_socket
-
             config = uvicorn.Config(
                 "api.main:create_app", factory=True, log_level="info"
             )
-            BalancedServer(config).run(sockets=[inherited_socket(args.fd)])
+            uvicorn.Server(config).run(sockets=[inherited_socket(args.fd)])
             return 0
         uvicorn.run(
             "api.main:create_app",

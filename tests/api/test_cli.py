@@ -12,9 +12,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.__main__ import main
+from api.__main__ import inherited_socket, main
 from api.core.config import ROOT
-from api.core.serving import inherited_socket
 from api.staff.models import StaffUser
 
 
