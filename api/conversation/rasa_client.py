@@ -1,9 +1,13 @@
 """HTTP client for the Rasa server's gateway channel (bot/channels/gateway.py).
 
 A province runs several Rasa instances on one SQL tracker store and one Redis lock
-store, so any instance can serve any turn. The client spreads turns over them in
-turn and, when one refuses the connection or drops it before answering, sends the
-same turn to the next one and leaves the failed one aside for a few seconds. A turn
+store, so any instance can serve any turn. The client sends each turn to the
+instance with the fewest of this worker's turns still unanswered, in turn among
+equals: an instance busy with a slow turn (a long session, a guided procedure)
+gets the next turns only once the others are as busy, where strict rotation
+queues a turn behind it while another instance idles. When one refuses the
+connection or drops it before answering, the client sends the same turn to the next
+one and leaves the failed one aside for a few seconds. A turn
 that timed out is not re-sent: that instance may still be handling it, and the
 citizen's message would be counted twice in the conversation.
 
@@ -108,6 +112,8 @@ class RasaClient:
         self._clock = clock
         self._next = itertools.count()
         self._down_until: dict[str, float] = {}
+        # Turns this worker has sent to each instance and not yet had answered.
+        self._in_flight: dict[str, int] = {}
 
     @property
     def urls(self) -> list[str]:
@@ -115,11 +121,18 @@ class RasaClient:
         return list(self._urls)
 
     def _order(self) -> list[str]:
-        """Instances for this turn: the next in turn first, those left aside last."""
+        """Instances for this turn: those left aside last, then the least busy
+        first, the next in turn first among equals (sorting is stable)."""
         start = next(self._next) % len(self._urls)
         ring = self._urls[start:] + self._urls[:start]
         now = self._clock()
-        return sorted(ring, key=lambda url: self._down_until.get(url, 0.0) > now)
+        return sorted(
+            ring,
+            key=lambda url: (
+                self._down_until.get(url, 0.0) > now,
+                self._in_flight.get(url, 0),
+            ),
+        )
 
     async def send(
         self, sender: str, text: str, metadata: dict[str, Any] | None = None
@@ -139,6 +152,7 @@ class RasaClient:
         for url in self._order():
             if failure is not None:  # the instance that failed may have read it
                 payload["again"] = True
+            self._in_flight[url] = self._in_flight.get(url, 0) + 1
             try:
                 async with self._http.post(
                     url + GATEWAY_WEBHOOK, json=payload, timeout=timeout
@@ -155,6 +169,8 @@ class RasaClient:
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 logger.warning("Rasa unavailable: %s", type(exc).__name__)
                 raise RasaUnavailable(str(exc) or type(exc).__name__) from exc
+            finally:
+                self._in_flight[url] -= 1
             self._down_until.pop(url, None)
             return _reply(status, body)
         raise RasaUnavailable(str(failure))

@@ -9,6 +9,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -171,3 +172,49 @@ def test_while_redis_is_down_the_chat_answers_and_the_limit_holds(
     with client_for(settings, redis_url=redis_down, rate_limit_messages=2) as client:
         replies = [_chat(client, "citizen")["messages"][0]["text"] for _ in range(3)]
     assert replies == ["Xin chào!", "Xin chào!", RATE_LIMITED]
+
+
+def _until(condition: Any, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_an_instance_busy_with_a_slow_turn_gets_no_more_until_the_other_is_as_busy(
+    fake_rasa: FakeRasa, second_rasa: FakeRasa
+) -> None:
+    import asyncio
+
+    from api.conversation.rasa_client import RasaClient, rasa_session
+
+    for fake in (fake_rasa, second_rasa):
+        fake.answer("Xin chào!", "greet", 0.99)
+    fake_rasa.gate = threading.Event()  # the first instance is stuck on a turn
+
+    async def turns() -> list[str]:
+        async with rasa_session() as http:
+            client = RasaClient(http, [fake_rasa.url, second_rasa.url], timeout=10)
+            slow = asyncio.create_task(client.send("citizen-slow", "chào"))
+            await asyncio.to_thread(_until, lambda: bool(fake_rasa.received))
+            # Strict rotation would queue the second of these behind the slow turn.
+            texts = [
+                (await client.send(f"citizen-{n}", "chào")).messages[0]["text"]
+                for n in range(3)
+            ]
+            assert fake_rasa.gate is not None
+            fake_rasa.gate.set()
+            await slow
+            # Both idle again: turns alternate.
+            for n in range(2):
+                await client.send(f"citizen-later-{n}", "chào")
+            return texts
+
+    try:
+        texts = asyncio.run(asyncio.wait_for(turns(), timeout=20))
+    finally:
+        assert fake_rasa.gate is not None
+        fake_rasa.gate.set()
+    assert texts == ["Xin chào!"] * 3
+    assert len(fake_rasa.received) == 2
+    assert len(second_rasa.received) == 4
