@@ -27,7 +27,7 @@ from actions.decision import (
     selector_ranking,
 )
 from actions.guide import GUIDE_RESUME_TITLE, GUIDE_START_TITLE, guide_payload
-from actions.knowledge import Answer, citation, get_store
+from actions.knowledge import Answer, answer_facts, citation, get_store
 from actions.retrieval import get_index
 from actions.settings import get_settings
 from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
@@ -220,7 +220,13 @@ class ActionAnswerFaq(Action):
             report_turn(dispatcher, UNSURE, answer_id=answer_id, confidence=confidence)
             return []
         utter_answer(dispatcher, answer, extra_buttons=guide_buttons(tracker, answer))
-        report_turn(dispatcher, ANSWERED, answer_id=answer.id, confidence=confidence)
+        report_turn(
+            dispatcher,
+            ANSWERED,
+            answer_id=answer.id,
+            confidence=confidence,
+            facts=answer_facts(answer),
+        )
         return [SlotSet("offered_answers", None)]
 
 

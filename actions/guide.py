@@ -15,7 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.knowledge import citation, get_store
+from actions.knowledge import answer_facts, citation, get_store
 from actions.turn import ANSWERED, UNSURE, latest_intent, report_turn
 
 GUIDE_START_TITLE = "Hướng dẫn từng bước"
@@ -71,7 +71,9 @@ class ActionGuide(Action):
                 title=answer.question,
                 **citation(answer),
             )
-            report_turn(dispatcher, ANSWERED, answer_id=answer.id)
+            report_turn(
+                dispatcher, ANSWERED, answer_id=answer.id, facts=answer_facts(answer)
+            )
             return [SlotSet("guide_id", None), SlotSet("guide_step", None)]
         buttons = [NEXT, BACK, EXIT] if step else [NEXT, EXIT]
         dispatcher.utter_message(
@@ -82,5 +84,7 @@ class ActionGuide(Action):
             step=answer.steps[step],
             buttons=buttons,
         )
-        report_turn(dispatcher, ANSWERED, answer_id=answer.id)
+        report_turn(
+            dispatcher, ANSWERED, answer_id=answer.id, facts=answer_facts(answer)
+        )
         return [SlotSet("guide_id", answer.id), SlotSet("guide_step", float(step))]

@@ -7,7 +7,7 @@ from functools import lru_cache
 from api.core.db import get_engine
 from api.knowledge.store import Answer, KnowledgeStore
 
-__all__ = ["Answer", "KnowledgeStore", "citation", "get_store"]
+__all__ = ["Answer", "KnowledgeStore", "answer_facts", "citation", "get_store"]
 
 
 @lru_cache(maxsize=1)
@@ -32,3 +32,14 @@ def citation(answer: Answer) -> dict[str, str]:
         return {"citation": DRAFT.format(url=answer.source_url)}
     day = answer.verified_on.strftime("%d/%m/%Y")
     return {"citation": VERIFIED.format(url=answer.source_url, day=day)}
+
+
+def answer_facts(answer: Answer) -> dict[str, object]:
+    """What the gateway logs and decides by about the answer given (its topic,
+    whether it is a draft, whether it is a procedure): sent with the turn, so the
+    gateway does not read the answer again."""
+    return {
+        "topic": answer.topic,
+        "draft": answer.verified_on is None,
+        "procedure": bool(answer.steps),
+    }

@@ -3,11 +3,14 @@
 Actions decide whether a question was answered (they apply the FAQ confidence
 threshold), so they tell the gateway through one custom JSON message
 ``{"turn": {"outcome": ..., "answer_id": ..., "candidates": [...]}}``. The gateway strips
-it from what users see and logs it.
+it from what users see and logs it. An action that read the answer it gives adds the
+answer's facts (``"facts": {"topic", "draft", "procedure"}``,
+:func:`actions.knowledge.answer_facts`), which the gateway would otherwise read again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -31,9 +34,12 @@ def report_turn(
     answer_id: str | None = None,
     confidence: float | None = None,
     candidates: list[str] | None = None,
+    facts: Mapping[str, object] | None = None,
 ) -> None:
     """Sends the turn metadata message (never shown to the user)."""
     turn: dict[str, Any] = {"outcome": outcome, "answer_id": answer_id}
+    if facts is not None:
+        turn["facts"] = dict(facts)
     if confidence is not None:
         turn["answer_confidence"] = round(confidence, 4)
     if candidates:

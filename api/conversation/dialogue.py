@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import Place, Remembered
-from api.conversation.replies import Button, OutMessage
+from api.conversation.replies import AnswerFacts, Button, OutMessage
 from api.core.step import Step
 from api.querylog.models import Outcome
 
@@ -77,6 +77,8 @@ class Reply:
     answer_id: str | None
     # Which of Rasa's messages the citizen may rate, decided before anything is added.
     rated: int | None
+    # The facts of the answer given, as its action reported them (None: not reported).
+    facts: AnswerFacts | None = None
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,30 @@ class TurnResult:
         return self.outcome is Outcome.ANSWERED
 
 
+@dataclass(frozen=True)
+class AnswerFacts:
+    """What the action that gave a stored answer reported of it (actions/turn.py), so
+    the gateway does not read the answer again."""
+
+    topic: str
+    draft: bool
+    procedure: bool
+
+
+def answer_facts(turn: dict[str, Any]) -> AnswerFacts | None:
+    """The facts of the answer ``turn`` (an action's metadata) gives, or None when
+    the action sent none or sent them malformed (the gateway then reads them)."""
+    facts = turn.get("facts")
+    if not isinstance(facts, dict) or not isinstance(turn.get("answer_id"), str):
+        return None
+    topic, draft, procedure = (facts.get(k) for k in ("topic", "draft", "procedure"))
+    if not isinstance(topic, str) or not isinstance(draft, bool):
+        return None
+    if not isinstance(procedure, bool):
+        return None
+    return AnswerFacts(topic, draft, procedure)
+
+
 def split_reply(reply: RasaReply) -> tuple[list[OutMessage], dict[str, Any]]:
     """Visible messages, and the turn metadata an action attached (if any)."""
     messages: list[OutMessage] = []

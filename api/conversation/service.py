@@ -33,9 +33,11 @@ from api.conversation.messages import (
 from api.conversation.rasa_client import RasaClient, RasaReply, RasaUnavailable
 from api.conversation.ratelimit import Limit, RateLimiter, within
 from api.conversation.replies import (
+    AnswerFacts,
     Button,
     OutMessage,
     TurnResult,
+    answer_facts,
     chosen_id,
     classify,
     rated_message,
@@ -136,7 +138,7 @@ class ConversationService:
         answer_id = meta.get("answer_id")
         # Decided before the dialogues add their own question or offer.
         rated = rated_message(intent, outcome, answer_id, visible)
-        reply = Reply(visible, intent, outcome, answer_id, rated)
+        reply = Reply(visible, intent, outcome, answer_id, rated, answer_facts(meta))
         with hops.measure("after"):
             trip = await self._after_reply(turn, reply)
         with hops.measure("log"):
@@ -328,7 +330,7 @@ class ConversationService:
         """Logs and returns a turn Rasa answered (``meta``: what its action reported)."""
         outcome, answer_id = reply.outcome, reply.answer_id
         confidence = (rasa.parse.get("intent") or {}).get("confidence")
-        topic, draft = await self._topic(reply.intent, answer_id)
+        topic, draft = await self._topic(reply.intent, answer_id, reply.facts)
         record = TurnRecord(
             channel=turn.channel,
             user_pseudonym=turn.user,
@@ -418,16 +420,18 @@ class ConversationService:
         )
 
     async def _topic(
-        self, intent: str | None, answer_id: str | None
+        self, intent: str | None, answer_id: str | None, facts: AnswerFacts | None
     ) -> tuple[str | None, bool | None]:
         """The turn's topic, and whether the answer given is a draft (None when no
-        stored answer was given)."""
+        stored answer was given): as the action reported them, else read."""
+        if answer_id and facts is not None:
+            return facts.topic, facts.draft
         if answer_id:
             try:
-                facts = await asyncio.to_thread(self._store.facts_of, [answer_id])
+                read = await asyncio.to_thread(self._store.facts_of, [answer_id])
             except UNREACHABLE:
-                facts = {}
-            topic, draft = facts.get(answer_id, (None, None))
+                read = {}
+            topic, draft = read.get(answer_id, (None, None))
             return topic, draft
         return self._intent_topics.get(intent or ""), None
 

@@ -71,10 +71,13 @@ async def test_confident_answer_reads_the_store(store_env: Any) -> None:
     )
     if answer.steps:
         assert message["steps"].startswith("\n1. ")
+    # The answer's facts go with the turn: the gateway logs them without reading
+    # the answer again.
     assert _turn(dispatcher) == {
         "outcome": "answered",
         "answer_id": "vneid_activate_level2",
         "answer_confidence": 0.93,
+        "facts": {"topic": answer.topic, "draft": False, "procedure": True},
     }
     assert events == [
         {"event": "slot", "timestamp": None, "name": "offered_answers", "value": None}

@@ -135,7 +135,8 @@ async def test_typed_number_picks_the_offered_question(store_env: Any) -> None:
     tracker = _tracker("select_option", {"offered_answers": offered}, text="số 3")
     await ActionAnswerFaq().run(dispatcher, tracker, {})
     turn = next(m["custom"]["turn"] for m in dispatcher.messages if m.get("custom"))
-    assert turn == {"outcome": "answered", "answer_id": "dvc_what_is"}
+    assert turn["outcome"] == "answered" and turn["answer_id"] == "dvc_what_is"
+    assert turn["facts"]["procedure"] is False
 
 
 async def test_typed_number_without_a_list_is_polite(store_env: Any) -> None:
@@ -152,7 +153,9 @@ async def test_a_bare_number_the_classifier_was_unsure_of_picks_the_offered_ques
     tracker = _tracker("nlu_fallback", {"offered_answers": offered}, text=" 2 ")
     await ActionClarify().run(dispatcher, tracker, {})
     turn = next(m["custom"]["turn"] for m in dispatcher.messages if m.get("custom"))
-    assert turn == {"outcome": "answered", "answer_id": "vneid_activate_level2"}
+    assert turn["outcome"] == "answered"
+    assert turn["answer_id"] == "vneid_activate_level2"
+    assert turn["facts"]["procedure"] is True
 
 
 @pytest.mark.parametrize(

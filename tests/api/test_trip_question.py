@@ -190,3 +190,34 @@ def test_zalo_does_not_add_a_second_numbered_list(
     zalo_post(channel_client, zalo_event(text="1"))
     assert fake_rasa.received[-1]["message"] == "/guide"
     assert logged_turns(seeded_engine)[0].trip is None
+
+
+def test_the_facts_the_action_reported_of_its_answer_are_logged_and_decide(
+    client: TestClient, fake_rasa: FakeRasa, seeded_engine: Any
+) -> None:
+    # The action read the answer it gave and reported its topic, whether it is a
+    # draft and whether it is a procedure: the gateway takes them as reported (an
+    # answer without steps in the store, here reported as a procedure just edited).
+    reported = {"topic": "vneid_features", "draft": True, "procedure": True}
+    fake_rasa.answer(
+        "Anh/Chị làm theo các bước sau…",
+        "faq",
+        0.95,
+        turn={"outcome": "answered", "answer_id": NO_STEPS, "facts": reported},
+    )
+    answered = say(client, "vneid la gi")
+    assert rate(client, answered["turn_id"], True) == [
+        {"text": TRIP_QUESTION, "buttons": TRIP_BUTTONS}
+    ]
+    # Facts that are not what an action sends are ignored: the gateway reads them.
+    fake_rasa.answer(
+        "…",
+        "faq",
+        0.95,
+        turn={"outcome": "answered", "answer_id": NO_STEPS, "facts": {"topic": 3}},
+    )
+    read = say(client, "vneid la gi", sender="c2")
+    assert rate(client, read["turn_id"], True, sender="c2") == []
+    first, second = logged_turns(seeded_engine)
+    assert (first.topic, first.answer_draft) == ("vneid_features", True)
+    assert second.topic is not None and second.topic != 3

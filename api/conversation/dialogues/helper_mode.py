@@ -44,7 +44,11 @@ class HelperMode(Dialogue):
         if (
             reply.answer_id
             and reply.outcome is Outcome.ANSWERED
-            and await asyncio.to_thread(self._store.has_steps, reply.answer_id)
+            and (
+                reply.facts.procedure
+                if reply.facts is not None
+                else await asyncio.to_thread(self._store.has_steps, reply.answer_id)
+            )
         ):
             link = print_link(self._public_url, reply.answer_id)
             return Added([OutMessage(link)])

@@ -65,4 +65,6 @@ class TripQuestion(Dialogue):
             return True
         if reply.intent not in QUESTION_INTENTS:
             return False
+        if reply.facts is not None:
+            return reply.facts.procedure
         return await asyncio.to_thread(self._store.has_steps, reply.answer_id)
