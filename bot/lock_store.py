@@ -17,14 +17,23 @@ event loop. A waiting turn retries every ``POLL_SECONDS`` instead of Rasa's seco
 The keys are not Rasa's (``<prefix>:turn_lock:<conversation>``), so a Rasa ticket left
 in Redis by an earlier version never blocks a turn.
 
+The lock is a lease: it is taken for ``lease_seconds`` (default 10) and renewed while
+its turn runs, up to Rasa's ``LOCK_LIFETIME``. A Rasa instance killed mid-turn
+(supervisord restarts it) thus blocks the conversations it was serving for at most
+a lease, not for the whole lifetime (60 s by default): their next messages would
+otherwise wait past the gateway's timeout and get "try again" for a minute
+(`make chaos`, "rasa_instance_killed").
+
 Selected in bot/endpoints.production.yml as ``type: bot.lock_store.RedisTurnLockStore``
 with the same ``url``, ``port``, ``db``, ``password`` and ``key_prefix`` settings as
-Rasa's store. Rasa raises at start-up if this class cannot be imported (unlike a
+Rasa's store, and ``lease_seconds``. Rasa raises at start-up if this class cannot be imported (unlike a
 custom tracker store, which it replaces by an in-memory one).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,6 +52,10 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.01
 DEFAULT_PREFIX = "bdhvs"
 DEFAULT_SOCKET_TIMEOUT = 10.0
+# Long enough that a renewal delayed by a busy event loop still comes in time (it is
+# sent every third of a lease), short enough that a dead holder's conversations wait
+# less than the gateway's timeout.
+DEFAULT_LEASE_SECONDS = 10.0
 
 
 class RedisTurnLockStore(LockStore):
@@ -69,6 +82,7 @@ class RedisTurnLockStore(LockStore):
             socket_timeout=timeout,
             socket_connect_timeout=timeout,
         )
+        self._lease = float(settings.get("lease_seconds") or DEFAULT_LEASE_SECONDS)
         prefix = str(settings.get("key_prefix") or DEFAULT_PREFIX)
         self._prefix = f"{prefix}:turn_lock:"
         super().__init__()
@@ -84,12 +98,14 @@ class RedisTurnLockStore(LockStore):
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = POLL_SECONDS,
     ) -> AsyncIterator[None]:
-        """Holds ``conversation_id``'s lock for at most ``lock_lifetime`` seconds;
-        waits for it as long, else raises Rasa's ``LockError`` (as it does when Redis
-        cannot be reached). Rasa's callers ignore what is yielded."""
+        """Holds ``conversation_id``'s lock for at most ``lock_lifetime`` seconds,
+        a lease at a time; waits for it as long, else raises Rasa's ``LockError`` (as
+        it does when Redis cannot be reached). Rasa's callers ignore what is
+        yielded."""
+        lease = min(self._lease, lock_lifetime)
         turn_lock = self._redis.lock(
             self.key(conversation_id),
-            timeout=lock_lifetime,
+            timeout=lease,
             sleep=min(wait_time_in_seconds, POLL_SECONDS),
             blocking_timeout=lock_lifetime,
             thread_local=False,
@@ -104,10 +120,31 @@ class RedisTurnLockStore(LockStore):
             raise LockError(
                 f"Could not acquire lock for conversation_id '{conversation_id}'."
             )
+        renewal = asyncio.create_task(self._renew(turn_lock, lease, lock_lifetime))
         try:
             yield None
         finally:
+            renewal.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewal
             await self._release(turn_lock, conversation_id)
+
+    @staticmethod
+    async def _renew(turn_lock: Any, lease: float, lock_lifetime: float) -> None:
+        """Renews the lease every third of it while the turn runs, until the lock
+        has been held ``lock_lifetime`` seconds; then it expires by itself."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + lock_lifetime
+        while True:
+            await asyncio.sleep(lease / 3)
+            if loop.time() + lease > until:
+                return
+            try:
+                await turn_lock.reacquire()
+            except redis_errors.LockError:  # expired and taken, or released
+                return
+            except redis_errors.RedisError:
+                continue  # Redis unreachable for now: the next renewal may get through
 
     @staticmethod
     async def _release(turn_lock: Any, conversation_id: str) -> None:

@@ -144,3 +144,55 @@ def test_redis_down_is_rasa_s_lock_error() -> None:
         await store.close()
 
     _run(main())
+
+
+def test_a_killed_holder_blocks_its_conversation_for_a_lease_not_the_lifetime() -> None:
+    import signal
+    import subprocess
+    import sys
+
+    config = _config(lease_seconds=0.5)
+    # Another process holds the lock for a long turn (Rasa's 60 s lifetime), then is
+    # killed mid-turn, as supervisord's Rasa instances can be.
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import asyncio, sys\n"
+            "from rasa.utils.endpoints import EndpointConfig\n"
+            "from bot.lock_store import RedisTurnLockStore\n"
+            f"store = RedisTurnLockStore(EndpointConfig.from_dict({config.kwargs!r}))\n"
+            "async def main():\n"
+            "    async with store.lock('g'):\n"
+            "        print('held', flush=True)\n"
+            "        await asyncio.sleep(600)\n"
+            "asyncio.run(main())\n",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        store = RedisTurnLockStore(EndpointConfig.from_dict(config.kwargs))
+
+        async def main() -> str:
+            # Alive, the holder renews its lease: past two leases, still its lock.
+            with pytest.raises(LockError):
+                async with store.lock("g", lock_lifetime=1.2):
+                    pass
+            holder.send_signal(signal.SIGKILL)
+            await asyncio.to_thread(holder.wait, 10)
+            # Dead, it frees the conversation within a lease: a waiter that gives up
+            # after 5 s gets it (the lifetime would have kept it 60 s).
+            async with store.lock("g", lock_lifetime=5):
+                pass
+            await store.close()
+            return "served"
+
+        assert _run(main()) == "served"
+    finally:
+        holder.kill()
+        holder.wait(10)
