@@ -26,8 +26,8 @@ otherwise wait past the gateway's timeout and get "try again" for a minute
 
 Selected in bot/endpoints.production.yml as ``type: bot.lock_store.RedisTurnLockStore``
 with the same ``url``, ``port``, ``db``, ``password`` and ``key_prefix`` settings as
-Rasa's store, and ``lease_seconds``. Rasa raises at start-up if this class cannot be imported (unlike a
-custom tracker store, which it replaces by an in-memory one).
+Rasa's store, and ``lease_seconds``. Rasa raises at start-up if this class cannot be
+imported (unlike a custom tracker store, which it replaces by an in-memory one).
 """
 
 from __future__ import annotations
