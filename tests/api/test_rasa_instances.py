@@ -9,7 +9,6 @@ import json
 import socket
 import struct
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +16,7 @@ import pytest
 
 from api.core.config import Settings
 from api.routes.schemas.health import Health
-from tests.api.conftest import client_for
+from tests.api.conftest import client_for, wait_until
 from tests.fakes import FakeRasa
 
 
@@ -174,13 +173,6 @@ def test_while_redis_is_down_the_chat_answers_and_the_limit_holds(
     assert replies == ["Xin chào!", "Xin chào!", RATE_LIMITED]
 
 
-def _until(condition: Any, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def test_an_instance_busy_with_a_slow_turn_gets_no_more_until_the_other_is_as_busy(
     fake_rasa: FakeRasa, second_rasa: FakeRasa
 ) -> None:
@@ -196,7 +188,7 @@ def test_an_instance_busy_with_a_slow_turn_gets_no_more_until_the_other_is_as_bu
         async with rasa_session() as http:
             client = RasaClient(http, [fake_rasa.url, second_rasa.url], timeout=10)
             slow = asyncio.create_task(client.send("citizen-slow", "chào"))
-            await asyncio.to_thread(_until, lambda: bool(fake_rasa.received))
+            await asyncio.to_thread(wait_until, lambda: fake_rasa.received)
             # Strict rotation would queue the second of these behind the slow turn.
             texts = [
                 (await client.send(f"citizen-{n}", "chào")).messages[0]["text"]
