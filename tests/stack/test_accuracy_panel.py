@@ -65,7 +65,14 @@ def test_staff_judge_the_weekly_sample_and_see_the_month_accuracy(
     page.goto(f"{stack.api_url}/staff")
     page.locator("#username").fill(ANALYST)
     page.locator("#password").fill(PASSWORD)
-    page.locator("#login button[type=submit]").click()
+    # The first page a freshly started stack serves: the login's password check and
+    # the dashboard's first requests can take longer than Playwright's 5 s on a busy
+    # machine, so wait for the request that fills the panel itself.
+    with page.expect_response(
+        lambda response: "/api/staff/accuracy/sample" in response.url, timeout=60_000
+    ) as sample:
+        page.locator("#login button[type=submit]").click()
+    assert sample.value.ok
     panel = page.locator("#accuracy-panel")
     expect(panel.locator("#accuracy-week")).to_contain_text("Tuần ")
     for _ in range(WEEKS_BACK - 1):  # the panel opens on last week
