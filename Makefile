@@ -58,7 +58,7 @@ run-prod: envs train ## production profile: N Rasa, action server, M gateway wor
 
 run-bot: env-bot train ## only the Rasa server
 	BDHVS_ACTION_ENDPOINT=$${BDHVS_ACTION_ENDPOINT:-http://127.0.0.1:5055/webhook} \
-	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false $(BOT) -m rasa run --model $$($(BOT) tools/model.py path) \
+	PYTHONPATH=. RASA_TELEMETRY_ENABLED=false $(BOT) -m bot run --model $$($(BOT) tools/model.py path) \
 	  --endpoints bot/endpoints.yml --credentials bot/credentials.yml --interface 127.0.0.1
 
 run-actions: env-services ## only the action server

@@ -180,7 +180,7 @@ def supervisord_conf(profile: Profile, model: Path) -> str:
     ]
     for n, port in enumerate(profile.rasa_ports):
         command = (
-            f"{BOT_PYTHON} -m rasa run --model {model} --endpoints "
+            f"{BOT_PYTHON} -m bot run --model {model} --endpoints "
             f"bot/endpoints.production.yml --credentials bot/credentials.yml "
             f"--interface 127.0.0.1 --port {port}"
         )

@@ -97,7 +97,7 @@ class Stack:
         rasa = [
             str(BOT_PYTHON),
             "-m",
-            "rasa",
+            "bot",
             "run",
             "--model",
             str(model),
@@ -260,7 +260,7 @@ def _role(pid: int) -> str:
     except OSError:
         return "gone"
     for marker, role in (
-        (b"rasa run", "rasa"),
+        (b"-m bot run", "rasa"),
         (b"rasa_sdk", "actions"),
         (b"api serve", "gateway"),
         (b"uvicorn", "gateway"),
