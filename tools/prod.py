@@ -121,11 +121,8 @@ def process_environment(env: dict[str, str], profile: Profile) -> dict[str, str]
         BDHVS_BOT_ENDPOINTS="bot/endpoints.production.yml",
         SANIC_HOST="127.0.0.1",
     )
-    # Each Rasa instance runs TensorFlow on one thread: the instances already share the
-    # cores between them, and one turn's small matrices gain nothing from a thread pool
-    # but the hand-offs (bench/README.md, "One turn hop by hop").
-    completed.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", "1")
-    completed.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
+    # No TensorFlow thread settings: Rasa reads them at start by importing TensorFlow,
+    # which the instances no longer load at all (bot/lean.py).
     # Rasa's endpoint file reads the tracker store and lock store piece by piece;
     # they are derived from the two URLs the gateway reads, so there is one setting.
     completed.setdefault("BDHVS_TRACKER_DIALECT", "postgresql")

@@ -226,3 +226,16 @@ def test_while_the_action_server_is_down_the_citizen_gets_a_polite_answer(
     app_db.dispose()
     assert outcomes == ["error"]
     running.wait_until_whole(timeout=120)
+
+
+def test_the_rasa_instances_answer_without_tensorflow_in_memory(
+    profile: tuple[Profile, str, str],
+) -> None:
+    running, _, _ = profile
+    running.wait_until_whole(timeout=300)
+    assert (
+        _chat(running, "quên mật khẩu vneid", sender="citizen-lean") != RASA_UNAVAILABLE
+    )
+    for program in ("rasa-0", "rasa-1"):
+        maps = Path(f"/proc/{running.pid(program)}/maps").read_text()
+        assert "tensorflow" not in maps, program

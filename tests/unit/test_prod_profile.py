@@ -54,15 +54,11 @@ def test_each_side_is_told_the_instances_and_the_stores() -> None:
     assert redis == ["cache.internal", "6380", "2"]
 
 
-def test_tensorflow_runs_one_thread_per_instance_unless_the_operator_says() -> None:
+def test_no_tensorflow_setting_makes_rasa_load_tensorflow() -> None:
+    # Rasa imports TensorFlow at start as soon as one of these is set.
     env = process_environment(ENV, profile_from(ENV))
-    assert env["TF_INTRA_OP_PARALLELISM_THREADS"] == "1"
-    assert env["TF_INTER_OP_PARALLELISM_THREADS"] == "1"
-    mine = {**ENV, "TF_INTRA_OP_PARALLELISM_THREADS": "2"}
-    assert (
-        process_environment(mine, profile_from(mine))["TF_INTRA_OP_PARALLELISM_THREADS"]
-        == "2"
-    )
+    assert "TF_INTRA_OP_PARALLELISM_THREADS" not in env
+    assert "TF_INTER_OP_PARALLELISM_THREADS" not in env
 
 
 def test_the_written_configuration_holds_no_secret_and_every_process(
