@@ -2,22 +2,32 @@
 
 The pipeline (bot/config.yml) has no TensorFlow component: the classifiers are
 logistic regressions and the policies are memoization and rules. TensorFlow was still
-imported by every Rasa server, through one chain of module-level imports:
-``rasa.core.agent`` → ``rasa.core.policies.policy`` → … → ``rasa.utils.train_utils``,
-which imports ``rasa.utils.tensorflow.callback`` (Keras callbacks) and
-``rasa.utils.tensorflow.data_generator`` (a Keras ``Sequence``) for the helpers that
-train DIET and TED. Importing TensorFlow is most of a Rasa server's memory
-(bench/README.md, "Memory").
+imported by every Rasa server, two ways:
 
-:func:`install` defers those two modules. Importing one gives a stand-in module whose
-names are stand-ins that load the real module on first use and hand over to it; from
-then on ``sys.modules`` holds the real module, so any later import gets Rasa's own
-code. Nothing in a serving process uses them; training (``rasa train``, which does
-not call :func:`install`) is unchanged, and a component that needs TensorFlow still
-gets it, only later. ``python -m bot`` is ``python -m rasa`` with this installed.
+- ``rasa.core.agent`` → ``rasa.core.policies.policy`` → … → ``rasa.utils.train_utils``,
+  which imports ``rasa.utils.tensorflow.callback`` (Keras callbacks) and
+  ``rasa.utils.tensorflow.data_generator`` (a Keras ``Sequence``) for the helpers
+  that train DIET and TED;
+- loading a model reads its train schema, which names Rasa's
+  ``DefaultV1RecipeValidator``; its module imports DIET, TED and the ResponseSelector
+  for the checks it makes before training.
+
+TensorFlow was about half of a Rasa server's memory (bench/README.md, "One turn hop
+by hop, both profiles": 650 MB an instance with it, 310 MB without).
+
+:func:`install` defers those three modules. Importing one gives a stand-in module
+whose names are stand-in classes that load the real module on first use (a call, an
+attribute, an ``isinstance``) and hand over to it; from then on ``sys.modules`` holds
+the real module, so any later import gets Rasa's own code. Nothing in a serving
+process uses them; training (``rasa train``, which does not call :func:`install`) is
+unchanged, and a component that needs TensorFlow still gets it, only later.
+``python -m bot`` is ``python -m rasa`` with this installed. (Rasa also imports
+TensorFlow at start when ``TF_INTRA_OP_PARALLELISM_THREADS`` or
+``TF_INTER_OP_PARALLELISM_THREADS`` is set: the profiles leave them unset.)
 
 Rasa is pinned (3.6.21); tests/bot/test_lean.py checks that a server loads the model
-and answers without TensorFlow, and that the stand-ins give Rasa's own classes.
+and answers with no TensorFlow library mapped, and that the stand-ins give Rasa's own
+classes once used.
 """
 
 from __future__ import annotations
@@ -31,8 +41,10 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
-# The modules deferred, and the names other Rasa modules import from them
-# (only rasa/utils/train_utils.py imports them, and calls them in training code).
+# The modules deferred, and the names taken from them while a server starts:
+# rasa/utils/train_utils.py imports the first two's names (and calls them only in
+# training code); a model's train schema names the validator (its class is looked up,
+# never run, when the model is loaded).
 DEFERRED: dict[str, tuple[str, ...]] = {
     "rasa.utils.tensorflow.callback": ("RasaTrainingLogger", "RasaModelCheckpoint"),
     "rasa.utils.tensorflow.data_generator": (
@@ -64,7 +76,10 @@ def _real(name: str) -> ModuleType:
         try:
             spec.loader.exec_module(real)
         except BaseException:
-            sys.modules[name] = module  # type: ignore[assignment]
+            if module is None:
+                sys.modules.pop(name, None)
+            else:
+                sys.modules[name] = module
             raise
         setattr(sys.modules[parent], name.rpartition(".")[2], real)
         return real
@@ -82,6 +97,9 @@ class _StandIn(type):
         return cls.real()(*args, **kwargs)
 
     def __getattr__(cls, attribute: str) -> Any:
+        # Looking for a special name (typing, introspection) is not a use.
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
         return getattr(cls.real(), attribute)
 
     def __instancecheck__(cls, instance: Any) -> bool:
