@@ -24,10 +24,15 @@ Rasa's SQL tracker store builds its queries with the ORM on every turn: the sess
 events are loaded as ORM objects (only their JSON is read), counted by a second ORM
 query before the save, and saved one ORM object each. Sampled under load on
 PostgreSQL, the store was a quarter of the Rasa process's CPU time, most of it the ORM
-building and running these. :func:`retrieve_events` and :func:`save_events` run the
-same SQL (the same subquery for the session start, the same order, the same columns
-written) as statements built once, reading only the ``data`` column and inserting the
-new rows in one statement.
+building and running these. :func:`retrieve_events` and :func:`save_events` select
+the same rows (from the latest session start, in the same order, the same columns
+written) with statements built once, reading only the ``data`` column and inserting
+the new rows in one statement.
+
+Rasa indexes the events by sender only, so each turn's two session queries read every
+event the sender ever had: a turn cost more the longer a conversation's whole history.
+The events table gets an index on (sender, time), and the queries read the latest
+session as one range of it (:data:`SESSION_INDEX`).
 
 Rasa is pinned (3.6.21); tests/bot/test_speedups.py compares these with Rasa's own.
 """
@@ -36,6 +41,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -52,11 +58,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
 
+logger = logging.getLogger(__name__)
+
 _rasa_resolve_by_type = Event.resolve_by_type
 _event_types: dict[str, type[Event]] = {}
 _rasa_save_tracker = MessageProcessor.save_tracker
 _rasa_sql_retrieve = SQLTrackerStore._retrieve
 _rasa_sql_save = SQLTrackerStore.save
+_rasa_sql_init = SQLTrackerStore.__init__
 # Trackers a gateway request waits for, by the id of its message (one process, one
 # event loop: Rasa's lock store keeps one turn per conversation at a time).
 _saved: dict[str, DialogueStateTracker | None] = {}
@@ -119,20 +128,29 @@ async def save_tracker(self: MessageProcessor, tracker: DialogueStateTracker) ->
         _saved[latest.message_id] = tracker
 
 
+# Rasa indexes the events by sender only, so reading a conversation's latest session
+# (and counting it before a save) read every event the sender ever had: the cost of a
+# turn grew with the conversation's whole history, across sessions. With the sender's
+# events ordered by time, the session's start is found at the end of the index and the
+# session's events are one range of it.
+SESSION_INDEX = "ix_events_sender_id_timestamp"
+
+
 @cache
 def _event_statements(table: sa.Table) -> dict[str, Any]:
     """Rasa's tracker store queries (``SQLTrackerStore._event_query``), built once
     with the sender as a bound parameter."""
     sender = table.c.sender_id == sa.bindparam("sender_id")
     session_start = (
-        sa.select(sa.func.max(table.c.timestamp).label("session_start"))
+        sa.select(sa.func.max(table.c.timestamp))
         .where(sender, table.c.type_name == SessionStarted.type_name)
-        .subquery()
+        .scalar_subquery()
     )
-    # Events of the latest session: from its SessionStarted on, or all when none.
-    in_session = sa.or_(
-        table.c.timestamp >= session_start.c.session_start,
-        session_start.c.session_start.is_(None),
+    # Events of the latest session: from its SessionStarted on, or all when none
+    # (Rasa's "timestamp >= start OR start IS NULL", written as one range so that
+    # SESSION_INDEX serves it).
+    in_session = table.c.timestamp >= sa.func.coalesce(
+        session_start, sa.literal(float("-inf"), sa.Float)
     )
     session_events = sa.select(table.c.data).where(sender, in_session)
     return {
@@ -143,6 +161,26 @@ def _event_statements(table: sa.Table) -> dict[str, Any]:
         ),
         "insert": table.insert(),
     }
+
+
+def index_sessions(store: SQLTrackerStore) -> None:
+    """Adds SESSION_INDEX to the store's events table if it lacks it (a table Rasa
+    created before). Several Rasa instances may start at once: one creates it."""
+    table = store.SQLEvent.__table__
+    index = next(i for i in table.indexes if i.name == SESSION_INDEX)
+    try:
+        index.create(store.engine, checkfirst=True)
+    except sa.exc.SQLAlchemyError:
+        # Another instance created it meanwhile, or the database refused: turns
+        # are answered the same without it.
+        if not sa.inspect(store.engine).has_index(table.name, SESSION_INDEX):
+            logger.warning("could not add %s to the tracker store", SESSION_INDEX)
+
+
+def _sql_store_init(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
+    """Rasa's SQLTrackerStore set-up, then SESSION_INDEX on its events table."""
+    _rasa_sql_init(self, *args, **kwargs)
+    index_sessions(self)
 
 
 async def retrieve_events(
@@ -195,3 +233,8 @@ def install() -> None:
     MessageProcessor.save_tracker = save_tracker  # type: ignore[method-assign]
     SQLTrackerStore._retrieve = retrieve_events  # type: ignore[method-assign]
     SQLTrackerStore.save = save_events  # type: ignore[method-assign]
+    table = SQLTrackerStore.SQLEvent.__table__
+    if not any(index.name == SESSION_INDEX for index in table.indexes):
+        # A table created from now on has it from the start (Rasa's create_all).
+        sa.Index(SESSION_INDEX, table.c.sender_id, table.c.timestamp)
+    SQLTrackerStore.__init__ = _sql_store_init  # type: ignore[method-assign]

@@ -252,3 +252,63 @@ def test_the_sql_tracker_store_reads_and_writes_what_rasa_s_own_does(
     finally:
         loop.close()
         dispose()
+
+
+@pytest.mark.postgres
+def test_a_session_is_read_from_its_own_range_of_the_sender_s_events(
+    tmp_path: Any,
+) -> None:
+    """A sender with 3 000 earlier events in 50 sessions: the session query and the
+    count before a save go to the session's range of the (sender, time) index, which
+    a table Rasa created before the index gets when the store starts."""
+    import sqlalchemy as sa
+
+    from tests.bot.conftest import postgres_tracker_store
+
+    store, dispose = _sql_store("postgresql", tmp_path)
+    try:
+        table = store.SQLEvent.__table__
+        with store.engine.begin() as connection:
+            connection.execute(sa.text(f"DROP INDEX {speedups.SESSION_INDEX}"))
+        store = postgres_tracker_store(str(store.engine.url))  # starts again
+        indexes = sa.inspect(store.engine).get_indexes(table.name)
+        assert {i["name"]: i["column_names"] for i in indexes}[
+            speedups.SESSION_INDEX
+        ] == ["sender_id", "timestamp"]
+
+        rows = [
+            {
+                "sender_id": f"s{s}",
+                "type_name": "session_started" if k % 60 == 0 else "user",
+                "timestamp": 1_700_000_000.0 + k,
+                "intent_name": None,
+                "action_name": None,
+                "data": "{}",
+            }
+            for s in range(20)
+            for k in range(3000)
+        ]
+        statements = speedups._event_statements(table)
+        with store.engine.begin() as connection:
+            connection.execute(statements["insert"], rows)
+            connection.execute(sa.text("ANALYZE events"))
+        with store.engine.connect() as connection:
+            assert (
+                len(
+                    connection.execute(statements["session"], {"sender_id": "s7"}).all()
+                )
+                == 60
+            )
+            for key in ("session", "count"):
+                query = statements[key].compile(store.engine)
+                plan = (
+                    connection.exec_driver_sql(
+                        "EXPLAIN " + str(query),
+                        {**query.params, "sender_id": "s7"},
+                    )
+                    .scalars()
+                    .all()
+                )
+                assert speedups.SESSION_INDEX in "\n".join(plan), key
+    finally:
+        dispose()
