@@ -3,8 +3,11 @@
 One sender sends 500 turns without a pause through POST /api/chat (the gateway, Rasa's
 dialogue, the action server, the query log), once with the gateway channel's session
 bound switched off (BDHVS_SESSION_MAX_EVENTS very large: Rasa's behaviour alone, a new
-session only after two hours of silence) and once with the shipped bound. Reports the
-median latency of turns 1-10, 241-250 and 491-500 of each run.
+session only after two hours of silence) and once with the shipped bound, on the
+in-memory tracker store; then with the shipped bound on the production profile's
+stores (Rasa's SQL tracker store on a fresh PostgreSQL database, the Redis lock
+store), where every earlier session stays in the events table. Reports the median
+latency of turns 1-10, 241-250 and 491-500 of each run.
 
 Results: bench/session.json and a section appended to bench/README.md.
 """
@@ -12,15 +15,19 @@ Results: bench/session.json and a section appended to bench/README.md.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
+from contextlib import ExitStack
 from datetime import datetime, timezone
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from tools.bench import QUESTIONS
 from tools.bench_common import BENCH, _machine, put_readme_section, write_json
+from tools.chaos import _databases
 from tools.model import ROOT
 from tools.stack import Ports, Stack
 
@@ -34,7 +41,36 @@ WINDOWS = {
 }
 
 
-def _one_conversation(bound: str | None, turns: int) -> dict[str, Any]:
+IN_MEMORY = "in memory"
+POSTGRESQL = "PostgreSQL + Redis"
+
+
+def _production_stores(resources: ExitStack) -> dict[str, str]:
+    """Rasa's stores as in the production profile, on a fresh PostgreSQL database."""
+    base = os.environ.get(
+        "BDHVS_TEST_POSTGRES_URL",
+        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+    )
+    _, tracker_url = resources.enter_context(_databases(base))
+    tracker = make_url(tracker_url)
+    return {
+        "BDHVS_BOT_ENDPOINTS": "bot/endpoints.production.yml",
+        "BDHVS_TRACKER_DIALECT": "postgresql",
+        "BDHVS_TRACKER_HOST": tracker.host or "127.0.0.1",
+        "BDHVS_TRACKER_PORT": str(tracker.port or 5432),
+        "BDHVS_TRACKER_DB": tracker.database or "",
+        "BDHVS_TRACKER_USER": tracker.username or "",
+        "BDHVS_TRACKER_PASSWORD": tracker.password or "",
+        "BDHVS_REDIS_HOST": "127.0.0.1",
+        "BDHVS_REDIS_PORT": "6379",
+        "BDHVS_REDIS_DB": "6",
+    }
+
+
+def _one_conversation(
+    bound: str | None, turns: int, store: str = IN_MEMORY
+) -> dict[str, Any]:
+    resources = ExitStack()
     env = {
         "BDHVS_DATABASE_URL": f"sqlite:///{ROOT / 'var' / 'bench-session.sqlite3'}",
         "BDHVS_ENVIRONMENT": "test",
@@ -44,6 +80,8 @@ def _one_conversation(bound: str | None, turns: int) -> dict[str, Any]:
     (ROOT / "var" / "bench-session.sqlite3").unlink(missing_ok=True)
     if bound is not None:
         env["BDHVS_SESSION_MAX_EVENTS"] = bound
+    if store == POSTGRESQL:
+        env |= _production_stores(resources)
     stack = Stack(
         ports=Ports(rasa=26005, actions=26055, api=29000),
         env=env,
@@ -68,12 +106,14 @@ def _one_conversation(bound: str | None, turns: int) -> dict[str, Any]:
                 response.raise_for_status()
     finally:
         stack.stop()
+        resources.close()
     medians = {
         name: round(statistics.median(latencies[a:b]), 1)
         for name, (a, b) in WINDOWS.items()
     }
     first, last = medians["turns 1-10"], medians["turns 491-500"]
     return {
+        "tracker_store": store,
         "session_max_events": "off"
         if bound == UNBOUNDED
         else (bound or "default (60)"),
@@ -90,6 +130,7 @@ def main() -> None:
     runs = [
         _one_conversation(UNBOUNDED, args.turns),
         _one_conversation(None, args.turns),
+        _one_conversation(None, args.turns, POSTGRESQL),
     ]
     for run in runs:
         print(run, flush=True)
@@ -102,22 +143,27 @@ def main() -> None:
     }
     write_json("session.json", results)
     rows = [
-        "| session bound | " + " | ".join(WINDOWS) + " | last / first |",
-        "|---|" + "---:|" * (len(WINDOWS) + 1),
+        "| tracker store | session bound | "
+        + " | ".join(WINDOWS)
+        + " | last / first |",
+        "|---|---|" + "---:|" * (len(WINDOWS) + 1),
     ]
     for run in runs:
         cells = " | ".join(str(run["median_ms"][w]) for w in WINDOWS)
         rows.append(
-            f"| {run['session_max_events']} | {cells} | {run['last_over_first']} |"
+            f"| {run['tracker_store']} | {run['session_max_events']} | {cells}"
+            f" | {run['last_over_first']} |"
         )
     section = f"""{README_START}
 ## One long conversation
 
 Measured by `make bench` (tools/bench_session.py) on {results["measured_at"][:10]}; raw
 figures in `session.json`. One sender, {args.turns} turns without a pause through
-POST /api/chat on the development stack (in-memory tracker store); median latency in ms.
-"off": Rasa alone (a new session only after two hours of silence); the default closes a
-session once it holds more than 60 events (bot/channels/gateway.py).
+POST /api/chat on the development stack; median latency in ms. "off": Rasa alone (a new
+session only after two hours of silence); the default closes a session once it holds
+more than 60 events (bot/channels/gateway.py). "PostgreSQL + Redis": the production
+profile's tracker and lock stores, where the earlier sessions stay in the events table
+(one Rasa instance, one gateway worker).
 
 {chr(10).join(rows)}
 {README_END}"""
