@@ -128,11 +128,8 @@ async def save_tracker(self: MessageProcessor, tracker: DialogueStateTracker) ->
         _saved[latest.message_id] = tracker
 
 
-# Rasa indexes the events by sender only, so reading a conversation's latest session
-# (and counting it before a save) read every event the sender ever had: the cost of a
-# turn grew with the conversation's whole history, across sessions. With the sender's
-# events ordered by time, the session's start is found at the end of the index and the
-# session's events are one range of it.
+# The (sender, time) index: a session's start is found at the end of the sender's
+# range, and the session's events are one range of it (module docstring).
 SESSION_INDEX = "ix_events_sender_id_timestamp"
 
 
@@ -173,7 +170,8 @@ def index_sessions(store: SQLTrackerStore) -> None:
     except sa.exc.SQLAlchemyError:
         # Another instance created it meanwhile, or the database refused: turns
         # are answered the same without it.
-        if not sa.inspect(store.engine).has_index(table.name, SESSION_INDEX):
+        indexes = sa.inspect(store.engine).get_indexes(table.name)
+        if not any(i["name"] == SESSION_INDEX for i in indexes):
             logger.warning("could not add %s to the tracker store", SESSION_INDEX)
 
 

@@ -312,3 +312,31 @@ def test_a_session_is_read_from_its_own_range_of_the_sender_s_events(
                 assert speedups.SESSION_INDEX in "\n".join(plan), key
     finally:
         dispose()
+
+
+def test_a_store_starts_whether_or_not_it_could_add_the_index(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two instances starting at once: the one that loses the race to create the
+    index starts quietly; a database that refuses it still serves, with a warning."""
+    import sqlalchemy as sa
+
+    store, dispose = _sql_store("sqlite", tmp_path)
+    try:
+
+        def refused(*_: Any, **__: Any) -> None:
+            raise sa.exc.OperationalError("CREATE INDEX", {}, Exception("refused"))
+
+        monkeypatch.setattr(sa.Index, "create", refused)
+        with caplog.at_level("WARNING", logger="bot.speedups"):
+            speedups.index_sessions(store)  # it exists: another instance made it
+        assert not caplog.records
+        with store.engine.begin() as connection:
+            connection.execute(sa.text(f"DROP INDEX {speedups.SESSION_INDEX}"))
+        with caplog.at_level("WARNING", logger="bot.speedups"):
+            speedups.index_sessions(store)
+        assert [r.getMessage() for r in caplog.records] == [
+            f"could not add {speedups.SESSION_INDEX} to the tracker store"
+        ]
+    finally:
+        dispose()
