@@ -23,12 +23,12 @@ from datetime import datetime, timezone
 from typing import Any
 
 import httpx
-from sqlalchemy.engine import make_url
 
 from tools.bench import QUESTIONS
 from tools.bench_common import BENCH, _machine, put_readme_section, write_json
 from tools.chaos import _databases
 from tools.model import ROOT
+from tools.prod import store_environment
 from tools.stack import Ports, Stack
 
 UNBOUNDED = "1000000000"
@@ -52,18 +52,9 @@ def _production_stores(resources: ExitStack) -> dict[str, str]:
         "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
     )
     _, tracker_url = resources.enter_context(_databases(base))
-    tracker = make_url(tracker_url)
     return {
         "BDHVS_BOT_ENDPOINTS": "bot/endpoints.production.yml",
-        "BDHVS_TRACKER_DIALECT": "postgresql",
-        "BDHVS_TRACKER_HOST": tracker.host or "127.0.0.1",
-        "BDHVS_TRACKER_PORT": str(tracker.port or 5432),
-        "BDHVS_TRACKER_DB": tracker.database or "",
-        "BDHVS_TRACKER_USER": tracker.username or "",
-        "BDHVS_TRACKER_PASSWORD": tracker.password or "",
-        "BDHVS_REDIS_HOST": "127.0.0.1",
-        "BDHVS_REDIS_PORT": "6379",
-        "BDHVS_REDIS_DB": "6",
+        **store_environment(tracker_url, "redis://127.0.0.1:6379/6"),
     }
 
 

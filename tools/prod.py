@@ -109,8 +109,6 @@ def process_environment(env: dict[str, str], profile: Profile) -> dict[str, str]
     for name in ("BDHVS_DATABASE_URL", "BDHVS_TRACKER_DATABASE_URL"):
         if not env[name].startswith("postgresql"):
             raise ProfileError(f"{name} must be a PostgreSQL URL in production")
-    tracker = urlsplit(env["BDHVS_TRACKER_DATABASE_URL"])
-    redis = urlsplit(env["BDHVS_REDIS_URL"])
     completed = dict(env)
     completed.update(
         BDHVS_RASA_URL=",".join(
@@ -123,18 +121,31 @@ def process_environment(env: dict[str, str], profile: Profile) -> dict[str, str]
     )
     # No TensorFlow thread settings: Rasa reads them at start by importing TensorFlow,
     # which the instances no longer load at all (bot/lean.py).
-    # Rasa's endpoint file reads the tracker store and lock store piece by piece;
-    # they are derived from the two URLs the gateway reads, so there is one setting.
-    completed.setdefault("BDHVS_TRACKER_DIALECT", "postgresql")
-    completed.setdefault("BDHVS_TRACKER_HOST", tracker.hostname or "127.0.0.1")
-    completed.setdefault("BDHVS_TRACKER_PORT", str(tracker.port or 5432))
-    completed.setdefault("BDHVS_TRACKER_DB", tracker.path.lstrip("/") or "rasa")
-    completed.setdefault("BDHVS_TRACKER_USER", tracker.username or "")
-    completed.setdefault("BDHVS_TRACKER_PASSWORD", tracker.password or "")
-    completed.setdefault("BDHVS_REDIS_HOST", redis.hostname or "127.0.0.1")
-    completed.setdefault("BDHVS_REDIS_PORT", str(redis.port or 6379))
-    completed.setdefault("BDHVS_REDIS_DB", redis.path.lstrip("/") or "0")
+    stores = store_environment(
+        env["BDHVS_TRACKER_DATABASE_URL"], env["BDHVS_REDIS_URL"]
+    )
+    for name, value in stores.items():
+        completed.setdefault(name, value)
     return completed
+
+
+def store_environment(tracker_url: str, redis_url: str) -> dict[str, str]:
+    """Rasa's endpoint variables for its tracker store and lock store
+    (bot/endpoints.production.yml reads them piece by piece), derived from the two
+    URLs the gateway reads, so there is one setting of each."""
+    tracker = urlsplit(tracker_url)
+    redis = urlsplit(redis_url)
+    return {
+        "BDHVS_TRACKER_DIALECT": "postgresql",
+        "BDHVS_TRACKER_HOST": tracker.hostname or "127.0.0.1",
+        "BDHVS_TRACKER_PORT": str(tracker.port or 5432),
+        "BDHVS_TRACKER_DB": tracker.path.lstrip("/") or "rasa",
+        "BDHVS_TRACKER_USER": tracker.username or "",
+        "BDHVS_TRACKER_PASSWORD": tracker.password or "",
+        "BDHVS_REDIS_HOST": redis.hostname or "127.0.0.1",
+        "BDHVS_REDIS_PORT": str(redis.port or 6379),
+        "BDHVS_REDIS_DB": redis.path.lstrip("/") or "0",
+    }
 
 
 def gateway_worker(n: int) -> str:
