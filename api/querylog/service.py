@@ -74,6 +74,13 @@ class TurnRecord:
     turn_key: str = field(default_factory=_turn_key)
 
 
+# Built once: an ORM ``insert(Turn).values(...)`` is a new statement at every turn,
+# whose cache key SQLAlchemy derives from every value, which was most of a turn's
+# logging time in the gateway. The table's own statement with the values as
+# parameters applies the same column defaults (created_at, text_words).
+_INSERT_TURN = insert(Turn.__table__).returning(Turn.__table__.c.id)
+
+
 def log_turn(session: Session, record: TurnRecord) -> int:
     """Stores one turn and returns its id: one INSERT … RETURNING, where an ORM
     object would be read back in full after the commit to give its id. A turn
@@ -83,9 +90,7 @@ def log_turn(session: Session, record: TurnRecord) -> int:
     statement of the one and compiles the other at every turn, and a repeated key
     is rare (a message handled again after its worker died)."""
     try:
-        turn_id = session.execute(
-            insert(Turn).values(**record.__dict__).returning(Turn.id)
-        ).scalar_one()
+        turn_id = session.execute(_INSERT_TURN, record.__dict__).scalar_one()
         session.commit()
     except IntegrityError:
         session.rollback()
