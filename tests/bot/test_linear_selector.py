@@ -127,3 +127,64 @@ def test_the_intent_classifier_sets_the_intent_and_its_ranking_as_diet_does():
         [r["confidence"] for r in ranking], sorted(expected, reverse=True)
     )
     assert message.get("intent") == ranking[0]
+
+
+def _message_with_features(seed: int, empty: bool = False):
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+    from scipy.sparse import coo_matrix
+
+    message = Message(data={"text": "cách kích hoạt vneid"})
+    for n, origin in enumerate(["words", "chars", "word_pairs"]):
+        sentence = sparse_random(
+            1, 10 + 5 * n, density=0.0 if empty else 0.4, random_state=seed * 10 + n
+        )
+        sentence.data = np.ceil(sentence.data * 4)  # term counts 1..4
+        sequence = sparse_random(3, 10 + 5 * n, density=0.3, random_state=n)
+        message.add_features(Features(coo_matrix(sequence), "sequence", "text", origin))
+        message.add_features(Features(coo_matrix(sentence), "sentence", "text", origin))
+    return message
+
+
+@pytest.mark.parametrize("origins", [[], ["words", "chars"], ["chars"]])
+def test_one_message_is_scored_as_through_the_sparse_matrices(origins):
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    probe = LinearResponseSelector({"featurizers": origins}, None, None)  # type: ignore[arg-type]
+    train = [_message_with_features(seed) for seed in range(40)]
+    counts = probe._features(train, origins=probe._origins)
+    labels = [f"faq/a{i % 7}" for i in range(40)]
+    weights = TfidfTransformer(sublinear_tf=True).fit(counts)
+    classifier = LogisticRegression(C=20.0, max_iter=500).fit(
+        weights.transform(counts), labels
+    )
+    component = LinearResponseSelector(
+        {"featurizers": origins},
+        None,
+        None,
+        weights=weights,
+        classifier=classifier,  # type: ignore[arg-type]
+    )
+    messages = [_message_with_features(seed) for seed in range(100, 106)]
+    messages.append(_message_with_features(999, empty=True))
+    through_matrices = component.probabilities(
+        component.weighted(
+            component._features(messages, counts.shape[1], component._origins)
+        )
+    )
+    scored = np.vstack([component.scored(m) for m in messages])
+    np.testing.assert_allclose(scored, through_matrices, atol=1e-12)
+    np.testing.assert_allclose(
+        scored,
+        classifier.predict_proba(
+            weights.transform(
+                component._features(messages, counts.shape[1], component._origins)
+            )
+        ),
+        atol=1e-12,
+    )
+    ranked = [best for _, best in component._ranked(messages)]
+    for row, best in zip(scored, ranked):
+        assert [label for _, label, _ in best] == [
+            classifier.classes_[i] for i in np.argsort(-row, kind="stable")[:10]
+        ]
