@@ -340,3 +340,71 @@ def test_a_store_starts_whether_or_not_it_could_add_the_index(
         ]
     finally:
         dispose()
+
+
+def _runners(agent: Any) -> tuple[Any, Any]:
+    """The agent's runner (sequential, as installed) and a DaskGraphRunner over the
+    very same nodes."""
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    runner = agent.processor.graph_runner
+    assert isinstance(runner, speedups.SequentialGraphRunner)
+    dask_runner = DaskGraphRunner.__new__(DaskGraphRunner)
+    dask_runner.__dict__.update(
+        {k: v for k, v in runner.__dict__.items() if k != "_orders"}
+    )
+    return runner, dask_runner
+
+
+def test_the_graph_runs_as_with_dask(agent: Any) -> None:
+    from rasa.core.channels.channel import UserMessage
+    from rasa.shared.core.events import UserUttered
+
+    runner, dask_runner = _runners(agent)
+    metadata = agent.processor.model_metadata
+    domain = agent.domain
+    for text in ["xin chào", "kích hoạt vneid mức 2 thế nào", "quen mat khau dvc", ""]:
+        tracker = DialogueStateTracker("s", domain.slots)
+        inputs = {"__message__": [UserMessage(text)], "__tracker__": tracker}
+        ours = runner.run(inputs=inputs, targets=[metadata.nlu_target])
+        theirs = dask_runner.run(inputs=inputs, targets=[metadata.nlu_target])
+        assert list(ours) == list(theirs) == [metadata.nlu_target]
+        assert ours[metadata.nlu_target][0].as_dict() == (
+            theirs[metadata.nlu_target][0].as_dict()
+        )
+        parsed = ours[metadata.nlu_target][0].as_dict(only_output_properties=True)
+        tracker.update(UserUttered(text, parsed.get("intent"), [], parse_data=parsed))
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered(text, parsed.get("intent"), [], parse_data=parsed))
+        ours = runner.run(
+            inputs={"__tracker__": tracker}, targets=[metadata.core_target]
+        )
+        theirs = dask_runner.run(
+            inputs={"__tracker__": tracker}, targets=[metadata.core_target]
+        )
+        assert ours[metadata.core_target] == theirs[metadata.core_target]
+    # The order of each target set is worked out once.
+    assert set(runner._orders) == {(metadata.nlu_target,), (metadata.core_target,)}
+
+
+def test_every_node_a_target_needs_runs_after_what_it_needs(agent: Any) -> None:
+    schema = agent.processor.graph_runner._graph_schema
+    for target in schema.target_names:
+        order = speedups.graph_order(schema, (target,))
+        names = [name for name, _ in order]
+        assert set(names) == set(schema.minimal_graph_schema([target]).nodes)
+        for position, (name, needs) in enumerate(order):
+            assert needs == tuple(schema.nodes[name].needs.values())
+            for need in needs:
+                if need in schema.nodes:
+                    assert names.index(need) < position, (name, need)
+
+
+def test_an_input_named_like_a_node_is_refused(agent: Any) -> None:
+    from rasa.engine.exceptions import GraphRunError
+
+    runner, _ = _runners(agent)
+    target = agent.processor.model_metadata.nlu_target
+    node = next(iter(runner._graph_schema.minimal_graph_schema([target]).nodes))
+    with pytest.raises(GraphRunError):
+        runner.run(inputs={"x": node}, targets=[target])
