@@ -184,7 +184,7 @@ def test_one_message_is_scored_as_through_the_sparse_matrices(origins):
         atol=1e-12,
     )
     ranked = [best for _, best in component._ranked(messages)]
-    for row, best in zip(scored, ranked):
+    for row, best in zip(scored, ranked, strict=True):
         assert [label for _, label, _ in best] == [
             classifier.classes_[i] for i in np.argsort(-row, kind="stable")[:10]
         ]
