@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -78,7 +78,8 @@ class TurnRecord:
 # whose cache key SQLAlchemy derives from every value, which was most of a turn's
 # logging time in the gateway. The table's own statement with the values as
 # parameters applies the same column defaults (created_at, text_words).
-_INSERT_TURN = insert(Turn.__table__).returning(Turn.__table__.c.id)
+_TURNS: Table = Turn.__table__  # type: ignore[assignment]
+_INSERT_TURN = insert(_TURNS).returning(_TURNS.c.id)
 
 
 def log_turn(session: Session, record: TurnRecord) -> int:
