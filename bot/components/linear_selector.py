@@ -255,7 +255,7 @@ class LinearResponseSelector(GraphComponent):
         construction and format checks several times per message: most of the two
         linear classifiers' time on a turn. Here the non-zero columns are gathered
         once (offset by the widths of the featurizers before them, as ``hstack``
-        places them), weighed, and only those rows of the weights are read."""
+        places them), weighed, and made into one row for the product."""
         assert self.classifier is not None and self._coef_t is not None
         assert self._idf is not None
         origins = self._origins
@@ -280,8 +280,15 @@ class LinearResponseSelector(GraphComponent):
             indices, tf = indices[kept], tf[kept]
             if len(indices):
                 values = (np.log(tf) + 1.0) * self._idf[indices]
-                values /= np.sqrt(values @ values)
-                scores += values @ self._coef_t[indices]
+                values /= np.sqrt(np.dot(values, values))
+                # scipy's sparse product reads the weights' rows in one loop; a
+                # dense product of the gathered rows goes to BLAS, whose threads
+                # contended with the other processes' under load.
+                row = csr_matrix(
+                    (values, indices, np.array([0, len(indices)])),
+                    shape=(1, self._coef_t.shape[0]),
+                )
+                scores += np.asarray(row @ self._coef_t)[0]
         scores -= scores.max()
         np.exp(scores, out=scores)
         scores /= scores.sum()
