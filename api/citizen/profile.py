@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,15 +99,25 @@ class Remembered:
     may_ask: bool = True
 
 
+# Read at every turn: the four columns with a statement built once (an ORM get
+# builds its query and loads a whole object into the session each time).
+_REMEMBERED = select(
+    CitizenProfile.province_code,
+    CitizenProfile.commune_code,
+    CitizenProfile.awaiting_place,
+    CitizenProfile.place_asked_at,
+).where(CitizenProfile.user_pseudonym == bindparam("user"))
+
+
 def remembered(session: Session, user: str) -> Remembered:
     """The citizen's place and where the place question stands."""
-    profile = session.get(CitizenProfile, user)
-    if profile is None:
+    row = session.execute(_REMEMBERED, {"user": user}).first()
+    if row is None:
         return Remembered()
     return Remembered(
-        Place(profile.province_code, profile.commune_code),
-        profile.awaiting_place,
-        profile.commune_code is None and profile.place_asked_at is None,
+        Place(row.province_code, row.commune_code),
+        bool(row.awaiting_place),
+        row.commune_code is None and row.place_asked_at is None,
     )
 
 

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import remembered, take_place_answer
@@ -94,13 +94,20 @@ def _words(text: str) -> str:
     return fold(unicodedata.normalize("NFC", text)).strip()
 
 
+# Read at every turn: built once, the citizen bound at each execution.
+_ASKING = (
+    select(HandoffTicket)
+    .where(
+        HandoffTicket.user_pseudonym == bindparam("user"),
+        HandoffTicket.status.in_(ASKING),
+    )
+    .order_by(HandoffTicket.id.desc())
+    .limit(1)
+)
+
+
 def _asking(session: Session, user: str) -> HandoffTicket | None:
-    return session.scalars(
-        select(HandoffTicket)
-        .where(HandoffTicket.user_pseudonym == user, HandoffTicket.status.in_(ASKING))
-        .order_by(HandoffTicket.id.desc())
-        .limit(1)
-    ).first()
+    return session.scalars(_ASKING, {"user": user}).first()
 
 
 def _active(session: Session, user: str) -> HandoffTicket | None:

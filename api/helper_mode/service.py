@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from api.citizen.profile import Place
@@ -124,6 +124,14 @@ class HelperTurn:
     conceal: bool = False
 
 
+# Read at every turn of every chat: built once (an ORM get builds its query and
+# loads a whole object each time).
+_LINKED_STAFF = select(StaffChatLink.staff_username).where(
+    StaffChatLink.channel == bindparam("channel"),
+    StaffChatLink.user_pseudonym == bindparam("user"),
+)
+
+
 def helper_turn(
     session: Session, channel: str, user: str, text: str, now: datetime
 ) -> HelperTurn:
@@ -135,7 +143,9 @@ def helper_turn(
         return HelperTurn(
             _link(session, channel, user, link.group(1), now), conceal=True
         )
-    linked = session.get(StaffChatLink, (channel, user))
+    linked = session.execute(
+        _LINKED_STAFF, {"channel": channel, "user": user}
+    ).scalar_one_or_none()
     if linked is None:
         return HelperTurn()
     current = session.scalars(
@@ -155,7 +165,7 @@ def helper_turn(
             current.status = HelperStatus.CANCELLED
         session.add(
             HelperSession(
-                staff_username=linked.staff_username,
+                staff_username=linked,
                 channel=channel,
                 user_pseudonym=user,
                 status=HelperStatus.CHOOSING_GROUP,
