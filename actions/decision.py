@@ -94,6 +94,17 @@ def answer_to_give(
     return answer if confirmed == answer else None
 
 
+def needs_retrieval(selector: Ranking, policy: AnswerPolicy) -> bool:
+    """Whether :func:`answer_to_give` or the offer will read the retrieval's ranking:
+    when the policy asks it to confirm the classifier, or when the classifier alone is
+    not confident enough (the assistant then offers, ordered by both). Otherwise the
+    answer is decided without it, and it need not be computed."""
+    return (
+        policy.retrieval_threshold is not None
+        or confident_answer(selector, policy.threshold, policy.margin) is None
+    )
+
+
 def offer_ranking(selector: Ranking, retrieval: Ranking, weight: float) -> Ranking:
     """Every answer either signal ranked, by ``weight * classifier + (1 - weight) *
     retrieval`` (an answer a signal did not rank scores 0 there), best first; equal

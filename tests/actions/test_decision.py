@@ -70,3 +70,35 @@ def test_the_offer_keeps_the_classifiers_order_where_retrieval_says_nothing() ->
         "b",
         "a",
     ]
+
+
+def test_the_retrieval_is_needed_exactly_when_it_can_change_the_decision() -> None:
+    import itertools
+
+    from actions.decision import needs_retrieval
+
+    rankings = [
+        [],
+        [("vneid_forgot_password", 0.9)],
+        [("vneid_forgot_password", 0.7), ("dvc_forgot_password", 0.2)],
+        [("vneid_forgot_password", 0.4), ("dvc_forgot_password", 0.35)],
+        [("dvc_forgot_password", 0.65), ("vneid_forgot_password", 0.3)],
+    ]
+    policies = [
+        POLICY,
+        replace(POLICY, threshold=0.6, retrieval_threshold=None),
+        replace(POLICY, threshold=0.6, margin=0.4, retrieval_threshold=None),
+    ]
+    skipped = 0
+    for policy, selector, retrieval in itertools.product(policies, rankings, rankings):
+        if needs_retrieval(selector, policy):
+            continue
+        skipped += 1
+        # Decided without the retrieval: the same answer, and it is an answer (so no
+        # offer, which would read the retrieval, follows).
+        given = answer_to_give(selector, [], policy)
+        assert given is not None
+        assert given == answer_to_give(selector, retrieval, policy)
+    assert skipped, "no case decided without the retrieval: the test checks nothing"
+    # A policy asking the retrieval to confirm always needs it.
+    assert all(needs_retrieval(s, POLICY) for s in rankings)
