@@ -5,11 +5,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Engine, select
+from sqlalchemy import BindParameter, Engine, Select, bindparam, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.knowledge.models import KnowledgeEntry
+
+# The store is read on most turns, by the action server and the gateway. Its queries
+# are built once, with the ids as an expanding parameter: a query built at each call
+# is compiled from SQLAlchemy's cache, but its cache key is derived anew each time.
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+_ENTRIES = select(KnowledgeEntry).where(KnowledgeEntry.id.in_(_IDS))
+_STEPS = select(KnowledgeEntry.steps).where(KnowledgeEntry.id == bindparam("id"))
+_FACTS = select(KnowledgeEntry.id, KnowledgeEntry.topic, KnowledgeEntry.status).where(
+    KnowledgeEntry.id.in_(_IDS)
+)
+
+
+@cache
+def _column_by_id(name: str) -> Select[tuple[str, str]]:
+    # Keyed by the column's name: a column attribute's == builds an SQL expression.
+    column = getattr(KnowledgeEntry, name)
+    return select(KnowledgeEntry.id, column).where(KnowledgeEntry.id.in_(_IDS))
 
 
 @dataclass(frozen=True)
@@ -52,9 +70,7 @@ class KnowledgeStore:
         if not ids:
             return {}
         with Session(self._engine) as session:
-            rows = session.scalars(
-                select(KnowledgeEntry).where(KnowledgeEntry.id.in_(ids))
-            ).all()
+            rows = session.scalars(_ENTRIES, {"ids": ids}).all()
             questions = _by_id(
                 session,
                 KnowledgeEntry.question,
@@ -88,9 +104,7 @@ class KnowledgeStore:
     def has_steps(self, answer_id: str) -> bool:
         """Whether ``answer_id`` exists and is a procedure (has steps)."""
         with Session(self._engine) as session:
-            steps = session.scalar(
-                select(KnowledgeEntry.steps).where(KnowledgeEntry.id == answer_id)
-            )
+            steps = session.scalar(_STEPS, {"id": answer_id})
         return bool(steps)
 
     def facts_of(self, answer_ids: Iterable[str]) -> dict[str, tuple[str, bool]]:
@@ -99,11 +113,7 @@ class KnowledgeStore:
         if not ids:
             return {}
         with Session(self._engine) as session:
-            rows = session.execute(
-                select(
-                    KnowledgeEntry.id, KnowledgeEntry.topic, KnowledgeEntry.status
-                ).where(KnowledgeEntry.id.in_(ids))
-            ).tuples()
+            rows = session.execute(_FACTS, {"ids": ids}).tuples()
             return {i: (topic, status != "verified") for i, topic, status in rows}
 
     def topics_of(self, answer_ids: Iterable[str]) -> dict[str, str]:
@@ -120,7 +130,5 @@ def _by_id(
     ids = list(dict.fromkeys(answer_ids))
     if not ids:
         return {}
-    rows = session.execute(
-        select(KnowledgeEntry.id, column).where(KnowledgeEntry.id.in_(ids))
-    )
+    rows = session.execute(_column_by_id(column.key), {"ids": ids})
     return dict(rows.tuples().all())
