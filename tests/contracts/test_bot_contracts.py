@@ -115,3 +115,15 @@ def test_every_intent_has_at_least_15_examples_many_without_diacritics() -> None
     ]
     unaccented = [line for line in faq_lines if fold(line) == line.lower()]
     assert len(unaccented) >= 0.3 * len(faq_lines)
+
+
+def test_the_training_data_has_rules_only_as_the_policies_expect() -> None:
+    """bot/config.yml has RulePolicy alone: a story added to the training data would
+    be learnt by nothing (MemoizationPolicy or TEDPolicy would have to come back)."""
+    config = yaml.safe_load((ROOT / "bot" / "config.yml").read_text(encoding="utf-8"))
+    assert [p["name"] for p in config["policies"]] == ["RulePolicy"]
+    files = _yaml_files("bot/data") + _yaml_files("nlu_data")
+    assert files
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        assert "stories" not in data, path
