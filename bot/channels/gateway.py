@@ -32,12 +32,13 @@ message (bot/shape.py says why); the gateway logs the message as the citizen wro
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from rasa.core.channels.channel import (
@@ -166,13 +167,19 @@ class GatewayInput(InputChannel):
                 "tracker": round((time.perf_counter() - handled) * 1000, 2),
             }
             if tracker is not None and error is None and _session_is_long(tracker):
-                await on_new_message(
-                    UserMessage(
-                        f"/{USER_INTENT_SESSION_START}",
-                        CollectingOutputChannel(),
-                        sender_id,
-                        input_channel=self.name(),
-                        metadata=metadata,
+                # After the reply, not before it: a new session costs about a turn,
+                # and every tenth turn of a conversation waited for it. The
+                # conversation's lock orders it with the citizen's next message; if
+                # this process dies first, the next turn finds the session long.
+                _in_background(
+                    on_new_message(
+                        UserMessage(
+                            f"/{USER_INTENT_SESSION_START}",
+                            CollectingOutputChannel(),
+                            sender_id,
+                            input_channel=self.name(),
+                            metadata=metadata,
+                        )
                     )
                 )
             return response.json(
@@ -277,6 +284,26 @@ def session_length(tracker: DialogueStateTracker) -> int:
         ):
             break
     return count
+
+
+# Sessions being started after their turn's reply: held until done (the event loop
+# keeps only weak references to its tasks).
+_starting: set[asyncio.Task[Any]] = set()
+
+
+def _in_background(work: Coroutine[Any, Any, Any]) -> None:
+    task = asyncio.get_running_loop().create_task(work)
+    _starting.add(task)
+    task.add_done_callback(_started)
+
+
+def _started(task: asyncio.Task[Any]) -> None:
+    _starting.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error(
+            "gateway channel: starting a new session failed",
+            exc_info=task.exception(),
+        )
 
 
 def _session_is_long(tracker: DialogueStateTracker) -> bool:
