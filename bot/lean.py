@@ -1,7 +1,7 @@
 """Rasa's server without TensorFlow, until something really needs it.
 
 The pipeline (bot/config.yml) has no TensorFlow component: the classifiers are
-logistic regressions and the policies are memoization and rules. TensorFlow was still
+logistic regressions and the only policy is RulePolicy. TensorFlow was still
 imported by every Rasa server, two ways:
 
 - ``rasa.core.agent`` → ``rasa.core.policies.policy`` → … → ``rasa.utils.train_utils``,

@@ -85,6 +85,27 @@ def _idf(weights: TfidfTransformer | None) -> np.ndarray | None:
     return np.asarray(weights.idf_, dtype=np.float64)
 
 
+def _sentence_features(message: Message, origins: frozenset[str] | None) -> list[Any]:
+    """The sparse sentence-level features of the message's text, of the featurizers
+    named ``origins`` (or of all), in the order they were added."""
+    return [
+        f.features
+        for f in message.features
+        if f.attribute == TEXT
+        and f.is_sparse()
+        and f.type == FEATURE_TYPE_SENTENCE
+        and (origins is None or f.origin in origins)
+    ]
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    """The multinomial model's probabilities of each row of ``scores`` (in place)."""
+    scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    return scores
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
@@ -159,14 +180,7 @@ class LinearResponseSelector(GraphComponent):
         """
         rows = []
         for message in messages:
-            parts = [
-                f.features
-                for f in message.features
-                if f.attribute == TEXT
-                and f.is_sparse()
-                and f.type == FEATURE_TYPE_SENTENCE
-                and (origins is None or f.origin in origins)
-            ]
+            parts = _sentence_features(message, origins)
             if parts:
                 rows.append(hstack(parts, format="csr"))
             elif width is not None:
@@ -258,19 +272,12 @@ class LinearResponseSelector(GraphComponent):
         places them), weighed, and made into one row for the product."""
         assert self.classifier is not None and self._coef_t is not None
         assert self._idf is not None
-        origins = self._origins
         columns, counts, offset = [], [], 0
-        for f in message.features:
-            if (
-                f.attribute == TEXT
-                and f.is_sparse()
-                and f.type == FEATURE_TYPE_SENTENCE
-                and (origins is None or f.origin in origins)
-            ):
-                part = f.features.tocoo()
-                columns.append(part.col.astype(np.int64) + offset)
-                counts.append(part.data.astype(np.float64))
-                offset += part.shape[1]
+        for features in _sentence_features(message, self._origins):
+            part = features.tocoo()
+            columns.append(part.col.astype(np.int64) + offset)
+            counts.append(part.data.astype(np.float64))
+            offset += part.shape[1]
         scores = np.array(self.classifier.intercept_, dtype=np.float64)
         if columns:
             # Repeated coordinates count once, summed, as in the sparse matrix.
@@ -289,10 +296,7 @@ class LinearResponseSelector(GraphComponent):
                     shape=(1, self._coef_t.shape[0]),
                 )
                 scores += np.asarray(row @ self._coef_t)[0]
-        scores -= scores.max()
-        np.exp(scores, out=scores)
-        scores /= scores.sum()
-        return scores
+        return _softmax(scores)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Sets each message's ``response_selector`` as Rasa's ResponseSelector does."""
@@ -318,10 +322,7 @@ class LinearResponseSelector(GraphComponent):
         if self._coef_t is None:
             return np.asarray(self.classifier.predict_proba(features))
         scores = np.asarray(features @ self._coef_t) + self.classifier.intercept_
-        scores -= scores.max(axis=1, keepdims=True)
-        np.exp(scores, out=scores)
-        scores /= scores.sum(axis=1, keepdims=True)
-        return scores
+        return _softmax(scores)
 
     def _set(self, message: Message, ranking: list[dict[str, Any]]) -> None:
         best = ranking[0]
