@@ -15,7 +15,6 @@ Results: bench/session.json and a section appended to bench/README.md.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from contextlib import ExitStack
@@ -26,7 +25,7 @@ import httpx
 
 from tools.bench import QUESTIONS
 from tools.bench_common import BENCH, _machine, put_readme_section, write_json
-from tools.chaos import _databases
+from tools.chaos import fresh_databases
 from tools.model import ROOT
 from tools.prod import store_environment
 from tools.stack import Ports, Stack
@@ -47,11 +46,7 @@ POSTGRESQL = "PostgreSQL + Redis"
 
 def _production_stores(resources: ExitStack) -> dict[str, str]:
     """Rasa's stores as in the production profile, on a fresh PostgreSQL database."""
-    base = os.environ.get(
-        "BDHVS_TEST_POSTGRES_URL",
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-    )
-    _, tracker_url = resources.enter_context(_databases(base))
+    _, tracker_url = resources.enter_context(fresh_databases())
     return {
         "BDHVS_BOT_ENDPOINTS": "bot/endpoints.production.yml",
         **store_environment(tracker_url, "redis://127.0.0.1:6379/6"),

@@ -237,8 +237,16 @@ class Run:
 
 
 @contextmanager
-def _databases(base: str) -> Iterator[tuple[str, str]]:
-    url = make_url(base)
+def fresh_databases() -> Iterator[tuple[str, str]]:
+    """Two new PostgreSQL databases (the application's, Rasa's tracker store's) on
+    the server of BDHVS_TEST_POSTGRES_URL (the local one by default), dropped on the
+    way out."""
+    url = make_url(
+        os.environ.get(
+            "BDHVS_TEST_POSTGRES_URL",
+            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        )
+    )
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     names = [f"bdhvs_chaos_{secrets.token_hex(4)}" for _ in range(2)]
     with admin.connect() as connection:
@@ -828,12 +836,8 @@ def running_profile(
     """`make run-prod` on fresh PostgreSQL databases and a Redis server of its own,
     until it is whole; yields it and the application database's URL, and stops it
     all on the way out."""
-    base = os.environ.get(
-        "BDHVS_TEST_POSTGRES_URL",
-        "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-    )
     directory.mkdir(parents=True, exist_ok=True)
-    with _databases(base) as (app_url, tracker_url):
+    with fresh_databases() as (app_url, tracker_url):
         redis_port = _free_port()
         env, url = _profile_env(
             app_url, tracker_url, redis_port, directory, telegram, zalo
