@@ -42,6 +42,14 @@ about an eighth of a Rasa instance's CPU time, for graphs of a dozen nodes.
 :class:`SequentialGraphRunner` works out each target set's order once and calls the
 same nodes, with the same inputs, in it (:func:`graph_order`).
 
+Two more, each a few per cent of a Rasa instance's CPU under load: every action call
+serialised the session's events with the standard library's ``json`` (aiohttp's
+default), and every message checked ``Domain.is_empty()``, which builds a whole empty
+domain to compare with. Here the body is written by ujson (a dependency of Rasa and
+Sanic; the same values, read back by any JSON reader), with ``json`` still handling
+what ujson refuses (and raising its own error for what neither writes), the tracker store reads its rows
+with ujson, and the empty domain is built once.
+
 Rasa is pinned (3.6.21); tests/bot/test_speedups.py compares these with Rasa's own.
 """
 
@@ -55,7 +63,9 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
+import aiohttp
 import sqlalchemy as sa
+import ujson
 from jsonschema import exceptions, validators
 from rasa.core import processor
 from rasa.core.actions.action import RemoteAction
@@ -65,10 +75,12 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +90,7 @@ _rasa_save_tracker = MessageProcessor.save_tracker
 _rasa_sql_retrieve = SQLTrackerStore._retrieve
 _rasa_sql_save = SQLTrackerStore.save
 _rasa_sql_init = SQLTrackerStore.__init__
+_rasa_endpoint_session = EndpointConfig.session
 # Trackers a gateway request waits for, by the id of its message (one process, one
 # event loop: Rasa's lock store keeps one turn per conversation at a time).
 _saved: dict[str, DialogueStateTracker | None] = {}
@@ -201,7 +214,7 @@ async def retrieve_events(
     query = statements["all" if fetch_events_from_all_sessions else "session"]
     with self.session_scope() as session:
         rows = session.execute(query, {"sender_id": sender_id}).scalars().all()
-    events = [json.loads(data) for data in rows]
+    events = [ujson.loads(data) for data in rows]
     if self.domain and events:
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
     return None
@@ -234,6 +247,34 @@ async def save_events(self: SQLTrackerStore, tracker: DialogueStateTracker) -> N
         if rows:
             session.execute(statements["insert"], rows)
         session.commit()
+
+
+def json_body(value: Any) -> str:
+    """A request body's JSON: ujson's, or the standard library's for what ujson
+    refuses (a type it does not know raises the standard library's error, as
+    before)."""
+    try:
+        return ujson.dumps(value)
+    except (OverflowError, TypeError, ValueError):
+        return json.dumps(value)
+
+
+def endpoint_session(self: EndpointConfig) -> aiohttp.ClientSession:
+    """Rasa's client session for an endpoint, writing its JSON bodies with
+    :func:`json_body`."""
+    session = _rasa_endpoint_session(self)
+    session._json_serialize = json_body
+    return session
+
+
+@cache
+def _empty_domain() -> dict[str, Any]:
+    return Domain.empty().as_dict()
+
+
+def domain_is_empty(self: Domain) -> bool:
+    """Rasa's ``Domain.is_empty``, with the empty domain built once."""
+    return bool(self.as_dict() == _empty_domain())
 
 
 def graph_order(
@@ -312,5 +353,7 @@ def install() -> None:
         # A table created from now on has it from the start (Rasa's create_all).
         sa.Index(SESSION_INDEX, table.c.sender_id, table.c.timestamp)
     SQLTrackerStore.__init__ = _sql_store_init  # type: ignore[method-assign]
+    EndpointConfig.session = endpoint_session  # type: ignore[method-assign]
+    Domain.is_empty = domain_is_empty  # type: ignore[method-assign]
     # The processor loads its model with the runner it names; training keeps dask.
     processor.DaskGraphRunner = SequentialGraphRunner  # type: ignore[misc]
