@@ -58,8 +58,9 @@ from __future__ import annotations
 import itertools
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -91,9 +92,21 @@ _rasa_sql_retrieve = SQLTrackerStore._retrieve
 _rasa_sql_save = SQLTrackerStore.save
 _rasa_sql_init = SQLTrackerStore.__init__
 _rasa_endpoint_session = EndpointConfig.session
-# Trackers a gateway request waits for, by the id of its message (one process, one
-# event loop: Rasa's lock store keeps one turn per conversation at a time).
-_saved: dict[str, DialogueStateTracker | None] = {}
+# What a request does to its turn's tracker before Rasa saves it (under the
+# conversation's lock); bot/channels/gateway.py closes a long session there.
+BeforeSave = Callable[[MessageProcessor, DialogueStateTracker], Awaitable[None]]
+
+
+@dataclass
+class _Waiting:
+    before_save: BeforeSave | None
+    tracker: DialogueStateTracker | None = None
+
+
+# The gateway requests waiting for their turn's tracker, by the id of their message
+# (one process, one event loop: Rasa's lock store keeps one turn per conversation at a
+# time).
+_saved: dict[str, _Waiting] = {}
 
 
 @cache
@@ -134,23 +147,28 @@ def resolve_by_type(
 
 @contextmanager
 def saved_tracker(
-    message_id: str,
+    message_id: str, before_save: BeforeSave | None = None
 ) -> Iterator[Callable[[], DialogueStateTracker | None]]:
     """While open, keeps the last tracker Rasa saves whose latest message is
-    ``message_id``; yields a function that returns it (None if none was saved)."""
-    _saved[message_id] = None
+    ``message_id``, after ``before_save`` ran on it; yields a function that returns
+    it (None if none was saved)."""
+    _saved[message_id] = _Waiting(before_save)
     try:
-        yield lambda: _saved.get(message_id)
+        yield lambda: getattr(_saved.get(message_id), "tracker", None)
     finally:
         _saved.pop(message_id, None)
 
 
 async def save_tracker(self: MessageProcessor, tracker: DialogueStateTracker) -> None:
-    """Rasa's save, then the tracker kept for the request waiting for it."""
-    await _rasa_save_tracker(self, tracker)
+    """The waiting request's work on the tracker, Rasa's save, then the tracker kept
+    for the request."""
     latest = tracker.latest_message
-    if latest is not None and latest.message_id in _saved:
-        _saved[latest.message_id] = tracker
+    waiting = _saved.get(latest.message_id) if latest and latest.message_id else None
+    if waiting is not None and waiting.before_save is not None:
+        await waiting.before_save(self, tracker)
+    await _rasa_save_tracker(self, tracker)
+    if waiting is not None:
+        waiting.tracker = tracker
 
 
 # The (sender, time) index: a session's start is found at the end of the sender's

@@ -23,8 +23,9 @@ action server read all of it, so a turn costs more the longer the session. Rasa 
 a new session only after ``session_expiration_time`` without a message, which a
 citizen who writes every hour, or a community team member in helper mode all day,
 never reaches. So once a session holds more than ``BDHVS_SESSION_MAX_EVENTS`` events
-and no guided procedure (form) is under way, the channel starts a new one after the
-reply; slots carry over (``carry_over_slots_to_new_session``).
+and no guided procedure (form) is under way, the turn ends by starting a new one, as
+Rasa starts one (``action_session_start``), in the same save as the turn; slots carry
+over (``carry_over_slots_to_new_session``).
 
 A greeting before the question or thanks after it is dropped before Rasa reads the
 message (bot/shape.py says why); the gateway logs the message as the citizen wrote it.
@@ -32,13 +33,12 @@ message (bot/shape.py says why); the gateway logs the message as the citizen wro
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import (
@@ -46,10 +46,9 @@ from rasa.core.channels.channel import (
     InputChannel,
     UserMessage,
 )
-from rasa.shared.core.constants import (
-    ACTION_SESSION_START_NAME,
-    USER_INTENT_SESSION_START,
-)
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, response
@@ -68,7 +67,7 @@ speedups.install()
 
 # How many ranking entries are passed on: enough to offer three alternatives.
 RANKING_LENGTH = 5
-# A session longer than this (events: about six a turn) is closed after the reply:
+# A session longer than this (events: about six a turn) is closed with its turn:
 # the dialogue keeps its state in slots, which carry over, so short sessions lose
 # nothing and keep every turn as cheap as the first ones.
 SESSION_MAX_EVENTS = int(os.environ.get("BDHVS_SESSION_MAX_EVENTS", "60"))
@@ -142,7 +141,7 @@ class GatewayInput(InputChannel):
             started = time.perf_counter()
             text = await _question(request, text)
             shaped = time.perf_counter()
-            with speedups.saved_tracker(message_id) as saved:
+            with speedups.saved_tracker(message_id, close_long_session) as saved:
                 try:
                     await on_new_message(
                         UserMessage(
@@ -166,22 +165,6 @@ class GatewayInput(InputChannel):
                 "handle": round((handled - shaped) * 1000, 2),
                 "tracker": round((time.perf_counter() - handled) * 1000, 2),
             }
-            if tracker is not None and error is None and _session_is_long(tracker):
-                # After the reply, not before it: a new session costs about a turn,
-                # and every tenth turn of a conversation waited for it. The
-                # conversation's lock orders it with the citizen's next message; if
-                # this process dies first, the next turn finds the session long.
-                _in_background(
-                    on_new_message(
-                        UserMessage(
-                            f"/{USER_INTENT_SESSION_START}",
-                            CollectingOutputChannel(),
-                            sender_id,
-                            input_channel=self.name(),
-                            metadata=metadata,
-                        )
-                    )
-                )
             return response.json(
                 {
                     "messages": collector.messages,
@@ -286,24 +269,26 @@ def session_length(tracker: DialogueStateTracker) -> int:
     return count
 
 
-# Sessions being started after their turn's reply: held until done (the event loop
-# keeps only weak references to its tasks).
-_starting: set[asyncio.Task[Any]] = set()
-
-
-def _in_background(work: Coroutine[Any, Any, Any]) -> None:
-    task = asyncio.get_running_loop().create_task(work)
-    _starting.add(task)
-    task.add_done_callback(_started)
-
-
-def _started(task: asyncio.Task[Any]) -> None:
-    _starting.discard(task)
-    if not task.cancelled() and task.exception() is not None:
-        logger.error(
-            "gateway channel: starting a new session failed",
-            exc_info=task.exception(),
-        )
+async def close_long_session(
+    processor: MessageProcessor, tracker: DialogueStateTracker
+) -> None:
+    """Starts a new session at the end of a turn whose session is long
+    (:func:`_session_is_long`): Rasa's ``action_session_start``, run as Rasa runs it
+    when a session expires, on the tracker about to be saved (under the
+    conversation's lock). A separate ``/session_start`` message read the session
+    again, ran the policies over it and saved it a second time: about a turn's work,
+    which the citizen's next message waited for."""
+    if not _session_is_long(tracker):
+        return
+    await processor._run_action(
+        action=processor._get_action(ACTION_SESSION_START_NAME),
+        tracker=tracker,
+        output_channel=CollectingOutputChannel(),
+        nlg=processor.nlg,
+        prediction=PolicyPrediction.for_action_name(
+            processor.domain, ACTION_SESSION_START_NAME
+        ),
+    )
 
 
 def _session_is_long(tracker: DialogueStateTracker) -> bool:
