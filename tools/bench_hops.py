@@ -41,6 +41,7 @@ from tools.bench_common import (
     _machine,
     _percentile,
     git_commit,
+    machine_pace,
     put_readme_section,
     write_json,
 )
@@ -198,12 +199,14 @@ def _under_load(url: str, roots: list[int], args: argparse.Namespace) -> dict[st
     per turn (on 2 cores, 2 000 ms a second in all caps the throughput) and memory
     after the load (RSS, peak RSS, PSS) by role. PostgreSQL and Redis are shared
     services, not counted."""
+    pace_before = machine_pace()
     meter = ProcessMeter(roots)
     meter.start()
     driver_cpu = time.process_time()
     load = _load_figures(url, args.users, args.load_turns)
     driver_cpu = time.process_time() - driver_cpu
     rows = meter.stop(load["requests"])
+    pace_after = machine_pace()
     roles: dict[str, dict[str, float]] = {}
     for row in rows:
         role = roles.setdefault(
@@ -225,6 +228,8 @@ def _under_load(url: str, roots: list[int], args: argparse.Namespace) -> dict[st
         # The load runs on the machine it measures: what this process took (the
         # citizens' client, and the meter's sampling) is CPU the stack did not get.
         "driver_cpu_ms_per_turn": round(driver_cpu * 1000 / load["requests"], 1),
+        # The machine's pace just before and after the load (bench_common.machine_pace).
+        "pace_ms": [pace_before, pace_after],
     }
 
 
@@ -303,8 +308,8 @@ def _readme(results: dict[str, Any]) -> str:
                 f"{f['rss_mb']} | {f['pss_mb']} |"
             )
     history = [
-        "| measured | commit | profile | one citizen p50 ms | Rasa's handling p50 ms | turns/s at 50 | p95 ms | errors | peak RSS MB | PSS MB |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| measured | commit | profile | one citizen p50 ms | Rasa's handling p50 ms | turns/s at 50 | p95 ms | errors | peak RSS MB | PSS MB | machine's pace ms |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in results.get("history", []):
         for name, f in run["profiles"].items():
@@ -312,7 +317,7 @@ def _readme(results: dict[str, Any]) -> str:
                 f"| {run['measured_at'][:16]} | {run['git_commit']} | {name} | "
                 f"{f['single_user_p50_ms']} | {f['rasa_handle_p50_ms']} | "
                 f"{f['turns_per_s']} | {f['p95_ms']} | {f['errors']} | {f['peak_rss_mb']} | "
-                f"{f.get('pss_mb', '–')} |"
+                f"{f.get('pss_mb', '–')} | {_pace(f.get('pace_ms'))} |"
             )
     return f"""{README_START}
 ## One turn hop by hop, both profiles
@@ -332,7 +337,10 @@ during the load divided by the turns: on 2 cores the whole stack's figure caps t
 throughput at 2 000 / it turns a second. The load driver (the citizens' HTTP client,
 aiohttp's) runs on the same 2 cores. "Sum of peak RSS" counts a library page
 shared by several processes (TensorFlow's, in each Rasa instance) once per process;
-PSS, after the load, counts it once in all.
+PSS, after the load, counts it once in all. "Machine's pace" (in the runs' table
+below) is the time of one fixed piece of pure-Python work just before and after the
+load (tools/bench_common.py `machine_pace`): this shared machine's speed drifts from
+one minute to the next, and a run is best read against it.
 
 {chr(10).join(per_role)}
 
@@ -340,6 +348,10 @@ Every run of this benchmark (`bench/hops.json` keeps them):
 
 {chr(10).join(history)}
 {README_END}"""
+
+
+def _pace(pace: list[float] | None) -> str:
+    return "–" if not pace else " / ".join(str(p) for p in pace)
 
 
 def _summary(results: dict[str, Any]) -> dict[str, Any]:
@@ -358,6 +370,7 @@ def _summary(results: dict[str, Any]) -> dict[str, Any]:
                 "errors": f["load"]["errors"],
                 "peak_rss_mb": f["peak_rss_mb"],
                 "pss_mb": f.get("pss_mb"),
+                "pace_ms": f.get("pace_ms"),
             }
             for name, f in results["profiles"].items()
         },
