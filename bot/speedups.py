@@ -27,7 +27,10 @@ PostgreSQL, the store was a quarter of the Rasa process's CPU time, most of it t
 building and running these. :func:`retrieve_events` and :func:`save_events` select
 the same rows (from the latest session start, in the same order, the same columns
 written) with statements built once, reading only the ``data`` column and inserting
-the new rows in one statement.
+the new rows in one statement. Each of them ran in a transaction of its own, BEGIN
+and ROLLBACK or COMMIT, two more round trips to the server: a single SELECT or
+INSERT is atomic by itself, and a conversation's turns are kept in order by the lock
+store, so on PostgreSQL they run in autocommit.
 
 Rasa indexes the events by sender only, so each turn's two session queries read every
 event the sender ever had: a turn cost more the longer a conversation's whole history.
@@ -224,14 +227,28 @@ def _sql_store_init(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
     index_sessions(self)
 
 
+def _autocommit(store: SQLTrackerStore) -> sa.engine.Engine:
+    """On PostgreSQL, the store's engine with its connections in autocommit: each
+    statement is its own transaction, without BEGIN and ROLLBACK or COMMIT around it
+    (psycopg2 writes a turn's rows as one INSERT). Elsewhere (SQLite's driver
+    inserts them one statement each) the store's engine."""
+    engine = store.__dict__.get("_autocommit_engine")
+    if engine is None:
+        engine = store.engine
+        if engine.dialect.name == "postgresql":
+            engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        store._autocommit_engine = engine  # type: ignore[attr-defined]
+    return engine
+
+
 async def retrieve_events(
     self: SQLTrackerStore, sender_id: str, fetch_events_from_all_sessions: bool
 ) -> DialogueStateTracker | None:
     """Rasa's ``SQLTrackerStore._retrieve``, reading the events' JSON only."""
     statements = _event_statements(self.SQLEvent.__table__)
     query = statements["all" if fetch_events_from_all_sessions else "session"]
-    with self.session_scope() as session:
-        rows = session.execute(query, {"sender_id": sender_id}).scalars().all()
+    with _autocommit(self).connect() as connection:
+        rows = connection.execute(query, {"sender_id": sender_id}).scalars().all()
     events = [ujson.loads(data) for data in rows]
     if self.domain and events:
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
@@ -243,8 +260,8 @@ async def save_events(self: SQLTrackerStore, tracker: DialogueStateTracker) -> N
     columns, in one statement."""
     await self.stream_events(tracker)
     statements = _event_statements(self.SQLEvent.__table__)
-    with self.session_scope() as session:
-        stored = session.execute(
+    with _autocommit(self).begin() as connection:
+        stored = connection.execute(
             statements["count"], {"sender_id": tracker.sender_id}
         ).scalar_one()
         rows = []
@@ -263,8 +280,7 @@ async def save_events(self: SQLTrackerStore, tracker: DialogueStateTracker) -> N
                 }
             )
         if rows:
-            session.execute(statements["insert"], rows)
-        session.commit()
+            connection.execute(statements["insert"], rows)
 
 
 def json_body(value: Any) -> str:

@@ -260,6 +260,41 @@ def test_the_sql_tracker_store_reads_and_writes_what_rasa_s_own_does(
 
 
 @pytest.mark.postgres
+def test_a_turn_s_read_and_save_send_no_begin_or_commit(tmp_path: Any) -> None:
+    """On PostgreSQL the speedup's statements run in autocommit: no transaction is
+    open when they are sent, so no BEGIN, ROLLBACK or COMMIT goes with them."""
+    from sqlalchemy import event
+
+    store, dispose = _sql_store("postgresql", tmp_path)
+    seen: list[tuple[str, bool]] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        dbapi = conn.connection.dbapi_connection
+        seen.append((statement.split()[0], dbapi.autocommit))
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    loop = asyncio.new_event_loop()
+    try:
+        tracker = DialogueStateTracker("autocommit", [])
+        _session_start(tracker, 1000.0)
+        _turn(tracker, 0, 1010.0)
+        loop.run_until_complete(speedups.save_events(store, tracker))
+        back = loop.run_until_complete(
+            speedups.retrieve_events(store, "autocommit", False)
+        )
+        assert back is not None
+        assert [verb for verb, _ in seen] == ["SELECT", "INSERT", "SELECT"]
+        assert all(autocommit for _, autocommit in seen)
+        seen.clear()
+        loop.run_until_complete(speedups._rasa_sql_save(store, tracker))
+        assert seen and not any(autocommit for _, autocommit in seen)  # Rasa's own
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+        loop.close()
+        dispose()
+
+
+@pytest.mark.postgres
 def test_a_session_is_read_from_its_own_range_of_the_sender_s_events(
     tmp_path: Any,
 ) -> None:
