@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from api.knowledge.models import KnowledgeEntry
@@ -25,3 +25,36 @@ def test_questions_and_steps_agree_with_the_whole_answers(seeded_engine: Any) ->
     assert {i for i in ids if store.has_steps(i)} == procedures
     assert not store.has_steps("no_such_answer")
     assert store.questions_of([]) == {}
+
+
+def test_the_store_reads_outside_any_transaction(seeded_engine: Any) -> None:
+    """Each read is its own statement in autocommit: on PostgreSQL no BEGIN and
+    ROLLBACK travel with it."""
+    seen: list[bool] = []
+
+    def record(conn: Any, *args: Any) -> None:
+        dbapi = conn.connection.dbapi_connection
+        seen.append(
+            dbapi.autocommit
+            if seeded_engine.dialect.name == "postgresql"
+            else dbapi.isolation_level is None  # SQLite's driver's autocommit
+        )
+
+    event.listen(seeded_engine, "before_cursor_execute", record)
+    try:
+        store = KnowledgeStore(seeded_engine)
+        answer = store.get("vneid_activate_level2")
+        assert answer is not None
+        assert store.questions_of([answer.id]) == {answer.id: answer.question}
+        store.has_steps(answer.id)
+        store.facts_of([answer.id])
+        store.topics_of([answer.id])
+    finally:
+        event.remove(seeded_engine, "before_cursor_execute", record)
+    assert len(seen) >= 5 and all(seen)
+    with Session(seeded_engine) as session:  # the engine itself is left as it was
+        dbapi = session.connection().connection.dbapi_connection
+        if seeded_engine.dialect.name == "postgresql":
+            assert dbapi.autocommit is False
+        else:
+            assert dbapi.isolation_level is not None
