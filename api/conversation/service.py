@@ -87,6 +87,11 @@ class ConversationService:
         is raised)."""
         self._rasa = rasa
         self._sessions = Sessions(engine)
+        # A turn's log row is one INSERT … RETURNING, atomic by itself: in
+        # autocommit it goes without a BEGIN and a COMMIT, two more round trips.
+        self._log_sessions = Sessions(
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self._store = store
         self._intent_topics = taxonomy.topic_of_intent()
         self._secret_key = secret_key
@@ -441,7 +446,7 @@ class ConversationService:
         if record.reply_masked:
             record = dataclasses.replace(record, reply_masked=mask(record.reply_masked))
         try:
-            return int(self._sessions.write(log_turn, record))
+            return int(self._log_sessions.write(log_turn, record))
         except UNREACHABLE:
             if self._pending is None:
                 raise
