@@ -1,4 +1,4 @@
-"""Three hot paths of Rasa 3.6, made cheap without changing what they do.
+"""Rasa 3.6's hot paths, made cheap without changing what they do.
 
 Sampled with py-spy under load (bench/README.md, "One turn hop by hop"), half of the
 Rasa process's time went to checking the action server's answers:
@@ -50,8 +50,12 @@ serialised the session's events with the standard library's ``json`` (aiohttp's
 default), and every message checked ``Domain.is_empty()``, which builds a whole empty
 domain to compare with. Here the body is written by ujson (a dependency of Rasa and
 Sanic; the same values, read back by any JSON reader), with ``json`` still handling
-what ujson refuses (and raising its own error for what neither writes), the tracker store reads its rows
-with ujson, and the empty domain is built once.
+what ujson refuses (and raising its own error for what neither writes), the tracker
+store reads its rows with ujson, and the empty domain is built once.
+
+The tracker handed to the channel also gives it a moment under the conversation's
+lock, just before Rasa saves the turn (:data:`BeforeSave`): the gateway channel
+closes a long session there (bot/channels/gateway.py).
 
 Rasa is pinned (3.6.21); tests/bot/test_speedups.py compares these with Rasa's own.
 """
@@ -297,6 +301,8 @@ def endpoint_session(self: EndpointConfig) -> aiohttp.ClientSession:
     """Rasa's client session for an endpoint, writing its JSON bodies with
     :func:`json_body`."""
     session = _rasa_endpoint_session(self)
+    # aiohttp (pinned in requirements/bot.lock) takes the writer only at construction;
+    # Rasa's construction is kept, and tests/bot/test_speedups.py checks the body sent.
     session._json_serialize = json_body
     return session
 
