@@ -82,6 +82,16 @@ def wait_until(condition: Callable[[], Any], timeout: float = 10) -> None:
     raise AssertionError("condition not met")
 
 
+def in_autocommit(conn: Any) -> bool:
+    """Whether a SQLAlchemy connection sends each statement on its own, with no
+    BEGIN before it: psycopg's autocommit, or SQLite's driver's (no isolation
+    level)."""
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name == "postgresql":
+        return bool(dbapi.autocommit)
+    return dbapi.isolation_level is None
+
+
 def logged_turns(engine: Any) -> list[Turn]:
     """Every turn in the query log, oldest first."""
     with Session(engine) as session:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.knowledge.models import KnowledgeEntry
 from api.knowledge.store import KnowledgeStore
+from tests.api.conftest import in_autocommit
 
 
 def test_questions_and_steps_agree_with_the_whole_answers(seeded_engine: Any) -> None:
@@ -33,12 +34,7 @@ def test_the_store_reads_outside_any_transaction(seeded_engine: Any) -> None:
     seen: list[bool] = []
 
     def record(conn: Any, *args: Any) -> None:
-        dbapi = conn.connection.dbapi_connection
-        seen.append(
-            dbapi.autocommit
-            if seeded_engine.dialect.name == "postgresql"
-            else dbapi.isolation_level is None  # SQLite's driver's autocommit
-        )
+        seen.append(in_autocommit(conn))
 
     event.listen(seeded_engine, "before_cursor_execute", record)
     try:
@@ -53,8 +49,4 @@ def test_the_store_reads_outside_any_transaction(seeded_engine: Any) -> None:
         event.remove(seeded_engine, "before_cursor_execute", record)
     assert len(seen) >= 5 and all(seen)
     with Session(seeded_engine) as session:  # the engine itself is left as it was
-        dbapi = session.connection().connection.dbapi_connection
-        if seeded_engine.dialect.name == "postgresql":
-            assert dbapi.autocommit is False
-        else:
-            assert dbapi.isolation_level is not None
+        assert not in_autocommit(session.connection())

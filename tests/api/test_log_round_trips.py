@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
 
-from tests.api.conftest import logged_turns
+from tests.api.conftest import in_autocommit, logged_turns
 
 
 def test_the_log_insert_runs_in_autocommit(client: TestClient, engine: Any) -> None:
@@ -16,12 +16,7 @@ def test_the_log_insert_runs_in_autocommit(client: TestClient, engine: Any) -> N
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if statement.startswith("INSERT INTO querylog_turn"):
-            dbapi = conn.connection.dbapi_connection
-            seen.append(
-                dbapi.autocommit
-                if conn.dialect.name == "postgresql"
-                else dbapi.isolation_level is None  # SQLite's driver's autocommit
-            )
+            seen.append(in_autocommit(conn))
 
     event.listen(Engine, "before_cursor_execute", record)
     try:
