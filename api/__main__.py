@@ -1,8 +1,9 @@
 """Command line: ``python -m api <command>``.
 
-Commands: serve, migrate, seed, validate-seeds, prepare, create-staff, rollup, purge,
-export-examples, report. Only the argument parser lives here: ``serve`` starts uvicorn
-and the other commands are in api/cli.py, imported only when one of them runs.
+Commands: serve, relay, migrate, seed, validate-seeds, prepare, create-staff, rollup,
+purge, export-examples, report. Only the argument parser lives here: ``serve`` starts
+uvicorn, ``relay`` the outbox's sender (api/relay.py), and the other commands are in
+api/cli.py, imported only when one of them runs.
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="serve on this already listening socket (a supervisor's, shared by "
         "the gateway processes it runs) instead of --host/--port",
+    )
+    sub.add_parser(
+        "relay",
+        help="send the outbox's Telegram and Zalo messages (the production "
+        "profile's sender; the gateway then hands its replies over)",
     )
     sub.add_parser("migrate", help="alembic upgrade head")
     sub.add_parser("seed", help="load seeds/ into the knowledge store and places")
@@ -101,6 +107,10 @@ def main(argv: list[str] | None = None) -> int:
             log_level="info",
         )
         return 0
+    if args.command == "relay":
+        from api.relay import main as relay
+
+        return relay()
     from api.cli import run
 
     return run(args)

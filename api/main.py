@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.channels.inbox import Handler, Inbox, InboxWorker
-from api.channels.outbox import TURN, Outbox, OutboxWorker
 from api.channels.replays import WebReplies
 from api.channels.store import ChannelStore
 from api.channels.telegram import CHANNEL as TELEGRAM
@@ -49,15 +48,14 @@ from api.conversation.service import ConversationService
 from api.core.bodylimit import BodyLimit
 from api.core.config import Settings, get_settings
 from api.core.db import UNREACHABLE, make_engine
-from api.handoff import tickets
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.notices.dialogue import NoticesDialogue
-from api.notices.sending import NOTICE, notice_sender, send_notice
-from api.notices.sending import settle as settle_notice
+from api.notices.sending import notice_sender, send_notice
 from api.notices.service import unfinished_notices
 from api.querylog.pending import PendingTurns, flush_periodically
 from api.querylog.refresher import refresh_periodically
+from api.relay import outbox_worker
 from api.routes import (
     accuracy,
     analytics,
@@ -74,7 +72,6 @@ from api.routes import (
     teams,
     web,
 )
-from api.routes.handoff import HANDOFF_REPLY, HANDOFF_SURVEY
 from api.safety.content import load_content
 from api.safety.detector import Detector
 from api.teams import escalation_contacts
@@ -127,51 +124,6 @@ def _inbox_worker(
         return None
     inbox = Inbox(engine, settings.token_secret(), settings.inbox_lease_seconds)
     return InboxWorker(inbox, handlers, settings.inbox_poll_seconds)
-
-
-def _outbox_worker(
-    settings: Settings, engine: Engine, conversation: ConversationService
-) -> OutboxWorker:
-    """The durable outbox with where each kind's outcome is recorded (the channels'
-    senders are added once they are built)."""
-    worker = OutboxWorker(
-        Outbox(engine, settings.token_secret(), settings.outbox_lease_seconds),
-        poll_seconds=settings.outbox_poll_seconds,
-        backoff_seconds=settings.outbox_backoff_seconds,
-        backoff_cap_seconds=settings.outbox_backoff_max_seconds,
-        max_attempts=settings.outbox_max_attempts,
-        max_age_seconds=settings.outbox_max_age_seconds,
-    )
-    sessions = Sessions(engine)
-
-    async def turn(ref: int | None, channel: str, _address: str, outcome: str) -> None:
-        # Delivered late is delivered: only a reply given up is recorded.
-        if ref and outcome.startswith("failed:"):
-            reason = outcome.removeprefix("failed:")
-            await conversation.mark_undelivered(ref, f"{channel}:{reason}")
-
-    async def team_reply(
-        ref: int | None, channel: str, _address: str, outcome: str
-    ) -> None:
-        if ref is not None:
-            await sessions.run(tickets.set_delivery, ref, outcome)
-
-    async def survey(
-        ref: int | None, channel: str, _address: str, outcome: str
-    ) -> None:
-        if ref is not None:
-            await sessions.run(tickets.set_satisfaction_delivery, ref, outcome)
-
-    worker.on_settled(TURN, turn)
-    worker.on_settled(HANDOFF_REPLY, team_reply)
-
-    async def notice(ref: int | None, channel: str, address: str, outcome: str) -> None:
-        if ref is not None:
-            await settle_notice(engine, ref, channel, address, outcome)
-
-    worker.on_settled(HANDOFF_SURVEY, survey)
-    worker.on_settled(NOTICE, notice)
-    return worker
 
 
 async def _resume_notices(state: Any) -> None:
@@ -256,7 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pending=pending,
         )
         store = ChannelStore(engine)
-        outbox = _outbox_worker(settings, engine, conversation)
+        outbox = outbox_worker(settings, engine, relayed=settings.outbox_relay)
         app.state.outbox = outbox
         app.state.settings = settings
         app.state.engine = engine
@@ -286,7 +238,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             telegram = build_application(settings, conversation, store, outbox)
             await telegram.initialize()
             app.state.telegram = telegram
-            outbox.sender(TELEGRAM, telegram_sender(telegram))
+            outbox.sender(TELEGRAM, telegram_sender(telegram.bot))
             if settings.telegram_mode == "polling":
                 # Local use only: one process polls (a second would be refused).
                 await telegram.start()
@@ -300,7 +252,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if inbox_worker is not None
             else None
         )
-        outbox_loop = asyncio.create_task(outbox.run())
+        # With a relay (the production profile), it alone sends what is due.
+        outbox_loop = (
+            None if settings.outbox_relay else asyncio.create_task(outbox.run())
+        )
         app.state.pending_turns = pending
         flusher = asyncio.create_task(
             flush_periodically(pending, engine, settings.querylog_flush_seconds)
@@ -335,9 +290,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             resumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await resumer
-            outbox_loop.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await outbox_loop
+            if outbox_loop is not None:
+                outbox_loop.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await outbox_loop
             await outbox.close()
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -1,5 +1,6 @@
-"""The production profile: N Rasa instances, the action server and a gateway with M
-workers on PostgreSQL and Redis, under supervisord, which restarts what dies.
+"""The production profile: N Rasa instances, the action server, a gateway with M
+workers and the outbox's relay on PostgreSQL and Redis, under supervisord, which
+restarts what dies.
 
 ``python -m tools.prod run`` (``make run-prod``) reads the settings from the
 environment and from ``.env`` (see ``.env.example``; the environment wins), checks
@@ -118,6 +119,8 @@ def process_environment(env: dict[str, str], profile: Profile) -> dict[str, str]
         BDHVS_ACTION_ENDPOINT=f"http://127.0.0.1:{profile.actions_port}/webhook",
         BDHVS_BOT_ENDPOINTS="bot/endpoints.production.yml",
         SANIC_HOST="127.0.0.1",
+        # The relay program sends Telegram and Zalo messages; the workers hand over.
+        BDHVS_OUTBOX_RELAY="true",
     )
     # No TensorFlow thread settings: Rasa reads them at start by importing TensorFlow,
     # which the instances no longer load at all (bot/lean.py).
@@ -160,7 +163,8 @@ def _escape(value: object) -> str:
 
 def supervisord_conf(profile: Profile, model: Path) -> str:
     """The configuration: one program per Rasa instance, the action server, the
-    gateway's workers (each a supervised process on supervisord's socket)."""
+    outbox's relay, the gateway's workers (each a supervised process on
+    supervisord's socket)."""
     logs = profile.directory / "logs"
     common = (
         "autostart=true\nautorestart=true\nstartsecs=3\nstartretries=100\n"
@@ -206,6 +210,12 @@ def supervisord_conf(profile: Profile, model: Path) -> str:
             f"--port {profile.actions_port} --quiet"
         ),
         f"stdout_logfile={_escape(logs / 'actions.log')}",
+        common,
+        # Sends the Telegram and Zalo messages the gateway's workers hand over
+        # (api/relay.py): a worker that dies then has no message half sent.
+        "[program:relay]",
+        "command=" + _escape(f"{SERVICES_PYTHON} -m api relay"),
+        f"stdout_logfile={_escape(logs / 'relay.log')}",
         common,
         # The gateway's listening socket is supervisord's: each worker is a
         # program of its own serving on it (fd 0), so a worker that dies is restarted

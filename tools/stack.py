@@ -263,6 +263,7 @@ def _role(pid: int) -> str:
         (b"-m bot run", "rasa"),
         (b"rasa_sdk", "actions"),
         (b"api serve", "gateway"),
+        (b"api relay", "relay"),
         (b"uvicorn", "gateway"),
         (b"multiprocessing", "gateway"),
         (b"supervisord", "supervisord"),

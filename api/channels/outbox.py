@@ -32,6 +32,14 @@ Delivery is at least once, and once in practice: each piece's delivery is record
 idempotency key, so one window remains: a worker that dies after the platform
 accepted a piece and before that record is committed leaves the piece to be sent
 again by the worker that takes the row over (a duplicate of that one piece).
+
+The production profile narrows that window to one small process: the gateway's
+workers send no webhook reply themselves (``relayed``). :meth:`OutboxWorker.send_held`
+stores the reply due at once, in the transaction that deletes its inbox event, and
+the relay (``python -m api relay``, :mod:`api.relay`) sends it, woken by the
+notification PostgreSQL sends at that commit. A gateway worker, which does a turn's
+heavy work and is the likeliest process to die, then never has a piece in flight;
+the relay does nothing but send.
 """
 
 from __future__ import annotations
@@ -69,9 +77,13 @@ logger = logging.getLogger(__name__)
 TURN = "turn"
 # Sent at once per process; more wait in the table.
 CONCURRENCY = 16
+# PostgreSQL's notification channel on which a relay hears of a reply handed over.
+RELAY_CHANNEL = "bdhvs_outbox"
 
 # Sends one piece to ``address``; raises SendFailed.
 PieceSender = Callable[[str, dict[str, Any]], Awaitable[None]]
+# Returns when there may be messages due, or after the given seconds.
+Wake = Callable[[float], Awaitable[object]]
 # Records how a message ended: (ref, channel, address, "sent" or "failed:<reason>");
 # the address tells apart the recipients of one ref (a notice's).
 Settle = Callable[[int | None, str, str, str], Awaitable[None]]
@@ -128,11 +140,14 @@ class Outbox:
         ref: int | None,
         address: str,
         pieces: list[dict[str, Any]],
+        relayed: bool = False,
     ) -> int | None:
         """In one transaction, deletes the inbox event ``event_id`` (as claimed
         for the ``claim``-th time) and stores its reply, held by this worker for
-        the lease; None, and nothing done, when the event is no longer under that
-        claim (it lapsed, and another worker handles the event)."""
+        the lease (``relayed``: due at once for the relay, woken on PostgreSQL by
+        a notification the commit sends); None, and nothing done, when the event
+        is no longer under that claim (it lapsed, and another worker handles the
+        event)."""
         with Session(self._engine) as session:
             gone = session.execute(
                 delete(InboundEvent).where(
@@ -142,12 +157,14 @@ class Outbox:
             if gone.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
                 return None
-            row = self._row(
-                channel, kind, ref, address, pieces, utcnow() + self._lease, None
-            )
+            due = utcnow() if relayed else utcnow() + self._lease
+            row = self._row(channel, kind, ref, address, pieces, due, None)
             session.add(row)
             session.flush()
             message_id = row.id
+            if relayed and self._engine.dialect.name == "postgresql":
+                # Sent by PostgreSQL at the commit, and only if it commits.
+                session.execute(select(func.pg_notify(RELAY_CHANNEL, "")))
             session.commit()
             return message_id
 
@@ -262,9 +279,15 @@ class OutboxWorker:
         backoff_cap_seconds: float,
         max_attempts: int,
         max_age_seconds: float,
+        *,
+        relayed: bool = False,
+        wake: Wake | None = None,
     ) -> None:
         """Senders and outcome recorders are registered after (:meth:`sender`,
-        :meth:`on_settled`): the channels are built with the worker."""
+        :meth:`on_settled`): the channels are built with the worker. ``relayed``:
+        a webhook turn's reply is handed over to the relay, not sent here
+        (:meth:`send_held`). ``wake(seconds)`` returns when there may be work, or
+        after ``seconds`` (a sleep by default; the relay's hears PostgreSQL)."""
         self._outbox = outbox
         self._poll = poll_seconds
         self._backoff = backoff_seconds
@@ -273,6 +296,8 @@ class OutboxWorker:
         self._max_age = timedelta(seconds=max_age_seconds)
         self._senders: dict[str, PieceSender] = {}
         self._settle: dict[str, Settle] = {}
+        self._relayed = relayed
+        self._wake = wake or asyncio.sleep
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -335,9 +360,10 @@ class OutboxWorker:
     ) -> str:
         """Hands the inbox event ``held`` over for its reply ``pieces``
         (:meth:`Outbox.take_over`), then sends them at once with quick retries,
-        recording each piece delivered. Returns "sent", "queued" (a passing
-        refusal: the outbox tries again; or the event is another worker's now) or
-        "failed:<reason>" (the caller records it, as for :func:`send_or_queue`)."""
+        recording each piece delivered; ``relayed``: only hands it over. Returns
+        "sent", "queued" (handed to the relay; a passing refusal: the outbox tries
+        again; or the event is another worker's now) or "failed:<reason>" (the
+        caller records it, as for :func:`send_or_queue`)."""
         claimed = held.claimed
         message_id = await asyncio.to_thread(
             self._outbox.take_over,
@@ -348,10 +374,13 @@ class OutboxWorker:
             ref,
             address,
             pieces,
+            self._relayed,
         )
         held.handed_over = True
         if message_id is None:
             logger.warning("%s event taken over by another worker", channel)
+            return "queued"
+        if self._relayed:  # the relay sends it and records a failure
             return "queued"
         for index, piece in enumerate(pieces):
             try:
@@ -394,7 +423,7 @@ class OutboxWorker:
                 task = asyncio.ensure_future(self._deliver_held(parcel))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-            await asyncio.sleep(self._poll)
+            await self._wake(self._poll)
 
     async def close(self) -> None:
         """Waits briefly for sends under way; the rest are taken up later."""

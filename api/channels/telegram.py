@@ -28,7 +28,13 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -169,7 +175,7 @@ class TelegramBridge:
         ref: int | None,
     ) -> str:
         return await send_or_queue(
-            lambda piece: self.send_piece(bot, chat_id, piece),
+            lambda piece: send_piece(bot, chat_id, piece),
             pieces,
             channel=CHANNEL,
             address=str(chat_id),
@@ -179,28 +185,6 @@ class TelegramBridge:
             kind=kind,
             ref=ref,
         )
-
-    async def send_piece(self, bot: Bot, chat_id: int, piece: dict[str, Any]) -> None:
-        """Sends one piece (:meth:`_pieces`) once; raises SendFailed."""
-        markup = (
-            InlineKeyboardMarkup.de_json(piece["markup"], bot)
-            if piece.get("markup")
-            else None
-        )
-        try:
-            await bot.send_message(
-                chat_id=chat_id, text=piece["text"], reply_markup=markup
-            )
-        except BadRequest as exc:  # a NetworkError subclass, never transient
-            raise SendFailed("BadRequest", transient=False) from exc
-        except RetryAfter as exc:  # flood control: Telegram says how long to wait
-            raise SendFailed(
-                "RetryAfter", transient=True, retry_after=_seconds(exc)
-            ) from exc
-        except NetworkError as exc:  # incl. TimedOut
-            raise SendFailed(type(exc).__name__, transient=True) from exc
-        except TelegramError as exc:  # Forbidden: the citizen blocked the bot
-            raise SendFailed(type(exc).__name__, transient=False) from exc
 
     async def _pieces(self, message: OutMessage) -> list[dict[str, Any]]:
         """``message`` as the texts Telegram takes (its limit), the keyboard
@@ -249,14 +233,39 @@ async def push_text(
     return await bridge.push(application.bot, pseudonym, text, durable)
 
 
-def telegram_sender(
-    application: Application,  # type: ignore[type-arg]
-) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
-    """Sends one piece the outbox kept (to a chat id) through ``application``."""
-    bridge: TelegramBridge = application.bot_data["bridge"]
+async def send_piece(bot: Bot, chat_id: int, piece: dict[str, Any]) -> None:
+    """Sends one piece (:meth:`TelegramBridge._pieces`) once; raises SendFailed."""
+    markup = (
+        InlineKeyboardMarkup.de_json(piece["markup"], bot)
+        if piece.get("markup")
+        else None
+    )
+    try:
+        await bot.send_message(chat_id=chat_id, text=piece["text"], reply_markup=markup)
+    except BadRequest as exc:  # a NetworkError subclass, never transient
+        raise SendFailed("BadRequest", transient=False) from exc
+    except RetryAfter as exc:  # flood control: Telegram says how long to wait
+        raise SendFailed(
+            "RetryAfter", transient=True, retry_after=_seconds(exc)
+        ) from exc
+    except NetworkError as exc:  # incl. TimedOut
+        raise SendFailed(type(exc).__name__, transient=True) from exc
+    except TelegramError as exc:  # Forbidden: the citizen blocked the bot
+        raise SendFailed(type(exc).__name__, transient=False) from exc
+
+
+def telegram_sender(bot: Bot) -> Callable[[str, dict[str, Any]], Awaitable[None]]:
+    """Sends one piece the outbox kept (to a chat id) through ``bot``, which is
+    initialised on first use (the relay may start while Telegram is away)."""
 
     async def send(address: str, piece: dict[str, Any]) -> None:
-        await bridge.send_piece(application.bot, int(address), piece)
+        try:
+            await bot.initialize()  # asks getMe once; then returns at once
+        except InvalidToken as exc:
+            raise SendFailed("InvalidToken", transient=False) from exc
+        except TelegramError as exc:
+            raise SendFailed(type(exc).__name__, transient=True) from exc
+        await send_piece(bot, int(address), piece)
 
     return send
 
@@ -361,11 +370,12 @@ def build_application(
 ) -> Application:  # type: ignore[type-arg]
     """The PTB Application with the gateway's handlers (not yet initialised)."""
     assert settings.telegram_token is not None
+    base_url, base_file_url = _api_urls(settings)
     builder = (
         Application.builder()
         .token(settings.telegram_token.get_secret_value())
-        .base_url(settings.telegram_api_url.rstrip("/") + "/bot")
-        .base_file_url(settings.telegram_api_url.rstrip("/") + "/file/bot")
+        .base_url(base_url)
+        .base_file_url(base_file_url)
     )
     if settings.telegram_mode == "webhook":
         builder = builder.updater(None)
@@ -382,3 +392,20 @@ def build_application(
         MessageHandler(~filters.TEXT & ~filters.StatusUpdate.ALL, _on_other)
     )
     return application
+
+
+def telegram_bot(settings: Settings) -> Bot:
+    """A bot that only sends (the outbox relay's), not yet initialised."""
+    assert settings.telegram_token is not None
+    base_url, base_file_url = _api_urls(settings)
+    return Bot(
+        settings.telegram_token.get_secret_value(),
+        base_url=base_url,
+        base_file_url=base_file_url,
+    )
+
+
+def _api_urls(settings: Settings) -> tuple[str, str]:
+    """Bot API and file URLs (a local Bot API server or a test's fake can stand in)."""
+    root = settings.telegram_api_url.rstrip("/")
+    return root + "/bot", root + "/file/bot"

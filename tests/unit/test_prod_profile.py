@@ -48,6 +48,8 @@ def test_each_side_is_told_the_instances_and_the_stores() -> None:
         "http://127.0.0.1:6000,http://127.0.0.1:6001,http://127.0.0.1:6002"
     )
     assert env["BDHVS_BOT_ENDPOINTS"] == "bot/endpoints.production.yml"
+    # The gateway's workers hand their webhook replies to the relay program.
+    assert env["BDHVS_OUTBOX_RELAY"] == "true"
     tracker = [env[f"BDHVS_TRACKER_{k}"] for k in ("HOST", "PORT", "DB", "USER")]
     assert tracker == ["db.internal", "5433", "rasa", "rasa"]
     redis = [env[f"BDHVS_REDIS_{k}"] for k in ("HOST", "PORT", "DB")]
@@ -79,8 +81,10 @@ def test_the_written_configuration_holds_no_secret_and_every_process(
         "[program:rasa-1]",
         "[program:rasa-2]",
         "[program:actions]",
+        "[program:relay]",
         "[fcgi-program:api]",
     ]
+    assert "-m api relay" in conf.split("[program:relay]", 1)[1]
     # The gateway's workers serve supervisord's socket, one supervised process each.
     gateway = conf.split("[fcgi-program:api]", 1)[1]
     assert f"socket=tcp://{profile.api_host}:{profile.api_port}" in gateway

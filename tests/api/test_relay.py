@@ -1,0 +1,195 @@
+"""The outbox's relay (api.relay): with one, the gateway hands a webhook turn's reply
+over instead of sending it, and the relay sends it once, woken on PostgreSQL by the
+hand-over's commit; a reply it cannot deliver is recorded as before."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.channels.models import InboundEvent, OutboundMessage
+from api.channels.outbox import Outbox
+from api.core.config import Settings
+from api.querylog.models import Outcome
+from api.relay import Notifications, relay
+from tests.api.conftest import client_for, logged_turns, wait_until
+from tests.api.test_telegram import CHAT_ID, message_update
+from tests.api.test_telegram import post as post_telegram
+from tests.api.test_zalo import event as zalo_event
+from tests.api.test_zalo import post as post_zalo
+from tests.fakes import FakeRasa, FakeTelegram, FakeZaloOA
+
+ANSWER = "Chữ ký số là chữ ký điện tử dùng khóa riêng của Anh/Chị."
+
+
+def _waiting(engine: Any) -> list[OutboundMessage]:
+    with Session(engine) as session:
+        return list(session.scalars(select(OutboundMessage)))
+
+
+def _telegram_texts(fake: FakeTelegram) -> list[str]:
+    return [c["text"] for c in fake.calls("sendMessage") if c["chat_id"] == CHAT_ID]
+
+
+@contextmanager
+def running_relay(settings: Settings) -> Iterator[None]:
+    """The relay on a thread of its own (as its own process would be), stopped as
+    SIGTERM stops it."""
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            loop.run_until_complete(relay(settings, stop))
+        except BaseException as exc:  # reported in the test's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=30)
+        loop.close()
+    assert not failed, failed
+
+
+@pytest.fixture
+def relayed(channel_settings: Settings) -> Settings:
+    return Settings(
+        **{**channel_settings.model_dump(), "outbox_relay": True, "send_attempts": 1}
+    )
+
+
+def test_the_gateway_hands_a_telegram_reply_over_and_the_relay_sends_it_once(
+    relayed: Settings,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+    seeded_engine: Any,
+) -> None:
+    fake_rasa.answer(ANSWER, "faq", 0.9)
+    with client_for(relayed) as client:
+        post_telegram(client, message_update("chu ky so la gi"))
+        wait_until(lambda: len(_waiting(seeded_engine)) == 1)
+        # The worker sent nothing itself: the reply waits, sealed, due now.
+        assert _telegram_texts(fake_telegram) == []
+        [handed] = _waiting(seeded_engine)
+        assert ANSWER.encode() not in handed.sealed
+        with Session(seeded_engine) as session:
+            assert session.scalars(select(InboundEvent)).all() == []
+
+    with running_relay(
+        Settings(**{**relayed.model_dump(), "outbox_poll_seconds": 0.05})
+    ):
+        wait_until(lambda: _telegram_texts(fake_telegram) == [ANSWER])
+        wait_until(lambda: _waiting(seeded_engine) == [])
+    assert _telegram_texts(fake_telegram) == [ANSWER]
+    [turn] = logged_turns(seeded_engine)
+    assert turn.outcome is Outcome.ANSWERED
+
+
+def test_a_zalo_reply_the_relay_cannot_deliver_is_recorded_on_its_turn(
+    relayed: Settings,
+    fake_rasa: FakeRasa,
+    fake_zalo: FakeZaloOA,
+    seeded_engine: Any,
+) -> None:
+    fake_rasa.answer(ANSWER, "faq", 0.9)
+    fake_zalo.script = [(200, {"error": -230, "message": "user not follow OA"})]
+    with (
+        client_for(relayed) as client,
+        running_relay(
+            Settings(**{**relayed.model_dump(), "outbox_poll_seconds": 0.05})
+        ),
+    ):
+        post_zalo(client, zalo_event(text="chu ky so"))
+        wait_until(lambda: len(fake_zalo.sent) == 1)
+        wait_until(lambda: _waiting(seeded_engine) == [])
+        wait_until(
+            lambda: logged_turns(seeded_engine)[0].outcome is Outcome.UNDELIVERED
+        )
+    [turn] = logged_turns(seeded_engine)
+    assert turn.detail == "zalo:zalo_error_-230"
+    assert len(fake_zalo.sent) == 1  # a permanent refusal is not tried again
+
+
+# PostgreSQL's notifications: these run on its database only.
+ON_POSTGRESQL = pytest.mark.parametrize(
+    "database_url",
+    [pytest.param("postgres", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+
+
+@ON_POSTGRESQL
+def test_on_postgresql_the_hand_over_s_commit_wakes_the_relay_at_once(
+    relayed: Settings,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+    seeded_engine: Any,
+) -> None:
+    fake_rasa.answer(ANSWER, "faq", 0.9)
+    # The relay would look at the table again only after a minute.
+    slow_poll = Settings(**{**relayed.model_dump(), "outbox_poll_seconds": 60})
+    with running_relay(slow_poll), client_for(relayed) as client:
+        for n in range(3):
+            post_telegram(client, message_update(f"chu ky so la gi {n}"))
+            wait_until(
+                lambda sent=n + 1: len(_telegram_texts(fake_telegram)) == sent,
+                timeout=20,
+            )
+    assert _telegram_texts(fake_telegram) == [ANSWER] * 3
+
+
+@ON_POSTGRESQL
+def test_a_hand_over_that_does_not_commit_notifies_nobody(seeded_engine: Any) -> None:
+    outbox = Outbox(seeded_engine, "k" * 32, lease_seconds=60)
+    notifications = Notifications(seeded_engine.url.render_as_string(False))
+
+    async def heard(hand_over: Any) -> bool:
+        await notifications.wait(0)  # connects and listens
+        await asyncio.to_thread(hand_over)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await notifications.wait(2)
+        return loop.time() - started < 1.5
+
+    async def both() -> tuple[bool, bool]:
+        try:
+            # No inbox event 404 is under claim 1: nothing is written, nobody told.
+            lapsed = await heard(
+                lambda: outbox.take_over(
+                    404, 1, "telegram", "turn", None, "1", [{}], True
+                )
+            )
+            handed = await heard(lambda: _handed_over(seeded_engine, outbox))
+            return lapsed, handed
+        finally:
+            await notifications.close()
+
+    lapsed, handed = asyncio.run(both())
+    assert lapsed is False
+    assert handed is True
+
+
+def _handed_over(engine: Any, outbox: Outbox) -> None:
+    with Session(engine) as session:
+        event = InboundEvent(channel="telegram", sealed=b"x", attempts=1)
+        session.add(event)
+        session.commit()
+        event_id = event.id
+    assert (
+        outbox.take_over(
+            event_id, 1, "telegram", "turn", None, "1", [{"text": "a"}], True
+        )
+        is not None
+    )
