@@ -111,23 +111,30 @@ class Notifications:
         )
         self._connection: psycopg.AsyncConnection[object] | None = None
 
-    async def wait(self, seconds: float) -> None:
-        """Returns on the next notification (and any that came with it), or after
-        ``seconds``; at once after (re)connecting, since one may have been missed
-        meanwhile. A lost connection is retried on the next call."""
+    async def wait(self, seconds: float) -> list[int]:
+        """The ids of the messages handed over, as soon as one is heard of (with
+        any that came with it), or none after ``seconds``; none at once after
+        (re)connecting (what was handed over meanwhile is found by the worker's
+        next look at the table). A lost connection is retried on the next call."""
         try:
             if self._connection is None or self._connection.closed:
                 self._connection = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True
                 )
                 await self._connection.execute(f"LISTEN {RELAY_CHANNEL}")
-                return
-            async for _ in self._connection.notifies(timeout=seconds, stop_after=1):
-                pass
+                return []
+            return [
+                int(notify.payload)
+                async for notify in self._connection.notifies(
+                    timeout=seconds, stop_after=1
+                )
+                if notify.payload.isdigit()
+            ]
         except psycopg.Error as exc:
             logger.warning("relay: not listening to PostgreSQL (%s)", exc)
             await self.close()
             await asyncio.sleep(seconds)
+            return []
 
     async def close(self) -> None:
         """Closes the connection (if open)."""

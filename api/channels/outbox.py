@@ -47,7 +47,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -77,13 +77,15 @@ logger = logging.getLogger(__name__)
 TURN = "turn"
 # Sent at once per process; more wait in the table.
 CONCURRENCY = 16
-# PostgreSQL's notification channel on which a relay hears of a reply handed over.
+# PostgreSQL's notification channel on which a relay hears of a reply handed over
+# (the payload: its id).
 RELAY_CHANNEL = "bdhvs_outbox"
 
 # Sends one piece to ``address``; raises SendFailed.
 PieceSender = Callable[[str, dict[str, Any]], Awaitable[None]]
-# Returns when there may be messages due, or after the given seconds.
-Wake = Callable[[float], Awaitable[object]]
+# Returns the ids of messages handed over meanwhile, as soon as there are some, or
+# nothing after the given seconds.
+Wake = Callable[[float], Awaitable[Collection[int]]]
 # Records how a message ended: (ref, channel, address, "sent" or "failed:<reason>");
 # the address tells apart the recipients of one ref (a notice's).
 Settle = Callable[[int | None, str, str, str], Awaitable[None]]
@@ -104,6 +106,19 @@ class Parcel:
     created_at: datetime
 
 
+# What a claim reads of the row to make its Parcel.
+PARCEL_COLUMNS = (
+    OutboundMessage.id,
+    OutboundMessage.channel,
+    OutboundMessage.kind,
+    OutboundMessage.ref,
+    OutboundMessage.sealed,
+    OutboundMessage.sent,
+    OutboundMessage.attempts,
+    OutboundMessage.created_at,
+)
+
+
 class Outbox:
     """The table; synchronous, called through ``asyncio.to_thread``."""
 
@@ -111,6 +126,9 @@ class Outbox:
         """Rows in ``engine``'s database, sealed with a key derived from
         ``secret``; a claim lasts ``lease_seconds``."""
         self._engine = engine
+        # Each write after the hand-over is one statement: sent alone, with no
+        # BEGIN and COMMIT around it (a round trip each on PostgreSQL).
+        self._direct = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._fernet = sealing_key(secret, b"bdhvs-channel-outbox")
         self._lease = timedelta(seconds=lease_seconds)
 
@@ -164,7 +182,7 @@ class Outbox:
             message_id = row.id
             if relayed and self._engine.dialect.name == "postgresql":
                 # Sent by PostgreSQL at the commit, and only if it commits.
-                session.execute(select(func.pg_notify(RELAY_CHANNEL, "")))
+                session.execute(select(func.pg_notify(RELAY_CHANNEL, str(message_id))))
             session.commit()
             return message_id
 
@@ -199,24 +217,35 @@ class Outbox:
             self._engine,
             OutboundMessage,
             OutboundMessage.due_at <= now,
-            {
-                "due_at": now + self._lease,
-                "attempts": OutboundMessage.attempts + 1,
-            },
-            (
-                OutboundMessage.id,
-                OutboundMessage.channel,
-                OutboundMessage.kind,
-                OutboundMessage.ref,
-                OutboundMessage.sealed,
-                OutboundMessage.sent,
-                OutboundMessage.attempts,
-                OutboundMessage.created_at,
-            ),
+            self._claimed(now),
+            PARCEL_COLUMNS,
             OutboundMessage.channel.in_(channels),
         )
-        if row is None:
-            return None
+        return None if row is None else self._parcel(row)
+
+    def claim_id(self, message_id: int, channels: Collection[str]) -> Parcel | None:
+        """Message ``message_id``, now held by this worker for the lease, if it is
+        due and of one of ``channels``; None if another worker holds it or it is
+        gone. One statement: a second claimant's UPDATE waits for the first's and
+        then finds the row no longer due."""
+        now = utcnow()
+        with self._direct.connect() as connection:
+            row = connection.execute(
+                update(OutboundMessage)
+                .where(
+                    OutboundMessage.id == message_id,
+                    OutboundMessage.due_at <= now,
+                    OutboundMessage.channel.in_(channels),
+                )
+                .values(**self._claimed(now))
+                .returning(*PARCEL_COLUMNS)
+            ).first()
+        return None if row is None else self._parcel(row)
+
+    def _claimed(self, now: datetime) -> dict[str, Any]:
+        return {"due_at": now + self._lease, "attempts": OutboundMessage.attempts + 1}
+
+    def _parcel(self, row: Any) -> Parcel:
         try:
             content = json.loads(self._fernet.decrypt(row.sealed))
         except InvalidToken:  # sealed under a token key since rotated
@@ -244,11 +273,10 @@ class Outbox:
 
     def done(self, message_id: int) -> None:
         """Forgets a delivered (or given up) message."""
-        with Session(self._engine) as session:
-            session.execute(
+        with self._direct.connect() as connection:
+            connection.execute(
                 delete(OutboundMessage).where(OutboundMessage.id == message_id)
             )
-            session.commit()
 
     def waiting(self) -> int:
         """Messages not yet delivered nor given up."""
@@ -258,13 +286,12 @@ class Outbox:
             )
 
     def _update(self, message_id: int, **values: Any) -> None:
-        with Session(self._engine) as session:
-            session.execute(
+        with self._direct.connect() as connection:
+            connection.execute(
                 update(OutboundMessage)
                 .where(OutboundMessage.id == message_id)
                 .values(**values)
             )
-            session.commit()
 
 
 class OutboxWorker:
@@ -286,8 +313,9 @@ class OutboxWorker:
         """Senders and outcome recorders are registered after (:meth:`sender`,
         :meth:`on_settled`): the channels are built with the worker. ``relayed``:
         a webhook turn's reply is handed over to the relay, not sent here
-        (:meth:`send_held`). ``wake(seconds)`` returns when there may be work, or
-        after ``seconds`` (a sleep by default; the relay's hears PostgreSQL)."""
+        (:meth:`send_held`). ``wake(seconds)`` returns the ids of messages handed
+        over as soon as it hears of some, or nothing after ``seconds`` (a sleep by
+        default; the relay's listens to PostgreSQL)."""
         self._outbox = outbox
         self._poll = poll_seconds
         self._backoff = backoff_seconds
@@ -297,7 +325,7 @@ class OutboxWorker:
         self._senders: dict[str, PieceSender] = {}
         self._settle: dict[str, Settle] = {}
         self._relayed = relayed
-        self._wake = wake or asyncio.sleep
+        self._wake = wake or _sleep
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -404,26 +432,55 @@ class OutboxWorker:
         return "sent"
 
     async def run(self) -> None:
-        """Until cancelled: sends what is due."""
+        """Until cancelled: sends each message handed over as soon as ``wake``
+        tells of it, and every ``poll_seconds`` what else is due (a retry, a
+        message a dead sender held, one handed over while nobody listened)."""
+        loop = asyncio.get_running_loop()
+        next_look = loop.time()
         while True:
-            while True:
+            if loop.time() >= next_look:
+                await self._send_due()
+                next_look = loop.time() + self._poll
+            for message_id in await self._wake(max(0.0, next_look - loop.time())):
                 await self._slots.acquire()
-                try:
-                    parcel = (
-                        await asyncio.to_thread(self._outbox.claim, list(self._senders))
-                        if self._senders  # no messaging channel: nothing to send
-                        else None
-                    )
-                except Exception:  # the database is away: try again later
-                    logger.exception("outbox: claiming failed")
-                    parcel = None
-                if parcel is None:
-                    self._slots.release()
-                    break
-                task = asyncio.ensure_future(self._deliver_held(parcel))
-                self._tasks.add(task)
-                task.add_done_callback(self._tasks.discard)
-            await self._wake(self._poll)
+                self._start(self._send_handed(message_id))
+
+    async def _send_due(self) -> None:
+        while True:
+            await self._slots.acquire()
+            try:
+                parcel = (
+                    await asyncio.to_thread(self._outbox.claim, list(self._senders))
+                    if self._senders  # no messaging channel: nothing to send
+                    else None
+                )
+            except Exception:  # the database is away: try again later
+                logger.exception("outbox: claiming failed")
+                parcel = None
+            if parcel is None:
+                self._slots.release()
+                return
+            self._start(self._deliver_held(parcel))
+
+    async def _send_handed(self, message_id: int) -> None:
+        """Claims and sends ``message_id`` (a slot is held), unless another sender
+        has it already."""
+        try:
+            parcel = await asyncio.to_thread(
+                self._outbox.claim_id, message_id, list(self._senders)
+            )
+        except Exception:  # the database is away: the next look takes it
+            logger.exception("outbox: claiming message %s failed", message_id)
+            parcel = None
+        if parcel is None:
+            self._slots.release()
+            return
+        await self._deliver_held(parcel)
+
+    def _start(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def close(self) -> None:
         """Waits briefly for sends under way; the rest are taken up later."""
@@ -481,6 +538,11 @@ class OutboxWorker:
         settle = self._settle.get(parcel.kind)
         if settle is not None:
             await settle(parcel.ref, parcel.channel, parcel.address, outcome)
+
+
+async def _sleep(seconds: float) -> Collection[int]:
+    await asyncio.sleep(seconds)
+    return ()
 
 
 async def send_or_queue(
