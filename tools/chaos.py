@@ -2,7 +2,8 @@
 
 A benchmark, not a test: bounded, loopback only, it stops by itself. It starts
 ``python -m tools.prod run`` (two Rasa instances, the action server, a gateway with two
-workers under supervisord) on fresh PostgreSQL databases and a Redis server of its own,
+workers and the outbox's relay under supervisord) on fresh PostgreSQL databases and a
+Redis server of its own,
 with fake Telegram and Zalo OA servers on loopback that record every reply. Then
 ``--users`` citizens (a third each on web chat, signed Telegram webhooks and signed Zalo
 webhooks) send ``--turns`` real questions from the development set, each waiting for
@@ -11,7 +12,8 @@ is sent again with the same event, as the platforms do; a web chat request that 
 is sent again with the same message id, as the page does.
 
 During the run it kills, with SIGKILL, a Rasa instance (at 15 % of the turns), the
-action server (35 %) and a gateway worker (55 %), and stops Redis for
+action server (35 %), the relay that sends the Telegram and Zalo replies (45 %) and a
+gateway worker (55 %), and stops Redis for
 ``--redis-down`` seconds (75 %). It writes bench/chaos.json and a table in
 bench/README.md: turns sent, accepted, logged and replied to, duplicates, lost, the
 answers given during each outage, the time to recover and the latency percentiles.
@@ -77,6 +79,7 @@ LATE_SECONDS = 60
 SCHEDULE = (
     (0.15, "rasa_instance_killed"),
     (0.35, "action_server_killed"),
+    (0.45, "relay_killed"),
     (0.55, "gateway_worker_killed"),
     (0.75, "redis_stopped"),
 )
@@ -445,6 +448,9 @@ class Driver:
     async def _action_server_killed(self, outage: Outage) -> None:
         await self._killed("actions", outage)
 
+    async def _relay_killed(self, outage: Outage) -> None:
+        await self._killed("relay", outage)
+
     async def _gateway_worker_killed(self, outage: Outage) -> None:
         await self._killed(gateway_worker(1), outage)
 
@@ -717,16 +723,32 @@ def _figures(
             if len(t.replies) != len(set(t.replies))
         ][:20],
         "outages": outages,
-        "latency_ms": {
-            "p50": _percentile(latencies, 50) if latencies else None,
-            "p95": _percentile(latencies, 95) if latencies else None,
-            "p99": _percentile(latencies, 99) if latencies else None,
-            "mean": round(statistics.fmean(latencies), 1) if latencies else None,
+        "latency_ms": _latency(latencies),
+        # To the first reply: web chat's is its HTTP answer, a webhook turn's its
+        # first message to the platform.
+        "latency_ms_by_channel": {
+            channel: _latency(
+                [
+                    (t.replied_at - t.sent_at) * 1000
+                    for t in replied
+                    if t.replied_at and t.channel == channel
+                ]
+            )
+            for channel in CHANNELS
         },
         "throughput_turns_per_s": round(len(accepted) / elapsed, 1)
         if elapsed
         else None,
         "elapsed_s": round(elapsed, 1),
+    }
+
+
+def _latency(latencies: list[float]) -> dict[str, float | None]:
+    return {
+        "p50": _percentile(latencies, 50) if latencies else None,
+        "p95": _percentile(latencies, 95) if latencies else None,
+        "p99": _percentile(latencies, 99) if latencies else None,
+        "mean": round(statistics.fmean(latencies), 1) if latencies else None,
     }
 
 
@@ -742,6 +764,10 @@ def _write(results: dict[str, Any]) -> None:
         for o in f["outages"]
     )
     lat = f["latency_ms"]
+    by_channel = ", ".join(
+        f"{channel} {figures['p50']} / {figures['p95']}"
+        for channel, figures in f.get("latency_ms_by_channel", {}).items()
+    )
     twice = f["duplicates"].get("handled_twice_turns") or []
     handled_twice = (
         "Turns handled twice (channel, first logged at s, rows s apart): "
@@ -777,7 +803,8 @@ twice in one turn's window (it closes a turn after 0.3 s of quiet, so a slow pie
 the turn before can land in it): {f["duplicates"]["repeated_replies"]}.
 {handled_twice}Send attempts refused (sent again): {f["send_attempts_refused"]}. Latency from the
 question to the first reply: p50 {lat["p50"]} ms, p95 {lat["p95"]} ms, p99 {lat["p99"]} ms;
-{f["throughput_turns_per_s"]} turns/s over {f["elapsed_s"]} s, outages included.
+{f["throughput_turns_per_s"]} turns/s over {f["elapsed_s"]} s, outages included. By
+channel, p50 / p95 ms: {by_channel}.
 {README_END}"""
     put_readme_section(README_START, README_END, section)
 
