@@ -5,9 +5,15 @@ hand-over's commit; a reply it cannot deliver is recorded as before."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +22,17 @@ from sqlalchemy.orm import Session
 
 from api.channels.models import InboundEvent, OutboundMessage
 from api.channels.outbox import Outbox
-from api.core.config import Settings
+from api.core.config import ROOT, Settings
+from api.core.db import make_engine
 from api.querylog.models import Outcome
 from api.relay import Notifications, relay
-from tests.api.conftest import client_for, logged_turns, wait_until
+from tests.api.conftest import (
+    TELEGRAM_SECRET,
+    TELEGRAM_TOKEN,
+    client_for,
+    logged_turns,
+    wait_until,
+)
 from tests.api.test_telegram import CHAT_ID, message_update
 from tests.api.test_telegram import post as post_telegram
 from tests.api.test_zalo import event as zalo_event
@@ -189,3 +202,82 @@ def _handed_over(engine: Any, outbox: Outbox) -> int | None:
     return outbox.take_over(
         event_id, 1, "telegram", "turn", None, "1", [{"text": "a"}], True
     )
+
+
+# The relay killed while sending -------------------------------------------------
+
+
+def test_a_relay_killed_while_sending_a_reply_sends_the_rest_once_after_restart(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    """The relay, as its own process, delivers the first message of a reply handed
+    over to it and dies while the second is on its way. The relay started after it
+    sends the second once, and not the first again."""
+    database = f"sqlite:///{tmp_path / 'relay.sqlite3'}"
+    env = {
+        **os.environ,
+        "BDHVS_ENVIRONMENT": "test",
+        "BDHVS_DATABASE_URL": database,
+        "BDHVS_SECRET_KEY": "relay-test-pseudonym-key",
+        "BDHVS_TOKEN_KEY": "relay-test-token-key",
+        "BDHVS_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+        "BDHVS_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+        "BDHVS_TELEGRAM_API_URL": fake_telegram.url,
+        # A claim lapses quickly here; in production it outlasts any send.
+        "BDHVS_OUTBOX_LEASE_SECONDS": "2",
+        "BDHVS_OUTBOX_POLL_SECONDS": "0.2",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "api", "migrate"], cwd=ROOT, env=env, check=True
+    )
+    engine = make_engine(database)
+    outbox = Outbox(engine, "relay-test-token-key", lease_seconds=2)
+    steps = ["Bước 1: mở ứng dụng VNeID.", "Bước 2: chọn “Thủ tục hành chính”."]
+    with Session(engine) as session:
+        event = InboundEvent(channel="telegram", sealed=b"x", attempts=1)
+        session.add(event)
+        session.commit()
+        event_id = event.id
+    handed = outbox.take_over(
+        event_id,
+        1,
+        "telegram",
+        "turn",
+        None,
+        str(CHAT_ID),
+        [{"text": step} for step in steps],
+        True,
+    )
+    assert handed is not None
+    release = fake_telegram.hold("/sendMessage", 1)
+
+    def start() -> subprocess.Popen[bytes]:
+        with (tmp_path / "relay.log").open("ab") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "api", "relay"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    first = start()
+    try:
+        assert fake_telegram.holding.wait(60), "the second message was never sent"
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait()
+    finally:
+        release.set()
+    assert _telegram_texts(fake_telegram) == steps[:1]
+
+    second = start()
+    try:
+        wait_until(lambda: len(_telegram_texts(fake_telegram)) >= 2, timeout=60)
+        time.sleep(3)  # longer than a claim: a second send would have come by now
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=30)
+    assert _telegram_texts(fake_telegram) == steps
+    assert _waiting(engine) == []
+    engine.dispose()
