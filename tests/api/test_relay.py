@@ -76,20 +76,20 @@ def running_relay(settings: Settings) -> Iterator[None]:
     assert not failed, failed
 
 
+def _with(settings: Settings, **overrides: Any) -> Settings:
+    return Settings(**{**settings.model_dump(), **overrides})
+
+
 @pytest.fixture
-def relayed(channel_settings: Settings) -> Settings:
-    return Settings(
-        **{**channel_settings.model_dump(), "outbox_relay": True, "send_attempts": 1}
-    )
+def relayed(channel_settings: Settings, fake_rasa: FakeRasa) -> Settings:
+    """The gateway's settings with a relay, Rasa answering every question."""
+    fake_rasa.answer(ANSWER, "faq", 0.9)
+    return _with(channel_settings, outbox_relay=True, send_attempts=1)
 
 
 def test_the_gateway_hands_a_telegram_reply_over_and_the_relay_sends_it_once(
-    relayed: Settings,
-    fake_rasa: FakeRasa,
-    fake_telegram: FakeTelegram,
-    seeded_engine: Any,
+    relayed: Settings, fake_telegram: FakeTelegram, seeded_engine: Any
 ) -> None:
-    fake_rasa.answer(ANSWER, "faq", 0.9)
     with client_for(relayed) as client:
         post_telegram(client, message_update("chu ky so la gi"))
         wait_until(lambda: len(_waiting(seeded_engine)) == 1)
@@ -100,9 +100,7 @@ def test_the_gateway_hands_a_telegram_reply_over_and_the_relay_sends_it_once(
         with Session(seeded_engine) as session:
             assert session.scalars(select(InboundEvent)).all() == []
 
-    with running_relay(
-        Settings(**{**relayed.model_dump(), "outbox_poll_seconds": 0.05})
-    ):
+    with running_relay(_with(relayed, outbox_poll_seconds=0.05)):
         wait_until(lambda: _telegram_texts(fake_telegram) == [ANSWER])
         wait_until(lambda: _waiting(seeded_engine) == [])
     assert _telegram_texts(fake_telegram) == [ANSWER]
@@ -111,18 +109,12 @@ def test_the_gateway_hands_a_telegram_reply_over_and_the_relay_sends_it_once(
 
 
 def test_a_zalo_reply_the_relay_cannot_deliver_is_recorded_on_its_turn(
-    relayed: Settings,
-    fake_rasa: FakeRasa,
-    fake_zalo: FakeZaloOA,
-    seeded_engine: Any,
+    relayed: Settings, fake_zalo: FakeZaloOA, seeded_engine: Any
 ) -> None:
-    fake_rasa.answer(ANSWER, "faq", 0.9)
     fake_zalo.script = [(200, {"error": -230, "message": "user not follow OA"})]
     with (
         client_for(relayed) as client,
-        running_relay(
-            Settings(**{**relayed.model_dump(), "outbox_poll_seconds": 0.05})
-        ),
+        running_relay(_with(relayed, outbox_poll_seconds=0.05)),
     ):
         post_zalo(client, zalo_event(text="chu ky so"))
         wait_until(lambda: len(fake_zalo.sent) == 1)
@@ -145,14 +137,10 @@ ON_POSTGRESQL = pytest.mark.parametrize(
 
 @ON_POSTGRESQL
 def test_on_postgresql_the_hand_over_s_commit_wakes_the_relay_at_once(
-    relayed: Settings,
-    fake_rasa: FakeRasa,
-    fake_telegram: FakeTelegram,
-    seeded_engine: Any,
+    relayed: Settings, fake_telegram: FakeTelegram, seeded_engine: Any
 ) -> None:
-    fake_rasa.answer(ANSWER, "faq", 0.9)
     # The relay would look at the table again only after a minute.
-    slow_poll = Settings(**{**relayed.model_dump(), "outbox_poll_seconds": 60})
+    slow_poll = _with(relayed, outbox_poll_seconds=60)
     with running_relay(slow_poll), client_for(relayed) as client:
         for n in range(3):
             post_telegram(client, message_update(f"chu ky so la gi {n}"))
