@@ -30,7 +30,8 @@ import psycopg
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from api.channels.outbox import RELAY_CHANNEL, TURN, Outbox, OutboxWorker, Wake
+from api.channels.outbox import TURN, OutboxWorker, Wake
+from api.channels.outbox_table import RELAY_CHANNEL, Outbox
 from api.channels.telegram import CHANNEL as TELEGRAM
 from api.channels.telegram import telegram_bot, telegram_sender
 from api.channels.zalo import CHANNEL as ZALO

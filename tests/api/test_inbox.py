@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from api.channels.inbox import MAX_ATTEMPTS, Inbox, InboxWorker
 from api.channels.models import InboundEvent, OutboundMessage
-from api.channels.outbox import Outbox
+from api.channels.outbox_table import Outbox
 from api.channels.zalo import SEND_PATH
 from api.querylog.models import Turn
 from tests.api.conftest import (

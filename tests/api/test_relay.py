@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.channels.models import InboundEvent, OutboundMessage
-from api.channels.outbox import Outbox
+from api.channels.outbox_table import Outbox
 from api.core.config import ROOT, Settings
 from api.core.db import make_engine
 from api.querylog.models import Outcome
