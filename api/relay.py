@@ -43,7 +43,6 @@ from api.handoff import tickets
 from api.notices.sending import NOTICE
 from api.notices.sending import settle as settle_notice
 from api.querylog.service import mark_undelivered
-from api.routes.handoff import HANDOFF_REPLY, HANDOFF_SURVEY
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +92,8 @@ def outbox_worker(
             await settle_notice(engine, ref, channel, address, outcome)
 
     worker.on_settled(TURN, turn)
-    worker.on_settled(HANDOFF_REPLY, team_reply)
-    worker.on_settled(HANDOFF_SURVEY, survey)
+    worker.on_settled(tickets.HANDOFF_REPLY, team_reply)
+    worker.on_settled(tickets.HANDOFF_SURVEY, survey)
     worker.on_settled(NOTICE, notice)
     return worker
 

@@ -25,6 +25,13 @@ from api.privacy.masking import mask
 from api.querylog.models import Turn
 from api.teams.models import CommunityTeam
 
+# What the outbox records the outcome of, when the platform refuses a message for a
+# while (api.relay registers where): a team's reply (ref: its hand-off message,
+# whose delivery stays "sending" meanwhile) and the satisfaction question (ref: the
+# ticket, whose question stays "sending" meanwhile).
+HANDOFF_REPLY = "handoff_reply"
+HANDOFF_SURVEY = "handoff_survey"
+
 QUEUE_STATUSES = (TicketStatus.OPEN, TicketStatus.CLAIMED, TicketStatus.CLOSED)
 # Turns before the offer shown to the team with the ticket (the conversation).
 CONVERSATION_BEFORE = timedelta(days=2)

@@ -26,13 +26,6 @@ from api.routes.schemas.handoff import (
 from api.staff.models import Role, StaffUser
 from api.staff.security import TokenClaims
 
-# What the outbox records the outcome of, when the platform refuses a message
-# for a while (api.main registers where): a team's reply (ref: its hand-off
-# message, whose delivery stays "sending" meanwhile) and the satisfaction question
-# (ref: the ticket, whose question stays "sending" meanwhile).
-HANDOFF_REPLY = "handoff_reply"
-HANDOFF_SURVEY = "handoff_survey"
-
 router = APIRouter(tags=["handoff"])
 
 CommunityDep = Annotated[TokenClaims, Depends(require_roles(Role.COMMUNITY))]
@@ -160,7 +153,7 @@ async def reply(
         outgoing.channel,
         outgoing.user_pseudonym,
         outgoing.text,
-        durable=(HANDOFF_REPLY, outgoing.message_id),
+        durable=(queue.HANDOFF_REPLY, outgoing.message_id),
     )
     if delivery != "queued":  # else the outbox records it once it is decided
         await asyncio.to_thread(
@@ -199,7 +192,7 @@ async def close(
         survey.channel,
         survey.user_pseudonym,
         OutMessage(step.text, [Button(t, p) for t, p in step.buttons]),
-        durable=(HANDOFF_SURVEY, survey.ticket_id),
+        durable=(queue.HANDOFF_SURVEY, survey.ticket_id),
     )
     if delivery != "queued":  # else the outbox records it once it is decided
         await asyncio.to_thread(
