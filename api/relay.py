@@ -2,8 +2,9 @@
 process that sends what the gateway's workers hand over.
 
 ``python -m api relay`` runs :func:`relay`: it sends every Telegram and Zalo message
-the outbox holds (a webhook turn's reply handed over by a gateway worker, a reply a
-platform refused for a while) and records how each ended. It is woken by
+the outbox holds (handed over by a gateway worker: a turn's reply, a team's reply, the
+satisfaction question, a notice; or refused by a platform for a while) and records
+how each ended. It is woken by
 PostgreSQL's notification of each hand-over (``LISTEN``), and looks at the table
 every ``BDHVS_OUTBOX_POLL_SECONDS`` as well, so a notification missed while it was
 away delays nothing for longer than that. Several relays (one per machine) share

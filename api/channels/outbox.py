@@ -34,10 +34,11 @@ accepted a piece and before that record is committed leaves the piece to be sent
 again by the worker that takes the row over (a duplicate of that one piece).
 
 The production profile narrows that window to one small process: the gateway's
-workers send no webhook reply themselves (``relayed``). :meth:`OutboxWorker.send_held`
-stores the reply due at once, in the transaction that deletes its inbox event, and
-the relay (``python -m api relay``, :mod:`api.relay`) sends it, woken by the
-notification PostgreSQL sends at that commit. A gateway worker, which does a turn's
+workers send no message with a kind themselves (``relayed``: every Telegram and Zalo
+message). :meth:`OutboxWorker.send_held` stores a webhook turn's reply due at once, in
+the transaction that deletes its inbox event (:meth:`OutboxWorker.hand_over` any other
+message), and the relay (``python -m api relay``, :mod:`api.relay`) sends it, woken by
+the notification PostgreSQL sends at that commit. A gateway worker, which does a turn's
 heavy work and is the likeliest process to die, then never has a piece in flight;
 the relay does nothing but send.
 """
@@ -159,6 +160,24 @@ class OutboxWorker:
             failure.reason,
         )
         logger.info("%s reply queued for another try: %s", channel, failure.reason)
+
+    @property
+    def relayed(self) -> bool:
+        """Whether the relay sends this process's messages."""
+        return self._relayed
+
+    async def hand_over(
+        self,
+        channel: str,
+        kind: str,
+        ref: int | None,
+        address: str,
+        pieces: list[dict[str, Any]],
+    ) -> None:
+        """Stores ``pieces`` due at once, for the relay to send."""
+        await asyncio.to_thread(
+            self._outbox.put, channel, kind, ref, address, pieces, utcnow(), None, True
+        )
 
     async def send_held(
         self,
@@ -347,7 +366,8 @@ async def send_or_queue(
     """Sends ``pieces`` at once (with quick retries); what a passing refusal left
     unsent goes to ``outbox`` when the message has a ``kind``. Returns "sent",
     "queued" or "failed:<reason>". A turn's reply to a stored webhook event goes
-    through the outbox from the start (:meth:`OutboxWorker.send_held`)."""
+    through the outbox from the start (:meth:`OutboxWorker.send_held`); with a
+    relay, so does every message with a ``kind`` (the relay records its outcome)."""
     held = HELD.get()
     # Only the event's own reply; a later message of its handler goes as any other.
     if kind == TURN and outbox is not None and held and not held.handed_over:
@@ -362,6 +382,12 @@ async def send_or_queue(
             attempts=attempts,
             backoff_seconds=backoff_seconds,
         )
+    if kind is not None and outbox is not None and outbox.relayed:
+        try:
+            await outbox.hand_over(channel, kind, ref, address, pieces)
+            return "queued"
+        except SQLAlchemyError:  # the database is away: sent from here instead
+            logger.exception("%s message not handed to the relay", channel)
     try:
         await send_pieces(send_piece, pieces, attempts, backoff_seconds)
     except PartlySent as exc:

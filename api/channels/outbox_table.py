@@ -81,14 +81,20 @@ class Outbox:
         address: str,
         pieces: list[dict[str, Any]],
         due_at: datetime,
-        error: str,
+        error: str | None,
+        relayed: bool = False,
     ) -> int:
-        """Stores ``pieces`` for ``address``, to be sent from ``due_at``."""
+        """Stores ``pieces`` for ``address``, to be sent from ``due_at``
+        (``relayed``: the relay is told at the commit, as for :meth:`take_over`)."""
         with Session(self._engine) as session:
             row = self._row(channel, kind, ref, address, pieces, due_at, error)
             session.add(row)
+            session.flush()
+            message_id = row.id
+            if relayed:
+                self._notify(session, message_id)
             session.commit()
-            return row.id
+            return message_id
 
     def take_over(
         self,
@@ -121,11 +127,16 @@ class Outbox:
             session.add(row)
             session.flush()
             message_id = row.id
-            if relayed and self._engine.dialect.name == "postgresql":
-                # Sent by PostgreSQL at the commit, and only if it commits.
-                session.execute(select(func.pg_notify(RELAY_CHANNEL, str(message_id))))
+            if relayed:
+                self._notify(session, message_id)
             session.commit()
             return message_id
+
+    def _notify(self, session: Session, message_id: int) -> None:
+        """Tells the relay of ``message_id``: PostgreSQL sends the notification at
+        the commit, and only if it commits (SQLite: the relay's poll finds it)."""
+        if self._engine.dialect.name == "postgresql":
+            session.execute(select(func.pg_notify(RELAY_CHANNEL, str(message_id))))
 
     def _row(
         self,

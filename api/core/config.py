@@ -99,8 +99,8 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=10, ge=1)
     outbox_max_age_seconds: float = Field(default=3600.0, gt=0)
     # A relay process sends the outbox (``python -m api relay``; the production
-    # profile runs one): the gateway's workers then hand their webhook replies over
-    # instead of sending them, and leave the table to the relay.
+    # profile runs one): the gateway's workers then hand their Telegram and Zalo
+    # messages over instead of sending them, and leave the table to the relay.
     outbox_relay: bool = False
     # Hand-off: hours a team has to claim a ticket before it is escalated to
     # the province (counted from the ticket, or from the team's next opening).

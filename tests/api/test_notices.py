@@ -13,11 +13,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.channels.models import ChannelContact
+from api.core.config import Settings
 from api.core.db import utcnow
 from api.notices.models import NoticeDelivery
 from api.staff.models import Role
 from tests import factories
 from tests.api.conftest import client_for, staff_token, wait_until
+from tests.api.test_relay import running_relay
 from tests.api.test_telegram import message_update
 from tests.api.test_telegram import post as telegram_post
 from tests.api.test_zalo import event
@@ -284,3 +286,42 @@ def test_a_notice_the_platform_refuses_for_a_while_goes_through_the_outbox_once(
     assert (item["recipients"], item["sent"], item["failed"]) == (1, 1, 0)
     notices = [t for t in telegram_texts(fake_telegram) if WARNING in t]
     assert len(notices) == 2  # refused once, then delivered once
+
+
+def test_with_a_relay_a_notice_is_handed_over_and_finished_when_it_is_delivered(
+    channel_settings: Any, fake_telegram: FakeTelegram, seeded_engine: Any
+) -> None:
+    settings = Settings(
+        **{
+            **channel_settings.model_dump(),
+            "outbox_relay": True,
+            "outbox_poll_seconds": 0.05,
+        }
+    )
+    with client_for(settings) as client:
+        telegram_post(client, message_update("/nhanthongbao"))
+        everyone = preview(client, text=WARNING)
+        sent = client.post(
+            "/api/staff/notices",
+            json={"text": WARNING, "preview_key": everyone["preview_key"]},
+            headers=admin(),
+        )
+        assert sent.status_code == 202
+
+        def logged() -> dict[str, Any]:
+            items = client.get("/api/staff/notices", headers=admin()).json()["items"]
+            return dict(items[0])
+
+        # The gateway sent nothing itself: the delivery waits for the relay.
+        wait_until(lambda: logged()["recipients"] == 1)
+        time.sleep(0.3)
+        assert [t for t in telegram_texts(fake_telegram) if WARNING in t] == []
+        assert logged()["finished_at"] is None
+
+        with running_relay(settings):
+            wait_until(lambda: logged()["finished_at"] is not None)
+            time.sleep(0.3)  # a second delivery, were there one, would be out by now
+
+    item = logged()
+    assert (item["recipients"], item["sent"], item["failed"]) == (1, 1, 0)
+    assert len([t for t in telegram_texts(fake_telegram) if WARNING in t]) == 1
