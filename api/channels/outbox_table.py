@@ -88,13 +88,7 @@ class Outbox:
         (``relayed``: the relay is told at the commit, as for :meth:`take_over`)."""
         with Session(self._engine) as session:
             row = self._row(channel, kind, ref, address, pieces, due_at, error)
-            session.add(row)
-            session.flush()
-            message_id = row.id
-            if relayed:
-                self._notify(session, message_id)
-            session.commit()
-            return message_id
+            return self._store(session, row, relayed)
 
     def take_over(
         self,
@@ -124,19 +118,19 @@ class Outbox:
                 return None
             due = utcnow() if relayed else utcnow() + self._lease
             row = self._row(channel, kind, ref, address, pieces, due, None)
-            session.add(row)
-            session.flush()
-            message_id = row.id
-            if relayed:
-                self._notify(session, message_id)
-            session.commit()
-            return message_id
+            return self._store(session, row, relayed)
 
-    def _notify(self, session: Session, message_id: int) -> None:
-        """Tells the relay of ``message_id``: PostgreSQL sends the notification at
-        the commit, and only if it commits (SQLite: the relay's poll finds it)."""
-        if self._engine.dialect.name == "postgresql":
+    def _store(self, session: Session, row: OutboundMessage, relayed: bool) -> int:
+        """Adds ``row`` and commits ``session``; ``relayed``: the relay is told of
+        it, by a notification PostgreSQL sends at the commit and only if it commits
+        (SQLite: the relay's poll finds it)."""
+        session.add(row)
+        session.flush()
+        message_id = row.id
+        if relayed and self._engine.dialect.name == "postgresql":
             session.execute(select(func.pg_notify(RELAY_CHANNEL, str(message_id))))
+        session.commit()
+        return message_id
 
     def _row(
         self,

@@ -247,6 +247,23 @@ def test_the_log_shows_how_far_a_notice_being_sent_has_got(
     )
 
 
+def send_warning(client: TestClient) -> None:
+    """Sends WARNING to everyone the preview counts."""
+    everyone = preview(client, text=WARNING)
+    sent = client.post(
+        "/api/staff/notices",
+        json={"text": WARNING, "preview_key": everyone["preview_key"]},
+        headers=admin(),
+    )
+    assert sent.status_code == 202
+
+
+def latest_notice(client: TestClient) -> dict[str, Any]:
+    """The newest notice of the log."""
+    items = client.get("/api/staff/notices", headers=admin()).json()["items"]
+    return dict(items[0])
+
+
 def test_a_notice_the_platform_refuses_for_a_while_goes_through_the_outbox_once(
     channel_settings: Any, fake_telegram: FakeTelegram, seeded_engine: Any
 ) -> None:
@@ -259,18 +276,8 @@ def test_a_notice_the_platform_refuses_for_a_while_goes_through_the_outbox_once(
         outbox_backoff_seconds=2.0,
     ) as client:
         telegram_post(client, message_update("/nhanthongbao"))
-        everyone = preview(client, text=WARNING)
         fake_telegram.failures["sendMessage"] = [(502, "Bad Gateway")]
-        sent = client.post(
-            "/api/staff/notices",
-            json={"text": WARNING, "preview_key": everyone["preview_key"]},
-            headers=admin(),
-        )
-        assert sent.status_code == 202
-
-        def logged() -> dict[str, Any]:
-            items = client.get("/api/staff/notices", headers=admin()).json()["items"]
-            return dict(items[0])
+        send_warning(client)
 
         def statuses() -> list[str]:
             with Session(seeded_engine) as session:
@@ -278,11 +285,11 @@ def test_a_notice_the_platform_refuses_for_a_while_goes_through_the_outbox_once(
 
         # Refused once: the outbox holds it, and the notice is not finished yet.
         wait_until(lambda: statuses() == ["outbox"])
-        assert logged()["finished_at"] is None
-        wait_until(lambda: logged()["finished_at"] is not None)
+        assert latest_notice(client)["finished_at"] is None
+        wait_until(lambda: latest_notice(client)["finished_at"] is not None)
         time.sleep(0.3)  # a second delivery, were there one, would be out by now
 
-    item = logged()
+    item = latest_notice(client)
     assert (item["recipients"], item["sent"], item["failed"]) == (1, 1, 0)
     notices = [t for t in telegram_texts(fake_telegram) if WARNING in t]
     assert len(notices) == 2  # refused once, then delivered once
@@ -300,28 +307,18 @@ def test_with_a_relay_a_notice_is_handed_over_and_finished_when_it_is_delivered(
     )
     with client_for(settings) as client:
         telegram_post(client, message_update("/nhanthongbao"))
-        everyone = preview(client, text=WARNING)
-        sent = client.post(
-            "/api/staff/notices",
-            json={"text": WARNING, "preview_key": everyone["preview_key"]},
-            headers=admin(),
-        )
-        assert sent.status_code == 202
-
-        def logged() -> dict[str, Any]:
-            items = client.get("/api/staff/notices", headers=admin()).json()["items"]
-            return dict(items[0])
+        send_warning(client)
 
         # The gateway sent nothing itself: the delivery waits for the relay.
-        wait_until(lambda: logged()["recipients"] == 1)
+        wait_until(lambda: latest_notice(client)["recipients"] == 1)
         time.sleep(0.3)
         assert [t for t in telegram_texts(fake_telegram) if WARNING in t] == []
-        assert logged()["finished_at"] is None
+        assert latest_notice(client)["finished_at"] is None
 
         with running_relay(settings):
-            wait_until(lambda: logged()["finished_at"] is not None)
+            wait_until(lambda: latest_notice(client)["finished_at"] is not None)
             time.sleep(0.3)  # a second delivery, were there one, would be out by now
 
-    item = logged()
+    item = latest_notice(client)
     assert (item["recipients"], item["sent"], item["failed"]) == (1, 1, 0)
     assert len([t for t in telegram_texts(fake_telegram) if WARNING in t]) == 1

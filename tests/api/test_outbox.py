@@ -204,6 +204,31 @@ def test_a_zalo_rate_limit_is_retried_and_a_permanent_refusal_is_not(
     )
 
 
+def claimed_telegram_ticket(client: Any, fake_rasa: FakeRasa, engine: Any) -> int:
+    """A hand-off ticket of a citizen who wrote from Telegram, claimed by ts1."""
+    number = open_ticket(client, fake_rasa)
+    with Session(engine) as session:
+        ticket = session.get(HandoffTicket, number)
+        assert ticket is not None
+        ticket.channel = "telegram"
+        session.add(
+            ChannelContact(
+                channel="telegram",
+                user_pseudonym=ticket.user_pseudonym,
+                address=str(CHAT_ID),
+            )
+        )
+        session.commit()
+    client.post(f"/api/staff/tickets/{number}/claim", headers=staff("ts1"))
+    return number
+
+
+def last_delivery(client: Any, number: int) -> str:
+    """The delivery of the last message of ticket ``number``'s thread."""
+    detail = client.get(f"/api/staff/tickets/{number}", headers=staff("ts1"))
+    return str(detail.json()["thread"][-1]["delivery"])
+
+
 @pytest.mark.usefixtures("teams")
 def test_a_team_reply_the_platform_refuses_for_a_while_is_sent_and_recorded(
     channel_settings: Settings,
@@ -217,20 +242,7 @@ def test_a_team_reply_the_platform_refuses_for_a_while_is_sent_and_recorded(
         outbox_poll_seconds=0.05,
         outbox_backoff_seconds=0.05,
     ) as client:
-        number = open_ticket(client, fake_rasa)
-        with Session(seeded_engine) as session:  # the citizen wrote from Telegram
-            ticket = session.get(HandoffTicket, number)
-            assert ticket is not None
-            ticket.channel = "telegram"
-            session.add(
-                ChannelContact(
-                    channel="telegram",
-                    user_pseudonym=ticket.user_pseudonym,
-                    address=str(CHAT_ID),
-                )
-            )
-            session.commit()
-        client.post(f"/api/staff/tickets/{number}/claim", headers=staff("ts1"))
+        number = claimed_telegram_ticket(client, fake_rasa, seeded_engine)
         fake_telegram.failures["sendMessage"] = [(502, "Bad Gateway")]
 
         sent = client.post(
@@ -239,12 +251,7 @@ def test_a_team_reply_the_platform_refuses_for_a_while_is_sent_and_recorded(
             headers=staff("ts1"),
         )
         assert sent.json()["delivery"] == "queued"
-
-        def delivery() -> str:
-            detail = client.get(f"/api/staff/tickets/{number}", headers=staff("ts1"))
-            return str(detail.json()["thread"][-1]["delivery"])
-
-        wait_until(lambda: delivery() == "sent")
+        wait_until(lambda: last_delivery(client, number) == "sent")
 
     calls = [
         c

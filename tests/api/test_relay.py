@@ -20,11 +20,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.channels.models import ChannelContact, InboundEvent, OutboundMessage
+from api.channels.models import InboundEvent, OutboundMessage
 from api.channels.outbox_table import Outbox
 from api.core.config import ROOT, Settings
 from api.core.db import make_engine
-from api.handoff.models import HandoffTicket
 from api.querylog.models import Outcome
 from api.relay import Notifications, relay
 from tests.api.conftest import (
@@ -34,7 +33,8 @@ from tests.api.conftest import (
     logged_turns,
     wait_until,
 )
-from tests.api.test_handoff import open_ticket, staff, teams  # noqa: F401
+from tests.api.test_handoff import staff, teams  # noqa: F401
+from tests.api.test_outbox import claimed_telegram_ticket, last_delivery
 from tests.api.test_telegram import CHAT_ID, message_update
 from tests.api.test_telegram import post as post_telegram
 from tests.api.test_zalo import event as zalo_event
@@ -141,33 +141,14 @@ def test_a_team_s_reply_goes_through_the_relay_and_its_delivery_is_recorded(
         client_for(relayed) as client,
         running_relay(_with(relayed, outbox_poll_seconds=0.05)),
     ):
-        number = open_ticket(client, fake_rasa)
-        with Session(seeded_engine) as session:  # the citizen wrote from Telegram
-            ticket = session.get(HandoffTicket, number)
-            assert ticket is not None
-            ticket.channel = "telegram"
-            session.add(
-                ChannelContact(
-                    channel="telegram",
-                    user_pseudonym=ticket.user_pseudonym,
-                    address=str(CHAT_ID),
-                )
-            )
-            session.commit()
-        client.post(f"/api/staff/tickets/{number}/claim", headers=staff("ts1"))
-
+        number = claimed_telegram_ticket(client, fake_rasa, seeded_engine)
         sent = client.post(
             f"/api/staff/tickets/{number}/reply",
             json={"text": reply},
             headers=staff("ts1"),
         )
         assert sent.json()["delivery"] == "queued"  # handed to the relay
-
-        def delivery() -> str:
-            detail = client.get(f"/api/staff/tickets/{number}", headers=staff("ts1"))
-            return str(detail.json()["thread"][-1]["delivery"])
-
-        wait_until(lambda: delivery() == "sent")
+        wait_until(lambda: last_delivery(client, number) == "sent")
     assert len([t for t in _telegram_texts(fake_telegram) if reply in t]) == 1
 
 
