@@ -48,6 +48,7 @@ from api.conversation.service import ConversationService
 from api.core.bodylimit import BodyLimit
 from api.core.config import Settings, get_settings
 from api.core.db import UNREACHABLE, make_engine
+from api.core.liveness import Liveness
 from api.knowledge.seeding import cached_taxonomy
 from api.knowledge.store import KnowledgeStore
 from api.notices.dialogue import NoticesDialogue
@@ -112,6 +113,7 @@ def _inbox_worker(
     engine: Engine,
     telegram: Any,
     zalo_bridge: ZaloBridge | None,
+    liveness: Liveness,
 ) -> InboxWorker | None:
     """The durable inbox of the webhook channels (None when none is enabled or
     Telegram polls: polling asks Telegram again after a restart)."""
@@ -122,7 +124,9 @@ def _inbox_worker(
         handlers[ZALO] = zalo_handler(zalo_bridge)
     if not handlers:
         return None
-    inbox = Inbox(engine, settings.token_secret(), settings.inbox_lease_seconds)
+    inbox = Inbox(
+        engine, settings.token_secret(), settings.inbox_lease_seconds, liveness
+    )
     return InboxWorker(inbox, handlers, settings.inbox_poll_seconds)
 
 
@@ -176,6 +180,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
+        liveness = Liveness(engine)
+        await asyncio.to_thread(liveness.check)
         http = httpx.AsyncClient(limits=httpx.Limits(max_connections=200))
         rasa_http = rasa_session()
         rasa = RasaClient(rasa_http, settings.rasa_url, settings.rasa_timeout_seconds)
@@ -208,7 +214,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             pending=pending,
         )
         store = ChannelStore(engine)
-        outbox = outbox_worker(settings, engine, relayed=settings.outbox_relay)
+        outbox = outbox_worker(
+            settings, engine, relayed=settings.outbox_relay, liveness=liveness
+        )
         app.state.outbox = outbox
         app.state.settings = settings
         app.state.engine = engine
@@ -245,7 +253,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 assert telegram.updater is not None
                 await telegram.updater.start_polling(drop_pending_updates=False)
         resumer = asyncio.create_task(_resume_notices(app.state))
-        inbox_worker = _inbox_worker(settings, engine, telegram, app.state.zalo)
+        inbox_worker = _inbox_worker(
+            settings, engine, telegram, app.state.zalo, liveness
+        )
         app.state.inbox = inbox_worker
         inbox_loop = (
             asyncio.create_task(inbox_worker.run())
@@ -318,6 +328,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await rate_limiter.close()
             await http.aclose()
             await rasa_http.close()
+            await asyncio.to_thread(liveness.close)
             engine.dispose()
 
     # The API pages describe every route: for developers, not for the public.

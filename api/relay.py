@@ -40,6 +40,7 @@ from api.channels.zalo import ZaloClient, zalo_sender
 from api.conversation.dialogue import Sessions
 from api.core.config import Settings, get_settings
 from api.core.db import make_engine
+from api.core.liveness import Liveness
 from api.handoff import tickets
 from api.notices.sending import NOTICE
 from api.notices.sending import settle as settle_notice
@@ -54,12 +55,18 @@ def outbox_worker(
     *,
     relayed: bool = False,
     wake: Wake | None = None,
+    liveness: Liveness | None = None,
 ) -> OutboxWorker:
     """The durable outbox with where each kind's outcome is recorded (the channels'
     senders are added once they are built); ``relayed`` and ``wake`` as
-    :class:`OutboxWorker` takes them."""
+    :class:`OutboxWorker` takes them, ``liveness`` as :class:`Outbox` does."""
     worker = OutboxWorker(
-        Outbox(engine, settings.token_secret(), settings.outbox_lease_seconds),
+        Outbox(
+            engine,
+            settings.token_secret(),
+            settings.outbox_lease_seconds,
+            liveness,
+        ),
         poll_seconds=settings.outbox_poll_seconds,
         backoff_seconds=settings.outbox_backoff_seconds,
         backoff_cap_seconds=settings.outbox_backoff_max_seconds,
@@ -149,6 +156,8 @@ async def relay(settings: Settings, stop: asyncio.Event) -> None:
     """Sends what the outbox holds until ``stop`` is set, then waits briefly for
     the sends under way (the rest are taken up by the next relay to start)."""
     engine = make_engine(settings.database_url)
+    liveness = Liveness(engine)
+    await asyncio.to_thread(liveness.check)
     http = httpx.AsyncClient(limits=httpx.Limits(max_connections=100))
     notifications = (
         Notifications(settings.database_url)
@@ -156,7 +165,10 @@ async def relay(settings: Settings, stop: asyncio.Event) -> None:
         else None
     )
     worker = outbox_worker(
-        settings, engine, wake=notifications.wait if notifications else None
+        settings,
+        engine,
+        wake=notifications.wait if notifications else None,
+        liveness=liveness,
     )
     bot = telegram_bot(settings) if settings.telegram_enabled else None
     if bot is not None:
@@ -181,6 +193,7 @@ async def relay(settings: Settings, stop: asyncio.Event) -> None:
         if bot is not None:
             await bot.shutdown()
         await http.aclose()
+        await asyncio.to_thread(liveness.close)
         engine.dispose()
 
 

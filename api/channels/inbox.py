@@ -53,6 +53,7 @@ from sqlalchemy.orm import Session
 from api.channels.claims import claim_row
 from api.channels.models import ChannelEvent, InboundEvent
 from api.core.db import utcnow
+from api.core.liveness import Liveness, release_orphans
 from api.querylog.service import MESSAGE_KEY, MessageKey, message_key
 
 logger = logging.getLogger(__name__)
@@ -111,10 +112,18 @@ def sealing_key(secret: str, purpose: bytes = b"bdhvs-channel-inbox") -> Fernet:
 class Inbox:
     """Synchronous; called through ``asyncio.to_thread``."""
 
-    def __init__(self, engine: Engine, secret: str, lease_seconds: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        secret: str,
+        lease_seconds: float,
+        liveness: Liveness | None = None,
+    ) -> None:
         """Events in ``engine``'s database, sealed with a key derived from
-        ``secret``; a claim lasts ``lease_seconds``."""
+        ``secret``; a claim lasts ``lease_seconds``, or until this process is
+        gone when ``liveness`` marks it (PostgreSQL)."""
         self._engine = engine
+        self._liveness = liveness
         self._fernet = sealing_key(secret)
         self._lease = timedelta(seconds=lease_seconds)
         # A new event belongs to the request that stored it (it claims it by id
@@ -154,6 +163,7 @@ class Inbox:
             {
                 "claimed_until": now + self._lease,
                 "attempts": InboundEvent.attempts + 1,
+                "holder": self._liveness.holder if self._liveness else None,
             },
             (
                 InboundEvent.id,
@@ -173,6 +183,13 @@ class Inbox:
             self.done(row.id)
             return None
         return Claimed(row.id, row.channel, event, row.attempts, row.received_at)
+
+    def release_orphans(self) -> int:
+        """Gives back at once the events a dead process held (PostgreSQL), and
+        keeps this process's own mark alive; how many were given back."""
+        if self._liveness is not None:
+            self._liveness.check()
+        return release_orphans(self._engine, InboundEvent, InboundEvent.claimed_until)
 
     def done(self, event_id: int) -> None:
         """Forgets a handled (or abandoned) event."""
@@ -268,8 +285,12 @@ class InboxWorker:
         await asyncio.to_thread(self._inbox.done, claimed.id)
 
     async def run(self) -> None:
-        """Until cancelled: takes over lapsed claims (a dead process's events)."""
+        """Until cancelled: takes over lapsed claims and a dead process's events."""
         while True:
+            try:
+                await asyncio.to_thread(self._inbox.release_orphans)
+            except Exception:  # the database is away: the next poll tries again
+                logger.exception("inbox: giving back a dead process's events failed")
             while True:
                 await self._slots.acquire()
                 claimed = await asyncio.to_thread(self._inbox.claim, None)

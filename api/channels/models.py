@@ -69,6 +69,9 @@ class InboundEvent(Base):
         UTCDateTime, nullable=True, index=True
     )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The claiming process's key (api.core.liveness): its claim is given back as
+    # soon as that process is gone.
+    holder: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class OutboundMessage(Base):
@@ -96,6 +99,8 @@ class OutboundMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     sent: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    # As InboundEvent.holder: the process holding it until ``due_at``, if any.
+    holder: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class WebChatReply(Base):

@@ -252,6 +252,10 @@ class OutboxWorker:
                 self._start(self._send_handed(message_id))
 
     async def _send_due(self) -> None:
+        try:
+            await asyncio.to_thread(self._outbox.release_orphans)
+        except Exception:  # the database is away: the next look tries again
+            logger.exception("outbox: giving back a dead sender's messages failed")
         while True:
             await self._slots.acquire()
             try:

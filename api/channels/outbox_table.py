@@ -24,6 +24,7 @@ from api.channels.claims import claim_row
 from api.channels.inbox import sealing_key
 from api.channels.models import InboundEvent, OutboundMessage
 from api.core.db import utcnow
+from api.core.liveness import Liveness, release_orphans
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +64,18 @@ PARCEL_COLUMNS = (
 class Outbox:
     """The table; synchronous, called through ``asyncio.to_thread``."""
 
-    def __init__(self, engine: Engine, secret: str, lease_seconds: float) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        secret: str,
+        lease_seconds: float,
+        liveness: Liveness | None = None,
+    ) -> None:
         """Rows in ``engine``'s database, sealed with a key derived from
-        ``secret``; a claim lasts ``lease_seconds``."""
+        ``secret``; a claim lasts ``lease_seconds``, or until this process is
+        gone when ``liveness`` marks it (PostgreSQL)."""
         self._engine = engine
+        self._liveness = liveness
         # Each write after the hand-over is one statement: sent alone, with no
         # BEGIN and COMMIT around it (a round trip each on PostgreSQL).
         self._direct = engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -118,6 +127,8 @@ class Outbox:
                 return None
             due = utcnow() if relayed else utcnow() + self._lease
             row = self._row(channel, kind, ref, address, pieces, due, None)
+            if not relayed:  # held by this worker, which sends it now
+                row.holder = self._holder()
             return self._store(session, row, relayed)
 
     def _store(self, session: Session, row: OutboundMessage, relayed: bool) -> int:
@@ -189,7 +200,21 @@ class Outbox:
         return None if row is None else self._parcel(row)
 
     def _claimed(self, now: datetime) -> dict[str, Any]:
-        return {"due_at": now + self._lease, "attempts": OutboundMessage.attempts + 1}
+        return {
+            "due_at": now + self._lease,
+            "attempts": OutboundMessage.attempts + 1,
+            "holder": self._holder(),
+        }
+
+    def _holder(self) -> int | None:
+        return self._liveness.holder if self._liveness else None
+
+    def release_orphans(self) -> int:
+        """Makes due at once the messages a dead process held (PostgreSQL), and
+        keeps this process's own mark alive; how many were given back."""
+        if self._liveness is not None:
+            self._liveness.check()
+        return release_orphans(self._engine, OutboundMessage, OutboundMessage.due_at)
 
     def _parcel(self, row: Any) -> Parcel:
         try:
@@ -215,7 +240,7 @@ class Outbox:
 
     def retry_at(self, message_id: int, due_at: datetime, error: str) -> None:
         """Releases ``message_id`` until ``due_at``."""
-        self._update(message_id, due_at=due_at, last_error=error[:60])
+        self._update(message_id, due_at=due_at, last_error=error[:60], holder=None)
 
     def done(self, message_id: int) -> None:
         """Forgets a delivered (or given up) message."""

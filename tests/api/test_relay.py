@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from api.channels.models import InboundEvent, OutboundMessage
 from api.channels.outbox_table import Outbox
 from api.core.config import ROOT, Settings
-from api.core.db import make_engine
 from api.querylog.models import Outcome
 from api.relay import Notifications, relay
 from tests.api.conftest import (
@@ -221,30 +220,29 @@ def _handed_over(engine: Any, outbox: Outbox) -> int | None:
 
 
 def test_a_relay_killed_while_sending_a_reply_sends_the_rest_once_after_restart(
-    tmp_path: Path, fake_telegram: FakeTelegram
+    tmp_path: Path, fake_telegram: FakeTelegram, database_url: str, engine: Any
 ) -> None:
     """The relay, as its own process, delivers the first message of a reply handed
     over to it and dies while the second is on its way. The relay started after it
-    sends the second once, and not the first again."""
-    database = f"sqlite:///{tmp_path / 'relay.sqlite3'}"
+    sends the second once, and not the first again: on SQLite when the dead relay's
+    claim lapses, on PostgreSQL at once (its claim lasts a minute here, as in
+    production)."""
+    on_postgresql = engine.dialect.name == "postgresql"
+    # On SQLite a claim lapses quickly here; in production it outlasts any send.
+    lease = 60 if on_postgresql else 2
     env = {
         **os.environ,
         "BDHVS_ENVIRONMENT": "test",
-        "BDHVS_DATABASE_URL": database,
+        "BDHVS_DATABASE_URL": database_url,
         "BDHVS_SECRET_KEY": "relay-test-pseudonym-key",
         "BDHVS_TOKEN_KEY": "relay-test-token-key",
         "BDHVS_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
         "BDHVS_TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
         "BDHVS_TELEGRAM_API_URL": fake_telegram.url,
-        # A claim lapses quickly here; in production it outlasts any send.
-        "BDHVS_OUTBOX_LEASE_SECONDS": "2",
+        "BDHVS_OUTBOX_LEASE_SECONDS": str(lease),
         "BDHVS_OUTBOX_POLL_SECONDS": "0.2",
     }
-    subprocess.run(
-        [sys.executable, "-m", "api", "migrate"], cwd=ROOT, env=env, check=True
-    )
-    engine = make_engine(database)
-    outbox = Outbox(engine, "relay-test-token-key", lease_seconds=2)
+    outbox = Outbox(engine, "relay-test-token-key", lease_seconds=lease)
     steps = ["Bước 1: mở ứng dụng VNeID.", "Bước 2: chọn “Thủ tục hành chính”."]
     with Session(engine) as session:
         event = InboundEvent(channel="telegram", sealed=b"x", attempts=1)
@@ -286,11 +284,14 @@ def test_a_relay_killed_while_sending_a_reply_sends_the_rest_once_after_restart(
 
     second = start()
     try:
-        wait_until(lambda: len(_telegram_texts(fake_telegram)) >= 2, timeout=60)
-        time.sleep(3)  # longer than a claim: a second send would have come by now
+        # Well within the dead relay's minute-long claim on PostgreSQL.
+        wait_until(
+            lambda: len(_telegram_texts(fake_telegram)) >= 2,
+            timeout=20 if on_postgresql else 60,
+        )
+        time.sleep(3)  # a second send of either message would have come by now
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=30)
     assert _telegram_texts(fake_telegram) == steps
     assert _waiting(engine) == []
-    engine.dispose()
