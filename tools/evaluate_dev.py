@@ -106,11 +106,19 @@ def judge(
         return {"rejected": answer is None and intent in REJECTED | {"faq"}}
     if expected[0] in SMALL_TALK:
         return {"small_talk": intent == SMALL_TALK[expected[0]]}
+    # Answers judged to answer the question only in part: still wrong (the citizen
+    # is not answered), counted apart as well to show how much of the wrong is that.
+    partial = [str(p) for p in item.get("partial") or []]
     if expected == ["none"]:
-        return {"not_answered": answer is None, "wrong": answer is not None}
+        return {
+            "not_answered": answer is None,
+            "wrong": answer is not None,
+            "partly": answer is not None and answer in partial,
+        }
     return {
         "right": answer in expected,
         "wrong": answer is not None and answer not in expected,
+        "partly": answer is not None and answer in partial,
         "unsure": answer is None,
         "in_offer": any(a in expected for a in offered[:3]),
     }
@@ -356,6 +364,7 @@ def evaluate(
 LABELS = {
     "right": "answered right",
     "wrong": "confident-wrong",
+    "partly": "of which answering in part",
     "unsure": "unsure",
     "in_offer": "right answer in the offer",
     "not_answered": "KB lacks it: not answered",
