@@ -6,14 +6,73 @@ candidate is chosen ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers nev
 take the same row and neither waits for the other; SQLite has no row locks (and
 ignores the clause), but it serialises writers, and the UPDATE re-checks that the
 row is still free, so the loser updates nothing.
+
+:class:`ClaimedTable` is what the two tables share: their sealing key, the lease, and
+the mark of the process holding a row (api.core.liveness), so that a dead process's
+rows are given back at once.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import hashlib
+import hmac
+from datetime import timedelta
+from typing import Any, ClassVar
 
+from cryptography.fernet import Fernet
 from sqlalchemy import ColumnElement, Engine, Row, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from api.core.liveness import Liveness, release_orphans
+
+
+def sealing_key(secret: str, purpose: bytes) -> Fernet:
+    """A key of its own for ``purpose``, derived from the token key: rotating the
+    token key makes what is still waiting unreadable (seconds or minutes old),
+    nothing else."""
+    digest = hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+class ClaimedTable:
+    """A table of sealed work that workers claim for a lease: the inbox, the outbox.
+
+    Synchronous; called through ``asyncio.to_thread``. A subclass names its
+    ``TABLE``, the name of the column that holds a claim until a time (``UNTIL``)
+    and the ``PURPOSE`` its sealing key is derived for."""
+
+    TABLE: ClassVar[Any]
+    UNTIL: ClassVar[str]
+    PURPOSE: ClassVar[bytes]
+
+    def __init__(
+        self,
+        engine: Engine,
+        secret: str,
+        lease_seconds: float,
+        liveness: Liveness | None = None,
+    ) -> None:
+        """Rows in ``engine``'s database, sealed with a key derived from
+        ``secret``; a claim lasts ``lease_seconds``, or until this process is
+        gone when ``liveness`` marks it (PostgreSQL)."""
+        self._engine = engine
+        self._liveness = liveness
+        self._fernet = sealing_key(secret, self.PURPOSE)
+        self._lease = timedelta(seconds=lease_seconds)
+
+    def _holder(self) -> int | None:
+        """This process's key, written on what it claims (None: the lease alone)."""
+        return self._liveness.holder if self._liveness else None
+
+    def release_orphans(self) -> int:
+        """Gives back at once what a dead process held (PostgreSQL), and keeps this
+        process's own mark alive; how many rows were given back."""
+        if self._liveness is not None:
+            self._liveness.check()
+        return release_orphans(
+            self._engine, self.TABLE, getattr(self.TABLE, self.UNTIL)
+        )
 
 
 def claim_row(

@@ -34,9 +34,6 @@ it from the conversation if it already read it.
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
-import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -45,15 +42,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import InvalidToken
 from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.channels.claims import claim_row
+from api.channels.claims import ClaimedTable, claim_row
 from api.channels.models import ChannelEvent, InboundEvent
 from api.core.db import utcnow
-from api.core.liveness import Liveness, release_orphans
+from api.core.liveness import Liveness
 from api.querylog.service import MESSAGE_KEY, MessageKey, message_key
 
 logger = logging.getLogger(__name__)
@@ -101,16 +98,12 @@ class Held:
 HELD: ContextVar[Held | None] = ContextVar("bdhvs_inbox_held", default=None)
 
 
-def sealing_key(secret: str, purpose: bytes = b"bdhvs-channel-inbox") -> Fernet:
-    """A key of its own for ``purpose``, derived from the token key: rotating the
-    token key makes what is still waiting unreadable (seconds or minutes old),
-    nothing else."""
-    digest = hmac.new(secret.encode(), purpose, hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
-class Inbox:
+class Inbox(ClaimedTable):
     """Synchronous; called through ``asyncio.to_thread``."""
+
+    TABLE = InboundEvent
+    UNTIL = "claimed_until"
+    PURPOSE = b"bdhvs-channel-inbox"
 
     def __init__(
         self,
@@ -119,13 +112,8 @@ class Inbox:
         lease_seconds: float,
         liveness: Liveness | None = None,
     ) -> None:
-        """Events in ``engine``'s database, sealed with a key derived from
-        ``secret``; a claim lasts ``lease_seconds``, or until this process is
-        gone when ``liveness`` marks it (PostgreSQL)."""
-        self._engine = engine
-        self._liveness = liveness
-        self._fernet = sealing_key(secret)
-        self._lease = timedelta(seconds=lease_seconds)
+        """As :class:`ClaimedTable`."""
+        super().__init__(engine, secret, lease_seconds, liveness)
         # A new event belongs to the request that stored it (it claims it by id
         # right after the 200); the poll takes it only if that never happens.
         self._grace = timedelta(seconds=min(ORPHAN_AFTER_SECONDS, lease_seconds))
@@ -163,7 +151,7 @@ class Inbox:
             {
                 "claimed_until": now + self._lease,
                 "attempts": InboundEvent.attempts + 1,
-                "holder": self._liveness.holder if self._liveness else None,
+                "holder": self._holder(),
             },
             (
                 InboundEvent.id,
@@ -183,13 +171,6 @@ class Inbox:
             self.done(row.id)
             return None
         return Claimed(row.id, row.channel, event, row.attempts, row.received_at)
-
-    def release_orphans(self) -> int:
-        """Gives back at once the events a dead process held (PostgreSQL), and
-        keeps this process's own mark alive; how many were given back."""
-        if self._liveness is not None:
-            self._liveness.check()
-        return release_orphans(self._engine, InboundEvent, InboundEvent.claimed_until)
 
     def done(self, event_id: int) -> None:
         """Forgets a handled (or abandoned) event."""

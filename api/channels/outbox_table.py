@@ -13,18 +13,17 @@ import json
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from api.channels.claims import claim_row
-from api.channels.inbox import sealing_key
+from api.channels.claims import ClaimedTable, claim_row
 from api.channels.models import InboundEvent, OutboundMessage
 from api.core.db import utcnow
-from api.core.liveness import Liveness, release_orphans
+from api.core.liveness import Liveness
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +60,12 @@ PARCEL_COLUMNS = (
 )
 
 
-class Outbox:
+class Outbox(ClaimedTable):
     """The table; synchronous, called through ``asyncio.to_thread``."""
+
+    TABLE = OutboundMessage
+    UNTIL = "due_at"
+    PURPOSE = b"bdhvs-channel-outbox"
 
     def __init__(
         self,
@@ -71,16 +74,11 @@ class Outbox:
         lease_seconds: float,
         liveness: Liveness | None = None,
     ) -> None:
-        """Rows in ``engine``'s database, sealed with a key derived from
-        ``secret``; a claim lasts ``lease_seconds``, or until this process is
-        gone when ``liveness`` marks it (PostgreSQL)."""
-        self._engine = engine
-        self._liveness = liveness
+        """As :class:`ClaimedTable`."""
+        super().__init__(engine, secret, lease_seconds, liveness)
         # Each write after the hand-over is one statement: sent alone, with no
         # BEGIN and COMMIT around it (a round trip each on PostgreSQL).
         self._direct = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._fernet = sealing_key(secret, b"bdhvs-channel-outbox")
-        self._lease = timedelta(seconds=lease_seconds)
 
     def put(
         self,
@@ -205,16 +203,6 @@ class Outbox:
             "attempts": OutboundMessage.attempts + 1,
             "holder": self._holder(),
         }
-
-    def _holder(self) -> int | None:
-        return self._liveness.holder if self._liveness else None
-
-    def release_orphans(self) -> int:
-        """Makes due at once the messages a dead process held (PostgreSQL), and
-        keeps this process's own mark alive; how many were given back."""
-        if self._liveness is not None:
-            self._liveness.check()
-        return release_orphans(self._engine, OutboundMessage, OutboundMessage.due_at)
 
     def _parcel(self, row: Any) -> Parcel:
         try:
