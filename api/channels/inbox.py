@@ -43,14 +43,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api.channels.claims import ClaimedTable, claim_row
 from api.channels.models import ChannelEvent, InboundEvent
 from api.core.db import utcnow
-from api.core.liveness import Liveness
 from api.querylog.service import MESSAGE_KEY, MessageKey, message_key
 
 logger = logging.getLogger(__name__)
@@ -105,18 +104,11 @@ class Inbox(ClaimedTable):
     UNTIL = "claimed_until"
     PURPOSE = b"bdhvs-channel-inbox"
 
-    def __init__(
-        self,
-        engine: Engine,
-        secret: str,
-        lease_seconds: float,
-        liveness: Liveness | None = None,
-    ) -> None:
-        """As :class:`ClaimedTable`."""
-        super().__init__(engine, secret, lease_seconds, liveness)
+    @property
+    def _grace(self) -> timedelta:
         # A new event belongs to the request that stored it (it claims it by id
         # right after the 200); the poll takes it only if that never happens.
-        self._grace = timedelta(seconds=min(ORPHAN_AFTER_SECONDS, lease_seconds))
+        return min(timedelta(seconds=ORPHAN_AFTER_SECONDS), self._lease)
 
     def put(self, channel: str, event_id: str, event: dict[str, Any]) -> int | None:
         """Stores a new event; None when ``event_id`` was already received (a

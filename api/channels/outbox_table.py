@@ -17,13 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from cryptography.fernet import InvalidToken
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from api.channels.claims import ClaimedTable, claim_row
 from api.channels.models import InboundEvent, OutboundMessage
 from api.core.db import utcnow
-from api.core.liveness import Liveness
 
 logger = logging.getLogger(__name__)
 
@@ -66,19 +65,6 @@ class Outbox(ClaimedTable):
     TABLE = OutboundMessage
     UNTIL = "due_at"
     PURPOSE = b"bdhvs-channel-outbox"
-
-    def __init__(
-        self,
-        engine: Engine,
-        secret: str,
-        lease_seconds: float,
-        liveness: Liveness | None = None,
-    ) -> None:
-        """As :class:`ClaimedTable`."""
-        super().__init__(engine, secret, lease_seconds, liveness)
-        # Each write after the hand-over is one statement: sent alone, with no
-        # BEGIN and COMMIT around it (a round trip each on PostgreSQL).
-        self._direct = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def put(
         self,
