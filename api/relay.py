@@ -29,7 +29,6 @@ import signal
 import httpx
 import psycopg
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from api.channels.outbox import TURN, OutboxWorker, Wake
 from api.channels.outbox_table import RELAY_CHANNEL, Outbox
@@ -39,7 +38,7 @@ from api.channels.zalo import CHANNEL as ZALO
 from api.channels.zalo import ZaloClient, zalo_sender
 from api.conversation.dialogue import Sessions
 from api.core.config import Settings, get_settings
-from api.core.db import make_engine
+from api.core.db import libpq_url, make_engine
 from api.core.liveness import Liveness
 from api.handoff import tickets
 from api.notices.sending import NOTICE
@@ -112,11 +111,7 @@ class Notifications:
 
     def __init__(self, database_url: str) -> None:
         """``database_url``: the application's (SQLAlchemy's form)."""
-        self._conninfo = (
-            make_url(database_url)
-            .set(drivername="postgresql")
-            .render_as_string(hide_password=False)
-        )
+        self._conninfo = libpq_url(database_url)
         self._connection: psycopg.AsyncConnection[object] | None = None
 
     async def wait(self, seconds: float) -> list[int]:

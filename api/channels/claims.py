@@ -74,7 +74,7 @@ class ClaimedTable:
         if self._liveness is not None:
             self._liveness.check()
         return release_orphans(
-            self._engine, self.TABLE, getattr(self.TABLE, self.UNTIL)
+            self._direct, self.TABLE, getattr(self.TABLE, self.UNTIL)
         )
 
 

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -76,6 +77,14 @@ def value_enum(enum_class: type[enum.Enum]) -> Enum:
 def utcnow() -> datetime:
     """Current time, timezone-aware."""
     return datetime.now(timezone.utc)
+
+
+def libpq_url(url: str) -> str:
+    """``url`` (SQLAlchemy's form, e.g. ``postgresql+psycopg://``) as psycopg's own
+    connection string, for a connection held outside the engine's pool."""
+    return (
+        make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
 
 
 def make_engine(url: str) -> Engine:

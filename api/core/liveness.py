@@ -31,10 +31,9 @@ from typing import Any
 
 import psycopg
 from sqlalchemy import Engine, text, update
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import InstrumentedAttribute
 
-from api.core.db import utcnow
+from api.core.db import libpq_url, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +59,8 @@ class Liveness:
     def __init__(self, engine: Engine) -> None:
         """Marks this process alive on ``engine``'s PostgreSQL database; on any
         other database, :attr:`holder` stays None."""
-        self._engine = engine
         self._conninfo = (
-            make_url(engine.url.render_as_string(hide_password=False))
-            .set(drivername="postgresql")
-            .render_as_string(hide_password=False)
+            libpq_url(engine.url.render_as_string(hide_password=False))
             if engine.dialect.name == "postgresql"
             else None
         )
@@ -116,12 +112,13 @@ class Liveness:
 
 
 def release_orphans(
-    engine: Engine, table: Any, until: InstrumentedAttribute[Any]
+    direct: Engine, table: Any, until: InstrumentedAttribute[Any]
 ) -> int:
     """Gives back every row of ``table`` held (its ``until`` column in the future)
     by a process whose advisory lock is gone: ``until`` becomes now and ``holder``
-    None. How many rows; always 0 on SQLite."""
-    if engine.dialect.name != "postgresql":
+    None. One statement on ``direct``, an engine in autocommit. How many rows;
+    always 0 on SQLite."""
+    if direct.dialect.name != "postgresql":
         return 0
     now = utcnow()
     gone = text(_HOLDER_GONE.format(table=table.__tablename__))
@@ -130,5 +127,5 @@ def release_orphans(
         .where(table.holder.is_not(None), until > now, gone)
         .values({until: now, table.holder: None})
     )
-    with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
-        return int(conn.execute(statement).rowcount)
+    with direct.connect() as connection:
+        return int(connection.execute(statement).rowcount)
