@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -24,6 +25,19 @@ def inherited_socket(fd: int) -> socket.socket:
     written in two parts waits for the client's delayed ACK. A socket built from the
     descriptor alone reads its family, type and protocol from the kernel."""
     return socket.socket(fileno=os.dup(fd))
+
+
+ACCESS_LOG = "BDHVS_ACCESS_LOG"
+
+
+def access_log_wanted(env: Mapping[str, str]) -> bool:
+    """Whether uvicorn writes a line per request: only when ``BDHVS_ACCESS_LOG`` asks.
+
+    That line holds the client's address, personal data kept for as long as the
+    process logs are (supervisord keeps 100 MB a worker), outside the retention the
+    query log promises; a province that wants request logs has them from its
+    reverse proxy, under its own rules."""
+    return env.get(ACCESS_LOG, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,9 +106,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
+        access_log = access_log_wanted(os.environ)
         if args.fd is not None:
             config = uvicorn.Config(
-                "api.main:create_app", factory=True, log_level="info"
+                "api.main:create_app",
+                factory=True,
+                log_level="info",
+                access_log=access_log,
             )
             uvicorn.Server(config).run(sockets=[inherited_socket(args.fd)])
             return 0
@@ -105,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             port=args.port,
             workers=args.workers,
             log_level="info",
+            access_log=access_log,
         )
         return 0
     if args.command == "relay":

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ from tests.api.conftest import (
     ZALO_APP_ID,
     ZALO_OA_SECRET,
 )
+from tests.api.gateway_process import Gateway, free_port, wait_for
 from tests.api.test_telegram import CHAT_ID, message_update
 from tests.api.test_zalo import event as zalo_event
 from tests.fakes import FakeRasa, FakeTelegram, FakeZaloOA, zalo_signed
@@ -135,59 +134,6 @@ def test_an_event_that_keeps_failing_is_dropped_after_its_attempts(engine: Any) 
 # The gateway killed between a webhook's 200 and its reply ------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _wait(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise TimeoutError(what)
-
-
-class Gateway:
-    """The gateway as its own process (uvicorn), on a SQLite file that outlives it."""
-
-    def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
-        self.env, self.port, self.log = env, port, log
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "api", "serve", "--port", str(self.port)],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-        def answers() -> bool:
-            try:
-                httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=1)
-            except httpx.HTTPError:
-                return False
-            return True
-
-        _wait(answers, 60, f"the gateway did not start; see {self.log}")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
-
-
 @pytest.fixture
 def gateway(
     tmp_path: Path,
@@ -221,7 +167,7 @@ def gateway(
     subprocess.run(
         [sys.executable, "-m", "api", "migrate"], cwd=ROOT, env=env, check=True
     )
-    running = Gateway(env, _free_port(), tmp_path / "gateway.log")
+    running = Gateway(env, free_port(), tmp_path / "gateway.log")
     running.env["BDHVS_DATABASE_URL"] = database
     try:
         yield running
@@ -270,14 +216,14 @@ def test_a_gateway_killed_between_the_200_and_the_reply_replies_once_after_resta
     post = _post_telegram if channel == "telegram" else _post_zalo
 
     assert post(gateway.port) == 200
-    _wait(lambda: len(fake_rasa.received) == 1, 30, "the turn never reached Rasa")
+    wait_for(lambda: len(fake_rasa.received) == 1, 30, "the turn never reached Rasa")
     gateway.kill()
     fake_rasa.gate = None
     held.set()
     assert replies() == []
 
     gateway.start()
-    _wait(lambda: len(replies()) >= 1, 30, "no reply after the restart")
+    wait_for(lambda: len(replies()) >= 1, 30, "no reply after the restart")
     time.sleep(3)  # longer than a claim: a second handling would have replied by now
     assert len(replies()) == 1
     assert _count(gateway, InboundEvent) == 0
@@ -323,13 +269,13 @@ def test_a_gateway_killed_while_sending_a_reply_sends_the_rest_once_after_restar
     post = _post_telegram if channel == "telegram" else _post_zalo
 
     assert post(gateway.port) == 200
-    _wait(platform.holding.is_set, 30, "the second message was never sent")
+    wait_for(platform.holding.is_set, 30, "the second message was never sent")
     gateway.kill()
     release.set()
     assert texts() == ["Bước 1: mở ứng dụng VNeID."]
 
     gateway.start()
-    _wait(lambda: len(texts()) >= 2, 30, "the rest of the reply never came")
+    wait_for(lambda: len(texts()) >= 2, 30, "the rest of the reply never came")
     time.sleep(3)  # longer than a claim: a second handling would have replied by now
     assert texts() == [
         "Bước 1: mở ứng dụng VNeID.",
