@@ -16,6 +16,14 @@ from typing import Any
 from tools.model import ROOT
 
 BENCH = ROOT / "bench"
+# The machine's own PostgreSQL (trust authentication), as the Makefile's PG_URL.
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_url() -> str:
+    """The server the benchmarks create their databases on: BDHVS_TEST_POSTGRES_URL,
+    else the local one."""
+    return os.environ.get("BDHVS_TEST_POSTGRES_URL", LOCAL_POSTGRES)
 
 
 def _machine() -> dict[str, Any]:

@@ -37,6 +37,7 @@ from tools.bench_common import (
     _machine,
     dev_set_messages,
     git_commit,
+    postgres_url,
     put_readme_section,
 )
 from tools.model import ROOT
@@ -45,9 +46,7 @@ README_START = "<!-- hotpaths-bench:start (written by tools/bench_hotpaths.py) -
 README_END = "<!-- hotpaths-bench:end -->"
 RESULTS = BENCH / "hotpaths.json"
 REDIS_URL = os.environ.get("BDHVS_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-POSTGRES_URL = os.environ.get(
-    "BDHVS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_URL = postgres_url()
 
 
 def _alternate(

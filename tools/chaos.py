@@ -63,7 +63,7 @@ import yaml
 from sqlalchemy import create_engine, make_url, text
 
 from tests.fakes import FakeTelegram, FakeZaloOA, Request, zalo_signed
-from tools.bench_common import BENCH, _percentile, put_readme_section
+from tools.bench_common import BENCH, _percentile, postgres_url, put_readme_section
 from tools.model import ROOT
 from tools.prod import SERVICES_PYTHON, gateway_worker
 
@@ -244,12 +244,7 @@ def fresh_databases() -> Iterator[tuple[str, str]]:
     """Two new PostgreSQL databases (the application's, Rasa's tracker store's) on
     the server of BDHVS_TEST_POSTGRES_URL (the local one by default), dropped on the
     way out."""
-    url = make_url(
-        os.environ.get(
-            "BDHVS_TEST_POSTGRES_URL",
-            "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-        )
-    )
+    url = make_url(postgres_url())
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     names = [f"bdhvs_chaos_{secrets.token_hex(4)}" for _ in range(2)]
     with admin.connect() as connection:
