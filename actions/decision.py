@@ -26,7 +26,7 @@ RETRIEVAL_INTENT = "faq"
 # Since the logistic-regression answer classifier, its confidence alone does as well
 # as requiring the retrieval to agree (None: no confirmation); an operator can still
 # ask for it (BDHVS_FAQ_RETRIEVAL_THRESHOLD, with the margin below).
-DEFAULT_FAQ_THRESHOLD = 0.6
+DEFAULT_FAQ_THRESHOLD = 0.7
 DEFAULT_FAQ_MARGIN = 0.0
 DEFAULT_RETRIEVAL_THRESHOLD: float | None = None
 DEFAULT_RETRIEVAL_MARGIN = 0.08
