@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.__main__ import ACCESS_LOG, access_log_wanted
 from tests.api.conftest import SECRET, TOKEN_SECRET
 from tests.api.gateway_process import ROOT, Gateway, free_port
 
@@ -54,11 +55,24 @@ def test_by_default_no_request_is_logged(tmp_path: Path) -> None:
     assert SENDER not in log
 
 
-@pytest.mark.parametrize("value", ["1", "true"])
-def test_an_access_log_asked_for_keeps_sender_ids_out(
-    tmp_path: Path, value: str
-) -> None:
-    log = _served_log(tmp_path, {"BDHVS_ACCESS_LOG": value})
+def test_an_access_log_asked_for_keeps_sender_ids_out(tmp_path: Path) -> None:
+    log = _served_log(tmp_path, {"BDHVS_ACCESS_LOG": "1"})
     assert '"GET /healthz HTTP/1.1"' in log
     assert "/api/chat/updates?sender=" in log
     assert SENDER not in log
+
+
+@pytest.mark.parametrize(
+    ("value", "wanted"),
+    [
+        ("1", True),
+        ("true", True),
+        (" On ", True),
+        ("", False),
+        ("0", False),
+        ("no", False),
+    ],
+)
+def test_the_setting_reads_the_usual_spellings(value: str, wanted: bool) -> None:
+    assert access_log_wanted({ACCESS_LOG: value}) is wanted
+    assert access_log_wanted({}) is False
