@@ -13,7 +13,6 @@ import logging
 import os
 import socket
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -25,19 +24,6 @@ def inherited_socket(fd: int) -> socket.socket:
     written in two parts waits for the client's delayed ACK. A socket built from the
     descriptor alone reads its family, type and protocol from the kernel."""
     return socket.socket(fileno=os.dup(fd))
-
-
-ACCESS_LOG = "BDHVS_ACCESS_LOG"
-
-
-def access_log_wanted(env: Mapping[str, str]) -> bool:
-    """Whether uvicorn writes a line per request: only when ``BDHVS_ACCESS_LOG`` asks.
-
-    That line holds the client's address, personal data kept for as long as the
-    process logs are (supervisord keeps 100 MB a worker), outside the retention the
-    query log promises; a province that wants request logs has them from its
-    reverse proxy, under its own rules."""
-    return env.get(ACCESS_LOG, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,7 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         import uvicorn
 
-        access_log = access_log_wanted(os.environ)
+        # The settings the application reads too (get_settings is cached), so the
+        # environment and the .env file both count.
+        from api.core.config import get_settings
+
+        access_log = get_settings().access_log
         if args.fd is not None:
             config = uvicorn.Config(
                 "api.main:create_app",

@@ -102,6 +102,10 @@ class Settings(BaseSettings):
     # profile runs one): the gateway's workers then hand their Telegram and Zalo
     # messages over instead of sending them, and leave the table to the relay.
     outbox_relay: bool = False
+    # uvicorn's line per request holds the client's address, personal data that the
+    # process logs would keep outside the query log's retention: off unless asked
+    # (a province's reverse proxy can log requests under its own rules).
+    access_log: bool = False
     # Hand-off: hours a team has to claim a ticket before it is escalated to
     # the province (counted from the ticket, or from the team's next opening).
     handoff_claim_hours: float = Field(default=4, gt=0)
