@@ -26,14 +26,28 @@ RETRIEVAL_INTENT = "faq"
 # Since the logistic-regression answer classifier, its confidence alone does as well
 # as requiring the retrieval to agree (None: no confirmation); an operator can still
 # ask for it (BDHVS_FAQ_RETRIEVAL_THRESHOLD, with the margin below).
-DEFAULT_FAQ_THRESHOLD = 0.7
+DEFAULT_FAQ_THRESHOLD = 0.8
 DEFAULT_FAQ_MARGIN = 0.0
+# The classifier is less sure of a long message than of a short one about the same
+# thing (a story spreads its words over several answers' examples), and the short
+# ones are where it is sure of an answer that lacks the fact asked (a fee, a time):
+# so a message of more than DEFAULT_FAQ_LONG_WORDS words has a threshold of its own,
+# chosen by the same cross-validation (None: the same threshold for every length).
+DEFAULT_FAQ_LONG_THRESHOLD: float | None = 0.6
+DEFAULT_FAQ_LONG_WORDS = 15
 DEFAULT_RETRIEVAL_THRESHOLD: float | None = None
 DEFAULT_RETRIEVAL_MARGIN = 0.08
 # The offer ranks by weight * classifier + (1 - weight) * retrieval; chosen by the same
 # cross-validation, for the right answer to be among the three offered. At 0 the
 # retrieval orders the offer and the classifier's answers only follow its own.
 DEFAULT_OFFER_WEIGHT = 0.1
+
+# The retrieval's score for a message that is, once folded, one of a single answer's
+# own phrasings (actions/retrieval.py): a question in seeds/ or a training example,
+# such as a citizen's message staff linked to an answer (nlu_data/reviewed/). Such a
+# message is answered even when the classifier is unsure of it, so that what staff
+# taught is answered the next time, whatever the threshold.
+KNOWN_PHRASING_SCORE = 1.0
 
 Ranking = list[tuple[str, float]]
 
@@ -46,7 +60,9 @@ class AnswerPolicy:
     lead over the runner-up. ``retrieval_threshold``/``retrieval_margin``: the same for
     the retrieval, which must put the same answer first; ``None`` lets the classifier
     decide alone (the rule before the retrieval existed). ``offer_weight``: the
-    classifier's share of the score that orders the offer.
+    classifier's share of the score that orders the offer. ``long_threshold``: the
+    classifier's threshold for a message of more than ``long_words`` words (``None``:
+    ``threshold`` for every message).
     """
 
     threshold: float = DEFAULT_FAQ_THRESHOLD
@@ -54,6 +70,20 @@ class AnswerPolicy:
     retrieval_threshold: float | None = DEFAULT_RETRIEVAL_THRESHOLD
     retrieval_margin: float = DEFAULT_RETRIEVAL_MARGIN
     offer_weight: float = DEFAULT_OFFER_WEIGHT
+    long_threshold: float | None = DEFAULT_FAQ_LONG_THRESHOLD
+    long_words: int = DEFAULT_FAQ_LONG_WORDS
+
+    def threshold_for(self, words: int) -> float:
+        """The classifier's threshold for a message of ``words`` words."""
+        if self.long_threshold is not None and words > self.long_words:
+            return self.long_threshold
+        return self.threshold
+
+
+def message_words(text: str) -> int:
+    """The length of a message as the answer decision counts it: its words (the text
+    the model parsed, after the greeting and thanks around the question were dropped)."""
+    return len(text.split())
 
 
 def selector_ranking(parse_data: dict[str, Any]) -> Ranking:
@@ -81,12 +111,16 @@ def confident_answer(ranking: Ranking, threshold: float, margin: float) -> str |
 
 
 def answer_to_give(
-    selector: Ranking, retrieval: Ranking, policy: AnswerPolicy
+    selector: Ranking, retrieval: Ranking, policy: AnswerPolicy, *, words: int
 ) -> str | None:
-    """The answer id to give, or None when unsure: the classifier's confident answer,
-    confirmed by the retrieval's confident answer unless the policy has none."""
-    answer = confident_answer(selector, policy.threshold, policy.margin)
-    if answer is None or policy.retrieval_threshold is None:
+    """The answer id to give to a message of ``words`` words (:func:`message_words`),
+    or None when unsure: the classifier's confident answer, confirmed by the
+    retrieval's confident answer unless the policy has none; else the answer the
+    message is a known phrasing of."""
+    answer = confident_answer(selector, policy.threshold_for(words), policy.margin)
+    if answer is None:
+        return known_phrasing(retrieval)
+    if policy.retrieval_threshold is None:
         return answer
     confirmed = confident_answer(
         retrieval, policy.retrieval_threshold, policy.retrieval_margin
@@ -94,14 +128,23 @@ def answer_to_give(
     return answer if confirmed == answer else None
 
 
-def needs_retrieval(selector: Ranking, policy: AnswerPolicy) -> bool:
+def known_phrasing(retrieval: Ranking) -> str | None:
+    """The answer whose own phrasing the message is (its retrieval score is
+    KNOWN_PHRASING_SCORE), or None."""
+    if retrieval and retrieval[0][1] >= KNOWN_PHRASING_SCORE:
+        return retrieval[0][0]
+    return None
+
+
+def needs_retrieval(selector: Ranking, policy: AnswerPolicy, *, words: int) -> bool:
     """Whether :func:`answer_to_give` or the offer will read the retrieval's ranking:
     when the policy asks it to confirm the classifier, or when the classifier alone is
     not confident enough (the assistant then offers, ordered by both). Otherwise the
     answer is decided without it, and it need not be computed."""
     return (
         policy.retrieval_threshold is not None
-        or confident_answer(selector, policy.threshold, policy.margin) is None
+        or confident_answer(selector, policy.threshold_for(words), policy.margin)
+        is None
     )
 
 

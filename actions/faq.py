@@ -23,6 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.decision import (
     Ranking,
     answer_to_give,
+    message_words,
     needs_retrieval,
     offer_ranking,
     selector_ranking,
@@ -206,14 +207,15 @@ class ActionAnswerFaq(Action):
 
         selector = selector_ranking(tracker.latest_message)
         policy = get_settings().policy()
+        words = message_words(tracker.latest_message.get("text") or "")
         # Scoring the retrieval was a quarter of the action server's CPU under load;
         # a confident answer that needs no confirmation is decided without it.
         retrieval = (
             await retrieval_ranking(tracker)
-            if needs_retrieval(selector, policy)
+            if needs_retrieval(selector, policy, words=words)
             else []
         )
-        answer_id = answer_to_give(selector, retrieval, policy)
+        answer_id = answer_to_give(selector, retrieval, policy, words=words)
         if answer_id is None:
             return await offer_choices(dispatcher, selector, retrieval)
         return await self._answer(dispatcher, tracker, answer_id, selector[0][1])

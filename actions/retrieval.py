@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from actions.decision import KNOWN_PHRASING_SCORE
 from textnorm import lemma
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,11 +41,11 @@ EXAMPLE = re.compile(r"^\s*-\s+(.*\S)\s*$")
 # share only the story (eval/experiments.md).
 MAX_EXAMPLE_WORDS = 25
 # A message that is, once folded, one of a single answer's phrasings scores that
-# answer 1: a citizen's message staff linked to an answer (nlu_data/reviewed/) is
-# answered when it comes again, however many other phrasings dilute the answer's
-# document. Mixing in the closest phrasing's similarity more generally did not help on
-# the development set (eval/experiments.md).
-EXACT_SCORE = 1.0
+# answer KNOWN_PHRASING_SCORE, and the decision answers it (actions/decision.py): a
+# citizen's message staff linked to an answer (nlu_data/reviewed/) is answered when it
+# comes again, however many other phrasings dilute the answer's document. Mixing in the
+# closest phrasing's similarity more generally did not help on the development set
+# (eval/experiments.md).
 
 
 def terms(text: str) -> list[str]:
@@ -119,7 +120,7 @@ class RetrievalIndex:
         similarities = (self._matrix @ query.T).toarray().ravel()
         exact = self._exact.get(tuple(message))
         if exact is not None:
-            similarities[exact] = EXACT_SCORE
+            similarities[exact] = KNOWN_PHRASING_SCORE
         ranked = sorted(
             (
                 (self._ids[row], float(similarities[row]))

@@ -24,6 +24,7 @@ from typing import Any
 from actions.decision import (
     AnswerPolicy,
     answer_to_give,
+    message_words,
     offer_ranking,
     selector_ranking,
 )
@@ -37,9 +38,14 @@ def decide(
 ) -> dict[str, Any]:
     """The decision on one parsed message: answered (an id) or not, and the offer."""
     selector = selector_ranking(parse)
-    retrieval = index.rank(str(parse.get("text") or ""))
+    text = str(parse.get("text") or "")
+    retrieval = index.rank(text)
     intent = str((parse.get("intent") or {}).get("name") or "")
-    answer = answer_to_give(selector, retrieval, policy) if intent == "faq" else None
+    answer = (
+        answer_to_give(selector, retrieval, policy, words=message_words(text))
+        if intent == "faq"
+        else None
+    )
     return {
         "text": parse.get("text"),
         "intent": intent,

@@ -27,6 +27,7 @@ from tqdm import tqdm
 from actions.decision import (
     AnswerPolicy,
     answer_to_give,
+    message_words,
     offer_ranking,
     selector_ranking,
 )
@@ -60,9 +61,15 @@ def _prediction(
     selector = selector_ranking(parse)
     offer = offer_ranking(selector, retrieval, policy.offer_weight)
     top = offer[0] if offer else (None, 0.0)
-    answer = answer_to_give(selector, retrieval, policy) if intent == "faq" else None
+    words = message_words(str(parse.get("text") or ""))
+    answer = (
+        answer_to_give(selector, retrieval, policy, words=words)
+        if intent == "faq"
+        else None
+    )
     return {
         "intent": intent,
+        "words": words,
         "answer": answer,
         "top": top[0],
         "top_confidence": top[1],
@@ -89,7 +96,7 @@ def sweep(rows: list[dict[str, Any]], policy: AnswerPolicy) -> list[dict[str, An
                 policy, retrieval_threshold=threshold, retrieval_margin=margin
             )
             given = [
-                answer_to_give(r["selector"], r["retrieval"], other)
+                answer_to_give(r["selector"], r["retrieval"], other, words=r["words"])
                 if r["intent"] == "faq"
                 else None
                 for r in rows
@@ -113,6 +120,13 @@ def sweep(rows: list[dict[str, Any]], policy: AnswerPolicy) -> list[dict[str, An
                 }
             )
     return table
+
+
+def _long(policy: dict[str, Any]) -> str:
+    """The long messages' threshold of a rule, in words, or nothing."""
+    if policy.get("long_threshold") is None:
+        return ""
+    return f" ({policy['long_threshold']} over {policy['long_words']} words)"
 
 
 def evaluate(policy: AnswerPolicy) -> dict[str, Any]:
@@ -297,6 +311,8 @@ def _summary(results: dict[str, Any]) -> dict[str, Any]:
         "measured_at": results["measured_at"],
         "model": results["model"],
         "threshold": t["threshold"],
+        "long_threshold": (t.get("policy") or {}).get("long_threshold"),
+        "long_words": (t.get("policy") or {}).get("long_words"),
         "margin": t["margin"],
         "answer_accuracy": t["answer_accuracy"]["rate"],
         "accented": by_kind["accented"]["rate"],
@@ -340,7 +356,7 @@ def write_report(results: dict[str, Any]) -> None:
         "",
         f"`make eval` on {results['measured_at'][:10]}, model `{results['model']}` "
         f"(trained in {results['training_seconds']} s), test set `tests/eval/test_set.yml` "
-        f"({t['messages']} messages, never used for training); answer rule: classifier threshold {t['threshold']}, "
+        f"({t['messages']} messages, never used for training); answer rule: classifier threshold {t['threshold']}{_long(t.get('policy') or {})}, "
         f"margin {t['margin']}"
         + (
             (
@@ -411,7 +427,7 @@ def write_report(results: dict[str, Any]) -> None:
         ]
         for h in [*history, _summary(results)]:
             lines.append(
-                f"| {h['measured_at'][:16]} | {h['model'][:8]} | {h['threshold']} / {h['margin']} | "
+                f"| {h['measured_at'][:16]} | {h['model'][:8]} | {h['threshold']}{_long(h)} / {h['margin']} | "
                 + " | ".join(
                     "–" if h[k] is None else f"{100 * h[k]:.1f} %"
                     for k in (
@@ -455,9 +471,11 @@ def main() -> None:
     # The action server's settings (actions/settings.py), read the same way.
     defaults = AnswerPolicy()
 
-    def setting(name: str) -> float | None:
+    def setting(name: str) -> float | int | None:
         value = os.environ.get("BDHVS_FAQ_" + name.upper())
-        return float(value) if value else getattr(defaults, name)
+        if not value:
+            return getattr(defaults, name)
+        return int(value) if name == "long_words" else float(value)
 
     policy = AnswerPolicy(
         **{field.name: setting(field.name) for field in fields(AnswerPolicy)}

@@ -15,9 +15,11 @@ cross-validation over the development set picks, on four folds, the rule that an
 most questions right with at most MAX_WRONG confident-wrong (and the offer weight that
 puts the right answer among the three offered most often), and judges the fifth with
 it; the figures reported are those of the held folds. The rule chosen on the whole set
-is the recommendation. Candidate rules: the classifier alone (threshold, margin), and
-the classifier confirmed by the retrieval (its own threshold and margin too); the
-classifier-alone family is also cross-validated on its own, as the baseline. Writes eval/dev_set.json, eval/dev_set.md, the answer-rate /
+is the recommendation. Candidate rules: the classifier alone (threshold, margin), the
+classifier with a lower threshold for messages of more than so many words, and the
+classifier confirmed by the retrieval (its own threshold and margin too); the
+classifier-alone family is also cross-validated on its own, as the baseline, and so is
+the family with the length. Writes eval/dev_set.json, eval/dev_set.md, the answer-rate /
 precision curve eval/answer_rate_precision.png, and its table into eval/report.md.
 """
 
@@ -39,6 +41,7 @@ from actions.decision import (
     AnswerPolicy,
     Ranking,
     answer_to_give,
+    message_words,
     offer_ranking,
     selector_ranking,
 )
@@ -52,21 +55,35 @@ DEV_SET = ROOT / "tests" / "dev_set"
 OUT = ROOT / "eval"
 SMALL_TALK = {"greet": "greet", "thanks": "thank", "goodbye": "goodbye"}
 MAX_WRONG = 0.03
-THRESHOLDS = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8)
+THRESHOLDS = (0.0, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9)
 MARGINS = (0.0, 0.02, 0.05, 0.08, 0.1, 0.15)
 RETRIEVAL_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 RETRIEVAL_MARGINS = (0.0, 0.02, 0.05, 0.08, 0.1)
 OFFER_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
-# The classifier alone (the rule before the retrieval), then confirmed by it.
+# Where a message counts as long, in words (actions/decision.py, message_words).
+LONG_WORDS = (15, 20, 25, 30)
+# The classifier alone (the rule before the retrieval), then confirmed by it; both with
+# one threshold for every length of message.
 CLASSIFIER_ALONE = [
-    AnswerPolicy(t, m, None, 0.0, 1.0) for t in THRESHOLDS for m in MARGINS
+    AnswerPolicy(t, m, None, 0.0, 1.0, long_threshold=None)
+    for t in THRESHOLDS
+    for m in MARGINS
 ]
 WITH_RETRIEVAL = [
-    AnswerPolicy(t, m, rt, rm, 1.0)
+    AnswerPolicy(t, m, rt, rm, 1.0, long_threshold=None)
     for t in THRESHOLDS
     for m in MARGINS
     for rt in RETRIEVAL_THRESHOLDS
     for rm in RETRIEVAL_MARGINS
+]
+# The classifier alone, with a lower threshold for long messages.
+BY_LENGTH = [
+    AnswerPolicy(t, m, None, 0.0, 1.0, long_threshold, words)
+    for t in THRESHOLDS
+    for long_threshold in THRESHOLDS
+    if long_threshold < t
+    for words in LONG_WORDS
+    for m in MARGINS
 ]
 FOLDS = 5
 REPORT_START = "<!-- dev-set:start (written by tools/evaluate_dev.py) -->"
@@ -92,7 +109,8 @@ def fold_of(item: dict[str, Any]) -> int:
     return hashlib.sha256(fold(item["text"]).encode()).digest()[0] % FOLDS
 
 
-Parse = tuple[str, Ranking, Ranking]  # intent, classifier ranking, retrieval ranking
+# intent, classifier ranking, retrieval ranking, words of the text the model parsed
+Parse = tuple[str, Ranking, Ranking, int]
 
 
 def judge(
@@ -127,7 +145,7 @@ def judge(
 def parse_all(
     items: list[dict[str, Any]], min_confidence: float = DEFAULT_MIN_CONFIDENCE
 ) -> tuple[list[Parse], int]:
-    """(intent, classifier ranking, retrieval ranking) of every message, parsed once
+    """(intent, classifier ranking, retrieval ranking, words) of every message, parsed once
     by the trained model and the action server's retrieval index, after the greeting
     or thanks around its question is dropped as the gateway channel drops it
     (bot/shape.py; ``min_confidence`` above 1 keeps every message whole); and how
@@ -149,7 +167,12 @@ def parse_all(
             text = question.question
         parse = loop.run_until_complete(agent.parse_message(text))
         parses.append(
-            (parse["intent"]["name"], selector_ranking(parse), index.rank(text))
+            (
+                parse["intent"]["name"],
+                selector_ranking(parse),
+                index.rank(text),
+                message_words(text),
+            )
         )
     loop.close()
     return parses, shaped
@@ -167,8 +190,8 @@ class Outcomes:
         key = replace(policy, offer_weight=1.0)  # the answer does not depend on it
         if key not in self._answers:
             self._answers[key] = [
-                answer_to_give(selector, retrieval, policy)
-                for _, selector, retrieval in self.parses
+                answer_to_give(selector, retrieval, policy, words=words)
+                for _, selector, retrieval, words in self.parses
             ]
         return self._answers[key]
 
@@ -176,7 +199,7 @@ class Outcomes:
         if weight not in self._offers:
             self._offers[weight] = [
                 [a for a, _ in offer_ranking(selector, retrieval, weight)[:3]]
-                for _, selector, retrieval in self.parses
+                for _, selector, retrieval, _ in self.parses
             ]
         return self._offers[weight]
 
@@ -274,8 +297,24 @@ def curve(outcomes: Outcomes, chosen: AnswerPolicy) -> list[dict[str, Any]]:
         if str(item["expected"][0]) not in {"none", "out_of_scope", *SMALL_TALK}
     ]
     if chosen.retrieval_threshold is None:
+        # A lower threshold for long messages moves with the other, the same
+        # distance below it.
+        below = (
+            0.0
+            if chosen.long_threshold is None
+            else chosen.threshold - chosen.long_threshold
+        )
         policies = [
-            (t, replace(chosen, threshold=t))
+            (
+                t,
+                replace(
+                    chosen,
+                    threshold=t,
+                    long_threshold=None
+                    if chosen.long_threshold is None
+                    else round(max(t - below, 0.0), 4),
+                ),
+            )
             for t in sorted({0.05, *THRESHOLDS[1:], 0.7, 0.8})
         ]
     else:
@@ -337,10 +376,13 @@ def evaluate(
     parses, shaped = parse_all(items, min_confidence)
     outcomes = Outcomes(items, parses)
     everything = list(range(len(items)))
-    candidates = CLASSIFIER_ALONE + WITH_RETRIEVAL
+    candidates = CLASSIFIER_ALONE + BY_LENGTH + WITH_RETRIEVAL
     chosen = choose(outcomes, everything, candidates)
     held, per_fold = cross_validate(outcomes, candidates)
     baseline, _ = cross_validate(outcomes, CLASSIFIER_ALONE, offer_weights=(1.0,))
+    by_length, _ = cross_validate(
+        outcomes, CLASSIFIER_ALONE + BY_LENGTH, offer_weights=(1.0,)
+    )
     return {
         "model": model_path().name,
         "messages": len([i for i in items if not i.get("variant")]),
@@ -350,7 +392,8 @@ def evaluate(
         "folds": [asdict(p) for p in per_fold],
         "compared": {
             "classifier alone": summary(baseline),
-            "classifier or classifier confirmed by retrieval": summary(held),
+            "classifier, with a threshold for long messages": summary(by_length),
+            "any of these, or classifier confirmed by retrieval": summary(held),
         },
         "cross_validated": grouped(items, held),
         "in_use": {
@@ -394,7 +437,10 @@ def _table(groups: dict[str, dict[str, Any]]) -> list[str]:
 
 def describe(policy: dict[str, Any]) -> str:
     """A rule in words, for the reports."""
-    text = f"classifier ≥ {policy['threshold']}, lead ≥ {policy['margin']}"
+    text = f"classifier ≥ {policy['threshold']}"
+    if policy.get("long_threshold") is not None:
+        text += f" (≥ {policy['long_threshold']} over {policy['long_words']} words)"
+    text += f", lead ≥ {policy['margin']}"
     if policy["retrieval_threshold"] is not None:
         text += (
             f"; retrieval agrees, ≥ {policy['retrieval_threshold']}, lead ≥"
@@ -411,7 +457,12 @@ def curve_table(results: dict[str, Any]) -> list[str]:
     lines = [
         f"Answer rate against precision on the development set's questions the knowledge "
         f"base answers, over the {gate} of the chosen rule ({describe(chosen)}; "
-        "eval/answer_rate_precision.png):",
+        "eval/answer_rate_precision.png)"
+        + (
+            ", the long messages' threshold moved with it:"
+            if chosen.get("long_threshold") is not None
+            else ":"
+        ),
         "",
         f"| {gate} | answered | precision (right among answered) | answered right |",
         "|---|---|---|---|",
@@ -527,7 +578,7 @@ def main(argv: list[str] | None = None) -> int:
     for field in fields(AnswerPolicy):
         parser.add_argument(
             "--" + field.name.replace("_", "-"),
-            type=float,
+            type=int if field.name == "long_words" else float,
             default=getattr(defaults, field.name),
             help="the rule in use (default: actions/decision.py)",
         )

@@ -10,7 +10,12 @@ from typing import Any
 
 import pytest
 
-from actions.decision import AnswerPolicy, answer_to_give, selector_ranking
+from actions.decision import (
+    AnswerPolicy,
+    answer_to_give,
+    message_words,
+    selector_ranking,
+)
 from actions.retrieval import get_index
 from bot.shape import model_classifier, question_of
 
@@ -47,6 +52,7 @@ def _answer(parse_data: dict[str, Any]) -> str | None:
         selector_ranking(parse_data),
         get_index().rank(parse_data["text"]),
         AnswerPolicy(),
+        words=message_words(parse_data["text"]),
     )
 
 

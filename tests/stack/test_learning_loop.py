@@ -7,7 +7,8 @@ the whole model takes tens of minutes, so the training side runs on a small copy
 project: the pipeline of bot/config.yml with fewer epochs, the answer the message
 needs and the ten answers the retrieval puts closest to it, trained twice, without and
 with the exported file, and judged both times by the action server's own decision
-(tools/answer.py: the classifier confirmed by the retrieval).
+(tools/answer.py: the classifier's confidence, or the message being one of an answer's
+own phrasings, which an exported message is).
 
 The unsure turn is written into the stack's database, as the gateway logs it: whether
 the whole model is unsure of this very message changes with every training, and the
