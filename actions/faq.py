@@ -218,7 +218,10 @@ class ActionAnswerFaq(Action):
         answer_id = answer_to_give(selector, retrieval, policy, words=words)
         if answer_id is None:
             return await offer_choices(dispatcher, selector, retrieval)
-        return await self._answer(dispatcher, tracker, answer_id, selector[0][1])
+        # The classifier's confidence in the answer given, which is not its first one
+        # when the message is another answer's known phrasing.
+        confidence = dict(selector).get(answer_id)
+        return await self._answer(dispatcher, tracker, answer_id, confidence)
 
     @staticmethod
     async def _answer(

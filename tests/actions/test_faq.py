@@ -175,6 +175,31 @@ async def test_by_default_the_confident_classifier_decides_alone(
     assert _turn(dispatcher)["answer_id"] == "vneid_activate_level2"
 
 
+async def test_a_known_phrasing_is_answered_though_the_classifier_is_unsure(
+    store_env: Any,
+) -> None:
+    # The message is word for word the answer's own question: answered, with the
+    # classifier's confidence in that answer (not in its own first one) logged.
+    dispatcher = CollectingDispatcher()
+    unsure = [("vneid_levels", 0.3), ("vneid_activate_level2", 0.2)]
+    await ActionAnswerFaq().run(dispatcher, _tracker(unsure, text=ACTIVATE), {})
+    turn = _turn(dispatcher)
+    assert (turn["outcome"], turn["answer_id"]) == ("answered", "vneid_activate_level2")
+    assert turn["answer_confidence"] == 0.2
+    # Nothing from the classifier at all: still answered, no confidence logged.
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFaq().run(dispatcher, _tracker([], text=ACTIVATE), {})
+    turn = _turn(dispatcher)
+    assert (turn["outcome"], turn["answer_id"]) == ("answered", "vneid_activate_level2")
+    assert "answer_confidence" not in turn
+    # A message that is not a known phrasing gets the offer, as before.
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFaq().run(
+        dispatcher, _tracker(unsure, text=ACTIVATE + " được không"), {}
+    )
+    assert _turn(dispatcher)["outcome"] == "unsure"
+
+
 async def test_button_choice_answers_without_threshold(store_env: Any) -> None:
     dispatcher = CollectingDispatcher()
     tracker = _tracker(
