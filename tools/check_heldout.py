@@ -7,8 +7,10 @@ is added by several people at different times, from the same public pages, so th
 question can land on both sides without anybody noticing (it happened: a real question
 collected for the development set was also written as a training example). This check
 compares every held-out message with every training example (nlu_data/ for Rasa,
-seeds/safety/examples/ for the scam detector) after folding (textnorm: case,
-diacritics, abbreviations) and fails on:
+seeds/safety/examples/ for the scam detector, and each answer's own question in
+seeds/knowledge/, which the retrieval indexes and the answer decision answers when a
+message repeats it) after folding (textnorm: case, diacritics, abbreviations) and fails
+on:
 
 - the same words in the same order, for messages of at least ``MIN_EXACT`` words:
   shorter formulas ("xin chào", "quên passcode vneid") are what everybody writes, a
@@ -36,6 +38,7 @@ from textnorm import normalize_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING = ("nlu_data/**/*.yml", "seeds/safety/examples/*.yml")
+QUESTIONS = "seeds/knowledge/*.yml"
 HELD_OUT = ("tests/dev_set/*.yml", "tests/eval/*.yml", "tests/safety/*.yml")
 MIN_EXACT = 5
 MIN_NEAR = 8
@@ -61,7 +64,8 @@ def _rel(path: Path, root: Path) -> str:
 
 
 def training_examples(root: Path = ROOT) -> Iterator[Text]:
-    """Every training example: Rasa's NLU examples and the scam detector's."""
+    """Every training example: Rasa's NLU examples, the scam detector's, and the
+    knowledge base's questions."""
     for pattern in TRAINING:
         for path in sorted(root.glob(pattern)):
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -75,6 +79,10 @@ def training_examples(root: Path = ROOT) -> Iterator[Text]:
                 yield Text(
                     _rel(path, root), str(message.get("topic", "")), message["text"]
                 )
+    for path in sorted(root.glob(QUESTIONS)):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for entry in data.get("entries") or []:
+            yield Text(_rel(path, root), str(entry["id"]), str(entry["question"]))
 
 
 def held_out_messages(root: Path = ROOT) -> Iterator[Text]:

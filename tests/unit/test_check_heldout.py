@@ -49,3 +49,19 @@ def test_another_question_on_the_same_subject_passes(tmp_path):
         "đổi số điện thoại đăng ký vneid thế nào",
     )
     assert main(root) == 0
+
+
+def test_an_answers_own_question_that_repeats_a_held_out_message_is_refused(
+    tmp_path, capsys
+):
+    root = _project(
+        tmp_path, "một câu khác nữa", "Mất bằng lái xe thì có phải thi lại không?"
+    )
+    (root / "seeds" / "knowledge").mkdir(parents=True)
+    (root / "seeds" / "knowledge" / "a.yml").write_text(
+        "entries:\n  - id: licence_lost\n"
+        "    question: Mất bằng lái xe thì có phải thi lại không?\n",
+        encoding="utf-8",
+    )
+    assert main(root) == 1
+    assert "licence_lost" in capsys.readouterr().out
