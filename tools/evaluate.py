@@ -122,8 +122,9 @@ def sweep(rows: list[dict[str, Any]], policy: AnswerPolicy) -> list[dict[str, An
     return table
 
 
-def _long(policy: dict[str, Any]) -> str:
-    """The long messages' threshold of a rule, in words, or nothing."""
+def long_rule(policy: dict[str, Any]) -> str:
+    """The long messages' threshold of a rule, in words, or nothing (the reports of
+    both evaluations)."""
     if policy.get("long_threshold") is None:
         return ""
     return f" ({policy['long_threshold']} over {policy['long_words']} words)"
@@ -356,7 +357,7 @@ def write_report(results: dict[str, Any]) -> None:
         "",
         f"`make eval` on {results['measured_at'][:10]}, model `{results['model']}` "
         f"(trained in {results['training_seconds']} s), test set `tests/eval/test_set.yml` "
-        f"({t['messages']} messages, never used for training); answer rule: classifier threshold {t['threshold']}{_long(t.get('policy') or {})}, "
+        f"({t['messages']} messages, never used for training); answer rule: classifier threshold {t['threshold']}{long_rule(t.get('policy') or {})}, "
         f"margin {t['margin']}"
         + (
             (
@@ -427,7 +428,7 @@ def write_report(results: dict[str, Any]) -> None:
         ]
         for h in [*history, _summary(results)]:
             lines.append(
-                f"| {h['measured_at'][:16]} | {h['model'][:8]} | {h['threshold']}{_long(h)} / {h['margin']} | "
+                f"| {h['measured_at'][:16]} | {h['model'][:8]} | {h['threshold']}{long_rule(h)} / {h['margin']} | "
                 + " | ".join(
                     "–" if h[k] is None else f"{100 * h[k]:.1f} %"
                     for k in (

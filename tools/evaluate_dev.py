@@ -48,7 +48,7 @@ from actions.decision import (
 from actions.retrieval import get_index
 from bot.shape import DEFAULT_MIN_CONFIDENCE, model_classifier, question_of
 from textnorm import fold
-from tools.evaluate import REJECTED
+from tools.evaluate import REJECTED, long_rule
 from tools.model import ROOT, model_path
 
 DEV_SET = ROOT / "tests" / "dev_set"
@@ -437,10 +437,10 @@ def _table(groups: dict[str, dict[str, Any]]) -> list[str]:
 
 def describe(policy: dict[str, Any]) -> str:
     """A rule in words, for the reports."""
-    text = f"classifier ≥ {policy['threshold']}"
-    if policy.get("long_threshold") is not None:
-        text += f" (≥ {policy['long_threshold']} over {policy['long_words']} words)"
-    text += f", lead ≥ {policy['margin']}"
+    text = (
+        f"classifier ≥ {policy['threshold']}{long_rule(policy)},"
+        f" lead ≥ {policy['margin']}"
+    )
     if policy["retrieval_threshold"] is not None:
         text += (
             f"; retrieval agrees, ≥ {policy['retrieval_threshold']}, lead ≥"
